@@ -1,0 +1,217 @@
+#ifndef FDSHMEM_FD_SHMEM_H
+#define FDSHMEM_FD_SHMEM_H
+
+/* libfdshmem: named, NUMA-placed shared memory regions backed by normal
+   (4 KiB), huge (2 MiB) or gigantic (1 GiB) pages.
+
+   A domain is a directory (default /mnt/.fd, FD_SHMEM_PATH or
+   fd_shmem_set_path() override) holding one mount per page type:
+   .normal (tmpfs), .huge and .gigantic (hugetlbfs).  A named region is
+   the file DOMAIN/.TYPE/NAME.  Every call is thread-safe; the library
+   initializes itself on first use.  Errors are errno values returned
+   directly (never through errno) unless a function says otherwise. */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FD_SHMEM_JOIN_MAX             (255UL)
+#define FD_SHMEM_JOIN_MODE_READ_ONLY  (0)
+#define FD_SHMEM_JOIN_MODE_READ_WRITE (1)
+
+#define FD_SHMEM_NUMA_MAX             (1024UL)
+#define FD_SHMEM_CPU_MAX              (1024UL)
+
+/* Region names: 1..39 of [A-Za-z0-9_.-], first alphanumeric. */
+#define FD_SHMEM_NAME_MAX             (40UL)
+#define FD_SHMEM_PAGE_SZ_CSTR_MAX     (9UL)
+
+#define FD_SHMEM_UNKNOWN_LG_PAGE_SZ   (-1)
+#define FD_SHMEM_NORMAL_LG_PAGE_SZ    (12)
+#define FD_SHMEM_HUGE_LG_PAGE_SZ      (21)
+#define FD_SHMEM_GIGANTIC_LG_PAGE_SZ  (30)
+
+#define FD_SHMEM_UNKNOWN_PAGE_SZ      (0UL)
+#define FD_SHMEM_NORMAL_PAGE_SZ       (4096UL)
+#define FD_SHMEM_HUGE_PAGE_SZ         (2097152UL)
+#define FD_SHMEM_GIGANTIC_PAGE_SZ     (1073741824UL)
+
+/* ---- Joins ------------------------------------------------------------ */
+
+/* A snapshot of one join.  ref_cnt is -1 while a join or leave callback
+   of that region runs. */
+typedef struct fd_shmem_join_info {
+  long     ref_cnt;
+  void *   join;      /* the handle returned by fd_shmem_join */
+  void *   shmem;     /* first byte of the mapping */
+  size_t   page_sz;
+  size_t   page_cnt;
+  int      mode;      /* FD_SHMEM_JOIN_MODE_* */
+  unsigned hash;      /* hash of the name */
+  char     name[ FD_SHMEM_NAME_MAX ];
+} fd_shmem_join_info_t;
+
+typedef void * (*fd_shmem_joinleave_func_t)( void * ctx, fd_shmem_join_info_t const * info );
+
+/* fd_shmem_join maps the named region (first join) or bumps its reference
+   count (later joins) and returns the handle, or NULL on failure (logged).
+   The first join maps MAP_SHARED at a random, free, page-size-aligned
+   address, mlocks it and, unless dump is non-zero, marks it
+   MADV_DONTDUMP.  join_func (may be NULL: the handle is then the mapping)
+   is called on the first join with info->ref_cnt == -1; its return value
+   is the handle, NULL fails the join and undoes the mapping.  Joining or
+   leaving the same region from inside its own callback is a cycle and
+   fails.  At most FD_SHMEM_JOIN_MAX regions are joined at once. */
+void * fd_shmem_join( char const * name, int mode, int dump,
+                      fd_shmem_joinleave_func_t join_func, void * ctx,
+                      fd_shmem_join_info_t * opt_info );
+
+/* fd_shmem_leave drops one reference of handle join; the last leave calls
+   leave_func (may be NULL) and unmaps.  Returns 0 on success, 1 on
+   failure (NULL or unknown handle, cycle; logged). */
+int fd_shmem_leave( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx );
+
+/* Queries of the current joins.  Return 0 (opt_info, if non-NULL, gets a
+   snapshot), EINVAL (bad name, NULL handle, range that wraps) or ENOENT
+   (not joined; a zero-size range overlaps nothing).  They never log. */
+int fd_shmem_join_query_by_name( char const * name, fd_shmem_join_info_t * opt_info );
+int fd_shmem_join_query_by_join( void const * join, fd_shmem_join_info_t * opt_info );
+int fd_shmem_join_query_by_addr( void const * addr, size_t sz, fd_shmem_join_info_t * opt_info );
+
+/* fd_shmem_join_anonymous registers memory obtained elsewhere (page_cnt
+   pages of page_sz at mem, aligned to page_sz) as a join of name with
+   handle join and reference count 1.  Returns 0 or EINVAL (bad name,
+   mode, page size or count; NULL join or mem; misaligned mem; handle,
+   name or memory already registered; no room).
+   fd_shmem_leave_anonymous unregisters it (reference count must be 1)
+   and returns 0 or EINVAL; opt_info gets the final snapshot (ref_cnt 0).
+   Neither maps nor unmaps anything. */
+int fd_shmem_join_anonymous( char const * name, int mode, void * join, void * mem,
+                             size_t page_sz, size_t page_cnt );
+int fd_shmem_leave_anonymous( void * join, fd_shmem_join_info_t * opt_info );
+
+/* Iteration over the current joins:
+     for( it = fd_shmem_iter_begin(); !fd_shmem_iter_done( it ); it = fd_shmem_iter_next( it ) ) ...
+   The walk must not join or leave; entries are valid until the next join
+   or leave from any thread. */
+fd_shmem_join_info_t const * fd_shmem_iter_begin( void );
+fd_shmem_join_info_t const * fd_shmem_iter_next ( fd_shmem_join_info_t const * iter );
+int                          fd_shmem_iter_done ( fd_shmem_join_info_t const * iter );
+
+/* ---- NUMA topology (libnuma; one node 0 without kernel NUMA) ---------- */
+
+size_t fd_shmem_numa_cnt( void );
+size_t fd_shmem_cpu_cnt ( void );
+/* NUMA node of logical cpu cpu_idx, or (size_t)-1 if invalid. */
+size_t fd_shmem_numa_idx( size_t cpu_idx );
+/* Lowest logical cpu of node numa_idx, or (size_t)-1 if invalid or the
+   node has no cpu. */
+size_t fd_shmem_cpu_idx ( size_t numa_idx );
+/* 0 if every page of mem (page_cnt pages of page_sz) is on the node of
+   cpu_idx, else an errno value: EINVAL (bad arguments), EFAULT (a page
+   is elsewhere or not present), or the move_pages error. */
+int    fd_shmem_numa_validate( void const * mem, size_t page_sz, size_t page_cnt, size_t cpu_idx );
+
+/* ---- Regions (administration) ----------------------------------------- */
+
+typedef struct fd_shmem_info {
+  size_t page_sz;
+  size_t page_cnt;
+} fd_shmem_info_t;
+
+/* fd_shmem_create_multi creates region name of sub_cnt consecutive
+   subregions, subregion i having sub_page_cnt[i] pages of page_sz on the
+   NUMA node of cpu sub_cpu_idx[i], with file mode mode (umask ignored).
+   The pages are reserved, placed and verified before it returns.
+   Returns 0, EINVAL (bad name, page size, mode, cpu index, zero or
+   oversized total), EEXIST, ENOMEM (not enough free pages on a node; no
+   file is left behind) or the errno of the failed system call. */
+int fd_shmem_create_multi( char const * name, size_t page_sz, size_t sub_cnt,
+                           size_t const * sub_page_cnt, size_t const * sub_cpu_idx,
+                           unsigned long mode );
+/* Same arguments: reshapes an existing region in place (not zeroed).
+   ENOENT if it does not exist. */
+int fd_shmem_update_multi( char const * name, size_t page_sz, size_t sub_cnt,
+                           size_t const * sub_page_cnt, size_t const * sub_cpu_idx,
+                           unsigned long mode );
+int fd_shmem_create( char const * name, size_t page_sz, size_t page_cnt,
+                     size_t cpu_idx, unsigned long mode );
+
+/* Removes the name; pages go when the last mapping does.  page_sz 0
+   finds the region (largest page size first).  Returns 0, EINVAL or the
+   unlink errno (ENOENT, EACCES, ...). */
+int fd_shmem_unlink( char const * name, size_t page_sz );
+
+/* Page size and count of a region (page_sz 0: discover, largest first).
+   Returns 0, EINVAL, ENOENT (silently), EFAULT (size not a page
+   multiple: corrupted domain) or the errno of the failed call. */
+int fd_shmem_info( char const * name, size_t page_sz, fd_shmem_info_t * opt_info );
+
+/* ---- Private pages ---------------------------------------------------- */
+
+/* Private anonymous pages, placed and locked like create.  Return the
+   memory, or NULL (errno set: EINVAL, ENOMEM, ...). */
+void * fd_shmem_acquire_multi( size_t page_sz, size_t sub_cnt,
+                               size_t const * sub_page_cnt, size_t const * sub_cpu_idx );
+void * fd_shmem_acquire( size_t page_sz, size_t page_cnt, size_t cpu_idx );
+/* Returns 0, or -1 on bad arguments or munmap failure (errno set). */
+int    fd_shmem_release( void * mem, size_t page_sz, size_t page_cnt );
+
+/* ---- Names, page sizes, cpu sequences --------------------------------- */
+
+/* Length of a valid region name, 0 if name is invalid (or NULL). */
+size_t       fd_shmem_name_len( char const * name );
+int          fd_shmem_is_page_sz( size_t page_sz );
+/* "normal"/"huge"/"gigantic" (any case) or 4096/2097152/1073741824;
+   0 if unknown. */
+size_t       fd_cstr_to_shmem_page_sz( char const * cstr );
+/* "normal"/"huge"/"gigantic" (any case) or 12/21/30; -1 if unknown. */
+int          fd_cstr_to_shmem_lg_page_sz( char const * cstr );
+/* "normal", "huge", "gigantic" or "unknown". */
+char const * fd_shmem_page_sz_to_cstr( size_t page_sz );
+char const * fd_shmem_lg_page_sz_to_cstr( int lg_page_sz );
+
+/* fd_shmem_cpu_seq_parse parses a cpu sequence: comma-separated items,
+   each N, A-B (inclusive, B >= A) or A-B/S or A-B:S (stride S > 0);
+   whitespace is ignored.  Writes the cpus in order to cpu_idx[0..*cnt).
+   Returns 0, EINVAL (malformed, overflowing, empty) or E2BIG (more than
+   cpu_max cpus); on error *cnt is 0 and nothing is meaningful in cpu_idx. */
+int fd_shmem_cpu_seq_parse( char const * cstr, size_t * cpu_idx, size_t cpu_max, size_t * cnt );
+
+/* ---- Domain path ------------------------------------------------------ */
+
+/* Selects the domain: an absolute path, trailing slashes ignored.
+   Returns 0 or EINVAL (NULL, relative, "/", too long). */
+int          fd_shmem_set_path( char const * path );
+/* The current domain path; valid until the next fd_shmem_set_path. */
+char const * fd_shmem_path( void );
+
+/* ---- Logging ---------------------------------------------------------- */
+
+/* Message levels (syslog numbering). */
+#define FD_SHMEM_LOG_NONE    (0)
+#define FD_SHMEM_LOG_ERR     (3)
+#define FD_SHMEM_LOG_WARNING (4)
+#define FD_SHMEM_LOG_NOTICE  (5)
+#define FD_SHMEM_LOG_INFO    (6)
+#define FD_SHMEM_LOG_DEBUG   (7)
+
+typedef void (*fd_shmem_log_func_t)( void * ctx, int level, char const * msg );
+
+/* Replaces the log callback; NULL restores the default, which writes
+   "fd_shmem: MSG" lines to stderr. */
+void fd_shmem_set_log_func( fd_shmem_log_func_t func, void * ctx );
+/* Messages above level are dropped; FD_SHMEM_LOG_NONE silences all.
+   Default FD_SHMEM_LOG_WARNING, or the FD_SHMEM_LOG environment variable
+   (none, err, warning, notice, info, debug or 0..7).  Returns the
+   previous level, or -1 (level unchanged) if level is out of range. */
+int  fd_shmem_set_log_level( int level );
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FDSHMEM_FD_SHMEM_H */

@@ -1,0 +1,63 @@
+/* NUMA topology, read once from libnuma and cached. */
+
+#include "fd_shmem_private.h"
+
+#include <numa.h>
+#include <stdint.h>
+#include <unistd.h>
+
+#define NO_IDX ((size_t)-1)
+
+static size_t   topo_numa_cnt = 1UL;
+static size_t   topo_cpu_cnt  = 1UL;
+static uint16_t topo_cpu_numa[ FD_SHMEM_CPU_MAX  ];  /* node of each cpu */
+static uint16_t topo_numa_cpu[ FD_SHMEM_NUMA_MAX ];  /* lowest cpu of each node, or UINT16_MAX */
+
+static size_t
+clamp_cnt( long cnt, size_t max ) {
+  if( cnt<1L ) return 1UL;
+  return (size_t)cnt>max ? max : (size_t)cnt;
+}
+
+/* Node ids can be sparse, so the node count is the highest id plus one;
+   a cpu that libnuma cannot place is reported on node 0. */
+void
+fd_shmem_private_numa_boot( void ) {
+  int has_numa = numa_available()>=0;
+  topo_cpu_cnt  = clamp_cnt( has_numa ? (long)numa_num_configured_cpus() : sysconf( _SC_NPROCESSORS_CONF ),
+                             FD_SHMEM_CPU_MAX );
+  topo_numa_cnt = clamp_cnt( has_numa ? (long)numa_max_node()+1L : 1L, FD_SHMEM_NUMA_MAX );
+
+  for( size_t n=0UL; n<FD_SHMEM_NUMA_MAX; n++ ) topo_numa_cpu[ n ] = UINT16_MAX;
+  for( size_t c=0UL; c<topo_cpu_cnt; c++ ) {
+    int node = has_numa ? numa_node_of_cpu( (int)c ) : 0;
+    if( node<0 || (size_t)node>=topo_numa_cnt ) node = 0;
+    topo_cpu_numa[ c ] = (uint16_t)node;
+    if( topo_numa_cpu[ node ]==UINT16_MAX ) topo_numa_cpu[ node ] = (uint16_t)c;
+  }
+}
+
+FD_SHMEM_EXPORT size_t
+fd_shmem_numa_cnt( void ) {
+  fd_shmem_private_boot();
+  return topo_numa_cnt;
+}
+
+FD_SHMEM_EXPORT size_t
+fd_shmem_cpu_cnt( void ) {
+  fd_shmem_private_boot();
+  return topo_cpu_cnt;
+}
+
+FD_SHMEM_EXPORT size_t
+fd_shmem_numa_idx( size_t cpu_idx ) {
+  fd_shmem_private_boot();
+  return cpu_idx<topo_cpu_cnt ? (size_t)topo_cpu_numa[ cpu_idx ] : NO_IDX;
+}
+
+FD_SHMEM_EXPORT size_t
+fd_shmem_cpu_idx( size_t numa_idx ) {
+  fd_shmem_private_boot();
+  if( numa_idx>=topo_numa_cnt || topo_numa_cpu[ numa_idx ]==UINT16_MAX ) return NO_IDX;
+  return (size_t)topo_numa_cpu[ numa_idx ];
+}

@@ -1,0 +1,80 @@
+/* The domain path and the library's one-time initialization. */
+
+#include "fd_shmem_private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static pthread_once_t  boot_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t path_lock = PTHREAD_MUTEX_INITIALIZER;
+static char            path_buf[ FD_SHMEM_PRIVATE_PATH_MAX+1UL ] = FD_SHMEM_PRIVATE_DEFAULT_PATH;
+
+/* Length of path without trailing slashes, or 0 if it is unusable as a
+   domain (NULL, relative, only slashes, too long). */
+static size_t
+path_len_trimmed( char const * path ) {
+  if( !path || path[0]!='/' ) return 0UL;
+  size_t len = strlen( path );
+  while( len>1UL && path[len-1UL]=='/' ) len--;
+  if( len<=1UL || len>FD_SHMEM_PRIVATE_PATH_MAX ) return 0UL;
+  return len;
+}
+
+static int
+path_store( char const * path ) {
+  size_t len = path_len_trimmed( path );
+  if( !len ) return EINVAL;
+  pthread_mutex_lock( &path_lock );
+  memcpy( path_buf, path, len );
+  path_buf[ len ] = '\0';
+  pthread_mutex_unlock( &path_lock );
+  return 0;
+}
+
+static void
+boot( void ) {
+  char const * env = secure_getenv( "FD_SHMEM_PATH" );
+  if( env && env[0] && path_store( env ) )
+    FD_SHMEM_LOG_WARN( "ignoring FD_SHMEM_PATH \"%s\": not an absolute directory path; using %s",
+                       env, path_buf );
+  fd_shmem_private_numa_boot();
+}
+
+void
+fd_shmem_private_boot( void ) {
+  pthread_once( &boot_once, boot );
+}
+
+FD_SHMEM_EXPORT int
+fd_shmem_set_path( char const * path ) {
+  fd_shmem_private_boot(); /* so a later boot cannot override this with the environment */
+  return path_store( path );
+}
+
+FD_SHMEM_EXPORT char const *
+fd_shmem_path( void ) {
+  fd_shmem_private_boot();
+  return path_buf;
+}
+
+int
+fd_shmem_private_type_dir( size_t page_sz, char * buf, size_t buf_sz ) {
+  if( !fd_shmem_is_page_sz( page_sz ) ) return EINVAL;
+  fd_shmem_private_boot();
+  pthread_mutex_lock( &path_lock );
+  int len = snprintf( buf, buf_sz, "%s/.%s", path_buf, fd_shmem_page_sz_to_cstr( page_sz ) );
+  pthread_mutex_unlock( &path_lock );
+  return ( len<0 || (size_t)len>=buf_sz ) ? ENAMETOOLONG : 0;
+}
+
+int
+fd_shmem_private_open_type_dir( size_t page_sz ) {
+  char dir[ FD_SHMEM_PRIVATE_PATH_MAX+32UL ];
+  int err = fd_shmem_private_type_dir( page_sz, dir, sizeof(dir) );
+  if( err ) { errno = err; return -1; }
+  return open( dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC );
+}

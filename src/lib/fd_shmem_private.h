@@ -1,0 +1,85 @@
+#ifndef FDSHMEM_SRC_LIB_FD_SHMEM_PRIVATE_H
+#define FDSHMEM_SRC_LIB_FD_SHMEM_PRIVATE_H
+
+/* Internal to libfdshmem: never installed. */
+
+#include "config.h"
+#include <fdshmem/fd_shmem.h>
+
+/* Marks a definition as part of the ABI (the build hides everything
+   else; libfdshmem.sym then picks what is exported). */
+#define FD_SHMEM_EXPORT __attribute__(( visibility( "default" ) ))
+
+#define FD_SHMEM_PRIVATE_DEFAULT_PATH "/mnt/.fd"
+/* Longest domain path, leaving room for "/.gigantic/" and a name. */
+#define FD_SHMEM_PRIVATE_PATH_MAX     (4000UL)
+
+/* Page types in lookup order for page_sz 0: largest first. */
+#define FD_SHMEM_PRIVATE_PAGE_TYPE_CNT (3UL)
+extern size_t const fd_shmem_private_page_sz_desc[ FD_SHMEM_PRIVATE_PAGE_TYPE_CNT ];
+
+/* ---- logging (fd_shmem_log.c) ---- */
+
+void fd_shmem_private_log( int level, char const * fmt, ... )
+  __attribute__(( format( printf, 2, 3 ) ));
+
+#define FD_SHMEM_LOG_WARN( ... )  fd_shmem_private_log( FD_SHMEM_LOG_WARNING, __VA_ARGS__ )
+#define FD_SHMEM_LOG_NOTE( ... )  fd_shmem_private_log( FD_SHMEM_LOG_NOTICE,  __VA_ARGS__ )
+#define FD_SHMEM_LOG_DBG( ... )   fd_shmem_private_log( FD_SHMEM_LOG_DEBUG,   __VA_ARGS__ )
+
+/* ---- lazy initialization (fd_shmem_path.c) ---- */
+
+/* Runs the one-time setup (environment, topology) exactly once, from any
+   thread.  Every public entry point that needs state calls it first. */
+void fd_shmem_private_boot( void );
+
+/* Caches the NUMA topology; called once by fd_shmem_private_boot. */
+void fd_shmem_private_numa_boot( void );
+
+/* ---- domain paths (fd_shmem_path.c) ---- */
+
+/* Writes "DOMAIN/.TYPE" for page size page_sz into buf (buf_sz bytes).
+   Returns 0, EINVAL (bad page size) or ENAMETOOLONG. */
+int fd_shmem_private_type_dir( size_t page_sz, char * buf, size_t buf_sz );
+
+/* Opens "DOMAIN/.TYPE" as an O_PATH|O_DIRECTORY descriptor without
+   following a final symlink.  Returns the fd, or -1 with errno set. */
+int fd_shmem_private_open_type_dir( size_t page_sz );
+
+/* ---- region lookup (fd_shmem_region.c) ---- */
+
+/* Finds region name (page_sz 0: largest page size first) without
+   following symlinks, checks it is a regular file whose size is a
+   non-zero whole number of pages and fills *info.  If fd_out is not
+   NULL the file is opened with open_flags (O_NOFOLLOW|O_CLOEXEC added),
+   the checks are made on the open file and *fd_out gets it.  Returns 0,
+   EINVAL (bad name or page size), ENOENT (silently), EFAULT (not a
+   region: logged) or the errno of the failed call. */
+int fd_shmem_private_region_find( char const * name, size_t page_sz, int open_flags,
+                                  int * fd_out, fd_shmem_info_t * info );
+
+/* ---- NUMA placement (fd_shmem_place.c) ---- */
+
+/* Validates sub-region arguments shared by create and acquire: page
+   size, cpu indices, total page count not zero and total bytes at most
+   LONG_MAX.  Returns 0 or EINVAL; *total_cnt gets the page count. */
+int fd_shmem_private_check_subs( size_t page_sz, size_t sub_cnt,
+                                 size_t const * sub_page_cnt, size_t const * sub_cpu_idx,
+                                 size_t * total_cnt );
+
+/* Reserves, places and locks the pages of mapping mem: for each
+   non-empty subregion, binds it to the node of its cpu, mlocks it (which
+   faults the pages in under the bind policy), mbinds it, then verifies
+   with move_pages.  The caller's mempolicy is restored on every path.
+   Returns 0 or an errno value (ENOMEM when a node lacks pages). */
+int fd_shmem_private_place( void * mem, size_t page_sz, size_t sub_cnt,
+                            size_t const * sub_page_cnt, size_t const * sub_cpu_idx );
+
+/* ---- small helpers ---- */
+
+static inline int
+fd_shmem_private_is_aligned( void const * p, size_t a ) {
+  return !( (uintptr_t)p & (uintptr_t)(a-1UL) );
+}
+
+#endif /* FDSHMEM_SRC_LIB_FD_SHMEM_PRIVATE_H */

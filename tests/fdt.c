@@ -1,0 +1,157 @@
+#include "fdt.h"
+
+#include <fdshmem/fd_shmem.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <dirent.h>
+#include <sys/file.h>
+
+#define TMPFS_MAGIC_NUMBER  0x01021994L
+#define NR_HUGEPAGES_PATH   "/proc/sys/vm/nr_hugepages"
+#define FREE_HUGEPAGES_PATH "/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages"
+#define HUGE_SYSFS_DIR      "/sys/kernel/mm/hugepages/hugepages-2048kB"
+
+static fdt_domain_t * cleanup_domain;  /* the domain to undo at exit */
+
+int
+fdt_privileged( void ) {
+  char const * env = getenv( "FDSHMEM_TEST_PRIVILEGED" );
+  return !geteuid() && env && !strcmp( env, "1" );
+}
+
+long
+fdt_read_long( char const * path ) {
+  FILE * f = fopen( path, "r" );
+  if( !f ) return -1L;
+  long v = -1L;
+  if( fscanf( f, "%ld", &v )!=1 ) v = -1L;
+  fclose( f );
+  return v;
+}
+
+static int
+write_long( char const * path, long v ) {
+  FILE * f = fopen( path, "w" );
+  if( !f ) return -1;
+  int bad = fprintf( f, "%ld\n", v )<0;
+  bad |= fclose( f );
+  return bad ? -1 : 0;
+}
+
+/* Removes every file directly inside dir (regions), then dir. */
+static void
+remove_dir( char const * dir ) {
+  DIR * d = opendir( dir );
+  if( d ) {
+    struct dirent * e;
+    while( ( e = readdir( d ) ) ) {
+      if( !strcmp( e->d_name, "." ) || !strcmp( e->d_name, ".." ) ) continue;
+      unlinkat( dirfd( d ), e->d_name, 0 );
+    }
+    closedir( d );
+  }
+  rmdir( dir );
+}
+
+static int
+make_sub( fdt_domain_t * d, char const * type, char const * fstype, char const * opts ) {
+  char sub[ 300 ];
+  snprintf( sub, sizeof(sub), "%s/.%s", d->path, type );
+  if( mkdir( sub, 0700 ) ) { perror( sub ); return 1; }
+  if( fstype && mount( "fdshmem-test", sub, fstype, MS_NOSUID | MS_NODEV, opts ) ) {
+    perror( "mount" );
+    return 1;
+  }
+  return 0;
+}
+
+static void
+delete_at_exit( void ) {
+  if( cleanup_domain ) fdt_domain_delete( cleanup_domain );
+}
+
+/* Privileged tests share the machine's hugepage pool: they take turns,
+   holding this lock until they exit (shell tests use flock(1) on it). */
+void
+fdt_machine_lock( void ) {
+  int fd = open( FDT_MACHINE_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0600 );
+  if( fd<0 || flock( fd, LOCK_EX ) ) perror( FDT_MACHINE_LOCK );
+  /* fd stays open (and locked) until the process exits */
+}
+
+int
+fdt_domain_new( fdt_domain_t * d, int privileged ) {
+  memset( d, 0, sizeof(*d) );
+  if( privileged ) fdt_machine_lock();
+  d->privileged         = privileged;
+  d->saved_nr_hugepages = -1L;
+  struct statfs sfs;
+  if( !privileged && ( statfs( "/dev/shm", &sfs ) || sfs.f_type!=TMPFS_MAGIC_NUMBER ) ) {
+    fprintf( stderr, "SKIP: /dev/shm is not a tmpfs\n" );
+    return FDT_SKIP;
+  }
+  snprintf( d->path, sizeof(d->path), "%s/fdshmem-test.XXXXXX", privileged ? "/tmp" : "/dev/shm" );
+  if( !mkdtemp( d->path ) ) { perror( "mkdtemp" ); d->path[0] = '\0'; return 1; }
+  cleanup_domain = d;
+  atexit( delete_at_exit );
+
+  if( make_sub( d, "normal", privileged ? "tmpfs" : NULL, "mode=0700" ) ) return 1;
+  if( privileged && !access( HUGE_SYSFS_DIR, F_OK ) ) {
+    if( make_sub( d, "huge", "hugetlbfs", "pagesize=2M,mode=0700" ) ) return 1;
+    d->has_huge = 1;
+  }
+  if( fd_shmem_set_path( d->path ) ) { fprintf( stderr, "fd_shmem_set_path failed\n" ); return 1; }
+  return 0;
+}
+
+static void
+undo_sub( fdt_domain_t * d, char const * type ) {
+  char sub[ 300 ];
+  snprintf( sub, sizeof(sub), "%s/.%s", d->path, type );
+  remove_dir( sub );      /* regions first, so hugetlbfs pages go back */
+  if( d->privileged ) umount2( sub, MNT_DETACH );
+  rmdir( sub );
+}
+
+void
+fdt_domain_delete( fdt_domain_t * d ) {
+  if( !d->path[0] ) return;
+  undo_sub( d, "normal" );
+  if( d->has_huge ) undo_sub( d, "huge" );
+  rmdir( d->path );
+  d->path[0] = '\0';
+  if( d->saved_nr_hugepages>=0L ) {
+    if( write_long( NR_HUGEPAGES_PATH, d->saved_nr_hugepages ) )
+      fprintf( stderr, "WARNING: could not restore nr_hugepages to %ld\n", d->saved_nr_hugepages );
+    d->saved_nr_hugepages = -1L;
+  }
+  if( cleanup_domain==d ) cleanup_domain = NULL;
+}
+
+long
+fdt_hugepages_make_free( fdt_domain_t * d, long free_cnt ) {
+  if( !d->privileged || !d->has_huge ) return -1L;
+  long total = fdt_read_long( NR_HUGEPAGES_PATH );
+  long free_ = fdt_read_long( FREE_HUGEPAGES_PATH );
+  if( total<0L || free_<0L ) return -1L;
+  if( d->saved_nr_hugepages<0L ) d->saved_nr_hugepages = total;
+  if( write_long( NR_HUGEPAGES_PATH, total - free_ + free_cnt ) ) return -1L;
+  return fdt_read_long( FREE_HUGEPAGES_PATH );
+}
+
+int
+fdt_run( Suite * s ) {
+  SRunner * sr = srunner_create( s );
+  srunner_run_all( sr, CK_NORMAL );
+  int failed = srunner_ntests_failed( sr );
+  srunner_free( sr );
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,50 @@
+#ifndef FDSHMEM_TESTS_FDT_H
+#define FDSHMEM_TESTS_FDT_H
+
+/* Shared helpers of the Check test programs. */
+
+#include <check.h>
+#include <stddef.h>
+
+#define FDT_SKIP (77)  /* automake's "skipped" exit status */
+
+/* 1 when the tests may mount file systems and change the hugepage pool:
+   running as root with FDSHMEM_TEST_PRIVILEGED=1. */
+int fdt_privileged( void );
+
+/* Privileged tests run one at a time: fdt_machine_lock blocks until
+   this process holds FDT_MACHINE_LOCK (kept until exit).
+   fdt_domain_new takes it for privileged domains. */
+#define FDT_MACHINE_LOCK "/tmp/fdshmem-test.lock"
+void fdt_machine_lock( void );
+
+/* A temporary domain.  Unprivileged: a directory under /dev/shm (tmpfs)
+   with .normal.  Privileged: a directory under /tmp with .normal a fresh
+   tmpfs mount and, when the kernel offers 2 MiB pages, .huge a hugetlbfs
+   mount.  fd_shmem_set_path points at it.  Everything is undone by
+   fdt_domain_delete, which also runs at exit. */
+typedef struct {
+  char path[ 256 ];
+  int  privileged;
+  int  has_huge;            /* .huge exists (a hugetlbfs mount) */
+  long saved_nr_hugepages;  /* -1: pool untouched */
+} fdt_domain_t;
+
+/* Returns 0, or FDT_SKIP when the machine cannot host a domain, or 1 on
+   failure (message printed). */
+int  fdt_domain_new( fdt_domain_t * d, int privileged );
+void fdt_domain_delete( fdt_domain_t * d );
+
+/* Privileged only: makes exactly free_cnt 2 MiB pages free on top of
+   those in use by others.  Returns the number of free pages obtained
+   (may be less), or -1.  The original pool size is restored by
+   fdt_domain_delete. */
+long fdt_hugepages_make_free( fdt_domain_t * d, long free_cnt );
+
+/* Reads a number from a /proc or /sys file; -1 on failure. */
+long fdt_read_long( char const * path );
+
+/* Runs suite s (honouring CK_FORK), returns the process exit status. */
+int  fdt_run( Suite * s );
+
+#endif /* FDSHMEM_TESTS_FDT_H */
