@@ -1,0 +1,42 @@
+#!/bin/sh
+# The library's outward face: SONAME, exported symbols and public headers.
+set -eu
+: "${top_srcdir:?}" "${top_builddir:?}"
+lib="$top_builddir/src/lib/.libs/libfdshmem.so.0"
+fail=0
+
+soname=$(readelf -d "$lib" | sed -n 's/.*Library soname: \[\(.*\)\].*/\1/p')
+if [ "$soname" != "libfdshmem.so.0" ]; then
+  echo "FAIL: SONAME is '$soname', want libfdshmem.so.0"; fail=1
+fi
+
+# Every defined dynamic symbol carries a public prefix (the version node
+# itself shows up as an absolute symbol).
+bad=$(nm -D --defined-only "$lib" | awk '{print $3}' | sed 's/@.*//' |
+      grep -v -E '^(fd_shmem_|fd_cstr_to_shmem_|fd_groove_|LIBFDSHMEM_)' || true)
+if [ -n "$bad" ]; then
+  echo "FAIL: symbols outside the public prefixes: $bad"; fail=1
+fi
+if nm -D --defined-only "$lib" | grep -q 'fd_shmem_private'; then
+  echo "FAIL: private symbols exported"; fail=1
+fi
+
+# Each public header stands alone in strict C99 and in C++, and leaks no
+# project-private short type names.
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+for h in "$top_srcdir"/include/fdshmem/*.h; do
+  name=$(basename "$h")
+  printf '#include <fdshmem/%s>\n' "$name" > "$tmp/t.c"
+  if ! ${CC:-cc} -std=c99 -pedantic -Wall -Wextra -Werror -I"$top_srcdir/include" -c "$tmp/t.c" -o "$tmp/t.o"; then
+    echo "FAIL: $name does not compile alone as C99"; fail=1
+  fi
+  if command -v ${CXX:-c++} >/dev/null 2>&1 &&
+     ! ${CXX:-c++} -x c++ -Wall -Wextra -Werror -I"$top_srcdir/include" -c "$tmp/t.c" -o "$tmp/t.o"; then
+    echo "FAIL: $name does not compile alone as C++"; fail=1
+  fi
+  if grep -n -E '\b(ulong|uint|uchar|ushort|schar)\b' "$h"; then
+    echo "FAIL: $name uses private short type names"; fail=1
+  fi
+done
+[ "$fail" = 0 ] && echo "PASS: soname, exports and headers"
+exit "$fail"
