@@ -20,6 +20,7 @@
 #define HUGE_SYSFS_DIR      "/sys/kernel/mm/hugepages/hugepages-2048kB"
 
 static fdt_domain_t * cleanup_domain;  /* the domain to undo at exit */
+static pid_t          cleanup_pid;     /* only by the process that made it, not Check's children */
 
 int
 fdt_privileged( void ) {
@@ -75,7 +76,7 @@ make_sub( fdt_domain_t * d, char const * type, char const * fstype, char const *
 
 static void
 delete_at_exit( void ) {
-  if( cleanup_domain ) fdt_domain_delete( cleanup_domain );
+  if( cleanup_domain && getpid()==cleanup_pid ) fdt_domain_delete( cleanup_domain );
 }
 
 /* Privileged tests share the machine's hugepage pool: they take turns,
@@ -101,6 +102,7 @@ fdt_domain_new( fdt_domain_t * d, int privileged ) {
   snprintf( d->path, sizeof(d->path), "%s/fdshmem-test.XXXXXX", privileged ? "/tmp" : "/dev/shm" );
   if( !mkdtemp( d->path ) ) { perror( "mkdtemp" ); d->path[0] = '\0'; return 1; }
   cleanup_domain = d;
+  cleanup_pid    = getpid();
   atexit( delete_at_exit );
 
   if( make_sub( d, "normal", privileged ? "tmpfs" : NULL, "mode=0700" ) ) return 1;

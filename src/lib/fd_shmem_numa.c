@@ -8,6 +8,7 @@
 
 #define NO_IDX ((size_t)-1)
 
+static int      topo_has_numa;
 static size_t   topo_numa_cnt = 1UL;
 static size_t   topo_cpu_cnt  = 1UL;
 static uint16_t topo_cpu_numa[ FD_SHMEM_CPU_MAX  ];  /* node of each cpu */
@@ -24,6 +25,7 @@ clamp_cnt( long cnt, size_t max ) {
 void
 fd_shmem_private_numa_boot( void ) {
   int has_numa = numa_available()>=0;
+  topo_has_numa = has_numa;
   topo_cpu_cnt  = clamp_cnt( has_numa ? (long)numa_num_configured_cpus() : sysconf( _SC_NPROCESSORS_CONF ),
                              FD_SHMEM_CPU_MAX );
   topo_numa_cnt = clamp_cnt( has_numa ? (long)numa_max_node()+1L : 1L, FD_SHMEM_NUMA_MAX );
@@ -35,6 +37,12 @@ fd_shmem_private_numa_boot( void ) {
     topo_cpu_numa[ c ] = (uint16_t)node;
     if( topo_numa_cpu[ node ]==UINT16_MAX ) topo_numa_cpu[ node ] = (uint16_t)c;
   }
+}
+
+int
+fd_shmem_private_has_numa( void ) {
+  fd_shmem_private_boot();
+  return topo_has_numa;
 }
 
 FD_SHMEM_EXPORT size_t

@@ -36,6 +36,9 @@ void fd_shmem_private_boot( void );
 /* Caches the NUMA topology; called once by fd_shmem_private_boot. */
 void fd_shmem_private_numa_boot( void );
 
+/* 1 when the kernel supports NUMA policies (libnuma's numa_available). */
+int fd_shmem_private_has_numa( void );
+
 /* ---- domain paths (fd_shmem_path.c) ---- */
 
 /* Writes "DOMAIN/.TYPE" for page size page_sz into buf (buf_sz bytes).

@@ -1,9 +1,13 @@
-/* Named regions: lookup of the file behind a name. */
+/* Named regions: lookup, atomic creation, reshaping and removal of the
+   file behind a name. */
 
 #include "fd_shmem_private.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -75,5 +79,126 @@ fd_shmem_info( char const * name, size_t page_sz, fd_shmem_info_t * opt_info ) {
   fd_shmem_info_t info;
   int err = fd_shmem_private_region_find( name, page_sz, 0, NULL, &info );
   if( !err && opt_info ) *opt_info = info;
+  return err;
+}
+
+/* ---- create / update / unlink ---- */
+
+typedef struct {
+  size_t         page_sz;
+  size_t         sub_cnt;
+  size_t const * sub_page_cnt;
+  size_t const * sub_cpu_idx;
+  size_t         page_cnt;  /* total */
+  mode_t         mode;
+} region_shape_t;
+
+/* Validates create/update arguments into *shape.  Returns 0 or EINVAL. */
+static int
+region_shape( region_shape_t * shape, char const * name, size_t page_sz, size_t sub_cnt,
+              size_t const * sub_page_cnt, size_t const * sub_cpu_idx, unsigned long mode ) {
+  if( !fd_shmem_name_len( name ) || mode > 07777UL ) return EINVAL;
+  shape->page_sz      = page_sz;
+  shape->sub_cnt      = sub_cnt;
+  shape->sub_page_cnt = sub_page_cnt;
+  shape->sub_cpu_idx  = sub_cpu_idx;
+  shape->mode         = (mode_t)mode;
+  return fd_shmem_private_check_subs( page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, &shape->page_cnt );
+}
+
+/* Sizes the open file fd to shape, maps it and reserves, places and
+   locks every page, then unmaps (the pages stay with the file). */
+static int
+region_fill( int fd, region_shape_t const * shape ) {
+  size_t sz = shape->page_cnt*shape->page_sz;
+  if( fchmod( fd, shape->mode ) || ftruncate( fd, (off_t)sz ) ) return errno;
+  void * mem = mmap( NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0 );
+  if( mem==MAP_FAILED ) return errno==ENOMEM || errno==EAGAIN ? ENOMEM : errno;
+  int err = fd_shmem_private_place( mem, shape->page_sz, shape->sub_cnt,
+                                    shape->sub_page_cnt, shape->sub_cpu_idx );
+  munmap( mem, sz );
+  return err;
+}
+
+/* Writes a private temporary name for a region under construction: it
+   starts with '.', so it can never be looked up as a region. */
+static void
+region_tmp_name( char * buf, size_t buf_sz ) {
+  static unsigned long seq;
+  snprintf( buf, buf_sz, ".tmp.%ld.%lu", (long)getpid(),
+            __atomic_fetch_add( &seq, 1UL, __ATOMIC_RELAXED ) );
+}
+
+/* Builds the region under a temporary name and publishes it with a
+   rename that never replaces: a region is visible complete or not at all. */
+static int
+region_create_at( int dir, char const * name, region_shape_t const * shape ) {
+  struct stat st;
+  if( !fstatat( dir, name, &st, AT_SYMLINK_NOFOLLOW ) ) return EEXIST;
+  char tmp[ 64 ];
+  region_tmp_name( tmp, sizeof(tmp) );
+  int fd = openat( dir, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600 );
+  if( fd<0 ) return errno;
+  int err = region_fill( fd, shape );
+  if( !err && renameat2( dir, tmp, dir, name, RENAME_NOREPLACE ) ) err = errno;
+  if( err ) unlinkat( dir, tmp, 0 );
+  close( fd );
+  return err;
+}
+
+FD_SHMEM_EXPORT int
+fd_shmem_create_multi( char const * name, size_t page_sz, size_t sub_cnt,
+                       size_t const * sub_page_cnt, size_t const * sub_cpu_idx,
+                       unsigned long mode ) {
+  region_shape_t shape;
+  int err = region_shape( &shape, name, page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, mode );
+  if( err ) return err;
+  int dir = fd_shmem_private_open_type_dir( page_sz );
+  if( dir<0 ) return errno;
+  err = region_create_at( dir, name, &shape );
+  close( dir );
+  if( err && err!=EEXIST )
+    FD_SHMEM_LOG_WARN( "create %s (%zu %s pages) failed: %s", name, shape.page_cnt,
+                       fd_shmem_page_sz_to_cstr( page_sz ), strerror( err ) );
+  return err;
+}
+
+FD_SHMEM_EXPORT int
+fd_shmem_update_multi( char const * name, size_t page_sz, size_t sub_cnt,
+                       size_t const * sub_page_cnt, size_t const * sub_cpu_idx,
+                       unsigned long mode ) {
+  region_shape_t shape;
+  int err = region_shape( &shape, name, page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, mode );
+  if( err ) return err;
+  int fd;
+  fd_shmem_info_t info;
+  err = fd_shmem_private_region_find( name, page_sz, O_RDWR, &fd, &info );
+  if( err ) return err;
+  err = region_fill( fd, &shape );
+  close( fd );
+  if( err )
+    FD_SHMEM_LOG_WARN( "update %s (%zu %s pages) failed: %s", name, shape.page_cnt,
+                       fd_shmem_page_sz_to_cstr( page_sz ), strerror( err ) );
+  return err;
+}
+
+FD_SHMEM_EXPORT int
+fd_shmem_create( char const * name, size_t page_sz, size_t page_cnt, size_t cpu_idx, unsigned long mode ) {
+  return fd_shmem_create_multi( name, page_sz, 1UL, &page_cnt, &cpu_idx, mode );
+}
+
+FD_SHMEM_EXPORT int
+fd_shmem_unlink( char const * name, size_t page_sz ) {
+  if( !fd_shmem_name_len( name ) || ( page_sz && !fd_shmem_is_page_sz( page_sz ) ) ) return EINVAL;
+  if( !page_sz ) {
+    fd_shmem_info_t info;
+    int err = fd_shmem_private_region_find( name, 0UL, 0, NULL, &info );
+    if( err ) return err;
+    page_sz = info.page_sz;
+  }
+  int dir = fd_shmem_private_open_type_dir( page_sz );
+  if( dir<0 ) return errno;
+  int err = unlinkat( dir, name, 0 ) ? errno : 0;
+  close( dir );
   return err;
 }

@@ -1,0 +1,58 @@
+/* Private pages: anonymous memory placed and locked like a region. */
+
+#include "fd_shmem_private.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <sys/mman.h>
+
+#ifndef MAP_HUGE_SHIFT
+#define MAP_HUGE_SHIFT 26
+#endif
+
+static int
+acquire_flags( size_t page_sz ) {
+  int flags = MAP_PRIVATE | MAP_ANONYMOUS;
+  if( page_sz==FD_SHMEM_HUGE_PAGE_SZ )     flags |= MAP_HUGETLB | ( FD_SHMEM_HUGE_LG_PAGE_SZ     << MAP_HUGE_SHIFT );
+  if( page_sz==FD_SHMEM_GIGANTIC_PAGE_SZ ) flags |= MAP_HUGETLB | ( FD_SHMEM_GIGANTIC_LG_PAGE_SZ << MAP_HUGE_SHIFT );
+  return flags;
+}
+
+FD_SHMEM_EXPORT void *
+fd_shmem_acquire_multi( size_t page_sz, size_t sub_cnt,
+                        size_t const * sub_page_cnt, size_t const * sub_cpu_idx ) {
+  size_t page_cnt;
+  int err = fd_shmem_private_check_subs( page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, &page_cnt );
+  if( err ) { errno = err; return NULL; }
+  size_t sz  = page_cnt*page_sz;
+  void * mem = mmap( NULL, sz, PROT_READ | PROT_WRITE, acquire_flags( page_sz ), -1, 0 );
+  if( mem==MAP_FAILED ) {
+    err = errno==EAGAIN ? ENOMEM : errno;
+    FD_SHMEM_LOG_WARN( "acquire of %zu %s pages failed: no memory", page_cnt, fd_shmem_page_sz_to_cstr( page_sz ) );
+    errno = err;
+    return NULL;
+  }
+  err = fd_shmem_private_place( mem, page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx );
+  if( err ) {
+    munmap( mem, sz );
+    FD_SHMEM_LOG_WARN( "acquire of %zu %s pages failed: could not place them", page_cnt, fd_shmem_page_sz_to_cstr( page_sz ) );
+    errno = err;
+    return NULL;
+  }
+  return mem;
+}
+
+FD_SHMEM_EXPORT void *
+fd_shmem_acquire( size_t page_sz, size_t page_cnt, size_t cpu_idx ) {
+  return fd_shmem_acquire_multi( page_sz, 1UL, &page_cnt, &cpu_idx );
+}
+
+FD_SHMEM_EXPORT int
+fd_shmem_release( void * mem, size_t page_sz, size_t page_cnt ) {
+  if( !mem || !fd_shmem_is_page_sz( page_sz ) || !page_cnt || page_cnt > (size_t)LONG_MAX/page_sz ||
+      !fd_shmem_private_is_aligned( mem, page_sz ) ) {
+    errno = EINVAL;
+    return -1;
+  }
+  return munmap( mem, page_cnt*page_sz );
+}

@@ -1,0 +1,349 @@
+/* Joins: mapping named regions into this process, reference counted,
+   with join/leave callbacks; queries; anonymous joins; iteration.
+
+   One mutex guards the table.  It is never held across a system call
+   that maps memory or across a user callback: an entry whose callback
+   runs is marked busy (ref_cnt -1, owner thread recorded); the same
+   thread touching it again is a cycle, other threads wait on the
+   condition variable until it settles. */
+
+#include "fd_shmem_join_tab.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#define MAP_TRIES     (64)
+#define USER_ADDR_TOP ( (uintptr_t)1 << 47 )  /* x86-64 / arm64 user space */
+
+static pthread_mutex_t join_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t  join_cond = PTHREAD_COND_INITIALIZER;
+
+/* ---- mapping ---- */
+
+/* Reserves sz bytes of address space at a random align-aligned address
+   that was free (the hint is honoured only when nothing is there, and
+   the reservation is dropped when the kernel put it elsewhere). */
+static void *
+reserve_random( size_t sz, size_t align ) {
+  for( int i=0; i<MAP_TRIES; i++ ) {
+    uintptr_t r;
+    if( getrandom( &r, sizeof(r), 0 )!=(ssize_t)sizeof(r) ) break;
+    uintptr_t addr = ( r % USER_ADDR_TOP ) & ~(uintptr_t)( align-1UL );
+    if( addr < ( (uintptr_t)1 << 32 ) || addr > USER_ADDR_TOP - sz ) continue;
+    void * p = mmap( (void *)addr, sz, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0 );
+    if( p==(void *)addr ) return p;
+    if( p!=MAP_FAILED ) munmap( p, sz );
+  }
+  /* Crowded address space: over-reserve anywhere and trim to alignment. */
+  char * p = mmap( NULL, sz+align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0 );
+  if( p==MAP_FAILED ) return NULL;
+  char * a = (char *)( ( (uintptr_t)p + align-1UL ) & ~(uintptr_t)( align-1UL ) );
+  if( a>p ) munmap( p, (size_t)( a-p ) );
+  munmap( a+sz, (size_t)( p+sz+align-( a+sz ) ) );
+  return a;
+}
+
+/* Maps the region name into this process.  Returns the mapping or NULL
+   (logged); *info gets the page geometry. */
+static void *
+map_region( char const * name, int mode, int dump, fd_shmem_info_t * info ) {
+  int rw = mode==FD_SHMEM_JOIN_MODE_READ_WRITE;
+  int fd;
+  int err = fd_shmem_private_region_find( name, 0UL, rw ? O_RDWR : O_RDONLY, &fd, info );
+  if( err ) {
+    FD_SHMEM_LOG_WARN( "join %s: %s", name, err==ENOENT ? "no such region" : strerror( err ) );
+    return NULL;
+  }
+  size_t sz  = info->page_sz*info->page_cnt;
+  void * mem = reserve_random( sz, info->page_sz );
+  if( mem && mmap( mem, sz, rw ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0 )!=mem ) {
+    err = errno;
+    munmap( mem, sz );
+    mem = NULL;
+  }
+  close( fd );
+  if( !mem ) {
+    FD_SHMEM_LOG_WARN( "join %s: cannot map %zu bytes (%s)", name, sz, strerror( err ? err : ENOMEM ) );
+    return NULL;
+  }
+  if( mlock( mem, sz ) )
+    FD_SHMEM_LOG_WARN( "join %s: mlock failed (%s); continuing with unlocked pages", name, strerror( errno ) );
+  if( !dump ) madvise( mem, sz, MADV_DONTDUMP );
+  return mem;
+}
+
+/* ---- busy entries ---- */
+
+#define SETTLED (0)
+#define CYCLE   (1)
+#define WAITED  (2)  /* ent may be gone or reused: look it up again */
+
+/* With the lock held: SETTLED if no callback of ent runs, CYCLE if this
+   very thread runs it, else waits for a change and returns WAITED. */
+static int
+wait_not_busy( join_ent_t * ent ) {
+  if( ent->info.ref_cnt!=-1L ) return SETTLED;
+  if( pthread_equal( ent->busy_owner, pthread_self() ) ) return CYCLE;
+  pthread_cond_wait( &join_cond, &join_lock );
+  return WAITED;
+}
+
+static void
+mark_busy( join_ent_t * ent ) {
+  ent->info.ref_cnt = -1L;
+  ent->busy_owner   = pthread_self();
+}
+
+static void
+snapshot( fd_shmem_join_info_t * opt_info, join_ent_t const * ent ) {
+  if( opt_info ) *opt_info = ent->info;
+}
+
+/* ---- join ---- */
+
+/* With the lock held: a later join of an existing, settled entry. */
+static void *
+join_again( join_ent_t * ent, int mode, fd_shmem_join_info_t * opt_info ) {
+  if( mode==FD_SHMEM_JOIN_MODE_READ_WRITE && ent->info.mode!=FD_SHMEM_JOIN_MODE_READ_WRITE ) {
+    FD_SHMEM_LOG_WARN( "join %s: already joined read-only; cannot also join it read-write", ent->info.name );
+    return NULL;
+  }
+  ent->info.ref_cnt++;
+  snapshot( opt_info, ent );
+  return ent->info.join;
+}
+
+/* With the lock held on entry and exit: maps, runs the join callback and
+   settles the new entry ent (busy, indexed by name only). */
+static void *
+join_first( join_ent_t * ent, int mode, int dump, fd_shmem_joinleave_func_t join_func, void * ctx,
+            fd_shmem_join_info_t * opt_info ) {
+  char name[ FD_SHMEM_NAME_MAX ];
+  memcpy( name, ent->info.name, sizeof(name) );
+  mark_busy( ent );
+  pthread_mutex_unlock( &join_lock );
+
+  fd_shmem_info_t geo;
+  void * mem = map_region( name, mode, dump, &geo );
+
+  pthread_mutex_lock( &join_lock );
+  if( !mem ) goto fail;
+  ent->info.shmem    = mem;
+  ent->info.page_sz  = geo.page_sz;
+  ent->info.page_cnt = geo.page_cnt;
+  ent->info.mode     = mode;
+  fd_shmem_private_join_index_addr( ent );
+  fd_shmem_join_info_t info = ent->info;
+  pthread_mutex_unlock( &join_lock );
+
+  void * join = join_func ? join_func( ctx, &info ) : mem;
+
+  pthread_mutex_lock( &join_lock );
+  if( !join || fd_shmem_private_join_by_join( join ) ) {
+    FD_SHMEM_LOG_WARN( "join %s: the join callback %s", name, join ? "returned a handle already in use" : "failed" );
+    munmap( mem, geo.page_sz*geo.page_cnt );
+    goto fail;
+  }
+  ent->info.join    = join;
+  ent->info.ref_cnt = 1L;
+  fd_shmem_private_join_index_join( ent );
+  snapshot( opt_info, ent );
+  pthread_cond_broadcast( &join_cond );
+  return join;
+
+fail:
+  fd_shmem_private_join_remove( ent );
+  pthread_cond_broadcast( &join_cond );
+  return NULL;
+}
+
+FD_SHMEM_EXPORT void *
+fd_shmem_join( char const * name, int mode, int dump,
+               fd_shmem_joinleave_func_t join_func, void * ctx,
+               fd_shmem_join_info_t * opt_info ) {
+  if( !fd_shmem_name_len( name ) ) { FD_SHMEM_LOG_WARN( "join: bad region name" ); return NULL; }
+  if( mode!=FD_SHMEM_JOIN_MODE_READ_ONLY && mode!=FD_SHMEM_JOIN_MODE_READ_WRITE ) {
+    FD_SHMEM_LOG_WARN( "join %s: bad mode %d", name, mode );
+    return NULL;
+  }
+  fd_shmem_private_boot();
+  void * join = NULL;
+  pthread_mutex_lock( &join_lock );
+  for(;;) {
+    join_ent_t * ent = fd_shmem_private_join_by_name( name );
+    int state = ent ? wait_not_busy( ent ) : SETTLED;
+    if( state==WAITED ) continue;
+    if( state==CYCLE ) {
+      FD_SHMEM_LOG_WARN( "join %s: called from its own join or leave callback (cycle)", name );
+      break;
+    }
+    if( ent ) { join = join_again( ent, mode, opt_info ); break; }
+    ent = fd_shmem_private_join_add( name );
+    if( !ent ) { FD_SHMEM_LOG_WARN( "join %s: too many regions joined (%lu)", name, FD_SHMEM_JOIN_MAX ); break; }
+    join = join_first( ent, mode, dump, join_func, ctx, opt_info );
+    break;
+  }
+  pthread_mutex_unlock( &join_lock );
+  return join;
+}
+
+/* ---- leave ---- */
+
+/* With the lock held: finds the settled entry of handle join.  Returns
+   it, or NULL after logging why not. */
+static join_ent_t *
+leave_lookup( void const * join, char const * what ) {
+  for(;;) {
+    join_ent_t * ent = fd_shmem_private_join_by_join( join );
+    if( !ent ) { FD_SHMEM_LOG_WARN( "%s: %p is not a current join", what, join ); return NULL; }
+    int state = wait_not_busy( ent );
+    if( state==SETTLED ) return ent;
+    if( state==CYCLE ) {
+      FD_SHMEM_LOG_WARN( "%s %s: called from its own join or leave callback (cycle)", what, ent->info.name );
+      return NULL;
+    }
+  }
+}
+
+FD_SHMEM_EXPORT int
+fd_shmem_leave( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) {
+  if( !join ) { FD_SHMEM_LOG_WARN( "leave: NULL join" ); return 1; }
+  pthread_mutex_lock( &join_lock );
+  join_ent_t * ent = leave_lookup( join, "leave" );
+  if( ent && ent->anon && ent->info.ref_cnt==1L ) {
+    FD_SHMEM_LOG_WARN( "leave %s: an anonymous join ends with fd_shmem_leave_anonymous", ent->info.name );
+    ent = NULL;
+  }
+  if( !ent ) { pthread_mutex_unlock( &join_lock ); return 1; }
+  if( ent->info.ref_cnt>1L ) {
+    ent->info.ref_cnt--;
+    pthread_mutex_unlock( &join_lock );
+    return 0;
+  }
+
+  mark_busy( ent );
+  fd_shmem_join_info_t info = ent->info;
+  pthread_mutex_unlock( &join_lock );
+
+  if( leave_func ) leave_func( ctx, &info );
+  int bad = munmap( info.shmem, info.page_sz*info.page_cnt )!=0;
+  if( bad ) FD_SHMEM_LOG_WARN( "leave %s: munmap failed (%s)", info.name, strerror( errno ) );
+
+  pthread_mutex_lock( &join_lock );
+  fd_shmem_private_join_remove( ent );
+  pthread_cond_broadcast( &join_cond );
+  pthread_mutex_unlock( &join_lock );
+  return bad;
+}
+
+/* ---- queries (silent) ---- */
+
+static int
+query_done( join_ent_t const * ent, fd_shmem_join_info_t * opt_info ) {
+  if( ent ) snapshot( opt_info, ent );
+  pthread_mutex_unlock( &join_lock );
+  return ent ? 0 : ENOENT;
+}
+
+FD_SHMEM_EXPORT int
+fd_shmem_join_query_by_name( char const * name, fd_shmem_join_info_t * opt_info ) {
+  if( !fd_shmem_name_len( name ) ) return EINVAL;
+  pthread_mutex_lock( &join_lock );
+  return query_done( fd_shmem_private_join_by_name( name ), opt_info );
+}
+
+FD_SHMEM_EXPORT int
+fd_shmem_join_query_by_join( void const * join, fd_shmem_join_info_t * opt_info ) {
+  if( !join ) return EINVAL;
+  pthread_mutex_lock( &join_lock );
+  return query_done( fd_shmem_private_join_by_join( join ), opt_info );
+}
+
+FD_SHMEM_EXPORT int
+fd_shmem_join_query_by_addr( void const * addr, size_t sz, fd_shmem_join_info_t * opt_info ) {
+  if( !sz ) return ENOENT;
+  uintptr_t a0 = (uintptr_t)addr;
+  uintptr_t a1 = a0 + ( sz-1UL );
+  if( a1<a0 ) return EINVAL;
+  pthread_mutex_lock( &join_lock );
+  return query_done( fd_shmem_private_join_by_addr( a0, a1 ), opt_info );
+}
+
+/* ---- anonymous joins ---- */
+
+static int
+anon_args_ok( char const * name, int mode, void * join, void * mem, size_t page_sz, size_t page_cnt ) {
+  if( !fd_shmem_name_len( name ) || !join || !mem || !fd_shmem_is_page_sz( page_sz ) || !page_cnt ) return 0;
+  if( mode!=FD_SHMEM_JOIN_MODE_READ_ONLY && mode!=FD_SHMEM_JOIN_MODE_READ_WRITE ) return 0;
+  if( !fd_shmem_private_is_aligned( mem, page_sz ) || page_cnt > SIZE_MAX/page_sz ) return 0;
+  return (uintptr_t)mem + ( page_cnt*page_sz-1UL ) >= (uintptr_t)mem;  /* no wrap */
+}
+
+FD_SHMEM_EXPORT int
+fd_shmem_join_anonymous( char const * name, int mode, void * join, void * mem,
+                         size_t page_sz, size_t page_cnt ) {
+  if( !anon_args_ok( name, mode, join, mem, page_sz, page_cnt ) ) return EINVAL;
+  uintptr_t a0 = (uintptr_t)mem;
+  uintptr_t a1 = a0 + ( page_cnt*page_sz-1UL );
+  pthread_mutex_lock( &join_lock );
+  int taken = fd_shmem_private_join_by_name( name ) || fd_shmem_private_join_by_join( join ) ||
+              fd_shmem_private_join_by_addr( a0, a1 );
+  join_ent_t * ent = taken ? NULL : fd_shmem_private_join_add( name );
+  if( ent ) {
+    ent->anon          = 1;
+    ent->info.ref_cnt  = 1L;
+    ent->info.join     = join;
+    ent->info.shmem    = mem;
+    ent->info.page_sz  = page_sz;
+    ent->info.page_cnt = page_cnt;
+    ent->info.mode     = mode;
+    fd_shmem_private_join_index_join( ent );
+    fd_shmem_private_join_index_addr( ent );
+  }
+  pthread_mutex_unlock( &join_lock );
+  return ent ? 0 : EINVAL;
+}
+
+FD_SHMEM_EXPORT int
+fd_shmem_leave_anonymous( void * join, fd_shmem_join_info_t * opt_info ) {
+  if( !join ) return EINVAL;
+  pthread_mutex_lock( &join_lock );
+  join_ent_t * ent = fd_shmem_private_join_by_join( join );
+  int ok = ent && ent->anon && ent->info.ref_cnt==1L;
+  if( ok ) {
+    if( opt_info ) { *opt_info = ent->info; opt_info->ref_cnt = 0L; }
+    fd_shmem_private_join_remove( ent );
+  }
+  pthread_mutex_unlock( &join_lock );
+  return ok ? 0 : EINVAL;
+}
+
+/* ---- iteration ---- */
+
+static fd_shmem_join_info_t const *
+iter_from( size_t idx ) {
+  for( ; idx<FD_SHMEM_JOIN_MAX; idx++ )
+    if( fd_shmem_private_join_ent[ idx ].used ) return &fd_shmem_private_join_ent[ idx ].info;
+  return NULL;
+}
+
+FD_SHMEM_EXPORT fd_shmem_join_info_t const *
+fd_shmem_iter_begin( void ) {
+  return iter_from( 0UL );
+}
+
+FD_SHMEM_EXPORT fd_shmem_join_info_t const *
+fd_shmem_iter_next( fd_shmem_join_info_t const * iter ) {
+  if( !iter ) return NULL;
+  join_ent_t const * ent = (join_ent_t const *)iter;  /* info is the entry's first member */
+  return iter_from( (size_t)( ent - fd_shmem_private_join_ent ) + 1UL );
+}
+
+FD_SHMEM_EXPORT int
+fd_shmem_iter_done( fd_shmem_join_info_t const * iter ) {
+  return !iter;
+}

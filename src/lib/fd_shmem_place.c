@@ -1,0 +1,113 @@
+/* NUMA placement of fresh mappings: bind, lock, verify. */
+
+#include "fd_shmem_private.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <numaif.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define MASK_WORDS  ( FD_SHMEM_NUMA_MAX / ( 8UL*sizeof(unsigned long) ) )
+#define CHECK_BATCH (512UL)  /* pages verified per move_pages call */
+
+typedef struct {
+  int           mode;
+  unsigned long mask[ MASK_WORDS ];
+} policy_t;
+
+int
+fd_shmem_private_check_subs( size_t page_sz, size_t sub_cnt,
+                             size_t const * sub_page_cnt, size_t const * sub_cpu_idx,
+                             size_t * total_cnt ) {
+  if( !fd_shmem_is_page_sz( page_sz ) || !sub_cnt || !sub_page_cnt || !sub_cpu_idx ) return EINVAL;
+  size_t cpu_cnt = fd_shmem_cpu_cnt();
+  size_t max_cnt = (size_t)LONG_MAX / page_sz;
+  size_t total   = 0UL;
+  for( size_t i=0UL; i<sub_cnt; i++ ) {
+    if( sub_page_cnt[i] > max_cnt - total ) return EINVAL;
+    if( sub_page_cnt[i] && sub_cpu_idx[i]>=cpu_cnt ) return EINVAL;
+    total += sub_page_cnt[i];
+  }
+  if( !total ) return EINVAL;
+  *total_cnt = total;
+  return 0;
+}
+
+/* Checks that page_cnt pages at mem are on node (NUMA kernels only).
+   Returns 0, EFAULT (elsewhere or absent) or the move_pages errno. */
+static int
+check_node( void const * mem, size_t page_sz, size_t page_cnt, int node ) {
+  void * pages [ CHECK_BATCH ];
+  int    status[ CHECK_BATCH ];
+  for( size_t done=0UL; done<page_cnt; ) {
+    size_t n = page_cnt-done < CHECK_BATCH ? page_cnt-done : CHECK_BATCH;
+    for( size_t i=0UL; i<n; i++ ) pages[i] = (char *)mem + ( done+i )*page_sz;
+    if( move_pages( 0, (unsigned long)n, pages, NULL, status, 0 ) ) return errno;
+    for( size_t i=0UL; i<n; i++ ) if( status[i]!=node ) return EFAULT;
+    done += n;
+  }
+  return 0;
+}
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+/* Faults in every page of [mem, mem+sz) writable without changing its
+   contents, then locks it.  MADV_POPULATE_WRITE reports a shortage as an
+   error instead of a later SIGBUS; kernels before 5.14 lack it and rely
+   on mlock's own faulting.  Returns 0 or ENOMEM. */
+static int
+populate( char * mem, size_t sz ) {
+  if( madvise( mem, sz, MADV_POPULATE_WRITE ) && errno!=EINVAL ) return ENOMEM;
+  return mlock( mem, sz ) ? ENOMEM : 0;
+}
+
+/* Binds, faults in and locks one subregion, then verifies it. */
+static int
+place_sub( char * mem, size_t page_sz, size_t page_cnt, size_t cpu_idx, int has_numa ) {
+  size_t sz = page_cnt*page_sz;
+  if( !has_numa ) return populate( mem, sz );
+
+  int node = (int)fd_shmem_numa_idx( cpu_idx );
+  unsigned long mask[ MASK_WORDS ] = { 0UL };
+  mask[ node / (int)( 8*sizeof(unsigned long) ) ] = 1UL << ( node % (int)( 8*sizeof(unsigned long) ) );
+  if( set_mempolicy( MPOL_BIND, mask, FD_SHMEM_NUMA_MAX ) ) return errno;
+  if( populate( mem, sz ) ) return ENOMEM;  /* the node could not supply the pages */
+  if( mbind( mem, sz, MPOL_BIND, mask, FD_SHMEM_NUMA_MAX, MPOL_MF_MOVE | MPOL_MF_STRICT ) )
+    return errno==EIO ? ENOMEM : errno;
+  int err = check_node( mem, page_sz, page_cnt, node );
+  return err==EFAULT ? ENOMEM : err;
+}
+
+int
+fd_shmem_private_place( void * mem, size_t page_sz, size_t sub_cnt,
+                        size_t const * sub_page_cnt, size_t const * sub_cpu_idx ) {
+  int has_numa = fd_shmem_private_has_numa();
+  policy_t saved;
+  if( has_numa && get_mempolicy( &saved.mode, saved.mask, FD_SHMEM_NUMA_MAX, NULL, 0 ) ) return errno;
+
+  int    err = 0;
+  char * sub = (char *)mem;
+  for( size_t i=0UL; i<sub_cnt && !err; i++ ) {
+    if( !sub_page_cnt[i] ) continue;
+    err  = place_sub( sub, page_sz, sub_page_cnt[i], sub_cpu_idx[i], has_numa );
+    sub += sub_page_cnt[i]*page_sz;
+  }
+
+  if( has_numa && set_mempolicy( saved.mode, saved.mode==MPOL_DEFAULT ? NULL : saved.mask, FD_SHMEM_NUMA_MAX ) ) {
+    int restore_err = errno;
+    FD_SHMEM_LOG_WARN( "could not restore the caller's memory policy (%s)", strerror( restore_err ) );
+    if( !err ) err = restore_err;
+  }
+  return err;
+}
+
+FD_SHMEM_EXPORT int
+fd_shmem_numa_validate( void const * mem, size_t page_sz, size_t page_cnt, size_t cpu_idx ) {
+  if( !mem || !fd_shmem_is_page_sz( page_sz ) || !page_cnt || page_cnt > (size_t)LONG_MAX/page_sz ||
+      !fd_shmem_private_is_aligned( mem, page_sz ) || cpu_idx>=fd_shmem_cpu_cnt() ) return EINVAL;
+  if( !fd_shmem_private_has_numa() ) return 0;  /* one node: everything is on it */
+  return check_node( mem, page_sz, page_cnt, (int)fd_shmem_numa_idx( cpu_idx ) );
+}

@@ -1,0 +1,407 @@
+/* Joins in an unprivileged temporary domain: reference counts,
+   callbacks and cycles, queries, anonymous joins, the join limit,
+   sharing with another process, read-only faults, threads. */
+
+#include "fdt.h"
+
+#include <fdshmem/fd_shmem.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define NORMAL FD_SHMEM_NORMAL_PAGE_SZ
+#define RW     FD_SHMEM_JOIN_MODE_READ_WRITE
+#define RO     FD_SHMEM_JOIN_MODE_READ_ONLY
+
+static fdt_domain_t domain;
+
+static void
+make_region( char const * name, size_t page_cnt ) {
+  ck_assert_int_eq( fd_shmem_create( name, NORMAL, page_cnt, 0, 0600 ), 0 );
+}
+
+START_TEST( join_refcount ) {
+  make_region( "rc", 4 );
+  fd_shmem_join_info_t info;
+  char * a = fd_shmem_join( "rc", RW, 0, NULL, NULL, &info );
+  ck_assert_ptr_nonnull( a );
+  ck_assert_ptr_eq( info.join, a );
+  ck_assert_ptr_eq( info.shmem, a );  /* without a callback the handle is the mapping */
+  ck_assert_int_eq( info.ref_cnt, 1 );
+  ck_assert_uint_eq( info.page_sz, NORMAL );
+  ck_assert_uint_eq( info.page_cnt, 4 );
+  ck_assert_int_eq( info.mode, RW );
+  ck_assert_str_eq( info.name, "rc" );
+  ck_assert( !( (uintptr_t)a % NORMAL ) );
+  a[0] = 'x'; a[4*4096-1] = 'y';
+
+  char * b = fd_shmem_join( "rc", RO, 1, NULL, NULL, &info );  /* read-only into a read-write join: fine */
+  ck_assert_ptr_eq( a, b );
+  ck_assert_int_eq( info.ref_cnt, 2 );
+  ck_assert_int_eq( fd_shmem_leave( b, NULL, NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_join_query_by_name( "rc", &info ), 0 );
+  ck_assert_int_eq( info.ref_cnt, 1 );
+  ck_assert_int_eq( fd_shmem_leave( a, NULL, NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_join_query_by_name( "rc", &info ), ENOENT );
+  ck_assert_int_eq( fd_shmem_leave( a, NULL, NULL ), 1 );  /* no longer joined */
+
+  /* the bytes live in the region, not the mapping */
+  a = fd_shmem_join( "rc", RO, 0, NULL, NULL, NULL );
+  ck_assert_ptr_nonnull( a );
+  ck_assert_int_eq( a[0], 'x' );
+  ck_assert_int_eq( a[4*4096-1], 'y' );
+  ck_assert_ptr_null( fd_shmem_join( "rc", RW, 0, NULL, NULL, NULL ) );  /* cannot upgrade */
+  ck_assert_int_eq( fd_shmem_leave( a, NULL, NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_unlink( "rc", 0 ), 0 );
+}
+END_TEST
+
+START_TEST( join_invalid ) {
+  make_region( "inv", 1 );
+  ck_assert_ptr_null( fd_shmem_join( NULL,   RW, 0, NULL, NULL, NULL ) );
+  ck_assert_ptr_null( fd_shmem_join( "",     RW, 0, NULL, NULL, NULL ) );
+  ck_assert_ptr_null( fd_shmem_join( "../x", RW, 0, NULL, NULL, NULL ) );
+  ck_assert_ptr_null( fd_shmem_join( "a/b",  RW, 0, NULL, NULL, NULL ) );
+  ck_assert_ptr_null( fd_shmem_join( "inv",  2,  0, NULL, NULL, NULL ) );
+  ck_assert_ptr_null( fd_shmem_join( "inv",  -1, 0, NULL, NULL, NULL ) );
+  ck_assert_ptr_null( fd_shmem_join( "missing", RW, 0, NULL, NULL, NULL ) );
+  ck_assert_int_eq( fd_shmem_leave( NULL, NULL, NULL ), 1 );
+  int x;
+  ck_assert_int_eq( fd_shmem_leave( &x, NULL, NULL ), 1 );
+  ck_assert_int_eq( fd_shmem_join_query_by_name( NULL, NULL ), EINVAL );
+  ck_assert_int_eq( fd_shmem_join_query_by_name( "a b", NULL ), EINVAL );
+  ck_assert_int_eq( fd_shmem_join_query_by_join( NULL, NULL ), EINVAL );
+  ck_assert( fd_shmem_iter_done( fd_shmem_iter_begin() ) );  /* failures left nothing joined */
+  ck_assert_int_eq( fd_shmem_unlink( "inv", 0 ), 0 );
+}
+END_TEST
+
+START_TEST( query_edges ) {
+  make_region( "q", 2 );
+  char * m = fd_shmem_join( "q", RW, 0, NULL, NULL, NULL );
+  ck_assert_ptr_nonnull( m );
+  size_t sz = 2*4096;
+  fd_shmem_join_info_t info;
+  ck_assert_int_eq( fd_shmem_join_query_by_addr( m, 1, &info ), 0 );
+  ck_assert_ptr_eq( info.shmem, m );
+  ck_assert_int_eq( fd_shmem_join_query_by_addr( m+sz-1, 1, NULL ), 0 );    /* last byte */
+  ck_assert_int_eq( fd_shmem_join_query_by_addr( m+sz, 1, NULL ), ENOENT ); /* one past */
+  ck_assert_int_eq( fd_shmem_join_query_by_addr( m-1, 1, NULL ), ENOENT );  /* one before */
+  ck_assert_int_eq( fd_shmem_join_query_by_addr( m-1, 2, NULL ), 0 );       /* straddles the start */
+  ck_assert_int_eq( fd_shmem_join_query_by_addr( m-4096, 3*4096+sz, NULL ), 0 ); /* covers it */
+  ck_assert_int_eq( fd_shmem_join_query_by_addr( m, 0, NULL ), ENOENT );    /* empty range */
+  ck_assert_int_eq( fd_shmem_join_query_by_addr( (void *)(UINTPTR_MAX-10), 12, NULL ), EINVAL ); /* wraps */
+  ck_assert_int_eq( fd_shmem_join_query_by_addr( (void *)(UINTPTR_MAX-10), 11, NULL ), ENOENT ); /* ends at the top */
+  ck_assert_int_eq( fd_shmem_join_query_by_addr( NULL, 1, NULL ), ENOENT );
+  ck_assert_int_eq( fd_shmem_join_query_by_join( m, &info ), 0 );
+  ck_assert_str_eq( info.name, "q" );
+  ck_assert_int_eq( fd_shmem_join_query_by_join( m+1, NULL ), ENOENT );
+  ck_assert_int_eq( fd_shmem_join_query_by_name( "q", NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_join_query_by_name( "Q", NULL ), ENOENT );
+  ck_assert_int_eq( fd_shmem_leave( m, NULL, NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_join_query_by_addr( m, 1, NULL ), ENOENT );
+  ck_assert_int_eq( fd_shmem_unlink( "q", 0 ), 0 );
+}
+END_TEST
+
+/* ---- callbacks ---- */
+
+typedef struct {
+  int    join_calls, leave_calls;
+  long   ref_seen;
+  void * inner;   /* a handle the callback got for another region */
+  int    cycle_join_failed, cycle_leave_failed;
+} cb_ctx_t;
+
+static void *
+cb_join( void * vctx, fd_shmem_join_info_t const * info ) {
+  cb_ctx_t * ctx = vctx;
+  ctx->join_calls++;
+  ctx->ref_seen = info->ref_cnt;
+  fd_shmem_join_info_t now;
+  ck_assert_int_eq( fd_shmem_join_query_by_name( info->name, &now ), 0 );
+  ck_assert_int_eq( now.ref_cnt, -1 );
+  /* joining ourselves is a cycle; joining another region is fine */
+  ctx->cycle_join_failed = !fd_shmem_join( info->name, RW, 0, NULL, NULL, NULL );
+  ctx->inner = fd_shmem_join( "inner", RW, 0, NULL, NULL, NULL );
+  return (char *)info->shmem + 64;  /* a handle distinct from the mapping */
+}
+
+static void *
+cb_leave( void * vctx, fd_shmem_join_info_t const * info ) {
+  cb_ctx_t * ctx = vctx;
+  ctx->leave_calls++;
+  ctx->ref_seen = info->ref_cnt;
+  ctx->cycle_leave_failed = fd_shmem_leave( info->join, NULL, NULL )==1;
+  ck_assert_int_eq( fd_shmem_leave( ctx->inner, NULL, NULL ), 0 );
+  return NULL;
+}
+
+START_TEST( callbacks_and_cycles ) {
+  make_region( "outer", 1 );
+  make_region( "inner", 1 );
+  cb_ctx_t ctx = { 0 };
+  fd_shmem_join_info_t info;
+  char * h = fd_shmem_join( "outer", RW, 0, cb_join, &ctx, &info );
+  ck_assert_ptr_nonnull( h );
+  ck_assert_int_eq( ctx.join_calls, 1 );
+  ck_assert_int_eq( ctx.ref_seen, -1 );
+  ck_assert( ctx.cycle_join_failed );
+  ck_assert_ptr_nonnull( ctx.inner );
+  ck_assert_ptr_eq( h, (char *)info.shmem + 64 );
+  ck_assert_int_eq( info.ref_cnt, 1 );
+
+  ck_assert_ptr_eq( fd_shmem_join( "outer", RW, 0, cb_join, &ctx, NULL ), h );
+  ck_assert_int_eq( ctx.join_calls, 1 );  /* only the first join calls back */
+  ck_assert_int_eq( fd_shmem_leave( h, cb_leave, &ctx ), 0 );
+  ck_assert_int_eq( ctx.leave_calls, 0 );  /* only the last leave calls back */
+  ck_assert_int_eq( fd_shmem_leave( h, cb_leave, &ctx ), 0 );
+  ck_assert_int_eq( ctx.leave_calls, 1 );
+  ck_assert_int_eq( ctx.ref_seen, -1 );
+  ck_assert( ctx.cycle_leave_failed );
+  ck_assert_int_eq( fd_shmem_join_query_by_name( "inner", NULL ), ENOENT );
+  ck_assert_int_eq( fd_shmem_join_query_by_name( "outer", NULL ), ENOENT );
+  ck_assert_int_eq( fd_shmem_unlink( "outer", 0 ), 0 );
+  ck_assert_int_eq( fd_shmem_unlink( "inner", 0 ), 0 );
+}
+END_TEST
+
+static void * cb_null( void * ctx, fd_shmem_join_info_t const * info ) { *(void const **)ctx = info->shmem; return NULL; }
+
+START_TEST( callback_failure_undoes ) {
+  make_region( "nullcb", 1 );
+  void * mapped = NULL;
+  ck_assert_ptr_null( fd_shmem_join( "nullcb", RW, 0, cb_null, &mapped, NULL ) );
+  ck_assert_ptr_nonnull( mapped );
+  ck_assert_int_eq( fd_shmem_join_query_by_name( "nullcb", NULL ), ENOENT );
+  ck_assert_int_eq( fd_shmem_join_query_by_addr( mapped, 1, NULL ), ENOENT );
+  /* the mapping is gone: the address range is free again */
+  void * p = mmap( mapped, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0 );
+  ck_assert_ptr_eq( p, mapped );
+  munmap( p, 4096 );
+  ck_assert_int_eq( fd_shmem_unlink( "nullcb", 0 ), 0 );
+}
+END_TEST
+
+/* ---- anonymous joins ---- */
+
+START_TEST( anonymous ) {
+  size_t sz = 4*4096;
+  char * mem = mmap( NULL, 2*sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0 );
+  ck_assert_ptr_ne( mem, MAP_FAILED );
+  int h1, h2;
+  ck_assert_int_eq( fd_shmem_join_anonymous( "anon", RW, &h1, mem, NORMAL, 4 ), 0 );
+  fd_shmem_join_info_t info;
+  ck_assert_int_eq( fd_shmem_join_query_by_addr( mem+sz-1, 1, &info ), 0 );
+  ck_assert_ptr_eq( info.join, &h1 );
+  ck_assert_int_eq( info.ref_cnt, 1 );
+
+  /* every rejection */
+  ck_assert_int_eq( fd_shmem_join_anonymous( "anon",  RW, &h2, mem+sz, NORMAL, 4 ), EINVAL ); /* name taken */
+  ck_assert_int_eq( fd_shmem_join_anonymous( "anon2", RW, &h1, mem+sz, NORMAL, 4 ), EINVAL ); /* handle taken */
+  ck_assert_int_eq( fd_shmem_join_anonymous( "anon2", RW, &h2, mem+4096, NORMAL, 4 ), EINVAL ); /* overlaps */
+  ck_assert_int_eq( fd_shmem_join_anonymous( "anon2", RW, &h2, mem+sz+1, NORMAL, 1 ), EINVAL ); /* misaligned */
+  ck_assert_int_eq( fd_shmem_join_anonymous( "anon2", RW, &h2, mem+sz, NORMAL, 0 ), EINVAL );
+  ck_assert_int_eq( fd_shmem_join_anonymous( "anon2", RW, &h2, mem+sz, 8192, 1 ), EINVAL );
+  ck_assert_int_eq( fd_shmem_join_anonymous( "anon2", RW, &h2, mem+sz, FD_SHMEM_HUGE_PAGE_SZ, 1 ), EINVAL ); /* misaligned for huge */
+  ck_assert_int_eq( fd_shmem_join_anonymous( "anon2", 7,  &h2, mem+sz, NORMAL, 1 ), EINVAL );
+  ck_assert_int_eq( fd_shmem_join_anonymous( "anon2", RW, NULL, mem+sz, NORMAL, 1 ), EINVAL );
+  ck_assert_int_eq( fd_shmem_join_anonymous( "anon2", RW, &h2, NULL, NORMAL, 1 ), EINVAL );
+  ck_assert_int_eq( fd_shmem_join_anonymous( "a/b",   RW, &h2, mem+sz, NORMAL, 1 ), EINVAL );
+  ck_assert_int_eq( fd_shmem_join_anonymous( NULL,    RW, &h2, mem+sz, NORMAL, 1 ), EINVAL );
+  ck_assert_int_eq( fd_shmem_join_anonymous( "anon2", RW, &h2, mem+sz, NORMAL, SIZE_MAX ), EINVAL );
+  ck_assert_int_eq( fd_shmem_join_anonymous( "anon2", RW, &h2, (void *)(UINTPTR_MAX & ~4095UL), NORMAL, 2 ), EINVAL ); /* wraps */
+
+  /* a later join by name finds it and counts */
+  ck_assert_ptr_eq( fd_shmem_join( "anon", RW, 0, NULL, NULL, NULL ), &h1 );
+  ck_assert_int_eq( fd_shmem_leave_anonymous( &h1, NULL ), EINVAL );  /* ref count is 2 */
+  ck_assert_int_eq( fd_shmem_leave( &h1, NULL, NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_leave( &h1, NULL, NULL ), 1 );  /* the last reference is the anonymous one */
+  ck_assert_int_eq( fd_shmem_leave_anonymous( NULL, NULL ), EINVAL );
+  ck_assert_int_eq( fd_shmem_leave_anonymous( &h2, NULL ), EINVAL );
+  ck_assert_int_eq( fd_shmem_leave_anonymous( &h1, &info ), 0 );
+  ck_assert_int_eq( info.ref_cnt, 0 );
+  ck_assert_ptr_eq( info.shmem, mem );
+  ck_assert_int_eq( fd_shmem_leave_anonymous( &h1, NULL ), EINVAL );
+  mem[0] = 1;  /* still mapped: leave_anonymous never unmaps */
+
+  /* a real join cannot be ended as anonymous */
+  make_region( "real", 1 );
+  void * r = fd_shmem_join( "real", RW, 0, NULL, NULL, NULL );
+  ck_assert_ptr_nonnull( r );
+  ck_assert_int_eq( fd_shmem_leave_anonymous( r, NULL ), EINVAL );
+  ck_assert_int_eq( fd_shmem_join_anonymous( "anon3", RW, &h2, r, NORMAL, 1 ), EINVAL ); /* overlaps a join */
+  ck_assert_int_eq( fd_shmem_leave( r, NULL, NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_unlink( "real", 0 ), 0 );
+  munmap( mem, 2*sz );
+}
+END_TEST
+
+/* ---- limits and iteration ---- */
+
+START_TEST( join_limit_and_iter ) {
+  /* anonymous joins fill the table cheaply; one slot stays for a real join */
+  size_t n = FD_SHMEM_JOIN_MAX;
+  char * mem = mmap( NULL, (n+1)*4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0 );
+  ck_assert_ptr_ne( mem, MAP_FAILED );
+  char name[ 24 ];
+  for( size_t i=0; i<n-1; i++ ) {
+    snprintf( name, sizeof(name), "a%zu", i );
+    ck_assert_int_eq( fd_shmem_join_anonymous( name, RW, mem+i*4096, mem+i*4096, NORMAL, 1 ), 0 );
+  }
+  make_region( "last", 1 );
+  void * last = fd_shmem_join( "last", RW, 0, NULL, NULL, NULL );
+  ck_assert_ptr_nonnull( last );
+  ck_assert_int_eq( fd_shmem_join_anonymous( "over", RW, mem+n*4096, mem+n*4096, NORMAL, 1 ), EINVAL );
+  make_region( "over", 1 );
+  ck_assert_ptr_null( fd_shmem_join( "over", RW, 0, NULL, NULL, NULL ) );
+
+  size_t cnt = 0, found_last = 0;
+  for( fd_shmem_join_info_t const * it = fd_shmem_iter_begin(); !fd_shmem_iter_done( it ); it = fd_shmem_iter_next( it ) ) {
+    cnt++;
+    found_last += !strcmp( it->name, "last" );
+  }
+  ck_assert_uint_eq( cnt, n );
+  ck_assert_uint_eq( found_last, 1 );
+
+  /* every entry is still found by name, handle and address */
+  for( size_t i=0; i<n-1; i+=17 ) {
+    snprintf( name, sizeof(name), "a%zu", i );
+    fd_shmem_join_info_t info;
+    ck_assert_int_eq( fd_shmem_join_query_by_name( name, &info ), 0 );
+    ck_assert_ptr_eq( info.join, mem+i*4096 );
+    ck_assert_int_eq( fd_shmem_join_query_by_addr( mem+i*4096+100, 1, &info ), 0 );
+    ck_assert_str_eq( info.name, name );
+  }
+  ck_assert_int_eq( fd_shmem_leave( last, NULL, NULL ), 0 );
+  for( size_t i=0; i<n-1; i++ ) ck_assert_int_eq( fd_shmem_leave_anonymous( mem+i*4096, NULL ), 0 );
+  ck_assert( fd_shmem_iter_done( fd_shmem_iter_begin() ) );
+  ck_assert_int_eq( fd_shmem_unlink( "last", 0 ), 0 );
+  ck_assert_int_eq( fd_shmem_unlink( "over", 0 ), 0 );
+  munmap( mem, (n+1)*4096 );
+}
+END_TEST
+
+/* ---- other processes ---- */
+
+START_TEST( fork_shares_bytes ) {
+  make_region( "shared", 1 );
+  char * m = fd_shmem_join( "shared", RW, 0, NULL, NULL, NULL );
+  ck_assert_ptr_nonnull( m );
+  strcpy( m, "from parent" );
+  pid_t pid = fork();
+  ck_assert_int_ge( pid, 0 );
+  if( !pid ) {
+    /* a fresh join in the child, as a separate program would do: the
+       inherited one is left first so the child maps its own */
+    fd_shmem_leave( m, NULL, NULL );
+    char * c = fd_shmem_join( "shared", RW, 0, NULL, NULL, NULL );
+    if( !c || strcmp( c, "from parent" ) ) _exit( 1 );
+    strcpy( c+100, "from child" );
+    _exit( fd_shmem_leave( c, NULL, NULL ) );
+  }
+  int status;
+  ck_assert_int_eq( waitpid( pid, &status, 0 ), pid );
+  ck_assert( WIFEXITED( status ) && !WEXITSTATUS( status ) );
+  ck_assert_str_eq( m+100, "from child" );
+  ck_assert_int_eq( fd_shmem_leave( m, NULL, NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_unlink( "shared", 0 ), 0 );
+}
+END_TEST
+
+#define SEGV_EXIT (42)
+static void on_segv( int sig ) { (void)sig; _exit( SEGV_EXIT ); }
+
+START_TEST( read_only_faults ) {
+  make_region( "ro", 1 );
+  pid_t pid = fork();
+  ck_assert_int_ge( pid, 0 );
+  if( !pid ) {
+    /* our own handler, so a sanitizer's cannot turn the fault into a report */
+    struct sigaction sa = { .sa_handler = on_segv };
+    sigaction( SIGSEGV, &sa, NULL );
+    volatile char * r = fd_shmem_join( "ro", RO, 0, NULL, NULL, NULL );
+    if( !r ) _exit( 1 );
+    (void)r[0];  /* reading is fine */
+    r[0] = 1;    /* writing must fault */
+    _exit( 2 );
+  }
+  int status;
+  ck_assert_int_eq( waitpid( pid, &status, 0 ), pid );
+  ck_assert_msg( WIFEXITED( status ) && WEXITSTATUS( status )==SEGV_EXIT, "a write to a read-only join did not fault" );
+  ck_assert_int_eq( fd_shmem_unlink( "ro", 0 ), 0 );
+}
+END_TEST
+
+/* ---- threads ---- */
+
+#define THREAD_CNT   (4)
+#define THREAD_ITERS (2000)
+
+static void *
+thread_main( void * arg ) {
+  long id = (long)arg;
+  char own[ 24 ];
+  snprintf( own, sizeof(own), "t%ld", id );
+  for( int i=0; i<THREAD_ITERS; i++ ) {
+    char const * name = ( i & 1 ) ? "common" : own;
+    char * h = fd_shmem_join( name, RW, 0, NULL, NULL, NULL );
+    if( !h ) return (void *)1;
+    __atomic_fetch_add( (long *)h, 1L, __ATOMIC_RELAXED );
+    if( fd_shmem_join_query_by_addr( h, 1, NULL ) ) return (void *)2;
+    if( fd_shmem_leave( h, NULL, NULL ) ) return (void *)3;
+  }
+  return NULL;
+}
+
+START_TEST( threads_join_leave ) {
+  make_region( "common", 1 );
+  char own[ 24 ];
+  for( long t=0; t<THREAD_CNT; t++ ) { snprintf( own, sizeof(own), "t%ld", t ); make_region( own, 1 ); }
+  pthread_t tid[ THREAD_CNT ];
+  for( long t=0; t<THREAD_CNT; t++ ) ck_assert_int_eq( pthread_create( &tid[t], NULL, thread_main, (void *)t ), 0 );
+  for( long t=0; t<THREAD_CNT; t++ ) {
+    void * ret;
+    ck_assert_int_eq( pthread_join( tid[t], &ret ), 0 );
+    ck_assert_ptr_null( ret );
+  }
+  ck_assert( fd_shmem_iter_done( fd_shmem_iter_begin() ) );  /* every reference went */
+  long * c = fd_shmem_join( "common", RO, 0, NULL, NULL, NULL );
+  ck_assert_ptr_nonnull( c );
+  ck_assert_int_eq( *c, THREAD_CNT*THREAD_ITERS/2 );  /* no increment was lost to a remap */
+  ck_assert_int_eq( fd_shmem_leave( c, NULL, NULL ), 0 );
+  for( long t=0; t<THREAD_CNT; t++ ) { snprintf( own, sizeof(own), "t%ld", t ); ck_assert_int_eq( fd_shmem_unlink( own, 0 ), 0 ); }
+  ck_assert_int_eq( fd_shmem_unlink( "common", 0 ), 0 );
+}
+END_TEST
+
+int
+main( void ) {
+  int err = fdt_domain_new( &domain, 0 );
+  if( err ) return err;
+  Suite * s  = suite_create( "join" );
+  TCase * tc = tcase_create( "join" );
+  tcase_set_timeout( tc, 60 );
+  tcase_add_test( tc, join_refcount );
+  tcase_add_test( tc, join_invalid );
+  tcase_add_test( tc, query_edges );
+  tcase_add_test( tc, callbacks_and_cycles );
+  tcase_add_test( tc, callback_failure_undoes );
+  tcase_add_test( tc, anonymous );
+  tcase_add_test( tc, join_limit_and_iter );
+  tcase_add_test( tc, fork_shares_bytes );
+  tcase_add_test( tc, read_only_faults );
+  tcase_add_test( tc, threads_join_leave );
+  suite_add_tcase( s, tc );
+  int status = fdt_run( s );
+  fdt_domain_delete( &domain );
+  return status;
+}

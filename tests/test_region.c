@@ -1,0 +1,263 @@
+/* Regions on normal pages in an unprivileged temporary domain: create,
+   update, info, unlink, and every way to call them wrong. */
+
+#include "fdt.h"
+
+#include <fdshmem/fd_shmem.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define NORMAL FD_SHMEM_NORMAL_PAGE_SZ
+
+static fdt_domain_t domain;
+
+static void
+region_path( char * buf, size_t sz, char const * type, char const * name ) {
+  snprintf( buf, sz, "%s/.%s/%s", domain.path, type, name );
+}
+
+/* Number of entries in DOMAIN/.normal (regions and leftovers alike). */
+static int
+normal_entry_cnt( void ) {
+  char dir[ 300 ];
+  snprintf( dir, sizeof(dir), "%s/.normal", domain.path );
+  DIR * d = opendir( dir );
+  ck_assert_ptr_nonnull( d );
+  int cnt = 0;
+  struct dirent * e;
+  while( ( e = readdir( d ) ) ) cnt += strcmp( e->d_name, "." ) && strcmp( e->d_name, ".." );
+  closedir( d );
+  return cnt;
+}
+
+START_TEST( create_info_unlink ) {
+  ck_assert_int_eq( fd_shmem_create( "r1", NORMAL, 3, 0, 0640 ), 0 );
+  fd_shmem_info_t info;
+  ck_assert_int_eq( fd_shmem_info( "r1", NORMAL, &info ), 0 );
+  ck_assert_uint_eq( info.page_sz, NORMAL );
+  ck_assert_uint_eq( info.page_cnt, 3 );
+  ck_assert_int_eq( fd_shmem_info( "r1", 0, &info ), 0 );  /* discovered */
+  ck_assert_uint_eq( info.page_sz, NORMAL );
+  ck_assert_int_eq( fd_shmem_info( "r1", 0, NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_info( "r1", FD_SHMEM_HUGE_PAGE_SZ, &info ), ENOENT );
+
+  char path[ 400 ];
+  region_path( path, sizeof(path), "normal", "r1" );
+  struct stat st;
+  ck_assert_int_eq( stat( path, &st ), 0 );
+  ck_assert_int_eq( (int)st.st_size, 3*4096 );
+
+  ck_assert_int_eq( fd_shmem_create( "r1", NORMAL, 1, 0, 0600 ), EEXIST );
+  ck_assert_int_eq( fd_shmem_unlink( "r1", NORMAL ), 0 );
+  ck_assert_int_eq( fd_shmem_unlink( "r1", NORMAL ), ENOENT );
+  ck_assert_int_eq( fd_shmem_unlink( "r1", 0 ), ENOENT );
+  ck_assert_int_eq( fd_shmem_info( "r1", 0, &info ), ENOENT );
+  ck_assert_int_eq( normal_entry_cnt(), 0 );
+}
+END_TEST
+
+START_TEST( create_mode_ignores_umask ) {
+  unsigned long modes[] = { 0600, 0644, 0660, 0777, 0400 };
+  mode_t masks[] = { 077, 0, 022 };
+  for( size_t m=0; m<sizeof(masks)/sizeof(masks[0]); m++ ) {
+    umask( masks[m] );
+    for( size_t i=0; i<sizeof(modes)/sizeof(modes[0]); i++ ) {
+      ck_assert_int_eq( fd_shmem_create( "moded", NORMAL, 1, 0, modes[i] ), 0 );
+      char path[ 400 ];
+      region_path( path, sizeof(path), "normal", "moded" );
+      struct stat st;
+      ck_assert_int_eq( stat( path, &st ), 0 );
+      ck_assert_uint_eq( st.st_mode & 07777, modes[i] );
+      ck_assert_int_eq( fd_shmem_unlink( "moded", 0 ), 0 );
+    }
+  }
+}
+END_TEST
+
+START_TEST( create_multi_and_update ) {
+  size_t cpu  = fd_shmem_cpu_cnt()-1;
+  size_t cnt[] = { 2, 0, 5 };          /* the empty subregion is skipped */
+  size_t idx[] = { 0, 999999, cpu };   /* so its cpu index is never looked at */
+  ck_assert_int_eq( fd_shmem_create_multi( "multi", NORMAL, 3, cnt, idx, 0600 ), 0 );
+  fd_shmem_info_t info;
+  ck_assert_int_eq( fd_shmem_info( "multi", NORMAL, &info ), 0 );
+  ck_assert_uint_eq( info.page_cnt, 7 );
+
+  /* update reshapes in place without zeroing */
+  char path[ 400 ];
+  region_path( path, sizeof(path), "normal", "multi" );
+  int fd = open( path, O_RDWR );
+  ck_assert_int_ge( fd, 0 );
+  ck_assert_int_eq( (int)pwrite( fd, "keep", 4, 100 ), 4 );
+  size_t cnt2[] = { 9 };
+  size_t idx2[] = { 0 };
+  ck_assert_int_eq( fd_shmem_update_multi( "multi", NORMAL, 1, cnt2, idx2, 0640 ), 0 );
+  ck_assert_int_eq( fd_shmem_info( "multi", NORMAL, &info ), 0 );
+  ck_assert_uint_eq( info.page_cnt, 9 );
+  char buf[ 4 ];
+  ck_assert_int_eq( (int)pread( fd, buf, 4, 100 ), 4 );
+  ck_assert( !memcmp( buf, "keep", 4 ) );
+  struct stat st;
+  ck_assert_int_eq( fstat( fd, &st ), 0 );
+  ck_assert_uint_eq( st.st_mode & 07777, 0640 );
+  close( fd );
+  ck_assert_int_eq( fd_shmem_update_multi( "nothere", NORMAL, 1, cnt2, idx2, 0640 ), ENOENT );
+  ck_assert_int_eq( fd_shmem_update_multi( "multi", NORMAL, 1, cnt2, idx2, 010000 ), EINVAL );
+  ck_assert_int_eq( fd_shmem_unlink( "multi", NORMAL ), 0 );
+}
+END_TEST
+
+START_TEST( create_invalid ) {
+  static char const * const bad_names[] = { NULL, "", "a/b", "..", ".", "../x", "_x", "-x", ".x", "a b", "a\n",
+    "0123456789012345678901234567890123456789" };
+  for( size_t i=0; i<sizeof(bad_names)/sizeof(bad_names[0]); i++ ) {
+    ck_assert_int_eq( fd_shmem_create( bad_names[i], NORMAL, 1, 0, 0600 ), EINVAL );
+    ck_assert_int_eq( fd_shmem_unlink( bad_names[i], NORMAL ), EINVAL );
+    ck_assert_int_eq( fd_shmem_info( bad_names[i], NORMAL, NULL ), EINVAL );
+  }
+  size_t bad_sz[] = { 1, 4095, 8192, 1UL<<20, 4194304, SIZE_MAX };
+  for( size_t i=0; i<sizeof(bad_sz)/sizeof(bad_sz[0]); i++ ) {
+    ck_assert_int_eq( fd_shmem_create( "x", bad_sz[i], 1, 0, 0600 ), EINVAL );
+    ck_assert_int_eq( fd_shmem_unlink( "x", bad_sz[i] ), EINVAL );
+    ck_assert_int_eq( fd_shmem_info( "x", bad_sz[i], NULL ), EINVAL );
+  }
+  ck_assert_int_eq( fd_shmem_create( "x", 0, 1, 0, 0600 ), EINVAL );         /* create needs a page size */
+  ck_assert_int_eq( fd_shmem_create( "x", NORMAL, 0, 0, 0600 ), EINVAL );    /* zero pages */
+  ck_assert_int_eq( fd_shmem_create( "x", NORMAL, (size_t)LONG_MAX/4096+1, 0, 0600 ), EINVAL );
+  ck_assert_int_eq( fd_shmem_create( "x", NORMAL, SIZE_MAX, 0, 0600 ), EINVAL );
+  ck_assert_int_eq( fd_shmem_create( "x", NORMAL, 1, fd_shmem_cpu_cnt(), 0600 ), EINVAL );
+  ck_assert_int_eq( fd_shmem_create( "x", NORMAL, 1, SIZE_MAX, 0600 ), EINVAL );
+  ck_assert_int_eq( fd_shmem_create( "x", NORMAL, 1, 0, 010000 ), EINVAL );  /* wider than permission bits */
+  ck_assert_int_eq( fd_shmem_create( "x", NORMAL, 1, 0, ~0UL ), EINVAL );
+
+  size_t cnt[] = { SIZE_MAX/2, SIZE_MAX/2 };  /* the sum overflows */
+  size_t idx[] = { 0, 0 };
+  ck_assert_int_eq( fd_shmem_create_multi( "x", NORMAL, 2, cnt, idx, 0600 ), EINVAL );
+  ck_assert_int_eq( fd_shmem_create_multi( "x", NORMAL, 0, cnt, idx, 0600 ), EINVAL );
+  ck_assert_int_eq( fd_shmem_create_multi( "x", NORMAL, 1, NULL, idx, 0600 ), EINVAL );
+  ck_assert_int_eq( fd_shmem_create_multi( "x", NORMAL, 1, cnt, NULL, 0600 ), EINVAL );
+  size_t zeros[] = { 0, 0 };
+  ck_assert_int_eq( fd_shmem_create_multi( "x", NORMAL, 2, zeros, idx, 0600 ), EINVAL );
+  ck_assert_int_eq( normal_entry_cnt(), 0 );  /* nothing was left behind */
+}
+END_TEST
+
+START_TEST( info_rejects_bad_files ) {
+  char path[ 400 ];
+  region_path( path, sizeof(path), "normal", "odd" );
+  int fd = open( path, O_CREAT | O_EXCL | O_WRONLY, 0600 );
+  ck_assert_int_ge( fd, 0 );
+  ck_assert_int_eq( ftruncate( fd, 4096+1 ), 0 );  /* not a page multiple */
+  close( fd );
+  ck_assert_int_eq( fd_shmem_info( "odd", NORMAL, NULL ), EFAULT );
+  ck_assert_int_eq( fd_shmem_info( "odd", 0, NULL ), EFAULT );
+  ck_assert_int_eq( fd_shmem_unlink( "odd", NORMAL ), 0 );
+
+  region_path( path, sizeof(path), "normal", "empty" );
+  fd = open( path, O_CREAT | O_EXCL | O_WRONLY, 0600 );
+  ck_assert_int_ge( fd, 0 );
+  close( fd );
+  ck_assert_int_eq( fd_shmem_info( "empty", NORMAL, NULL ), EFAULT );
+  ck_assert_int_eq( fd_shmem_unlink( "empty", NORMAL ), 0 );
+
+  /* a symlink is never followed, even to a perfectly good region */
+  ck_assert_int_eq( fd_shmem_create( "target", NORMAL, 1, 0, 0600 ), 0 );
+  region_path( path, sizeof(path), "normal", "link" );
+  ck_assert_int_eq( symlink( "target", path ), 0 );
+  ck_assert_int_eq( fd_shmem_info( "link", NORMAL, NULL ), EFAULT );
+  ck_assert_int_eq( fd_shmem_create( "link", NORMAL, 1, 0, 0600 ), EEXIST );
+  ck_assert_int_eq( fd_shmem_unlink( "link", NORMAL ), 0 );  /* removes the link itself */
+  ck_assert_int_eq( fd_shmem_info( "target", NORMAL, NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_unlink( "target", NORMAL ), 0 );
+
+  region_path( path, sizeof(path), "normal", "dir" );
+  ck_assert_int_eq( mkdir( path, 0700 ), 0 );
+  ck_assert_int_eq( fd_shmem_info( "dir", NORMAL, NULL ), EFAULT );
+  ck_assert_int_eq( rmdir( path ), 0 );
+}
+END_TEST
+
+START_TEST( missing_domain ) {
+  ck_assert_int_eq( fd_shmem_set_path( "/nonexistent/fdshmem-domain" ), 0 );
+  ck_assert_int_eq( fd_shmem_info( "x", 0, NULL ), ENOENT );
+  ck_assert_int_eq( fd_shmem_create( "x", NORMAL, 1, 0, 0600 ), ENOENT );
+  ck_assert_int_eq( fd_shmem_unlink( "x", NORMAL ), ENOENT );
+  ck_assert_int_eq( fd_shmem_create( "x", FD_SHMEM_GIGANTIC_PAGE_SZ, 1, 0, 0600 ), ENOENT );
+  ck_assert_int_eq( fd_shmem_set_path( domain.path ), 0 );
+}
+END_TEST
+
+START_TEST( created_pages_are_placed ) {
+  ck_assert_int_eq( fd_shmem_create( "placed", NORMAL, 8, 0, 0600 ), 0 );
+  char path[ 400 ];
+  region_path( path, sizeof(path), "normal", "placed" );
+  int fd = open( path, O_RDWR );
+  ck_assert_int_ge( fd, 0 );
+  void * mem = mmap( NULL, 8*4096, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0 );
+  ck_assert_ptr_ne( mem, MAP_FAILED );
+  close( fd );
+  ck_assert_int_eq( fd_shmem_numa_validate( mem, NORMAL, 8, 0 ), 0 );
+  ck_assert_int_eq( fd_shmem_numa_validate( NULL, NORMAL, 8, 0 ), EINVAL );
+  ck_assert_int_eq( fd_shmem_numa_validate( (char *)mem+1, NORMAL, 8, 0 ), EINVAL );
+  ck_assert_int_eq( fd_shmem_numa_validate( mem, 8192, 8, 0 ), EINVAL );
+  ck_assert_int_eq( fd_shmem_numa_validate( mem, NORMAL, 0, 0 ), EINVAL );
+  ck_assert_int_eq( fd_shmem_numa_validate( mem, NORMAL, SIZE_MAX, 0 ), EINVAL );
+  ck_assert_int_eq( fd_shmem_numa_validate( mem, NORMAL, 8, fd_shmem_cpu_cnt() ), EINVAL );
+  munmap( mem, 8*4096 );
+  ck_assert_int_eq( fd_shmem_unlink( "placed", 0 ), 0 );
+}
+END_TEST
+
+START_TEST( same_name_two_types ) {
+  /* a plain directory stands in for .huge: lookup order is what matters */
+  char dir[ 300 ], path[ 400 ];
+  snprintf( dir, sizeof(dir), "%s/.huge", domain.path );
+  ck_assert_int_eq( mkdir( dir, 0700 ), 0 );
+  region_path( path, sizeof(path), "huge", "both" );
+  int fd = open( path, O_CREAT | O_EXCL | O_WRONLY, 0600 );
+  ck_assert_int_ge( fd, 0 );
+  ck_assert_int_eq( ftruncate( fd, 2*(off_t)FD_SHMEM_HUGE_PAGE_SZ ), 0 );
+  close( fd );
+  ck_assert_int_eq( fd_shmem_create( "both", NORMAL, 1, 0, 0600 ), 0 );
+  fd_shmem_info_t info;
+  ck_assert_int_eq( fd_shmem_info( "both", 0, &info ), 0 );
+  ck_assert_uint_eq( info.page_sz, FD_SHMEM_HUGE_PAGE_SZ );
+  ck_assert_uint_eq( info.page_cnt, 2 );
+  ck_assert_int_eq( fd_shmem_info( "both", NORMAL, &info ), 0 );
+  ck_assert_uint_eq( info.page_cnt, 1 );
+  ck_assert_int_eq( fd_shmem_unlink( "both", 0 ), 0 );  /* the largest goes first */
+  ck_assert_int_eq( fd_shmem_info( "both", 0, &info ), 0 );
+  ck_assert_uint_eq( info.page_sz, NORMAL );
+  ck_assert_int_eq( fd_shmem_unlink( "both", 0 ), 0 );
+  ck_assert_int_eq( rmdir( dir ), 0 );
+}
+END_TEST
+
+int
+main( void ) {
+  int err = fdt_domain_new( &domain, 0 );
+  if( err ) return err;
+  Suite * s  = suite_create( "region" );
+  TCase * tc = tcase_create( "normal" );
+  tcase_add_test( tc, create_info_unlink );
+  tcase_add_test( tc, create_mode_ignores_umask );
+  tcase_add_test( tc, create_multi_and_update );
+  tcase_add_test( tc, create_invalid );
+  tcase_add_test( tc, info_rejects_bad_files );
+  tcase_add_test( tc, missing_domain );
+  tcase_add_test( tc, created_pages_are_placed );
+  tcase_add_test( tc, same_name_two_types );
+  suite_add_tcase( s, tc );
+  int status = fdt_run( s );
+  fdt_domain_delete( &domain );
+  return status;
+}
