@@ -189,6 +189,72 @@ int          fd_shmem_set_path( char const * path );
 /* The current domain path; valid until the next fd_shmem_set_path. */
 char const * fd_shmem_path( void );
 
+/* ---- Domain administration (root) ------------------------------------- */
+
+/* path NULL means the current domain (fd_shmem_path()).  Failures are
+   also explained through the log callback. */
+
+/* fd_shmem_domain_init creates directory path (which must not exist;
+   its parent must) and mounts .normal (tmpfs), .huge and .gigantic
+   (hugetlbfs, pagesize 2M / 1G, size MemTotal rounded down to whole
+   pages); a page size the kernel does not offer is skipped with a notice
+   and gets no directory.  Then the tree gets owner user:group (NULL or
+   "" leaves it unchanged) and permissions mode.  Everything is checked
+   before anything is touched, and a failure undoes what was done.
+   Returns 0, EINVAL (bad path or mode, unknown user or group), EEXIST,
+   or the errno of the failed call (EPERM when not root, ...). */
+int fd_shmem_domain_init( char const * path, unsigned long mode, char const * user, char const * group );
+
+/* fd_shmem_domain_fini unmounts every page type and removes the tree.
+   Returns 0, EINVAL (path is not a domain: a page-type directory that is
+   not its mount), EBUSY (a region is mapped by some process: nothing is
+   touched, the regions are logged) or the errno of the failed call. */
+int fd_shmem_domain_fini( char const * path );
+
+/* fd_shmem_domain_reset unlinks every file of every page type (regions
+   and leftovers of interrupted creates).  Returns 0 or the first errno. */
+int fd_shmem_domain_reset( char const * path );
+
+/* One file of a domain, as listed by fd_shmem_domain_regions. */
+typedef struct fd_shmem_region_info {
+  char          name[ 256 ];
+  int           valid;     /* 0: not a usable region (bad name, not a regular file, odd size) */
+  size_t        page_sz;
+  size_t        page_cnt;
+  size_t        sz;        /* bytes */
+  unsigned long uid, gid, mode;
+  size_t        map_cnt;   /* processes that currently map it */
+} fd_shmem_region_info_t;
+
+typedef int (*fd_shmem_region_func_t)( void * ctx, fd_shmem_region_info_t const * info );
+
+/* Calls func for each file of each page type of the domain, largest page
+   size first, in name order.  A non-zero return from func stops the walk
+   and is returned.  Returns 0, ENOENT (no such domain) or an errno. */
+int fd_shmem_domain_regions( char const * path, fd_shmem_region_func_t func, void * ctx );
+
+/* A NUMA node's pool of huge or gigantic pages. */
+typedef struct fd_shmem_pool_info {
+  size_t total;     /* nr_hugepages */
+  size_t free;
+  size_t surplus;
+} fd_shmem_pool_info_t;
+
+/* Returns 0, EINVAL (normal or bad page size), ENODEV (no such node) or
+   EOPNOTSUPP (the kernel has no pages of that size). */
+int fd_shmem_pool_query( size_t page_sz, size_t numa_idx, fd_shmem_pool_info_t * info );
+
+/* fd_shmem_pool_alloc sets node numa_idx's pool of page_sz pages to
+   page_cnt.  Growing is always allowed; shrinking is refused (EBUSY)
+   while any page of the pool is in use.  When the kernel comes up short
+   it compacts memory and retries a few times, then puts the pool back as
+   it was and returns ENOMEM; opt_got (if not NULL) gets the count
+   reached.  Returns 0, EINVAL, ENODEV, EOPNOTSUPP, EBUSY, ENOMEM or the
+   errno of the sysfs write (EACCES / EPERM when not root).
+   fd_shmem_pool_free is fd_shmem_pool_alloc with 0 pages. */
+int fd_shmem_pool_alloc( size_t page_cnt, size_t page_sz, size_t numa_idx, size_t * opt_got );
+int fd_shmem_pool_free ( size_t page_sz, size_t numa_idx );
+
 /* ---- Logging ---------------------------------------------------------- */
 
 /* Message levels (syslog numbering). */

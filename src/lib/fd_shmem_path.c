@@ -12,6 +12,7 @@
 static pthread_once_t  boot_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t path_lock = PTHREAD_MUTEX_INITIALIZER;
 static char            path_buf[ FD_SHMEM_PRIVATE_PATH_MAX+1UL ] = FD_SHMEM_PRIVATE_DEFAULT_PATH;
+static char const *    sysroot = "";  /* prefix of /sys and /proc paths */
 
 /* Length of path without trailing slashes, or 0 if it is unusable as a
    domain (NULL, relative, only slashes, too long). */
@@ -41,7 +42,25 @@ boot( void ) {
   if( env && env[0] && path_store( env ) )
     FD_SHMEM_LOG_WARN( "ignoring FD_SHMEM_PATH \"%s\": not an absolute directory path; using %s",
                        env, path_buf );
+  char const * root = secure_getenv( "FD_SHMEM_SYSROOT" );
+  if( root ) sysroot = root;
   fd_shmem_private_numa_boot();
+}
+
+char const *
+fd_shmem_private_sysroot( void ) {
+  fd_shmem_private_boot();
+  return sysroot;
+}
+
+int
+fd_shmem_private_domain_path( char const * path, char * buf, size_t buf_sz ) {
+  if( !path ) path = fd_shmem_path();
+  size_t len = path_len_trimmed( path );
+  if( !len || len>=buf_sz ) return EINVAL;
+  memcpy( buf, path, len );
+  buf[ len ] = '\0';
+  return 0;
 }
 
 void

@@ -41,6 +41,14 @@ int fd_shmem_private_has_numa( void );
 
 /* ---- domain paths (fd_shmem_path.c) ---- */
 
+/* Prefix for /sys and /proc paths: "" normally; the FD_SHMEM_SYSROOT
+   environment variable lets tests point the pool code at a fake tree. */
+char const * fd_shmem_private_sysroot( void );
+
+/* Copies domain path (NULL: the current one) without trailing slashes
+   into buf.  Returns 0 or EINVAL (unusable or too long). */
+int fd_shmem_private_domain_path( char const * path, char * buf, size_t buf_sz );
+
 /* Writes "DOMAIN/.TYPE" for page size page_sz into buf (buf_sz bytes).
    Returns 0, EINVAL (bad page size) or ENAMETOOLONG. */
 int fd_shmem_private_type_dir( size_t page_sz, char * buf, size_t buf_sz );

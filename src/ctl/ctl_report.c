@@ -1,0 +1,109 @@
+/* "query": the domain report, as a table for a person or as JSON. */
+
+#include "ctl.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+static size_t const pool_types[] = { FD_SHMEM_HUGE_PAGE_SZ, FD_SHMEM_GIGANTIC_PAGE_SZ };
+
+/* Writes s as a JSON string. */
+static void
+json_str( char const * s ) {
+  putchar( '"' );
+  for( ; *s; s++ ) {
+    unsigned char c = (unsigned char)*s;
+    if( c=='"' || c=='\\' ) printf( "\\%c", c );
+    else if( c<0x20 )       printf( "\\u%04x", c );
+    else                    putchar( c );
+  }
+  putchar( '"' );
+}
+
+static char const *
+user_name( unsigned long uid, char * buf, size_t sz ) {
+  struct passwd * pw = getpwuid( (uid_t)uid );
+  if( pw ) return pw->pw_name;
+  snprintf( buf, sz, "%lu", uid );
+  return buf;
+}
+
+static char const *
+group_name( unsigned long gid, char * buf, size_t sz ) {
+  struct group * gr = getgrgid( (gid_t)gid );
+  if( gr ) return gr->gr_name;
+  snprintf( buf, sz, "%lu", gid );
+  return buf;
+}
+
+static void
+report_pools( ctl_t const * ctl ) {
+  size_t numa_cnt = fd_shmem_numa_cnt();
+  int first = 1;
+  if( ctl->json ) printf( "  \"pools\": [" );
+  else            printf( "%-9s %5s %8s %8s %8s\n", "pool", "node", "total", "free", "surplus" );
+  for( size_t t=0UL; t<sizeof(pool_types)/sizeof(pool_types[0]); t++ ) {
+    char const * type = fd_shmem_page_sz_to_cstr( pool_types[t] );
+    for( size_t n=0UL; n<numa_cnt; n++ ) {
+      fd_shmem_pool_info_t p;
+      int err = fd_shmem_pool_query( pool_types[t], n, &p );
+      if( err==EOPNOTSUPP ) {
+        if( !ctl->json && !n ) printf( "%-9s %5s %s\n", type, "-", "(not offered by this kernel)" );
+        break;
+      }
+      if( err ) continue;  /* a node without memory */
+      if( ctl->json ) printf( "%s\n    { \"type\": \"%s\", \"node\": %zu, \"total\": %zu, \"free\": %zu, \"surplus\": %zu }",
+                              first ? "" : ",", type, n, p.total, p.free, p.surplus );
+      else printf( "%-9s %5zu %8zu %8zu %8zu\n", type, n, p.total, p.free, p.surplus );
+      first = 0;
+    }
+  }
+  if( ctl->json ) printf( "%s],\n", first ? "" : "\n  " );
+}
+
+typedef struct { ctl_t const * ctl; size_t cnt; } region_walk_t;
+
+static int
+report_region( void * ctx, fd_shmem_region_info_t const * r ) {
+  region_walk_t * w = ctx;
+  char ub[ 24 ], gb[ 24 ];
+  char const * user  = user_name( r->uid, ub, sizeof(ub) );
+  char const * group = group_name( r->gid, gb, sizeof(gb) );
+  char const * type  = fd_shmem_page_sz_to_cstr( r->page_sz );
+  if( w->ctl->json ) {
+    printf( "%s\n    { \"name\": ", w->cnt ? "," : "" );
+    json_str( r->name );
+    printf( ", \"type\": \"%s\", \"pages\": %zu, \"bytes\": %zu, \"user\": ", type, r->page_cnt, r->sz );
+    json_str( user );
+    printf( ", \"group\": " );
+    json_str( group );
+    printf( ", \"mode\": \"%04lo\", \"processes\": %zu, \"valid\": %s }", r->mode, r->map_cnt, r->valid ? "true" : "false" );
+  } else {
+    printf( "%-39s %-8s %8zu %12zu %8s %8s %04lo %5zu%s\n", r->name, type, r->page_cnt, r->sz, user, group,
+            r->mode, r->map_cnt, r->valid ? "" : "  (not a valid region)" );
+  }
+  w->cnt++;
+  return 0;
+}
+
+int
+ctl_cmd_report( ctl_t * ctl, char ** argv ) {
+  (void)argv;
+  char const * path = fd_shmem_path();
+  if( ctl->json ) { printf( "{\n  \"domain\": " ); json_str( path ); printf( ",\n" ); }
+  report_pools( ctl );
+  struct stat st;
+  int exists = !stat( path, &st );
+  if( ctl->json ) printf( "  \"exists\": %s,\n  \"regions\": [", exists ? "true" : "false" );
+  else            printf( "\ndomain %s%s\n", path, exists ? "" : ": does not exist" );
+  region_walk_t w = { ctl, 0UL };
+  if( exists && !ctl->json )
+    printf( "%-39s %-8s %8s %12s %8s %8s %4s %5s\n", "region", "type", "pages", "bytes", "owner", "group", "mode", "procs" );
+  int err = exists ? fd_shmem_domain_regions( path, report_region, &w ) : 0;
+  if( ctl->json ) printf( "%s]\n}\n", w.cnt ? "\n  " : "" );
+  else if( exists && !w.cnt ) printf( "(no regions)\n" );
+  return err;
+}

@@ -1,0 +1,131 @@
+/* Listing a domain's files and counting the processes that map them
+   (from /proc/PID/maps). */
+
+#include "fd_shmem_private.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DOM_BUF (FD_SHMEM_PRIVATE_PATH_MAX+1UL)  /* a domain path */
+#define SUB_BUF (DOM_BUF+16UL)                    /* ... plus "/.gigantic" */
+
+typedef struct {
+  fd_shmem_region_info_t info;
+  char                   path[ SUB_BUF+256UL ];
+  long                   last_pid;  /* the last process counted, so each counts once */
+} usage_ent_t;
+
+typedef struct {
+  usage_ent_t * ent;
+  size_t        cnt, max;
+} usage_list_t;
+
+static usage_ent_t *
+list_push( usage_list_t * list ) {
+  if( list->cnt==list->max ) {
+    size_t max = list->max ? 2UL*list->max : 32UL;
+    usage_ent_t * ent = realloc( list->ent, max*sizeof(*ent) );
+    if( !ent ) return NULL;
+    list->ent = ent;
+    list->max = max;
+  }
+  usage_ent_t * e = &list->ent[ list->cnt++ ];
+  memset( e, 0, sizeof(*e) );
+  e->last_pid = -1L;
+  return e;
+}
+
+static void
+describe( usage_ent_t * e, char const * name, size_t page_sz, struct stat const * st ) {
+  fd_shmem_region_info_t * info = &e->info;
+  snprintf( info->name, sizeof(info->name), "%s", name );
+  info->page_sz  = page_sz;
+  info->sz       = (size_t)st->st_size;
+  info->page_cnt = info->sz / page_sz;
+  info->uid      = (unsigned long)st->st_uid;
+  info->gid      = (unsigned long)st->st_gid;
+  info->mode     = (unsigned long)( st->st_mode & 07777 );
+  info->valid    = fd_shmem_name_len( name ) && S_ISREG( st->st_mode ) && info->sz && !( info->sz % page_sz );
+}
+
+static int
+by_name( void const * a, void const * b ) {
+  return strcmp( ( (usage_ent_t const *)a )->info.name, ( (usage_ent_t const *)b )->info.name );
+}
+
+/* Appends the files of one page-type directory, sorted by name. */
+static int
+list_type( usage_list_t * list, char const * dom, size_t page_sz ) {
+  char sub[ SUB_BUF ];
+  snprintf( sub, sizeof(sub), "%s/.%s", dom, fd_shmem_page_sz_to_cstr( page_sz ) );
+  DIR * d = opendir( sub );
+  if( !d ) return errno==ENOENT ? 0 : errno;
+  size_t first = list->cnt;
+  int err = 0;
+  struct dirent * de;
+  while( !err && ( de = readdir( d ) ) ) {
+    struct stat st;
+    if( !strcmp( de->d_name, "." ) || !strcmp( de->d_name, ".." ) ) continue;
+    if( fstatat( dirfd( d ), de->d_name, &st, AT_SYMLINK_NOFOLLOW ) ) continue;  /* gone meanwhile */
+    usage_ent_t * e = list_push( list );
+    if( !e ) { err = ENOMEM; break; }
+    describe( e, de->d_name, page_sz, &st );
+    snprintf( e->path, sizeof(e->path), "%s/%s", sub, de->d_name );
+  }
+  closedir( d );
+  qsort( list->ent+first, list->cnt-first, sizeof(usage_ent_t), by_name );
+  return err;
+}
+
+/* Counts, for each listed file, the processes whose maps name it. */
+static void
+count_maps( usage_list_t * list, char const * dom ) {
+  DIR * proc = opendir( "/proc" );
+  if( !proc ) return;
+  size_t dom_len = strlen( dom );
+  char line[ SUB_BUF+512UL ], maps[ 64 ];
+  struct dirent * de;
+  while( ( de = readdir( proc ) ) ) {
+    if( !isdigit( (unsigned char)de->d_name[0] ) ) continue;
+    long pid = strtol( de->d_name, NULL, 10 );
+    snprintf( maps, sizeof(maps), "/proc/%ld/maps", pid );
+    FILE * f = fopen( maps, "re" );
+    if( !f ) continue;  /* exited, or not ours to read */
+    while( fgets( line, sizeof(line), f ) ) {
+      char * path = strchr( line, '/' );
+      if( !path || strncmp( path, dom, dom_len ) || path[ dom_len ]!='/' ) continue;
+      path[ strcspn( path, "\n" ) ] = '\0';
+      for( size_t i=0UL; i<list->cnt; i++ ) {
+        usage_ent_t * e = &list->ent[ i ];
+        if( e->last_pid==pid || strcmp( e->path, path ) ) continue;
+        e->last_pid = pid;
+        e->info.map_cnt++;
+      }
+    }
+    fclose( f );
+  }
+  closedir( proc );
+}
+
+FD_SHMEM_EXPORT int
+fd_shmem_domain_regions( char const * path, fd_shmem_region_func_t func, void * ctx ) {
+  char dom[ DOM_BUF ];
+  if( !func || fd_shmem_private_domain_path( path, dom, DOM_BUF ) ) return EINVAL;
+  struct stat st;
+  if( stat( dom, &st ) ) return errno;
+  usage_list_t list = { 0 };
+  int err = 0;
+  for( size_t i=0UL; i<FD_SHMEM_PRIVATE_PAGE_TYPE_CNT && !err; i++ )
+    err = list_type( &list, dom, fd_shmem_private_page_sz_desc[ i ] );
+  if( !err ) count_maps( &list, dom );
+  for( size_t i=0UL; i<list.cnt && !err; i++ ) err = func( ctx, &list.ent[ i ].info );
+  free( list.ent );
+  return err;
+}

@@ -1,0 +1,36 @@
+# Shared by the fd_shmem_ctl tests: run the tool, check exit status and
+# what went to stdout and stderr.  Sourced, not run.
+: "${top_builddir:?}"
+CTL="$top_builddir/src/ctl/fd_shmem_ctl"
+tmp=$(mktemp -d)
+fails=0
+checks=0
+
+# expect STATUS STDOUT_REGEX STDERR_REGEX -- ARGS...: runs the tool and
+# checks its exit status and that each stream matches (regex "" = empty).
+expect() {
+  want_status=$1 want_out=$2 want_err=$3; shift 4
+  checks=$((checks + 1))
+  "$CTL" "$@" >"$tmp/out" 2>"$tmp/err"
+  status=$?
+  if [ "$status" != "$want_status" ]; then
+    echo "FAIL: fd_shmem_ctl $*: exit $status, want $want_status"; cat "$tmp/err"; fails=$((fails + 1)); return
+  fi
+  check_stream "$*" out "$want_out"
+  check_stream "$*" err "$want_err"
+}
+
+check_stream() {
+  if [ -z "$3" ]; then
+    [ -s "$tmp/$2" ] || return 0
+    echo "FAIL: fd_shmem_ctl $1: std$2 should be empty:"; cat "$tmp/$2"; fails=$((fails + 1))
+  elif ! grep -Eq -- "$3" "$tmp/$2"; then
+    echo "FAIL: fd_shmem_ctl $1: std$2 does not match /$3/:"; cat "$tmp/$2"; fails=$((fails + 1))
+  fi
+}
+
+finish() {
+  rm -rf "$tmp"
+  echo "$checks checks, $fails failed"
+  [ "$fails" = 0 ]
+}

@@ -1,0 +1,86 @@
+#!/bin/sh
+# fd_shmem_ctl without privileges: argument checking, chaining, exit
+# codes, streams, and the region commands on a domain under /dev/shm.
+. "$top_srcdir/tests/ctl_lib.sh"
+
+dom=$(mktemp -d /dev/shm/fdshmem-ctl.XXXXXX)
+mkdir "$dom/.normal"
+export FD_SHMEM_PATH="$dom"
+trap 'rm -rf "$dom" "$tmp"' EXIT
+
+cpus=$(getconf _NPROCESSORS_CONF)
+
+# no arguments: a successful no-op
+expect 0 "" "" -- 
+expect 0 "^usage:" "" -- --help
+expect 0 "^usage:" "" -- help
+expect 0 "^fd_shmem_ctl \(fdshmem\) [0-9]" "" -- --version
+expect 2 "" "unknown command" -- frobnicate
+expect 2 "" "unrecognized option" -- --bogus-option
+expect 2 "" "absolute" -- --shmem-path relative/path query
+
+# topology
+expect 0 "^$cpus\$" "" -- cpu-cnt
+expect 0 "^[1-9][0-9]*\$" "" -- numa-cnt
+expect 0 "^0\$" "" -- cpu-idx 0
+expect 0 "^-\$" "" -- cpu-idx 4096
+expect 0 "^0\$" "" -- numa-idx 0
+expect 0 "^-\$" "" -- numa-idx "$cpus"
+for bad in "" -1 +1 12x 0x1 " 1" 99999999999999999999999; do
+  expect 1 "" "numa-idx .*: CPU must be a cpu number" -- numa-idx "$bad"
+  expect 1 "" "cpu-idx .*: NUMA must be a node number" -- cpu-idx "$bad"
+done
+expect 2 "" "needs 1 argument" -- cpu-idx
+
+# chaining: all output in order, and the first failure stops the run
+expect 0 "^$cpus\$" "" -- cpu-cnt numa-cnt
+[ "$(cat "$tmp/out" | wc -l)" = 2 ] || { echo "FAIL: chained output"; fails=$((fails + 1)); }
+expect 1 "^$cpus\$" "numa-idx x: CPU must be a cpu number" -- cpu-cnt numa-idx x cpu-cnt
+[ "$(cat "$tmp/out" | wc -l)" = 1 ] || { echo "FAIL: the run went on after a failure"; fails=$((fails + 1)); }
+
+# region commands
+expect 0 "" "created r1: 3 normal pages" -- create r1 3 normal 0 600
+expect 0 "^0 3 4096\$" "" -- query r1 normal
+expect 0 "^0 3 4096\$" "" -- query r1 0
+expect 0 "^2 0 0\$" "" -- query nothere 0
+expect 0 "" "" -- --quiet create r2 5 4096 "0-$((cpus - 1))" 640
+expect 0 "^0 5 4096\$" "" -- query r2 0
+expect 1 "" "create r1 .*already exists" -- create r1 1 normal 0 600
+expect 1 "" "bad region name" -- create ../x 1 normal 0 600
+expect 1 "" "bad region name" -- create "" 1 normal 0 600
+expect 1 "" "PAGE_CNT must be a positive number" -- create x 0 normal 0 600
+expect 1 "" "PAGE_CNT must be a positive number" -- create x 1x normal 0 600
+expect 1 "" "PAGE_CNT must be a positive number" -- create x -1 normal 0 600
+expect 1 "" "PAGE_SZ must be" -- create x 1 tiny 0 600
+expect 1 "" "bad CPU_SEQ" -- create x 1 normal 3-1 600
+expect 1 "" "bad CPU_SEQ" -- create x 1 normal "" 600
+expect 1 "" "cpu $cpus does not exist" -- create x 1 normal "$cpus" 600
+expect 1 "" "MODE must be octal" -- create x 1 normal 0 689
+expect 1 "" "MODE must be octal" -- create x 1 normal 0 17777
+expect 1 "" "no huge page directory" -- create x 1 huge 0 600
+expect 2 "" "needs 5 arguments" -- create x 1 normal 0
+expect 0 "^2 0 0\$" "" -- unlink r1 normal query r1 0
+expect 1 "" "unlink r1 0: no such region" -- unlink r1 0
+expect 1 "" "unlink a/b 0: bad region name" -- unlink a/b 0
+
+# the domain report; "query" before another command is the report too
+expect 0 "r2 +normal +5 +20480" "" -- query
+expect 0 "r2 +normal" "" -- query cpu-cnt
+expect 0 "\"name\": \"r2\"" "" -- --json query
+if command -v python3 >/dev/null 2>&1; then
+  "$CTL" --json query | python3 -m json.tool >/dev/null || { echo "FAIL: --json query is not JSON"; fails=$((fails + 1)); }
+fi
+expect 2 "" "needs 2 arguments" -- query r2
+expect 0 "" "removed every region" -- reset
+expect 0 "no regions" "" -- query
+
+# administration needs a real domain or root, and says so
+expect 1 "" "init 7x9 root root: PERM must be octal" -- init 7x9 root root
+expect 1 "" "alloc 1 normal 0: TYPE must be huge or gigantic" -- alloc 1 normal 0
+expect 1 "" "alloc x huge 0: CNT must be a number" -- alloc x huge 0
+expect 1 "" "alloc 1 huge 0x: NUMA must be a node number" -- alloc 1 huge 0x
+expect 1 "" "free huge 4096: there is no NUMA node 4096" -- free huge 4096
+expect 1 "" "fini: .*is not a domain" -- fini
+expect 1 "" "no domain at" -- --shmem-path /nonexistent/fd reset
+
+finish

@@ -1,0 +1,81 @@
+#!/bin/sh
+# The whole domain lifecycle with fd_shmem_ctl, as root, on a temporary
+# path: init, alloc, create, query (text and JSON), refusals while a
+# region is mapped, reset, free, fini.  The hugepage pool and the mounts
+# are put back on every path.
+if [ "$(id -u)" != 0 ] || [ "${FDSHMEM_TEST_PRIVILEGED:-}" != 1 ]; then
+  echo "SKIP: needs root and FDSHMEM_TEST_PRIVILEGED=1"; exit 77
+fi
+. "$top_srcdir/tests/ctl_lib.sh"
+HOLD="$top_builddir/tests/fdt_hold"
+pool=/sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages
+[ -e "$pool" ] || { echo "SKIP: no 2 MiB pages on node 0"; exit 77; }
+
+exec 9>/tmp/fdshmem-test.lock
+flock 9
+dom=$(mktemp -u /tmp/fdshmem-ctl.XXXXXX)
+export FD_SHMEM_PATH="$dom"
+pool_before=$(cat "$pool")
+holder=
+
+restore() {
+  [ -n "$holder" ] && kill "$holder" 2>/dev/null
+  for m in $(awk -v d="$dom/" 'index($2, d) == 1 { print $2 }' /proc/mounts); do umount -l "$m"; done
+  rm -rf "$dom" "$tmp" "$tmp.fifo"
+  echo "$pool_before" > "$pool"
+}
+trap restore EXIT
+
+want=$((pool_before + 4))
+expect 1 "" "init 700 no-such-user-x root: no such user" -- init 700 no-such-user-x root
+[ ! -e "$dom" ] || { echo "FAIL: a refused init left $dom"; fails=$((fails + 1)); }
+expect 0 "" "initialized domain" -- init 700 root root
+if [ ! -e /sys/kernel/mm/hugepages/hugepages-1048576kB ]; then
+  grep -q "no gigantic pages; skipping" "$tmp/err" || { echo "FAIL: the gigantic skip was not reported"; fails=$((fails + 1)); }
+  [ ! -e "$dom/.gigantic" ] || { echo "FAIL: .gigantic made without 1 GiB pages"; fails=$((fails + 1)); }
+fi
+grep -q " $dom/.normal tmpfs " /proc/mounts || { echo "FAIL: .normal is not a tmpfs mount"; fails=$((fails + 1)); }
+grep -q " $dom/.huge hugetlbfs " /proc/mounts || { echo "FAIL: .huge is not a hugetlbfs mount"; fails=$((fails + 1)); }
+[ "$(stat -c %a "$dom")" = 700 ] || { echo "FAIL: domain mode"; fails=$((fails + 1)); }
+expect 1 "" "init 700 root root: .*already exists" -- init 700 root root
+
+expect 0 "" "node 0 now has $want huge pages" -- alloc "$want" huge 0
+[ "$(cat "$pool")" = "$want" ] || { echo "FAIL: pool is $(cat "$pool"), want $want"; fails=$((fails + 1)); }
+expect 0 "" "" -- --quiet create big 2 huge 0 600 create small 3 normal 0 640
+expect 0 "big +huge +2 +4194304 +root +root 0600 +0" "" -- query
+expect 0 "huge +0 +$want +$((want - 2)) " "" -- query
+expect 0 "\"name\": \"small\"" "" -- --json query
+"$CTL" --json query | python3 -m json.tool >/dev/null || { echo "FAIL: --json query is not JSON"; fails=$((fails + 1)); }
+
+# a process maps "big": shrinking and fini are refused, nothing changes
+mkfifo "$tmp.fifo"
+"$HOLD" big <"$tmp.fifo" >"$tmp/hold" &
+holder=$!
+exec 8>"$tmp.fifo"
+for i in 1 2 3 4 5 6 7 8 9 10; do grep -q ready "$tmp/hold" && break; sleep 0.2; done
+expect 0 "big +huge +2 +4194304 +root +root 0600 +1" "" -- query
+expect 0 "\"processes\": 1" "" -- --json query
+expect 1 "" "alloc 0 huge 0: .*in use" -- alloc 0 huge 0
+[ "$(cat "$pool")" = "$want" ] || { echo "FAIL: a refused shrink changed the pool"; fails=$((fails + 1)); }
+expect 1 "" "fini: regions still in use, nothing was changed: big \(1 process\)" -- fini
+[ -e "$dom/.huge/big" ] || { echo "FAIL: a refused fini touched the domain"; fails=$((fails + 1)); }
+exec 8>&-
+wait "$holder"; holder=
+
+expect 0 "" "" -- --quiet reset
+expect 0 "no regions" "" -- query
+expect 0 "" "node 0 now has $pool_before huge pages" -- free huge 0 alloc "$pool_before" huge 0
+expect 0 "" "removed domain" -- fini
+[ ! -e "$dom" ] || { echo "FAIL: fini left $dom"; fails=$((fails + 1)); }
+expect 1 "" "fini: " -- fini
+
+# an unprivileged user is told why init fails
+if command -v setpriv >/dev/null 2>&1; then
+  checks=$((checks + 1))
+  if setpriv --reuid=nobody --regid=nogroup --clear-groups "$CTL" --shmem-path /mnt/fdshmem-nobody init 700 "" "" 2>"$tmp/err"; then
+    echo "FAIL: init as nobody succeeded"; fails=$((fails + 1))
+  elif ! grep -q "init 700 \"\" \"\": permission denied: run as root" "$tmp/err"; then
+    echo "FAIL: init as nobody did not say why:"; cat "$tmp/err"; fails=$((fails + 1))
+  fi
+fi
+finish
