@@ -1,12 +1,19 @@
 #ifndef FDSHMEM_TESTS_FDT_H
 #define FDSHMEM_TESTS_FDT_H
 
-/* Shared helpers of the Check test programs. */
+/* Shared helpers of the Check test programs.  Included first by each,
+   so config.h (feature macros) comes before any system header. */
+
+#include "config.h"
 
 #include <check.h>
 #include <stddef.h>
 
 #define FDT_SKIP (77)  /* automake's "skipped" exit status */
+
+/* For hot loops: Check records every ck_assert (a write to a pipe in
+   fork mode); this only calls into Check when the condition fails. */
+#define FDT_CHECK( cond ) do { if( !( cond ) ) ck_abort_msg( "%s:%d: %s", __FILE__, __LINE__, #cond ); } while( 0 )
 
 /* 1 when the tests may mount file systems and change the hugepage pool:
    running as root with FDSHMEM_TEST_PRIVILEGED=1. */

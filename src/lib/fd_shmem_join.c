@@ -230,13 +230,16 @@ fd_shmem_leave( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) 
   pthread_mutex_unlock( &join_lock );
 
   if( leave_func ) leave_func( ctx, &info );
-  int bad = munmap( info.shmem, info.page_sz*info.page_cnt )!=0;
-  if( bad ) FD_SHMEM_LOG_WARN( "leave %s: munmap failed (%s)", info.name, strerror( errno ) );
 
+  /* Forget the entry before unmapping: once the range is free the kernel
+     may hand it to a concurrent join, which must not find it taken. */
   pthread_mutex_lock( &join_lock );
   fd_shmem_private_join_remove( ent );
   pthread_cond_broadcast( &join_cond );
   pthread_mutex_unlock( &join_lock );
+
+  int bad = munmap( info.shmem, info.page_sz*info.page_cnt )!=0;
+  if( bad ) FD_SHMEM_LOG_WARN( "leave %s: munmap failed (%s)", info.name, strerror( errno ) );
   return bad;
 }
 

@@ -80,7 +80,7 @@ list_type( usage_list_t * list, char const * dom, size_t page_sz ) {
     snprintf( e->path, sizeof(e->path), "%s/%s", sub, de->d_name );
   }
   closedir( d );
-  qsort( list->ent+first, list->cnt-first, sizeof(usage_ent_t), by_name );
+  if( list->cnt>first ) qsort( list->ent+first, list->cnt-first, sizeof(usage_ent_t), by_name );
   return err;
 }
 
