@@ -38,5 +38,10 @@ for h in "$top_srcdir"/include/fdshmem/*.h; do
     echo "FAIL: $name uses private short type names"; fail=1
   fi
 done
-[ "$fail" = 0 ] && echo "PASS: soname, exports and headers"
+# Every exported function has a manual page (its own or an alias).
+for sym in $(nm -D --defined-only "$lib" | awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }'); do
+  [ -f "$top_srcdir/man/$sym.3" ] || { echo "FAIL: no manual page for $sym"; fail=1; }
+done
+
+[ "$fail" = 0 ] && echo "PASS: soname, exports, headers and manual pages"
 exit "$fail"
