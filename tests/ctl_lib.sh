@@ -29,6 +29,12 @@ check_stream() {
   fi
 }
 
+# out_has REGEX: the last run's stdout has a line matching REGEX.
+out_has() {
+  checks=$((checks + 1))
+  grep -Eq -- "$1" "$tmp/out" || { echo "FAIL: stdout lacks /$1/:"; cat "$tmp/out"; fails=$((fails + 1)); }
+}
+
 finish() {
   rm -rf "$tmp"
   echo "$checks checks, $fails failed"

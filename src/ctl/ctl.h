@@ -12,6 +12,7 @@
 typedef struct {
   int  json;
   int  quiet;
+  int  dry_run;   /* apply: print the actions, change nothing */
   char why[ CTL_WHY_MAX ];  /* why the current command failed; "" = use the library's last word */
 } ctl_t;
 
@@ -19,10 +20,15 @@ typedef struct {
    returns 0, or an errno value (ctl->why may explain it). */
 typedef int (*ctl_handler_t)( ctl_t * ctl, char ** argv );
 
+/* A command takes argc arguments, or argc+opt_argc when the word after
+   it is not itself a command name (then run_opt runs).  The argument
+   vector a handler gets is NULL-terminated. */
 typedef struct {
   char const *  name;
   int           argc;
+  int           opt_argc;
   ctl_handler_t run;
+  ctl_handler_t run_opt;
   char const *  args;   /* for the usage text */
   char const *  help;
 } ctl_cmd_t;
@@ -60,5 +66,7 @@ int ctl_cmd_alloc    ( ctl_t * ctl, char ** argv );
 int ctl_cmd_free     ( ctl_t * ctl, char ** argv );
 int ctl_cmd_reset    ( ctl_t * ctl, char ** argv );
 int ctl_cmd_report   ( ctl_t * ctl, char ** argv );
+int ctl_cmd_apply    ( ctl_t * ctl, char ** argv );
+int ctl_cmd_check    ( ctl_t * ctl, char ** argv );
 
 #endif /* FDSHMEM_SRC_CTL_CTL_H */

@@ -66,12 +66,12 @@ report_failure( ctl_t const * ctl, int err, char ** argv, int argc ) {
   fprintf( stderr, ": %s\n", ctl->why[0] ? ctl->why : lib[0] ? lib : strerror( err ) );
 }
 
-/* The number of arguments argv[1..] that belong to command cmd. */
+/* The number of arguments argv[1..] that belong to command cmd, and
+   whether they make up its optional form. */
 static int
-cmd_argc( ctl_cmd_t const * cmd, char ** argv, int left ) {
-  if( strcmp( cmd->name, "query" ) ) return cmd->argc;
-  /* "query" alone (or before another command) is the domain report */
-  return ( left>1 && !ctl_cmd_find( argv[1] ) ) ? 2 : 0;
+cmd_argc( ctl_cmd_t const * cmd, char ** argv, int left, int * opt ) {
+  *opt = cmd->opt_argc && left>1 && !ctl_cmd_find( argv[1] );
+  return cmd->argc + ( *opt ? cmd->opt_argc : 0 );
 }
 
 static int
@@ -79,14 +79,17 @@ run_commands( ctl_t * ctl, char ** argv, int argc ) {
   for( int i=0; i<argc; ) {
     ctl_cmd_t const * cmd = ctl_cmd_find( argv[i] );
     if( !cmd ) { fprintf( stderr, "fd_shmem_ctl: unknown command \"%s\" (try: fd_shmem_ctl help)\n", argv[i] ); return EXIT_USAGE; }
-    int n = cmd_argc( cmd, argv+i, argc-i );
+    int opt;
+    int n = cmd_argc( cmd, argv+i, argc-i, &opt );
     if( argc-i-1<n ) {
       fprintf( stderr, "fd_shmem_ctl: %s: needs %d argument%s: %s %s\n", cmd->name, n, n==1 ? "" : "s", cmd->name, cmd->args );
       return EXIT_USAGE;
     }
+    char * args[ 8 ] = { NULL };
+    for( int a=0; a<n; a++ ) args[a] = argv[ i+1+a ];
     ctl->why[0] = '\0';
     last_log[0] = '\0';
-    int err = n==2 && !strcmp( cmd->name, "query" ) ? ctl_cmd_query_one( ctl, argv+i+1 ) : cmd->run( ctl, argv+i+1 );
+    int err = ( opt ? cmd->run_opt : cmd->run )( ctl, args );
     if( err ) { report_failure( ctl, err, argv+i, n+1 ); return EXIT_FAILED; }
     i += n+1;
   }
@@ -99,6 +102,7 @@ main( int argc, char ** argv ) {
     { "shmem-path", required_argument, NULL, 'p' },
     { "json",       no_argument,       NULL, 'j' },
     { "quiet",      no_argument,       NULL, 'q' },
+    { "dry-run",    no_argument,       NULL, 'n' },
     { "version",    no_argument,       NULL, 'V' },
     { "help",       no_argument,       NULL, 'h' },
     { NULL, 0, NULL, 0 }
@@ -114,6 +118,7 @@ main( int argc, char ** argv ) {
       break;
     case 'j': ctl.json  = 1; break;
     case 'q': ctl.quiet = 1; break;
+    case 'n': ctl.dry_run = 1; break;
     case 'V': printf( "fd_shmem_ctl (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION ); return 0;
     case 'h': ctl_usage(); return 0;
     default:  return EXIT_USAGE;
