@@ -81,6 +81,23 @@ START_TEST( huge_acquire ) {
 }
 END_TEST
 
+START_TEST( same_name_two_types ) {
+  ck_assert_int_eq( fd_shmem_create( "both", HUGE, 1, 0, 0600 ), 0 );
+  ck_assert_int_eq( fd_shmem_create( "both", FD_SHMEM_NORMAL_PAGE_SZ, 3, 0, 0600 ), 0 );
+  fd_shmem_info_t info;
+  ck_assert_int_eq( fd_shmem_info( "both", 0, &info ), 0 );  /* the largest page size wins */
+  ck_assert_uint_eq( info.page_sz, HUGE );
+  ck_assert_uint_eq( info.page_cnt, 1 );
+  ck_assert_int_eq( fd_shmem_info( "both", FD_SHMEM_NORMAL_PAGE_SZ, &info ), 0 );
+  ck_assert_uint_eq( info.page_cnt, 3 );
+  ck_assert_int_eq( fd_shmem_unlink( "both", 0 ), 0 );      /* the largest goes first */
+  ck_assert_int_eq( fd_shmem_info( "both", 0, &info ), 0 );
+  ck_assert_uint_eq( info.page_sz, FD_SHMEM_NORMAL_PAGE_SZ );
+  ck_assert_int_eq( fd_shmem_unlink( "both", 0 ), 0 );
+  ck_assert_int_eq( fd_shmem_info( "both", 0, &info ), ENOENT );
+}
+END_TEST
+
 int
 main( void ) {
   if( !fdt_privileged() ) {
@@ -103,6 +120,7 @@ main( void ) {
   tcase_add_test( tc, huge_region );
   tcase_add_test( tc, huge_region_too_big );
   tcase_add_test( tc, huge_acquire );
+  tcase_add_test( tc, same_name_two_types );
   suite_add_tcase( s, tc );
   int status = fdt_run( s );
   fdt_domain_delete( &domain );

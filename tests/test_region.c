@@ -217,28 +217,31 @@ START_TEST( created_pages_are_placed ) {
 }
 END_TEST
 
-START_TEST( same_name_two_types ) {
-  /* a plain directory stands in for .huge: lookup order is what matters */
-  char dir[ 300 ], path[ 400 ];
+START_TEST( hostile_files ) {
+  char path[ 400 ], dir[ 300 ];
+  /* a FIFO must be refused, not block the join that opens it */
+  region_path( path, sizeof(path), "normal", "fifo" );
+  ck_assert_int_eq( mkfifo( path, 0600 ), 0 );
+  ck_assert_int_eq( fd_shmem_info( "fifo", 0, NULL ), EFAULT );
+  ck_assert_ptr_null( fd_shmem_join( "fifo", FD_SHMEM_JOIN_MODE_READ_ONLY, 0, NULL, NULL, NULL ) );
+  ck_assert_int_eq( fd_shmem_unlink( "fifo", NORMAL ), 0 );
+
+  /* a page-type directory on the wrong file system: here a plain
+     directory on tmpfs standing in for .huge, which must be hugetlbfs */
   snprintf( dir, sizeof(dir), "%s/.huge", domain.path );
   ck_assert_int_eq( mkdir( dir, 0700 ), 0 );
-  region_path( path, sizeof(path), "huge", "both" );
+  region_path( path, sizeof(path), "huge", "fake" );
   int fd = open( path, O_CREAT | O_EXCL | O_WRONLY, 0600 );
   ck_assert_int_ge( fd, 0 );
   ck_assert_int_eq( ftruncate( fd, 2*(off_t)FD_SHMEM_HUGE_PAGE_SZ ), 0 );
   close( fd );
-  ck_assert_int_eq( fd_shmem_create( "both", NORMAL, 1, 0, 0600 ), 0 );
-  fd_shmem_info_t info;
-  ck_assert_int_eq( fd_shmem_info( "both", 0, &info ), 0 );
-  ck_assert_uint_eq( info.page_sz, FD_SHMEM_HUGE_PAGE_SZ );
-  ck_assert_uint_eq( info.page_cnt, 2 );
-  ck_assert_int_eq( fd_shmem_info( "both", NORMAL, &info ), 0 );
-  ck_assert_uint_eq( info.page_cnt, 1 );
-  ck_assert_int_eq( fd_shmem_unlink( "both", 0 ), 0 );  /* the largest goes first */
-  ck_assert_int_eq( fd_shmem_info( "both", 0, &info ), 0 );
-  ck_assert_uint_eq( info.page_sz, NORMAL );
-  ck_assert_int_eq( fd_shmem_unlink( "both", 0 ), 0 );
+  ck_assert_int_eq( fd_shmem_info( "fake", FD_SHMEM_HUGE_PAGE_SZ, NULL ), EFAULT );
+  ck_assert_int_eq( fd_shmem_info( "fake", 0, NULL ), EFAULT );
+  ck_assert_ptr_null( fd_shmem_join( "fake", FD_SHMEM_JOIN_MODE_READ_ONLY, 0, NULL, NULL, NULL ) );
+  ck_assert_int_eq( fd_shmem_create( "new", FD_SHMEM_HUGE_PAGE_SZ, 1, 0, 0600 ), EFAULT );
+  ck_assert_int_eq( unlink( path ), 0 );
   ck_assert_int_eq( rmdir( dir ), 0 );
+  ck_assert_int_eq( normal_entry_cnt(), 0 );
 }
 END_TEST
 
@@ -255,7 +258,7 @@ main( void ) {
   tcase_add_test( tc, info_rejects_bad_files );
   tcase_add_test( tc, missing_domain );
   tcase_add_test( tc, created_pages_are_placed );
-  tcase_add_test( tc, same_name_two_types );
+  tcase_add_test( tc, hostile_files );
   suite_add_tcase( s, tc );
   int status = fdt_run( s );
   fdt_domain_delete( &domain );

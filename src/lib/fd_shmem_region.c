@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 /* Checks st against page_sz; fills *info.  Returns 0 or EFAULT. */
@@ -30,7 +32,19 @@ region_check_stat( char const * name, size_t page_sz, struct stat const * st, fd
   return 0;
 }
 
-/* Looks for name under one page type.  Returns 0, ENOENT or an error. */
+/* 1 if the file system of fd is the one page_sz regions live on: tmpfs
+   for normal pages, hugetlbfs of that page size otherwise. */
+static int
+region_fs_ok( int fd, size_t page_sz ) {
+  struct statfs sfs;
+  if( fstatfs( fd, &sfs ) ) return 0;
+  if( page_sz==FD_SHMEM_NORMAL_PAGE_SZ ) return sfs.f_type==TMPFS_MAGIC;
+  return sfs.f_type==HUGETLBFS_MAGIC && (size_t)sfs.f_bsize==page_sz;
+}
+
+/* Looks for name under one page type.  Returns 0, ENOENT or an error.
+   O_NONBLOCK keeps a planted FIFO from hanging the open; O_NOFOLLOW
+   refuses symlinks; the file system is checked on what was opened. */
 static int
 region_find_one( char const * name, size_t page_sz, int open_flags, int * fd_out, fd_shmem_info_t * info ) {
   int dir = fd_shmem_private_open_type_dir( page_sz );
@@ -40,10 +54,15 @@ region_find_one( char const * name, size_t page_sz, int open_flags, int * fd_out
   int err = 0;
   int fd  = -1;
   if( fd_out ) {
-    fd = openat( dir, name, open_flags | O_NOFOLLOW | O_CLOEXEC );
+    fd = openat( dir, name, open_flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK );
     if( fd<0 || fstat( fd, &st ) ) err = errno;
   } else if( fstatat( dir, name, &st, AT_SYMLINK_NOFOLLOW ) ) {
     err = errno;
+  }
+  if( !err && S_ISREG( st.st_mode ) && !region_fs_ok( fd_out ? fd : dir, page_sz ) ) {
+    FD_SHMEM_LOG_WARN( "%s (%s pages): not on a %s file system; refusing it", name, fd_shmem_page_sz_to_cstr( page_sz ),
+                       page_sz==FD_SHMEM_NORMAL_PAGE_SZ ? "tmpfs" : "hugetlbfs" );
+    err = EFAULT;
   }
   if( err==ELOOP ) { /* O_NOFOLLOW met a symlink: never follow it */
     FD_SHMEM_LOG_WARN( "%s (%s pages): is a symbolic link; refusing it", name, fd_shmem_page_sz_to_cstr( page_sz ) );
@@ -133,6 +152,11 @@ region_tmp_name( char * buf, size_t buf_sz ) {
    rename that never replaces: a region is visible complete or not at all. */
 static int
 region_create_at( int dir, char const * name, region_shape_t const * shape ) {
+  if( !region_fs_ok( dir, shape->page_sz ) ) {
+    FD_SHMEM_LOG_WARN( "create %s: the %s page directory is not a %s mount", name, fd_shmem_page_sz_to_cstr( shape->page_sz ),
+                       shape->page_sz==FD_SHMEM_NORMAL_PAGE_SZ ? "tmpfs" : "hugetlbfs" );
+    return EFAULT;
+  }
   struct stat st;
   if( !fstatat( dir, name, &st, AT_SYMLINK_NOFOLLOW ) ) return EEXIST;
   char tmp[ 64 ];
