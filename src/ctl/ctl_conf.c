@@ -19,6 +19,8 @@ typedef struct {
   size_t       numa_cnt;
 } parse_t;
 
+static int fail( parse_t * p, char const * fmt, ... ) __attribute__(( format( printf, 2, 3 ) ));
+
 static int
 fail( parse_t * p, char const * fmt, ... ) {
   int n = snprintf( p->conf->err, sizeof(p->conf->err), "%s:%u: ", p->fname, p->line );

@@ -96,7 +96,8 @@ fd_shmem_private_place( void * mem, size_t page_sz, size_t sub_cnt,
     sub += sub_page_cnt[i]*page_sz;
   }
 
-  if( has_numa && set_mempolicy( saved.mode, saved.mode==MPOL_DEFAULT ? NULL : saved.mask, FD_SHMEM_NUMA_MAX ) ) {
+  int dflt = saved.mode==MPOL_DEFAULT;  /* takes no node mask at all */
+  if( has_numa && set_mempolicy( saved.mode, dflt ? NULL : saved.mask, dflt ? 0UL : FD_SHMEM_NUMA_MAX ) ) {
     int restore_err = errno;
     FD_SHMEM_LOG_WARN( "could not restore the caller's memory policy (%s)", strerror( restore_err ) );
     if( !err ) err = restore_err;
