@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <dirent.h>
 #include <sys/file.h>
+#include <time.h>
 
 #define TMPFS_MAGIC_NUMBER  0x01021994L
 #define NR_HUGEPAGES_PATH   "/proc/sys/vm/nr_hugepages"
@@ -147,6 +148,26 @@ fdt_hugepages_make_free( fdt_domain_t * d, long free_cnt ) {
   if( d->saved_nr_hugepages<0L ) d->saved_nr_hugepages = total;
   if( write_long( NR_HUGEPAGES_PATH, total - free_ + free_cnt ) ) return -1L;
   return fdt_read_long( FREE_HUGEPAGES_PATH );
+}
+
+int
+fdt_domain_entry_cnt( fdt_domain_t const * d, char const * type ) {
+  char sub[ 300 ];
+  snprintf( sub, sizeof(sub), "%s/.%s", d->path, type );
+  DIR * dir = opendir( sub );
+  if( !dir ) return -1;
+  int cnt = 0;
+  struct dirent * e;
+  while( ( e = readdir( dir ) ) ) cnt += strcmp( e->d_name, "." ) && strcmp( e->d_name, ".." );
+  closedir( dir );
+  return cnt;
+}
+
+double
+fdt_now_ns( void ) {
+  struct timespec ts;
+  clock_gettime( CLOCK_MONOTONIC, &ts );
+  return (double)ts.tv_sec*1e9 + (double)ts.tv_nsec;
 }
 
 int

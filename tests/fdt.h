@@ -51,6 +51,13 @@ long fdt_hugepages_make_free( fdt_domain_t * d, long free_cnt );
 /* Reads a number from a /proc or /sys file; -1 on failure. */
 long fdt_read_long( char const * path );
 
+/* Entries of d's page-type directory DOMAIN/.TYPE ("." and ".." aside),
+   or -1 if it cannot be read. */
+int    fdt_domain_entry_cnt( fdt_domain_t const * d, char const * type );
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+double fdt_now_ns( void );
+
 /* Runs suite s (honouring CK_FORK), returns the process exit status. */
 int  fdt_run( Suite * s );
 

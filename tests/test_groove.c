@@ -193,18 +193,13 @@ typedef struct {
   long                      rounds, violations;
 } worker_t;
 
-static double now_ns( void ) {
-  struct timespec ts;
-  clock_gettime( CLOCK_MONOTONIC, &ts );
-  return (double)ts.tv_sec*1e9 + (double)ts.tv_nsec;
-}
 
 /* Takes volumes and puts them back until the deadline; a volume found
    already held, or whose mark changed while held, is a violation. */
 static void
 hammer( worker_t * w ) {
   char * vol0 = fd_groove_volume_pool_volume0( w->pool );
-  while( now_ns()<w->stop_ns ) {
+  while( fdt_now_ns()<w->stop_ns ) {
     char * v = fd_groove_volume_pool_remove( w->pool );
     if( !v ) continue;
     uint64_t * owner = (uint64_t *)( v+OWNER_OFF );
@@ -243,7 +238,7 @@ START_TEST( threads ) {
   ck_assert_int_eq( fd_groove_volume_pool_add( pool, vol0, MT_VOLUMES*GIB, NULL, 0 ), FD_GROOVE_SUCCESS );
   worker_t w[4];
   pthread_t tid[4];
-  double stop = now_ns() + 1e9;
+  double stop = fdt_now_ns() + 1e9;
   for( int t=0; t<4; t++ ) {
     w[t] = (worker_t){ .pool = pool, .me = (uint64_t)t+1, .stop_ns = stop };
     ck_assert_int_eq( pthread_create( &tid[t], NULL, hammer_thread, &w[t] ), 0 );
@@ -273,7 +268,7 @@ START_TEST( processes ) {
   ck_assert_ptr_nonnull( fd_groove_volume_pool_new( a ) );
   ck_assert_ptr_nonnull( fd_groove_volume_pool_join( pool, a, a+2*4096, MT_VOLUMES ) );
   ck_assert_int_eq( fd_groove_volume_pool_add( pool, a+2*4096, MT_VOLUMES*GIB, NULL, 0 ), FD_GROOVE_SUCCESS );
-  double stop = now_ns() + 1e9;
+  double stop = fdt_now_ns() + 1e9;
 
   pid_t pid = fork();
   ck_assert_int_ge( pid, 0 );

@@ -6,7 +6,6 @@
 
 #include <fdshmem/fd_shmem.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <numaif.h>
 #include <stdio.h>
@@ -18,18 +17,6 @@
 
 static fdt_domain_t domain;
 
-static int
-huge_entry_cnt( void ) {
-  char dir[ 300 ];
-  snprintf( dir, sizeof(dir), "%s/.huge", domain.path );
-  DIR * d = opendir( dir );
-  ck_assert_ptr_nonnull( d );
-  int cnt = 0;
-  struct dirent * e;
-  while( ( e = readdir( d ) ) ) cnt += strcmp( e->d_name, "." ) && strcmp( e->d_name, ".." );
-  closedir( d );
-  return cnt;
-}
 
 START_TEST( huge_region ) {
   ck_assert_int_eq( fd_shmem_create( "big", HUGE, 2, 0, 0600 ), 0 );
@@ -58,7 +45,7 @@ START_TEST( huge_region_too_big ) {
 
   ck_assert_int_eq( fd_shmem_create( "toobig", HUGE, FREE_PAGES+1, 0, 0600 ), ENOMEM );
   ck_assert_int_eq( fd_shmem_info( "toobig", 0, NULL ), ENOENT );
-  ck_assert_int_eq( huge_entry_cnt(), 0 );  /* not even a temporary file */
+  ck_assert_int_eq( fdt_domain_entry_cnt( &domain, "huge" ), 0 );  /* not even a temporary file */
   ck_assert_int_eq( fdt_read_long( "/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages" ), FREE_PAGES );
 
   ck_assert_int_eq( get_mempolicy( &mode_after, mask, 1024, NULL, 0 ), 0 );

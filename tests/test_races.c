@@ -73,22 +73,16 @@ count_files( void * ctx, fd_shmem_region_info_t const * info ) {
 
 /* A create killed at any moment leaves no region or a complete one;
    leftover temporaries are invisible, listed, and removed by reset. */
-static double
-now_ns( void ) {
-  struct timespec ts;
-  clock_gettime( CLOCK_MONOTONIC, &ts );
-  return (double)ts.tv_sec*1e9 + (double)ts.tv_nsec;
-}
 
 /* Nanoseconds from fork to the end of an uninterrupted create. */
 static long
 create_span_ns( void ) {
-  double t0 = now_ns();
+  double t0 = fdt_now_ns();
   pid_t pid = fork();
   ck_assert_int_ge( pid, 0 );
   if( !pid ) _exit( fd_shmem_create( "victim", NORMAL, VICTIM_SZ, 0, 0600 ) );
   ck_assert_int_eq( reap( pid ), 0 );
-  long span = (long)( now_ns()-t0 );
+  long span = (long)( fdt_now_ns()-t0 );
   ck_assert_int_eq( fd_shmem_unlink( "victim", 0 ), 0 );
   return span;
 }

@@ -5,7 +5,6 @@
 
 #include <fdshmem/fd_shmem.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -25,19 +24,6 @@ region_path( char * buf, size_t sz, char const * type, char const * name ) {
   snprintf( buf, sz, "%s/.%s/%s", domain.path, type, name );
 }
 
-/* Number of entries in DOMAIN/.normal (regions and leftovers alike). */
-static int
-normal_entry_cnt( void ) {
-  char dir[ 300 ];
-  snprintf( dir, sizeof(dir), "%s/.normal", domain.path );
-  DIR * d = opendir( dir );
-  ck_assert_ptr_nonnull( d );
-  int cnt = 0;
-  struct dirent * e;
-  while( ( e = readdir( d ) ) ) cnt += strcmp( e->d_name, "." ) && strcmp( e->d_name, ".." );
-  closedir( d );
-  return cnt;
-}
 
 START_TEST( create_info_unlink ) {
   ck_assert_int_eq( fd_shmem_create( "r1", NORMAL, 3, 0, 0640 ), 0 );
@@ -61,7 +47,7 @@ START_TEST( create_info_unlink ) {
   ck_assert_int_eq( fd_shmem_unlink( "r1", NORMAL ), ENOENT );
   ck_assert_int_eq( fd_shmem_unlink( "r1", 0 ), ENOENT );
   ck_assert_int_eq( fd_shmem_info( "r1", 0, &info ), ENOENT );
-  ck_assert_int_eq( normal_entry_cnt(), 0 );
+  ck_assert_int_eq( fdt_domain_entry_cnt( &domain, "normal" ), 0 );
 }
 END_TEST
 
@@ -147,7 +133,7 @@ START_TEST( create_invalid ) {
   ck_assert_int_eq( fd_shmem_create_multi( "x", NORMAL, 1, cnt, NULL, 0600 ), EINVAL );
   size_t zeros[] = { 0, 0 };
   ck_assert_int_eq( fd_shmem_create_multi( "x", NORMAL, 2, zeros, idx, 0600 ), EINVAL );
-  ck_assert_int_eq( normal_entry_cnt(), 0 );  /* nothing was left behind */
+  ck_assert_int_eq( fdt_domain_entry_cnt( &domain, "normal" ), 0 );  /* nothing was left behind */
 }
 END_TEST
 
@@ -241,7 +227,7 @@ START_TEST( hostile_files ) {
   ck_assert_int_eq( fd_shmem_create( "new", FD_SHMEM_HUGE_PAGE_SZ, 1, 0, 0600 ), EFAULT );
   ck_assert_int_eq( unlink( path ), 0 );
   ck_assert_int_eq( rmdir( dir ), 0 );
-  ck_assert_int_eq( normal_entry_cnt(), 0 );
+  ck_assert_int_eq( fdt_domain_entry_cnt( &domain, "normal" ), 0 );
 }
 END_TEST
 

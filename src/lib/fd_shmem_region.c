@@ -170,6 +170,13 @@ region_create_at( int dir, char const * name, region_shape_t const * shape ) {
   return err;
 }
 
+static int
+region_failed( char const * what, char const * name, region_shape_t const * shape, int err ) {
+  FD_SHMEM_LOG_WARN( "%s %s (%zu %s pages) failed: %s", what, name, shape->page_cnt,
+                     fd_shmem_page_sz_to_cstr( shape->page_sz ), strerror( err ) );
+  return err;
+}
+
 FD_SHMEM_EXPORT int
 fd_shmem_create_multi( char const * name, size_t page_sz, size_t sub_cnt,
                        size_t const * sub_page_cnt, size_t const * sub_cpu_idx,
@@ -181,10 +188,7 @@ fd_shmem_create_multi( char const * name, size_t page_sz, size_t sub_cnt,
   if( dir<0 ) return errno;
   err = region_create_at( dir, name, &shape );
   close( dir );
-  if( err && err!=EEXIST )
-    FD_SHMEM_LOG_WARN( "create %s (%zu %s pages) failed: %s", name, shape.page_cnt,
-                       fd_shmem_page_sz_to_cstr( page_sz ), strerror( err ) );
-  return err;
+  return err && err!=EEXIST ? region_failed( "create", name, &shape, err ) : err;
 }
 
 FD_SHMEM_EXPORT int
@@ -200,10 +204,7 @@ fd_shmem_update_multi( char const * name, size_t page_sz, size_t sub_cnt,
   if( err ) return err;
   err = region_fill( fd, &shape );
   close( fd );
-  if( err )
-    FD_SHMEM_LOG_WARN( "update %s (%zu %s pages) failed: %s", name, shape.page_cnt,
-                       fd_shmem_page_sz_to_cstr( page_sz ), strerror( err ) );
-  return err;
+  return err ? region_failed( "update", name, &shape, err ) : 0;
 }
 
 FD_SHMEM_EXPORT int

@@ -2,14 +2,13 @@
 
 #include "../../src/ctl/ctl_conf.h"
 
+#include "fuzz_cstr.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define CHECK( c ) do { if( !( c ) ) abort(); } while( 0 )
-
-int LLVMFuzzerTestOneInput( uint8_t const * data, size_t sz );
 
 int
 LLVMFuzzerTestOneInput( uint8_t const * data, size_t sz ) {

@@ -2,21 +2,18 @@
 
 #include <fdshmem/fd_shmem.h>
 
+#include "fuzz_cstr.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define CHECK( c ) do { if( !( c ) ) abort(); } while( 0 )
 #define MAX (64UL)
-
-int LLVMFuzzerTestOneInput( uint8_t const * data, size_t sz );
 
 int
 LLVMFuzzerTestOneInput( uint8_t const * data, size_t sz ) {
-  char * s = malloc( sz+1 );
-  memcpy( s, data, sz );
-  s[sz] = '\0';
+  char * s = fuzz_cstr( data, sz );
   size_t cpu[ MAX ], cnt = 12345;
   int err = fd_shmem_cpu_seq_parse( s, cpu, MAX, &cnt );
   CHECK( err==0 || err==EINVAL || err==E2BIG );

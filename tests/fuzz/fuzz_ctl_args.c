@@ -2,20 +2,17 @@
 
 #include "../../src/ctl/ctl.h"
 
+#include "fuzz_cstr.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define CHECK( c ) do { if( !( c ) ) abort(); } while( 0 )
-
-int LLVMFuzzerTestOneInput( uint8_t const * data, size_t sz );
 
 int
 LLVMFuzzerTestOneInput( uint8_t const * data, size_t sz ) {
-  char * s = malloc( sz+1 );
-  memcpy( s, data, sz );
-  s[sz] = '\0';
+  char * s = fuzz_cstr( data, sz );
   size_t v;
   if( !ctl_parse_dec( s, &v ) ) {
     CHECK( s[0] && strspn( s, "0123456789" )==strlen( s ) );

@@ -2,24 +2,21 @@
 
 #include <fdshmem/fd_shmem.h>
 
+#include "fuzz_cstr.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define CHECK( c ) do { if( !( c ) ) abort(); } while( 0 )
 
 static int
 name_char( char c ) {
   return ( c>='a' && c<='z' ) || ( c>='A' && c<='Z' ) || ( c>='0' && c<='9' ) || c=='_' || c=='.' || c=='-';
 }
 
-int LLVMFuzzerTestOneInput( uint8_t const * data, size_t sz );
-
 int
 LLVMFuzzerTestOneInput( uint8_t const * data, size_t sz ) {
-  char * s = malloc( sz+1 );
-  memcpy( s, data, sz );
-  s[sz] = '\0';
+  char * s = fuzz_cstr( data, sz );
 
   size_t len = fd_shmem_name_len( s );
   if( len ) {
