@@ -49,6 +49,13 @@ expect 0 "^apply: set owner" "" -- --quiet apply "$conf"
 out_has "^apply: set node 0 huge pages to $want \(now $pool_before\)"
 expect 0 "^ok:" "" -- check "$conf"
 
+# a page type that is not mounted is reported, never silently accepted
+umount "$dom/.normal"
+expect 1 "^differs: normal page directory is not a tmpfs mount" "differs from" -- check "$conf"
+expect 1 "^(apply: set owner|$)" "cannot fix now: normal page directory is not a tmpfs mount" -- --quiet apply "$conf"
+mount -t tmpfs -o mode=0750 fdshmem-test "$dom/.normal" && chgrp nogroup "$dom/.normal"
+expect 0 "^ok:" "" -- check "$conf"
+
 # a pool in use is never shrunk: reported, the rest still done
 "$CTL" --quiet --shmem-path "$dom" create held 1 huge 0 600
 sed -i "s/^pages = huge 0 $want/pages = huge 0 0/" "$conf"

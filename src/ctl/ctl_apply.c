@@ -12,7 +12,9 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #define PLAN_MAX (128)
@@ -78,6 +80,32 @@ owner_ok( plan_t const * plan, char const * dir ) {
          (unsigned long)( st.st_mode & 07777 )==plan->conf.mode;
 }
 
+/* A page type the kernel offers must be mounted with the right file
+   system; apply does not remount a live domain (regions would go), so
+   a broken mount is reported for the administrator. */
+static void
+mount_check( plan_t * plan, char const * sub, size_t page_sz ) {
+  char msg[ 200 ], up[ 4110 ];
+  char const * type = fd_shmem_page_sz_to_cstr( page_sz );
+  fd_shmem_pool_info_t pool;
+  int offered = page_sz==FD_SHMEM_NORMAL_PAGE_SZ || fd_shmem_pool_query( page_sz, 0, &pool )!=EOPNOTSUPP;
+  struct stat st, parent;
+  struct statfs sfs;
+  snprintf( up, sizeof(up), "%s/..", sub );
+  int present = !stat( sub, &st );
+  if( !present ) {
+    if( !offered ) return;
+    snprintf( msg, sizeof(msg), "%s page directory missing (fd_shmem_ctl fini, then apply, rebuilds the domain)", type );
+    plan_stuck( plan, msg );
+    return;
+  }
+  long want = page_sz==FD_SHMEM_NORMAL_PAGE_SZ ? TMPFS_MAGIC : HUGETLBFS_MAGIC;
+  int mounted = !stat( up, &parent ) && st.st_dev!=parent.st_dev && !statfs( sub, &sfs ) && (long)sfs.f_type==want;
+  if( mounted ) return;
+  snprintf( msg, sizeof(msg), "%s page directory is not a %s mount", type, page_sz==FD_SHMEM_NORMAL_PAGE_SZ ? "tmpfs" : "hugetlbfs" );
+  plan_stuck( plan, msg );
+}
+
 static void
 plan_domain( plan_t * plan ) {
   struct stat st;
@@ -88,11 +116,12 @@ plan_domain( plan_t * plan ) {
     return;
   }
   int ok = owner_ok( plan, plan->path );
-  static char const * const types[] = { "normal", "huge", "gigantic" };
+  static size_t const types[] = { FD_SHMEM_NORMAL_PAGE_SZ, FD_SHMEM_HUGE_PAGE_SZ, FD_SHMEM_GIGANTIC_PAGE_SZ };
   for( int t=0; t<3; t++ ) {
     char sub[ 4100 ];
-    snprintf( sub, sizeof(sub), "%s/.%s", plan->path, types[t] );
+    snprintf( sub, sizeof(sub), "%s/.%s", plan->path, fd_shmem_page_sz_to_cstr( types[t] ) );
     if( !access( sub, F_OK ) ) ok &= owner_ok( plan, sub );
+    mount_check( plan, sub, types[t] );
   }
   if( ok ) return;
   act_t * a = plan_add( plan, ACT_OWNER );
