@@ -7,6 +7,13 @@
 #include <fdshmem/fd_shmem.h>
 
 #include <errno.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <numaif.h>
 #include <stdio.h>
 #include <string.h>
@@ -85,6 +92,64 @@ START_TEST( same_name_two_types ) {
 }
 END_TEST
 
+/* A hugetlbfs mount limited to one page: a two-page create fails and
+   leaves nothing behind, a one-page create still works. */
+START_TEST( small_mount_refuses ) {
+  fdt_domain_t small = { .path = "/tmp/fdshmem-small.XXXXXX" };
+  char sub[ 300 ];
+  ck_assert_ptr_nonnull( mkdtemp( small.path ) );
+  snprintf( sub, sizeof(sub), "%s/.huge", small.path );
+  ck_assert_int_eq( mkdir( sub, 0700 ), 0 );
+  ck_assert_int_eq( mount( "fdshmem-test", sub, "hugetlbfs", 0, "pagesize=2M,size=2M" ), 0 );
+  ck_assert_int_eq( fd_shmem_set_path( small.path ), 0 );
+  int err_big = fd_shmem_create( "toolarge", HUGE, 2, 0, 0600 );
+  int left    = fdt_domain_entry_cnt( &small, "huge" );
+  int err_one = fd_shmem_create( "fits", HUGE, 1, 0, 0600 );
+  fd_shmem_unlink( "fits", 0 );
+  umount2( sub, MNT_DETACH );
+  rmdir( sub );
+  rmdir( small.path );
+  ck_assert_int_eq( fd_shmem_set_path( domain.path ), 0 );
+  ck_assert_msg( err_big==ENOMEM || err_big==ENOSPC, "create beyond the mount size: %d", err_big );
+  ck_assert_int_eq( left, 0 );
+  ck_assert_int_eq( err_one, 0 );
+}
+END_TEST
+
+/* An unprivileged process whose locked-memory limit is too small:
+   create and acquire fail with ENOMEM and leave nothing. */
+START_TEST( memlock_limit_refuses ) {
+  /* open the domain to everyone for the test, as init would for a group */
+  char dir[ 300 ], huge[ 300 ];
+  snprintf( dir,  sizeof(dir),  "%s/.normal", domain.path );
+  snprintf( huge, sizeof(huge), "%s/.huge",   domain.path );
+  ck_assert_int_eq( chmod( domain.path, 0755 ), 0 );
+  ck_assert_int_eq( chmod( dir, 0777 ), 0 );
+  ck_assert_int_eq( chmod( huge, 0777 ), 0 );
+  pid_t pid = fork();
+  ck_assert_int_ge( pid, 0 );
+  if( !pid ) {
+    struct rlimit lim = { 64*1024, 64*1024 };
+    struct passwd * nobody = getpwnam( "nobody" );
+    if( !nobody || setrlimit( RLIMIT_MEMLOCK, &lim ) || setgid( nobody->pw_gid ) || setuid( nobody->pw_uid ) ) _exit( 10 );
+    if( fd_shmem_create( "locked", FD_SHMEM_NORMAL_PAGE_SZ, 64, 0, 0600 )!=ENOMEM ) _exit( 11 );  /* 256 KiB > 64 KiB */
+    if( fd_shmem_info( "locked", 0, NULL )!=ENOENT ) _exit( 12 );
+    errno = 0;
+    if( fd_shmem_acquire( FD_SHMEM_NORMAL_PAGE_SZ, 64, 0 ) || errno!=ENOMEM ) _exit( 13 );
+    if( fd_shmem_create( "small", FD_SHMEM_NORMAL_PAGE_SZ, 4, 0, 0600 ) ) _exit( 14 );  /* within the limit */
+    _exit( fd_shmem_unlink( "small", 0 ) ? 15 : 0 );
+  }
+  int status;
+  ck_assert_int_eq( waitpid( pid, &status, 0 ), pid );
+  chmod( huge, 0700 );
+  chmod( dir, 0700 );
+  chmod( domain.path, 0700 );
+  ck_assert_msg( WIFEXITED( status ) && !WEXITSTATUS( status ), "unprivileged child failed at step %d", WEXITSTATUS( status ) );
+  ck_assert_int_eq( fdt_domain_entry_cnt( &domain, "normal" ), 0 );
+}
+END_TEST
+
+
 int
 main( void ) {
   if( !fdt_privileged() ) {
@@ -108,6 +173,8 @@ main( void ) {
   tcase_add_test( tc, huge_region_too_big );
   tcase_add_test( tc, huge_acquire );
   tcase_add_test( tc, same_name_two_types );
+  tcase_add_test( tc, small_mount_refuses );
+  tcase_add_test( tc, memlock_limit_refuses );
   suite_add_tcase( s, tc );
   int status = fdt_run( s );
   fdt_domain_delete( &domain );
