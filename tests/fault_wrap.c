@@ -1,0 +1,103 @@
+/* The --wrap side of fault_wrap.h (munmap is wrapped too, to keep the
+   mapped-bytes ledger).  Check runs each test in its own
+   process, so plain globals are enough (no threads use the wrappers). */
+
+#include "config.h"
+
+#include "fault_wrap.h"
+
+#include <errno.h>
+#include <numaif.h>
+#include <sys/mman.h>
+#include <sys/types.h>
+
+typedef struct {
+  int skip;      /* calls still let through before failing */
+  int fail_cnt;  /* calls still to fail; -1 forever, 0 disarmed */
+  int err;
+} fault_plan_t;
+
+static fault_plan_t plan[ FAULT_CALL_CNT ];
+static int          fired;
+static long         mapped_bytes;
+
+long
+fault_mapped_bytes( void ) {
+  return mapped_bytes;
+}
+
+void
+fault_arm( fault_call_t call, int skip, int fail_cnt, int err ) {
+  plan[ call ] = (fault_plan_t){ skip, fail_cnt, err };
+}
+
+int
+fault_disarm( void ) {
+  for( int i=0; i<FAULT_CALL_CNT; i++ ) plan[ i ] = (fault_plan_t){ 0, 0, 0 };
+  int n = fired;
+  fired = 0;
+  return n;
+}
+
+/* 1 (errno set) if this call of call must fail. */
+static int
+fault_hit( fault_call_t call ) {
+  fault_plan_t * p = &plan[ call ];
+  if( !p->fail_cnt ) return 0;
+  if( p->skip ) { p->skip--; return 0; }
+  if( p->fail_cnt>0 ) p->fail_cnt--;
+  fired++;
+  errno = p->err;
+  return 1;
+}
+
+void * __real_mmap( void * addr, size_t len, int prot, int flags, int fd, off_t off );
+void * __wrap_mmap( void * addr, size_t len, int prot, int flags, int fd, off_t off );
+void *
+__wrap_mmap( void * addr, size_t len, int prot, int flags, int fd, off_t off ) {
+  if( fault_hit( flags & MAP_FIXED ? FAULT_MMAP_FIXED : FAULT_MMAP ) ) return MAP_FAILED;
+  void * mem = __real_mmap( addr, len, prot, flags, fd, off );
+  if( mem!=MAP_FAILED && !( flags & MAP_FIXED ) ) mapped_bytes += (long)len;
+  return mem;
+}
+
+int __real_munmap( void * addr, size_t len );
+int __wrap_munmap( void * addr, size_t len );
+int
+__wrap_munmap( void * addr, size_t len ) {
+  int err = __real_munmap( addr, len );
+  if( !err ) mapped_bytes -= (long)len;
+  return err;
+}
+
+long __real_mbind( void * addr, unsigned long len, int mode, unsigned long const * mask, unsigned long max, unsigned flags );
+long __wrap_mbind( void * addr, unsigned long len, int mode, unsigned long const * mask, unsigned long max, unsigned flags );
+long
+__wrap_mbind( void * addr, unsigned long len, int mode, unsigned long const * mask, unsigned long max, unsigned flags ) {
+  if( fault_hit( FAULT_MBIND ) ) return -1L;
+  return __real_mbind( addr, len, mode, mask, max, flags );
+}
+
+long __real_set_mempolicy( int mode, unsigned long const * mask, unsigned long max );
+long __wrap_set_mempolicy( int mode, unsigned long const * mask, unsigned long max );
+long
+__wrap_set_mempolicy( int mode, unsigned long const * mask, unsigned long max ) {
+  if( fault_hit( FAULT_SET_MEMPOLICY ) ) return -1L;
+  return __real_set_mempolicy( mode, mask, max );
+}
+
+long __real_move_pages( int pid, unsigned long cnt, void ** pages, int const * nodes, int * status, int flags );
+long __wrap_move_pages( int pid, unsigned long cnt, void ** pages, int const * nodes, int * status, int flags );
+long
+__wrap_move_pages( int pid, unsigned long cnt, void ** pages, int const * nodes, int * status, int flags ) {
+  if( fault_hit( FAULT_MOVE_PAGES ) ) return -1L;
+  return __real_move_pages( pid, cnt, pages, nodes, status, flags );
+}
+
+int __real_mount( char const * src, char const * dst, char const * type, unsigned long flags, void const * data );
+int __wrap_mount( char const * src, char const * dst, char const * type, unsigned long flags, void const * data );
+int
+__wrap_mount( char const * src, char const * dst, char const * type, unsigned long flags, void const * data ) {
+  if( fault_hit( FAULT_MOUNT ) ) return -1;
+  return __real_mount( src, dst, type, flags, data );
+}

@@ -1,0 +1,32 @@
+#ifndef FDSHMEM_TESTS_FAULT_WRAP_H
+#define FDSHMEM_TESTS_FAULT_WRAP_H
+
+/* Fault injection for test_faults, which is linked from the library's
+   own sources with -Wl,--wrap for each call below: an armed call fails
+   with the chosen errno instead of reaching the kernel. */
+
+typedef enum {
+  FAULT_MMAP,          /* mmap without MAP_FIXED */
+  FAULT_MMAP_FIXED,    /* mmap with MAP_FIXED */
+  FAULT_MBIND,
+  FAULT_SET_MEMPOLICY,
+  FAULT_MOVE_PAGES,
+  FAULT_MOUNT,
+  FAULT_CALL_CNT
+} fault_call_t;
+
+/* From now on, calls to call number skip+1 .. skip+fail_cnt fail with
+   err (fail_cnt -1: every call after the first skip).  Arming replaces
+   the previous plan for that call. */
+void fault_arm( fault_call_t call, int skip, int fail_cnt, int err );
+
+/* Bytes mapped through the wrapped mmap and not yet given back with
+   munmap: what the code under test holds.  A MAP_FIXED mmap replaces
+   part of a reservation already counted, so it adds nothing. */
+long fault_mapped_bytes( void );
+
+/* Disarms every call; returns how many calls were made to fail since
+   the last fault_disarm. */
+int  fault_disarm( void );
+
+#endif /* FDSHMEM_TESTS_FAULT_WRAP_H */

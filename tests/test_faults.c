@@ -1,0 +1,311 @@
+/* Failure paths that real causes cannot reach on demand: mmap, mbind,
+   set_mempolicy, move_pages and mount are made to fail (fault_wrap.h)
+   inside create, acquire, join and domain init.  Each must return its
+   error, log it, and leave nothing behind: no file, no mapping (by the
+   wrappers' ledger: sanitizers map memory of their own), no open
+   descriptor, the caller's memory policy as it was, no mount.  Plus one
+   real cause: a read-only page-type directory. */
+
+#include "fdt.h"
+#include "fault_wrap.h"
+
+#include <fdshmem/fd_shmem.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <numaif.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define NORMAL   FD_SHMEM_NORMAL_PAGE_SZ
+#define PAGE_CNT (4UL)
+
+static fdt_domain_t domain;
+
+/* ---- what "nothing left behind" means ---- */
+
+static int warn_cnt;  /* warnings logged since the last snapshot */
+
+static void
+count_warnings( void * ctx, int level, char const * msg ) {
+  (void)ctx; (void)msg;
+  warn_cnt += level<=FD_SHMEM_LOG_WARNING;
+}
+
+static int
+fd_cnt( void ) {
+  DIR * dir = opendir( "/proc/self/fd" );
+  ck_assert_ptr_nonnull( dir );
+  int cnt = 0;
+  while( readdir( dir ) ) cnt++;
+  closedir( dir );
+  return cnt;
+}
+
+typedef struct {
+  long          mapped;  /* bytes the library holds mapped */
+  int           fds;
+  int           files;  /* entries of the domain's .normal */
+  int           policy_mode;
+  unsigned long policy_mask;
+} proc_state_t;
+
+static proc_state_t
+proc_state( void ) {
+  proc_state_t s = { fault_mapped_bytes(), fd_cnt(), fdt_domain_entry_cnt( &domain, "normal" ), 0, 0UL };
+  unsigned long mask[ 16 ] = { 0UL };
+  ck_assert_int_eq( get_mempolicy( &s.policy_mode, mask, 16*8*sizeof(unsigned long), NULL, 0 ), 0 );
+  s.policy_mask = mask[0];
+  return s;
+}
+
+/* The caller's memory policy before every test: not the default, so a
+   failure path that forgets to restore it shows. */
+static void
+setup( void ) {
+  unsigned long node0 = 1UL;
+  ck_assert_int_eq( set_mempolicy( MPOL_PREFERRED, &node0, 8*sizeof(node0) ), 0 );
+  fd_shmem_set_log_func( count_warnings, NULL );
+  fault_disarm();
+}
+
+static void
+teardown( void ) {
+  fault_disarm();
+  fd_shmem_set_log_func( NULL, NULL );
+  set_mempolicy( MPOL_DEFAULT, NULL, 0 );
+}
+
+static void
+assert_nothing_left( proc_state_t const * before, int policy_kept ) {
+  proc_state_t after = proc_state();
+  ck_assert_int_eq( after.files, before->files );
+  ck_assert_int_eq( after.mapped, before->mapped );
+  ck_assert_int_eq( after.fds,   before->fds );
+  if( policy_kept ) {
+    ck_assert_int_eq( after.policy_mode, before->policy_mode );
+    ck_assert_uint_eq( after.policy_mask, before->policy_mask );
+  }
+}
+
+/* ---- the faults tried, in create and acquire ---- */
+
+typedef struct {
+  char const * what;
+  fault_call_t call;
+  int          skip;      /* calls let through first */
+  int          err;       /* injected */
+  int          want;      /* returned */
+  int          policy_kept;
+} fault_case_t;
+
+/* With one node, placement makes one set_mempolicy call to bind and one
+   to restore; mbind and move_pages are each called once. */
+static fault_case_t const place_faults[] = {
+  { "mmap ENOMEM",               FAULT_MMAP,          0, ENOMEM, ENOMEM, 1 },
+  { "mmap EAGAIN",               FAULT_MMAP,          0, EAGAIN, ENOMEM, 1 },
+  { "set_mempolicy bind EPERM",  FAULT_SET_MEMPOLICY, 0, EPERM,  EPERM,  1 },
+  { "mbind EIO",                 FAULT_MBIND,         0, EIO,    ENOMEM, 1 },
+  { "mbind EINVAL",              FAULT_MBIND,         0, EINVAL, EINVAL, 1 },
+  { "move_pages EPERM",          FAULT_MOVE_PAGES,    0, EPERM,  EPERM,  1 },
+  /* the caller's policy cannot be put back when restoring it fails */
+  { "set_mempolicy restore EIO", FAULT_SET_MEMPOLICY, 1, EIO,    EIO,    0 },
+};
+#define PLACE_FAULT_CNT ( (int)( sizeof(place_faults)/sizeof(place_faults[0]) ) )
+
+START_TEST( create_fault ) {
+  fault_case_t const * c = &place_faults[ _i ];
+  /* the same create works without the fault */
+  ck_assert_int_eq( fd_shmem_create( "victim", NORMAL, PAGE_CNT, 0, 0600 ), 0 );
+  ck_assert_int_eq( fd_shmem_unlink( "victim", 0 ), 0 );
+
+  proc_state_t before = proc_state();
+  warn_cnt = 0;
+  fault_arm( c->call, c->skip, 1, c->err );
+  int err = fd_shmem_create( "victim", NORMAL, PAGE_CNT, 0, 0600 );
+  ck_assert_int_eq( fault_disarm(), 1 );
+  ck_assert_msg( err==c->want, "%s: create returned %d, wanted %d", c->what, err, c->want );
+  ck_assert_int_gt( warn_cnt, 0 );
+  ck_assert_int_eq( fd_shmem_info( "victim", 0, NULL ), ENOENT );
+  assert_nothing_left( &before, c->policy_kept );
+
+  ck_assert_int_eq( fd_shmem_create( "victim", NORMAL, PAGE_CNT, 0, 0600 ), 0 );  /* and works again */
+  ck_assert_int_eq( fd_shmem_unlink( "victim", 0 ), 0 );
+}
+END_TEST
+
+START_TEST( acquire_fault ) {
+  fault_case_t const * c = &place_faults[ _i ];
+  void * mem = fd_shmem_acquire( NORMAL, PAGE_CNT, 0 );
+  ck_assert_ptr_nonnull( mem );
+  ck_assert_int_eq( fd_shmem_release( mem, NORMAL, PAGE_CNT ), 0 );
+
+  proc_state_t before = proc_state();
+  warn_cnt = 0;
+  fault_arm( c->call, c->skip, 1, c->err );
+  errno = 0;
+  mem = fd_shmem_acquire( NORMAL, PAGE_CNT, 0 );
+  int err = errno;
+  ck_assert_int_eq( fault_disarm(), 1 );
+  ck_assert_ptr_null( mem );
+  ck_assert_msg( err==c->want, "%s: acquire set errno %d, wanted %d", c->what, err, c->want );
+  ck_assert_int_gt( warn_cnt, 0 );
+  assert_nothing_left( &before, c->policy_kept );
+
+  mem = fd_shmem_acquire( NORMAL, PAGE_CNT, 0 );
+  ck_assert_ptr_nonnull( mem );
+  ck_assert_int_eq( fd_shmem_release( mem, NORMAL, PAGE_CNT ), 0 );
+}
+END_TEST
+
+/* ---- join: the address reservation, then the mapping itself ---- */
+
+static fault_case_t const join_faults[] = {
+  { "every reservation mmap ENOMEM", FAULT_MMAP,       0, ENOMEM, 0, 1 },
+  { "MAP_FIXED mmap ENOMEM",         FAULT_MMAP_FIXED, 0, ENOMEM, 0, 1 },
+  { "MAP_FIXED mmap EACCES",         FAULT_MMAP_FIXED, 0, EACCES, 0, 1 },
+};
+#define JOIN_FAULT_CNT ( (int)( sizeof(join_faults)/sizeof(join_faults[0]) ) )
+
+START_TEST( join_fault ) {
+  fault_case_t const * c = &join_faults[ _i ];
+  ck_assert_int_eq( fd_shmem_create( "shared", NORMAL, PAGE_CNT, 0, 0600 ), 0 );
+  void * mem = fd_shmem_join( "shared", FD_SHMEM_JOIN_MODE_READ_WRITE, 0, NULL, NULL, NULL );
+  ck_assert_ptr_nonnull( mem );
+  ck_assert_int_eq( fd_shmem_leave( mem, NULL, NULL ), 0 );
+
+  proc_state_t before = proc_state();
+  warn_cnt = 0;
+  fault_arm( c->call, c->skip, -1, c->err );
+  mem = fd_shmem_join( "shared", FD_SHMEM_JOIN_MODE_READ_WRITE, 0, NULL, NULL, NULL );
+  ck_assert_int_ge( fault_disarm(), 1 );
+  ck_assert_msg( !mem, "%s: the join succeeded", c->what );
+  ck_assert_int_gt( warn_cnt, 0 );
+  ck_assert_int_eq( fd_shmem_join_query_by_name( "shared", NULL ), ENOENT );  /* no half-made join */
+  assert_nothing_left( &before, 1 );
+
+  mem = fd_shmem_join( "shared", FD_SHMEM_JOIN_MODE_READ_WRITE, 0, NULL, NULL, NULL );
+  ck_assert_ptr_nonnull( mem );
+  ck_assert_int_eq( fd_shmem_leave( mem, NULL, NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_unlink( "shared", 0 ), 0 );
+}
+END_TEST
+
+/* ---- domain init: a failed mount undoes the whole tree ---- */
+
+/* 1 if a mount point below path is listed in /proc/self/mountinfo. */
+static int
+mounted_below( char const * path ) {
+  FILE * f = fopen( "/proc/self/mountinfo", "r" );
+  ck_assert_ptr_nonnull( f );
+  char line[ 4096 ];
+  int  found = 0;
+  while( fgets( line, sizeof(line), f ) ) found |= !!strstr( line, path );
+  fclose( f );
+  return found;
+}
+
+/* Whatever init left under path, removed so a failing test still puts
+   the machine back. */
+static void
+remove_tree( char const * path ) {
+  static char const * const types[] = { ".gigantic", ".huge", ".normal" };
+  for( int i=0; i<3; i++ ) {
+    char sub[ 300 ];
+    snprintf( sub, sizeof(sub), "%s/%s", path, types[i] );
+    umount2( sub, MNT_DETACH );
+    rmdir( sub );
+  }
+  rmdir( path );
+}
+
+static void
+init_fault( int skip ) {
+  char path[] = "/tmp/fdshmem-initfault.XXXXXX";
+  ck_assert_ptr_nonnull( mkdtemp( path ) );
+  ck_assert_int_eq( rmdir( path ), 0 );  /* init wants to make it itself */
+  warn_cnt = 0;
+  fault_arm( FAULT_MOUNT, skip, -1, ENODEV );
+  int err   = fd_shmem_domain_init( path, 0700, NULL, NULL );
+  int fired = fault_disarm();
+  struct stat st;
+  int left    = !lstat( path, &st );
+  int mounted = mounted_below( path );
+  remove_tree( path );
+  ck_assert_int_eq( err, ENODEV );
+  ck_assert_int_eq( fired, 1 );
+  ck_assert_int_gt( warn_cnt, 0 );
+  ck_assert_msg( !left,    "%s is still there", path );
+  ck_assert_msg( !mounted, "%s is still mounted", path );
+}
+
+START_TEST( init_first_mount_fails ) {
+  init_fault( 0 );
+}
+END_TEST
+
+/* Privileged, with 2 MiB pages (so init makes at least two mounts): the
+   first mount is real, the next one fails, and the first must be
+   unmounted again. */
+START_TEST( init_second_mount_fails ) {
+  init_fault( 1 );
+}
+END_TEST
+
+/* ---- a real cause: the page-type directory is not writable ---- */
+
+START_TEST( read_only_directory ) {
+  char dir[ 300 ];
+  snprintf( dir, sizeof(dir), "%s/.normal", domain.path );
+  ck_assert_int_eq( chmod( domain.path, 0755 ), 0 );
+  ck_assert_int_eq( chmod( dir, 0555 ), 0 );
+  pid_t pid = fork();
+  ck_assert_int_ge( pid, 0 );
+  if( !pid ) {
+    if( !geteuid() ) {  /* root writes anywhere: become nobody */
+      struct passwd * nobody = getpwnam( "nobody" );
+      if( !nobody || setgid( nobody->pw_gid ) || setuid( nobody->pw_uid ) ) _exit( 10 );
+    }
+    if( fd_shmem_create( "denied", NORMAL, PAGE_CNT, 0, 0600 )!=EACCES ) _exit( 11 );
+    if( fd_shmem_info( "denied", 0, NULL )!=ENOENT ) _exit( 12 );
+    _exit( 0 );
+  }
+  int status;
+  ck_assert_int_eq( waitpid( pid, &status, 0 ), pid );
+  chmod( dir, 0700 );
+  chmod( domain.path, 0700 );
+  ck_assert_msg( WIFEXITED( status ) && !WEXITSTATUS( status ), "child failed at step %d", WEXITSTATUS( status ) );
+  ck_assert_int_eq( fdt_domain_entry_cnt( &domain, "normal" ), 0 );
+}
+END_TEST
+
+static int
+kernel_has_huge( void ) {
+  struct stat st;
+  return !stat( "/sys/kernel/mm/hugepages/hugepages-2048kB", &st );
+}
+
+int
+main( void ) {
+  int err = fdt_domain_new( &domain, 0 );
+  if( err ) return err;
+  Suite * s  = suite_create( "faults" );
+  TCase * tc = tcase_create( "faults" );
+  tcase_add_checked_fixture( tc, setup, teardown );
+  tcase_add_loop_test( tc, create_fault,  0, PLACE_FAULT_CNT );
+  tcase_add_loop_test( tc, acquire_fault, 0, PLACE_FAULT_CNT );
+  tcase_add_loop_test( tc, join_fault,    0, JOIN_FAULT_CNT );
+  tcase_add_test( tc, init_first_mount_fails );
+  if( fdt_privileged() && kernel_has_huge() ) tcase_add_test( tc, init_second_mount_fails );
+  tcase_add_test( tc, read_only_directory );
+  suite_add_tcase( s, tc );
+  int status = fdt_run( s );
+  fdt_domain_delete( &domain );
+  return status;
+}
