@@ -16,7 +16,7 @@ expect 0 "^usage:" "" -- --help
 expect 0 "^usage:" "" -- help
 expect 0 "^fd_shmem_ctl \(fdshmem\) [0-9]" "" -- --version
 expect 2 "" "unknown command" -- frobnicate
-expect 2 "" "unrecognized option" -- --bogus-option
+expect 2 "" "unknown option or missing value: \"--bogus-option\"" -- --bogus-option
 expect 2 "" "absolute" -- --shmem-path relative/path query
 
 # topology
@@ -35,8 +35,17 @@ expect 2 "" "needs 1 argument" -- cpu-idx
 # chaining: all output in order, and the first failure stops the run
 expect 0 "^$cpus\$" "" -- cpu-cnt numa-cnt
 [ "$(cat "$tmp/out" | wc -l)" = 2 ] || { echo "FAIL: chained output"; fails=$((fails + 1)); }
-expect 1 "^$cpus\$" "numa-idx x: CPU must be a cpu number" -- cpu-cnt numa-idx x cpu-cnt
+expect 1 "^$cpus\$" "unlink nothere 0: no such region" -- cpu-cnt unlink nothere 0 cpu-cnt
 [ "$(cat "$tmp/out" | wc -l)" = 1 ] || { echo "FAIL: the run went on after a failure"; fails=$((fails + 1)); }
+# a bad argument anywhere in the line: refused before anything runs
+expect 1 "" "numa-idx x: CPU must be a cpu number" -- cpu-cnt numa-idx x cpu-cnt
+expect 1 "" "create b x normal 0 600: PAGE_CNT must be a positive number" -- create a 1 normal 0 600 create b x normal 0 600
+expect 0 "^2 0 0\$" "" -- query a 0
+expect 1 "" "unlink a bogus: PAGE_SZ must be 0 \(any\), normal" -- unlink a bogus
+expect 1 "" "query a bogus: PAGE_SZ must be 0 \(any\), normal" -- query a bogus
+expect 0 "^22 0 0\$" "" -- query a/b 0
+expect 2 "" "unknown option or missing value: \"--shmem-path\"" -- --shmem-path
+expect 1 "" "check \"\": FILE must not be empty" -- check ""
 
 # region commands
 expect 0 "" "created r1: 3 normal pages" -- create r1 3 normal 0 600

@@ -16,19 +16,37 @@ typedef struct {
   char why[ CTL_WHY_MAX ];  /* why the current command failed; "" = use the library's last word */
 } ctl_t;
 
-/* A command handler gets exactly the arguments the table asks for and
-   returns 0, or an errno value (ctl->why may explain it). */
-typedef int (*ctl_handler_t)( ctl_t * ctl, char ** argv );
+/* A command's arguments, parsed and checked for the whole command line
+   before any command runs (so a typo at the end leaves nothing
+   half-done).  Each command uses the fields its arguments name. */
+typedef struct {
+  char const *  name;     /* NAME: create, unlink, query */
+  size_t        page_sz;  /* PAGE_SZ or TYPE; 0: any type (unlink, query) */
+  size_t        cnt;      /* create PAGE_CNT, alloc CNT */
+  size_t        idx;      /* cpu-idx NUMA, numa-idx CPU, alloc and free NUMA */
+  unsigned long mode;     /* create MODE, init PERM */
+  char const *  cpu_seq;  /* create CPU_SEQ, already checked */
+  char const *  user;     /* init */
+  char const *  group;    /* init */
+  char const *  file;     /* apply, check: FILE */
+  int           given;    /* the optional arguments were given */
+} ctl_args_t;
+
+/* Fills args from the command's argc (or argc+opt_argc, then
+   args->given is set) words.  Returns 0, or EINVAL with ctl->why set. */
+typedef int (*ctl_parser_t)( ctl_t * ctl, char ** argv, ctl_args_t * args );
+/* Runs the command.  Returns 0, or an errno value (ctl->why may explain it). */
+typedef int (*ctl_handler_t)( ctl_t * ctl, ctl_args_t const * args );
 
 /* A command takes argc arguments, or argc+opt_argc when the word after
-   it is not itself a command name (then run_opt runs).  The argument
-   vector a handler gets is NULL-terminated. */
+   it is not itself a command name.  parse is NULL for a command that
+   takes none. */
 typedef struct {
   char const *  name;
   int           argc;
   int           opt_argc;
+  ctl_parser_t  parse;
   ctl_handler_t run;
-  ctl_handler_t run_opt;
   char const *  args;   /* for the usage text */
   char const *  help;
 } ctl_cmd_t;
@@ -37,6 +55,28 @@ typedef struct {
 extern ctl_cmd_t const ctl_cmds[];
 ctl_cmd_t const * ctl_cmd_find( char const * name );
 void              ctl_usage( void );
+
+/* One command of the line, ready to run. */
+typedef struct {
+  ctl_cmd_t const * cmd;
+  char **           argv;  /* the command word, then its arguments */
+  int               argc;  /* 1 + the number of arguments */
+  ctl_args_t        args;
+} ctl_step_t;
+
+/* What ctl_line_parse found. */
+#define CTL_LINE_RUN     (0)  /* *step_cnt steps to run */
+#define CTL_LINE_HELP    (1)  /* --help */
+#define CTL_LINE_VERSION (2)  /* --version */
+#define CTL_LINE_USAGE   (3)  /* the line is malformed: ctl->why says how */
+#define CTL_LINE_BAD_ARG (4)  /* steps[ *step_cnt ] has a bad argument: ctl->why says which */
+
+/* Parses the options (into ctl; --shmem-path is applied with
+   fd_shmem_set_path) and splits the rest of argv[1..argc-1] into steps,
+   each with its arguments parsed.  steps has room for argc entries.
+   Changes nothing on the machine; may be called again (getopt is
+   reset). */
+int ctl_line_parse( int argc, char ** argv, ctl_t * ctl, ctl_step_t * steps, int * step_cnt );
 
 /* Strict parsers (ctl_parse.c): the whole string, no sign, no junk, no
    overflow.  Return 0 or EINVAL. */
@@ -51,22 +91,34 @@ int ctl_fail( ctl_t * ctl, int err, char const * fmt, ... ) __attribute__(( form
 /* Progress for a person: to stderr unless --quiet. */
 void ctl_note( ctl_t const * ctl, char const * fmt, ... ) __attribute__(( format( printf, 2, 3 ) ));
 
+/* Argument parsers (ctl_parse.c). */
+int ctl_parse_numa    ( ctl_t * ctl, char ** argv, ctl_args_t * args );
+int ctl_parse_cpu     ( ctl_t * ctl, char ** argv, ctl_args_t * args );
+int ctl_parse_create  ( ctl_t * ctl, char ** argv, ctl_args_t * args );
+int ctl_parse_region  ( ctl_t * ctl, char ** argv, ctl_args_t * args );
+int ctl_parse_query   ( ctl_t * ctl, char ** argv, ctl_args_t * args );
+int ctl_parse_init    ( ctl_t * ctl, char ** argv, ctl_args_t * args );
+int ctl_parse_alloc   ( ctl_t * ctl, char ** argv, ctl_args_t * args );
+int ctl_parse_free    ( ctl_t * ctl, char ** argv, ctl_args_t * args );
+int ctl_parse_file    ( ctl_t * ctl, char ** argv, ctl_args_t * args );
+
 /* Command handlers. */
-int ctl_cmd_help     ( ctl_t * ctl, char ** argv );
-int ctl_cmd_cpu_cnt  ( ctl_t * ctl, char ** argv );
-int ctl_cmd_numa_cnt ( ctl_t * ctl, char ** argv );
-int ctl_cmd_cpu_idx  ( ctl_t * ctl, char ** argv );
-int ctl_cmd_numa_idx ( ctl_t * ctl, char ** argv );
-int ctl_cmd_create   ( ctl_t * ctl, char ** argv );
-int ctl_cmd_unlink   ( ctl_t * ctl, char ** argv );
-int ctl_cmd_query_one( ctl_t * ctl, char ** argv );
-int ctl_cmd_init     ( ctl_t * ctl, char ** argv );
-int ctl_cmd_fini     ( ctl_t * ctl, char ** argv );
-int ctl_cmd_alloc    ( ctl_t * ctl, char ** argv );
-int ctl_cmd_free     ( ctl_t * ctl, char ** argv );
-int ctl_cmd_reset    ( ctl_t * ctl, char ** argv );
-int ctl_cmd_report   ( ctl_t * ctl, char ** argv );
-int ctl_cmd_apply    ( ctl_t * ctl, char ** argv );
-int ctl_cmd_check    ( ctl_t * ctl, char ** argv );
+int ctl_cmd_help     ( ctl_t * ctl, ctl_args_t const * args );
+int ctl_cmd_cpu_cnt  ( ctl_t * ctl, ctl_args_t const * args );
+int ctl_cmd_numa_cnt ( ctl_t * ctl, ctl_args_t const * args );
+int ctl_cmd_cpu_idx  ( ctl_t * ctl, ctl_args_t const * args );
+int ctl_cmd_numa_idx ( ctl_t * ctl, ctl_args_t const * args );
+int ctl_cmd_create   ( ctl_t * ctl, ctl_args_t const * args );
+int ctl_cmd_unlink   ( ctl_t * ctl, ctl_args_t const * args );
+int ctl_cmd_query    ( ctl_t * ctl, ctl_args_t const * args );
+int ctl_cmd_init     ( ctl_t * ctl, ctl_args_t const * args );
+int ctl_cmd_fini     ( ctl_t * ctl, ctl_args_t const * args );
+int ctl_cmd_alloc    ( ctl_t * ctl, ctl_args_t const * args );
+int ctl_cmd_reset    ( ctl_t * ctl, ctl_args_t const * args );
+int ctl_cmd_apply    ( ctl_t * ctl, ctl_args_t const * args );
+int ctl_cmd_check    ( ctl_t * ctl, ctl_args_t const * args );
+
+/* The report of the domain (query without arguments; ctl_report.c). */
+int ctl_report( ctl_t * ctl );
 
 #endif /* FDSHMEM_SRC_CTL_CTL_H */

@@ -202,16 +202,11 @@ act_run( ctl_t * ctl, plan_t const * plan, act_t const * a ) {
   return EINVAL;
 }
 
-static char const *
-conf_file( char ** argv ) {
-  return argv[0] ? argv[0] : FD_SHMEM_CONF_PATH;
-}
-
 static plan_t plan;  /* big: kept off the stack */
 
 int
-ctl_cmd_apply( ctl_t * ctl, char ** argv ) {
-  char const * fname = conf_file( argv );
+ctl_cmd_apply( ctl_t * ctl, ctl_args_t const * args ) {
+  char const * fname = args->file;
   int err = plan_make( ctl, &plan, fname );
   if( err ) return err;
   if( !plan.act_cnt && !plan.stuck_cnt ) { printf( "nothing to do: the machine matches %s\n", fname ); return 0; }
@@ -228,8 +223,8 @@ ctl_cmd_apply( ctl_t * ctl, char ** argv ) {
 }
 
 int
-ctl_cmd_check( ctl_t * ctl, char ** argv ) {
-  char const * fname = conf_file( argv );
+ctl_cmd_check( ctl_t * ctl, ctl_args_t const * args ) {
+  char const * fname = args->file;
   int err = plan_make( ctl, &plan, fname );
   if( err ) return err;
   for( size_t i=0; i<plan.act_cnt; i++ ) printf( "differs: %s\n", plan.act[i].what );

@@ -1,26 +1,28 @@
-/* The command table and the usage text built from it. */
+/* The command table, the usage text built from it, and how commands
+   report. */
 
 #include "ctl.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 ctl_cmd_t const ctl_cmds[] = {
-  { "help",     0, 0, ctl_cmd_help,     NULL, "",                                   "print this help" },
-  { "cpu-cnt",  0, 0, ctl_cmd_cpu_cnt,  NULL, "",                                   "print the number of logical cpus" },
-  { "numa-cnt", 0, 0, ctl_cmd_numa_cnt, NULL, "",                                   "print the number of NUMA nodes" },
-  { "cpu-idx",  1, 0, ctl_cmd_cpu_idx,  NULL, "NUMA",                               "print the lowest cpu of node NUMA, or -" },
-  { "numa-idx", 1, 0, ctl_cmd_numa_idx, NULL, "CPU",                                "print the NUMA node of cpu CPU, or -" },
-  { "create",   5, 0, ctl_cmd_create,   NULL, "NAME PAGE_CNT PAGE_SZ CPU_SEQ MODE", "create region NAME over the cpus of CPU_SEQ (MODE octal)" },
-  { "unlink",   2, 0, ctl_cmd_unlink,   NULL, "NAME PAGE_SZ",                       "remove region NAME (PAGE_SZ 0: find it)" },
-  { "query",    0, 2, ctl_cmd_report,   ctl_cmd_query_one, "[NAME PAGE_SZ]",        "domain report; with NAME PAGE_SZ: print \"ERR PAGE_CNT PAGE_SZ\"" },
-  { "init",     3, 0, ctl_cmd_init,     NULL, "PERM USER GROUP",                    "create and mount the domain (root)" },
-  { "fini",     0, 0, ctl_cmd_fini,     NULL, "",                                   "unmount and remove the domain (root)" },
-  { "alloc",    3, 0, ctl_cmd_alloc,    NULL, "CNT TYPE NUMA",                      "set node NUMA's pool of TYPE (huge|gigantic) pages to CNT (root)" },
-  { "free",     2, 0, ctl_cmd_free,     NULL, "TYPE NUMA",                          "release node NUMA's TYPE pages: alloc 0 (root)" },
-  { "reset",    0, 0, ctl_cmd_reset,    NULL, "",                                   "remove every region of the domain" },
-  { "apply",    0, 1, ctl_cmd_apply,    ctl_cmd_apply, "[FILE]",                    "make the machine match FILE (default " FD_SHMEM_CONF_PATH ") (root)" },
-  { "check",    0, 1, ctl_cmd_check,    ctl_cmd_check, "[FILE]",                    "exit 0 if the machine matches FILE, else list what differs" },
+  { "help",     0, 0, NULL,             ctl_cmd_help,     "",                                   "print this help" },
+  { "cpu-cnt",  0, 0, NULL,             ctl_cmd_cpu_cnt,  "",                                   "print the number of logical cpus" },
+  { "numa-cnt", 0, 0, NULL,             ctl_cmd_numa_cnt, "",                                   "print the number of NUMA nodes" },
+  { "cpu-idx",  1, 0, ctl_parse_numa,   ctl_cmd_cpu_idx,  "NUMA",                               "print the lowest cpu of node NUMA, or -" },
+  { "numa-idx", 1, 0, ctl_parse_cpu,    ctl_cmd_numa_idx, "CPU",                                "print the NUMA node of cpu CPU, or -" },
+  { "create",   5, 0, ctl_parse_create, ctl_cmd_create,   "NAME PAGE_CNT PAGE_SZ CPU_SEQ MODE", "create region NAME over the cpus of CPU_SEQ (MODE octal)" },
+  { "unlink",   2, 0, ctl_parse_region, ctl_cmd_unlink,   "NAME PAGE_SZ",                       "remove region NAME (PAGE_SZ 0: find it)" },
+  { "query",    0, 2, ctl_parse_query,  ctl_cmd_query,    "[NAME PAGE_SZ]",                     "domain report; with NAME PAGE_SZ: print \"ERR PAGE_CNT PAGE_SZ\"" },
+  { "init",     3, 0, ctl_parse_init,   ctl_cmd_init,     "PERM USER GROUP",                    "create and mount the domain (root)" },
+  { "fini",     0, 0, NULL,             ctl_cmd_fini,     "",                                   "unmount and remove the domain (root)" },
+  { "alloc",    3, 0, ctl_parse_alloc,  ctl_cmd_alloc,    "CNT TYPE NUMA",                      "set node NUMA's pool of TYPE (huge|gigantic) pages to CNT (root)" },
+  { "free",     2, 0, ctl_parse_free,   ctl_cmd_alloc,    "TYPE NUMA",                          "release node NUMA's TYPE pages: alloc 0 (root)" },
+  { "reset",    0, 0, NULL,             ctl_cmd_reset,    "",                                   "remove every region of the domain" },
+  { "apply",    0, 1, ctl_parse_file,   ctl_cmd_apply,    "[FILE]",                             "make the machine match FILE (default " FD_SHMEM_CONF_PATH ") (root)" },
+  { "check",    0, 1, ctl_parse_file,   ctl_cmd_check,    "[FILE]",                             "exit 0 if the machine matches FILE, else list what differs" },
   { NULL, 0, 0, NULL, NULL, NULL, NULL }
 };
 
@@ -42,8 +44,28 @@ ctl_usage( void ) {
 }
 
 int
-ctl_cmd_help( ctl_t * ctl, char ** argv ) {
-  (void)ctl; (void)argv;
+ctl_fail( ctl_t * ctl, int err, char const * fmt, ... ) {
+  va_list ap;
+  va_start( ap, fmt );
+  vsnprintf( ctl->why, sizeof(ctl->why), fmt, ap );
+  va_end( ap );
+  return err;
+}
+
+void
+ctl_note( ctl_t const * ctl, char const * fmt, ... ) {
+  if( ctl->quiet ) return;
+  va_list ap;
+  va_start( ap, fmt );
+  fputs( "fd_shmem_ctl: ", stderr );
+  vfprintf( stderr, fmt, ap );
+  fputc( '\n', stderr );
+  va_end( ap );
+}
+
+int
+ctl_cmd_help( ctl_t * ctl, ctl_args_t const * args ) {
+  (void)ctl; (void)args;
   ctl_usage();
   return 0;
 }

@@ -90,8 +90,7 @@ report_region( void * ctx, fd_shmem_region_info_t const * r ) {
 }
 
 int
-ctl_cmd_report( ctl_t * ctl, char ** argv ) {
-  (void)argv;
+ctl_report( ctl_t * ctl ) {
   char const * path = fd_shmem_path();
   if( ctl->json ) { printf( "{\n  \"domain\": " ); json_str( path ); printf( ",\n" ); }
   report_pools( ctl );

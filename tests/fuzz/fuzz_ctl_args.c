@@ -1,4 +1,7 @@
-/* libFuzzer harness: fd_shmem_ctl's strict number and type parsers. */
+/* libFuzzer harness: fd_shmem_ctl's argument handling, in process.  The
+   input split at newlines is a command line for ctl_line_parse (options,
+   commands, each command's arguments: nothing runs); the whole input is
+   also given to the strict number and type parsers. */
 
 #include "../../src/ctl/ctl.h"
 
@@ -8,11 +11,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#define WORD_MAX (64)
 
-int
-LLVMFuzzerTestOneInput( uint8_t const * data, size_t sz ) {
-  char * s = fuzz_cstr( data, sz );
+static void
+check_values( char const * s ) {
   size_t v;
   if( !ctl_parse_dec( s, &v ) ) {
     CHECK( s[0] && strspn( s, "0123456789" )==strlen( s ) );
@@ -23,6 +27,70 @@ LLVMFuzzerTestOneInput( uint8_t const * data, size_t sz ) {
   if( !ctl_parse_octal( s, &mode, 07777UL ) ) CHECK( mode<=07777UL && s[0] && strspn( s, "01234567" )==strlen( s ) );
   size_t page_sz;
   if( !ctl_parse_pool_type( s, &page_sz ) ) CHECK( page_sz==2097152UL || page_sz==1073741824UL );
+}
+
+/* What a parsed step promises its handler. */
+static void
+check_step( ctl_step_t const * step ) {
+  ctl_cmd_t const * cmd  = step->cmd;
+  ctl_args_t const * a   = &step->args;
+  CHECK( cmd && cmd==ctl_cmd_find( step->argv[0] ) );
+  CHECK( step->argc-1 == cmd->argc + ( a->given ? cmd->opt_argc : 0 ) );
+  if( !strcmp( cmd->name, "create" ) ) {
+    CHECK( fd_shmem_name_len( a->name ) && a->cnt && fd_shmem_is_page_sz( a->page_sz ) && a->mode<=07777UL );
+    size_t cpu_idx[ 8 ], cnt;
+    int err = fd_shmem_cpu_seq_parse( a->cpu_seq, cpu_idx, 8, &cnt );
+    CHECK( !err || err==E2BIG );
+  }
+  if( !strcmp( cmd->name, "unlink" ) ) CHECK( fd_shmem_name_len( a->name ) && ( !a->page_sz || fd_shmem_is_page_sz( a->page_sz ) ) );
+  if( !strcmp( cmd->name, "alloc" ) || !strcmp( cmd->name, "free" ) )
+    CHECK( a->page_sz==2097152UL || a->page_sz==1073741824UL );
+  if( !strcmp( cmd->name, "init" ) ) CHECK( a->mode<=07777UL && a->user && a->group );
+  if( !strcmp( cmd->name, "apply" ) || !strcmp( cmd->name, "check" ) ) CHECK( a->file && a->file[0] );
+}
+
+static char * default_path;
+
+int
+LLVMFuzzerTestOneInput( uint8_t const * data, size_t sz ) {
+  if( !default_path ) default_path = strdup( fd_shmem_path() );
+  char * s = fuzz_cstr( data, sz );
+  check_values( s );
+
+  char * argv[ WORD_MAX+2 ] = { "fd_shmem_ctl" };
+  int    argc = 1;
+  for( char * w=s; w && argc<=WORD_MAX; argc++ ) {
+    argv[ argc ] = w;
+    w = strchr( w, '\n' );
+    if( w ) *w++ = '\0';
+  }
+  argv[ argc ] = NULL;
+
+  ctl_t      ctl = { 0 };
+  ctl_step_t steps[ WORD_MAX+2 ];
+  int        step_cnt;
+  int        status = ctl_line_parse( argc, argv, &ctl, steps, &step_cnt );
+  switch( status ) {
+  case CTL_LINE_RUN: {
+    char ** at = argv+optind;  /* the steps cover the words after the options, in order */
+    for( int i=0; i<step_cnt; i++ ) {
+      CHECK( steps[i].argv==at );
+      check_step( &steps[i] );
+      at += steps[i].argc;
+    }
+    CHECK( at==argv+argc );
+    break;
+  }
+  case CTL_LINE_BAD_ARG:
+    CHECK( steps[ step_cnt ].cmd && steps[ step_cnt ].argv[0] );
+    /* fall through */
+  case CTL_LINE_USAGE:
+    CHECK( ctl.why[0] );
+    break;
+  default:
+    CHECK( status==CTL_LINE_HELP || status==CTL_LINE_VERSION );
+  }
+  CHECK( !fd_shmem_set_path( default_path ) );
   free( s );
   return 0;
 }
