@@ -78,14 +78,6 @@ __wrap_mbind( void * addr, unsigned long len, int mode, unsigned long const * ma
   return __real_mbind( addr, len, mode, mask, max, flags );
 }
 
-long __real_set_mempolicy( int mode, unsigned long const * mask, unsigned long max );
-long __wrap_set_mempolicy( int mode, unsigned long const * mask, unsigned long max );
-long
-__wrap_set_mempolicy( int mode, unsigned long const * mask, unsigned long max ) {
-  if( fault_hit( FAULT_SET_MEMPOLICY ) ) return -1L;
-  return __real_set_mempolicy( mode, mask, max );
-}
-
 long __real_move_pages( int pid, unsigned long cnt, void ** pages, int const * nodes, int * status, int flags );
 long __wrap_move_pages( int pid, unsigned long cnt, void ** pages, int const * nodes, int * status, int flags );
 long

@@ -9,7 +9,6 @@ typedef enum {
   FAULT_MMAP,          /* mmap without MAP_FIXED */
   FAULT_MMAP_FIXED,    /* mmap with MAP_FIXED */
   FAULT_MBIND,
-  FAULT_SET_MEMPOLICY,
   FAULT_MOVE_PAGES,
   FAULT_MOUNT,
   FAULT_CALL_CNT

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
@@ -149,6 +150,36 @@ START_TEST( memlock_limit_refuses ) {
 }
 END_TEST
 
+/* The kernel's compaction migrates even locked pages, and a page in
+   transit reads as absent for a moment: placement must wait for it,
+   not call the region short of memory. */
+START_TEST( placement_survives_compaction ) {
+  pid_t pid = fork();
+  ck_assert_int_ge( pid, 0 );
+  if( !pid ) {
+    for( ;; ) {
+      FILE * f = fopen( "/proc/sys/vm/compact_memory", "w" );
+      if( !f ) _exit( 1 );
+      fputs( "1\n", f );
+      fclose( f );
+    }
+  }
+  int failed = 0;
+  for( int i=0; i<20000; i++ ) {
+    void * mem = fd_shmem_acquire( FD_SHMEM_NORMAL_PAGE_SZ, 64, 0 );
+    if( !mem ) { failed++; continue; }
+    fd_shmem_release( mem, FD_SHMEM_NORMAL_PAGE_SZ, 64 );
+  }
+  for( int i=0; i<2000; i++ ) {
+    if( fd_shmem_create( "moving", FD_SHMEM_NORMAL_PAGE_SZ, 64, 0, 0600 ) ) { failed++; continue; }
+    fd_shmem_unlink( "moving", 0 );
+  }
+  kill( pid, SIGKILL );
+  waitpid( pid, NULL, 0 );
+  ck_assert_int_eq( failed, 0 );
+}
+END_TEST
+
 
 int
 main( void ) {
@@ -169,12 +200,14 @@ main( void ) {
   }
   Suite * s  = suite_create( "priv" );
   TCase * tc = tcase_create( "huge" );
+  tcase_set_timeout( tc, 120 );
   tcase_add_test( tc, huge_region );
   tcase_add_test( tc, huge_region_too_big );
   tcase_add_test( tc, huge_acquire );
   tcase_add_test( tc, same_name_two_types );
   tcase_add_test( tc, small_mount_refuses );
   tcase_add_test( tc, memlock_limit_refuses );
+  tcase_add_test( tc, placement_survives_compaction );
   suite_add_tcase( s, tc );
   int status = fdt_run( s );
   fdt_domain_delete( &domain );

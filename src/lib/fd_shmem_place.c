@@ -5,18 +5,14 @@
 #include <errno.h>
 #include <limits.h>
 #include <numaif.h>
-#include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #define MASK_WORDS  ( FD_SHMEM_NUMA_MAX / ( 8UL*sizeof(unsigned long) ) )
 #define CHECK_BATCH (512UL)  /* pages verified per move_pages call */
-
-typedef struct {
-  int           mode;
-  unsigned long mask[ MASK_WORDS ];
-} policy_t;
+#define CHECK_TRIES (1000)   /* asks about a batch with pages in transit */
 
 int
 fd_shmem_private_check_subs( size_t page_sz, size_t sub_cnt,
@@ -36,7 +32,16 @@ fd_shmem_private_check_subs( size_t page_sz, size_t sub_cnt,
   return 0;
 }
 
-/* Checks that page_cnt pages at mem are on node (NUMA kernels only).
+/* 1 for a move_pages status that can be momentary: compaction migrates
+   even locked pages, and a page under migration reads as absent or
+   busy until it lands (on the same node). */
+static int
+status_transient( int status ) {
+  return status==-ENOENT || status==-EBUSY;
+}
+
+/* Checks that page_cnt pages at mem are on node (NUMA kernels only),
+   asking again about a batch while some page of it is in transit.
    Returns 0, EFAULT (elsewhere or absent) or the move_pages errno. */
 static int
 check_node( void const * mem, size_t page_sz, size_t page_cnt, int node ) {
@@ -45,8 +50,18 @@ check_node( void const * mem, size_t page_sz, size_t page_cnt, int node ) {
   for( size_t done=0UL; done<page_cnt; ) {
     size_t n = page_cnt-done < CHECK_BATCH ? page_cnt-done : CHECK_BATCH;
     for( size_t i=0UL; i<n; i++ ) pages[i] = (char *)mem + ( done+i )*page_sz;
-    if( move_pages( 0, (unsigned long)n, pages, NULL, status, 0 ) ) return errno;
-    for( size_t i=0UL; i<n; i++ ) if( status[i]!=node ) return EFAULT;
+    for( int tries=0;; tries++ ) {
+      if( move_pages( 0, (unsigned long)n, pages, NULL, status, 0 ) ) return errno;
+      int transit = 0;
+      for( size_t i=0UL; i<n; i++ ) {
+        if( status[i]==node ) continue;
+        if( !status_transient( status[i] ) ) return EFAULT;
+        transit = 1;
+      }
+      if( !transit ) break;
+      if( tries==CHECK_TRIES ) return EFAULT;
+      sched_yield();
+    }
     done += n;
   }
   return 0;
@@ -61,7 +76,10 @@ populate( char * mem, size_t sz ) {
   return syscall( SYS_mlock, mem, sz ) ? ENOMEM : 0;
 }
 
-/* Binds, faults in and locks one subregion, then verifies it. */
+/* Binds one subregion to its node while it has no page yet (for a tmpfs
+   file the policy goes on the file, and outlives this mapping), faults
+   in and locks its pages, which the binding puts on the node, then
+   verifies.  The caller's own memory policy is never touched. */
 static int
 place_sub( char * mem, size_t page_sz, size_t page_cnt, size_t cpu_idx, int has_numa ) {
   size_t sz = page_cnt*page_sz;
@@ -70,10 +88,8 @@ place_sub( char * mem, size_t page_sz, size_t page_cnt, size_t cpu_idx, int has_
   int node = (int)fd_shmem_numa_idx( cpu_idx );
   unsigned long mask[ MASK_WORDS ] = { 0UL };
   mask[ node / (int)( 8*sizeof(unsigned long) ) ] = 1UL << ( node % (int)( 8*sizeof(unsigned long) ) );
-  if( set_mempolicy( MPOL_BIND, mask, FD_SHMEM_NUMA_MAX ) ) return errno;
+  if( mbind( mem, sz, MPOL_BIND, mask, FD_SHMEM_NUMA_MAX, 0U ) ) return errno;
   if( populate( mem, sz ) ) return ENOMEM;  /* the node could not supply the pages */
-  if( mbind( mem, sz, MPOL_BIND, mask, FD_SHMEM_NUMA_MAX, MPOL_MF_MOVE | MPOL_MF_STRICT ) )
-    return errno==EIO ? ENOMEM : errno;
   int err = check_node( mem, page_sz, page_cnt, node );
   return err==EFAULT ? ENOMEM : err;
 }
@@ -81,23 +97,13 @@ place_sub( char * mem, size_t page_sz, size_t page_cnt, size_t cpu_idx, int has_
 int
 fd_shmem_private_place( void * mem, size_t page_sz, size_t sub_cnt,
                         size_t const * sub_page_cnt, size_t const * sub_cpu_idx ) {
-  int has_numa = fd_shmem_private_has_numa();
-  policy_t saved;
-  if( has_numa && get_mempolicy( &saved.mode, saved.mask, FD_SHMEM_NUMA_MAX, NULL, 0 ) ) return errno;
-
-  int    err = 0;
-  char * sub = (char *)mem;
+  int    has_numa = fd_shmem_private_has_numa();
+  int    err      = 0;
+  char * sub      = (char *)mem;
   for( size_t i=0UL; i<sub_cnt && !err; i++ ) {
     if( !sub_page_cnt[i] ) continue;
     err  = place_sub( sub, page_sz, sub_page_cnt[i], sub_cpu_idx[i], has_numa );
     sub += sub_page_cnt[i]*page_sz;
-  }
-
-  int dflt = saved.mode==MPOL_DEFAULT;  /* takes no node mask at all */
-  if( has_numa && set_mempolicy( saved.mode, dflt ? NULL : saved.mask, dflt ? 0UL : FD_SHMEM_NUMA_MAX ) ) {
-    int restore_err = errno;
-    FD_SHMEM_LOG_WARN( "could not restore the caller's memory policy (%s)", strerror( restore_err ) );
-    if( !err ) err = restore_err;
   }
   return err;
 }

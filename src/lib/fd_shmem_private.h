@@ -78,10 +78,10 @@ int fd_shmem_private_check_subs( size_t page_sz, size_t sub_cnt,
                                  size_t const * sub_page_cnt, size_t const * sub_cpu_idx,
                                  size_t * total_cnt );
 
-/* Reserves, places and locks the pages of mapping mem: for each
-   non-empty subregion, binds it to the node of its cpu, mlocks it (which
-   faults the pages in under the bind policy), mbinds it, then verifies
-   with move_pages.  The caller's mempolicy is restored on every path.
+/* Reserves, places and locks the pages of fresh mapping mem: for each
+   non-empty subregion, mbinds it to the node of its cpu, mlocks it
+   (which faults the pages in under that binding), then verifies with
+   move_pages.  The caller's memory policy is never changed.
    Returns 0 or an errno value (ENOMEM when a node lacks pages). */
 int fd_shmem_private_place( void * mem, size_t page_sz, size_t sub_cnt,
                             size_t const * sub_page_cnt, size_t const * sub_cpu_idx );
