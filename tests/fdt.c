@@ -3,6 +3,7 @@
 #include <fdshmem/fd_shmem.h>
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,12 @@ int
 fdt_privileged( void ) {
   char const * env = getenv( "FDSHMEM_TEST_PRIVILEGED" );
   return !geteuid() && env && !strcmp( env, "1" );
+}
+
+int
+fdt_become_nobody( void ) {
+  struct passwd * nobody = getpwnam( "nobody" );
+  return nobody && !setgid( nobody->pw_gid ) && !setuid( nobody->pw_uid ) ? 0 : -1;
 }
 
 long

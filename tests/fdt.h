@@ -48,6 +48,10 @@ void fdt_domain_delete( fdt_domain_t * d );
    fdt_domain_delete. */
 long fdt_hugepages_make_free( fdt_domain_t * d, long free_cnt );
 
+/* For a forked child: drops root to user nobody, so permissions and
+   limits apply to it.  Returns 0, or -1 if that fails. */
+int fdt_become_nobody( void );
+
 /* Reads a number from a /proc or /sys file; -1 on failure. */
 long fdt_read_long( char const * path );
 

@@ -14,7 +14,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <numaif.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,10 +260,7 @@ START_TEST( read_only_directory ) {
   pid_t pid = fork();
   ck_assert_int_ge( pid, 0 );
   if( !pid ) {
-    if( !geteuid() ) {  /* root writes anywhere: become nobody */
-      struct passwd * nobody = getpwnam( "nobody" );
-      if( !nobody || setgid( nobody->pw_gid ) || setuid( nobody->pw_uid ) ) _exit( 10 );
-    }
+    if( !geteuid() && fdt_become_nobody() ) _exit( 10 );  /* root writes anywhere */
     if( fd_shmem_create( "denied", NORMAL, PAGE_CNT, 0, 0600 )!=EACCES ) _exit( 11 );
     if( fd_shmem_info( "denied", 0, NULL )!=ENOENT ) _exit( 12 );
     _exit( 0 );

@@ -7,7 +7,6 @@
 #include <fdshmem/fd_shmem.h>
 
 #include <errno.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mount.h>
@@ -131,8 +130,7 @@ START_TEST( memlock_limit_refuses ) {
   ck_assert_int_ge( pid, 0 );
   if( !pid ) {
     struct rlimit lim = { 64*1024, 64*1024 };
-    struct passwd * nobody = getpwnam( "nobody" );
-    if( !nobody || setrlimit( RLIMIT_MEMLOCK, &lim ) || setgid( nobody->pw_gid ) || setuid( nobody->pw_uid ) ) _exit( 10 );
+    if( setrlimit( RLIMIT_MEMLOCK, &lim ) || fdt_become_nobody() ) _exit( 10 );
     if( fd_shmem_create( "locked", FD_SHMEM_NORMAL_PAGE_SZ, 64, 0, 0600 )!=ENOMEM ) _exit( 11 );  /* 256 KiB > 64 KiB */
     if( fd_shmem_info( "locked", 0, NULL )!=ENOENT ) _exit( 12 );
     errno = 0;

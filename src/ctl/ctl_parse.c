@@ -44,7 +44,8 @@ ctl_parse_pool_type( char const * s, size_t * page_sz ) {
 
 /* ---- each command's arguments ---- */
 
-#define BAD_NAME "bad region name (1-39 of A-Z a-z 0-9 _ . -, starting with a letter or digit)"
+#define BAD_NAME    "bad region name (1-39 of A-Z a-z 0-9 _ . -, starting with a letter or digit)"
+#define BAD_PAGE_SZ "PAGE_SZ must be 0 (any), normal, huge, gigantic or a page size in bytes"
 
 /* PAGE_SZ where "0" means any type. */
 static int
@@ -89,8 +90,7 @@ int
 ctl_parse_region( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
   args->name = argv[0];
   if( !fd_shmem_name_len( args->name ) ) return ctl_fail( ctl, EINVAL, BAD_NAME );
-  if( parse_page_sz_or_any( argv[1], &args->page_sz ) )
-    return ctl_fail( ctl, EINVAL, "PAGE_SZ must be 0 (any), normal, huge, gigantic or a page size in bytes" );
+  if( parse_page_sz_or_any( argv[1], &args->page_sz ) ) return ctl_fail( ctl, EINVAL, BAD_PAGE_SZ );
   return 0;
 }
 
@@ -100,8 +100,7 @@ int
 ctl_parse_query( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
   if( !args->given ) return 0;
   args->name = argv[0];
-  if( parse_page_sz_or_any( argv[1], &args->page_sz ) )
-    return ctl_fail( ctl, EINVAL, "PAGE_SZ must be 0 (any), normal, huge, gigantic or a page size in bytes" );
+  if( parse_page_sz_or_any( argv[1], &args->page_sz ) ) return ctl_fail( ctl, EINVAL, BAD_PAGE_SZ );
   return 0;
 }
 
