@@ -30,6 +30,13 @@ fdt_privileged( void ) {
   return !geteuid() && env && !strcmp( env, "1" );
 }
 
+pid_t
+fdt_fork( void ) {
+  pid_t pid = fork();
+  if( pid ) ck_assert_msg( pid>0, "fork: %s", strerror( errno ) );
+  return pid;
+}
+
 int
 fdt_become_nobody( void ) {
   struct passwd * nobody = getpwnam( "nobody" );

@@ -8,6 +8,7 @@
 
 #include <check.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #define FDT_SKIP (77)  /* automake's "skipped" exit status */
 
@@ -47,6 +48,12 @@ void fdt_domain_delete( fdt_domain_t * d );
    (may be less), or -1.  The original pool size is restored by
    fdt_domain_delete. */
 long fdt_hugepages_make_free( fdt_domain_t * d, long free_cnt );
+
+/* fork(2) for tests.  The child gets 0 having written nothing to
+   Check: a child killed in the middle of writing Check's record (every
+   ck_assert writes one, even when it passes) would corrupt the test's
+   result for the parent.  A failed fork fails the test in the parent. */
+pid_t fdt_fork( void );
 
 /* For a forked child: drops root to user nobody, so permissions and
    limits apply to it.  Returns 0, or -1 if that fails. */

@@ -257,8 +257,7 @@ START_TEST( read_only_directory ) {
   snprintf( dir, sizeof(dir), "%s/.normal", domain.path );
   ck_assert_int_eq( chmod( domain.path, 0755 ), 0 );
   ck_assert_int_eq( chmod( dir, 0555 ), 0 );
-  pid_t pid = fork();
-  ck_assert_int_ge( pid, 0 );
+  pid_t pid = fdt_fork();
   if( !pid ) {
     if( !geteuid() && fdt_become_nobody() ) _exit( 10 );  /* root writes anywhere */
     if( fd_shmem_create( "denied", NORMAL, PAGE_CNT, 0, 0600 )!=EACCES ) _exit( 11 );

@@ -270,8 +270,7 @@ START_TEST( processes ) {
   ck_assert_int_eq( fd_groove_volume_pool_add( pool, a+2*4096, MT_VOLUMES*GIB, NULL, 0 ), FD_GROOVE_SUCCESS );
   double stop = fdt_now_ns() + 1e9;
 
-  pid_t pid = fork();
-  ck_assert_int_ge( pid, 0 );
+  pid_t pid = fdt_fork();
   if( !pid ) {
     char * b = mmap( NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0 );
     if( b==MAP_FAILED || b==a ) _exit( 1 );

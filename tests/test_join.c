@@ -297,8 +297,7 @@ START_TEST( fork_shares_bytes ) {
   char * m = fd_shmem_join( "shared", RW, 0, NULL, NULL, NULL );
   ck_assert_ptr_nonnull( m );
   strcpy( m, "from parent" );
-  pid_t pid = fork();
-  ck_assert_int_ge( pid, 0 );
+  pid_t pid = fdt_fork();
   if( !pid ) {
     /* a fresh join in the child, as a separate program would do: the
        inherited one is left first so the child maps its own */
@@ -322,8 +321,7 @@ static void on_segv( int sig ) { (void)sig; _exit( SEGV_EXIT ); }
 
 START_TEST( read_only_faults ) {
   make_region( "ro", 1 );
-  pid_t pid = fork();
-  ck_assert_int_ge( pid, 0 );
+  pid_t pid = fdt_fork();
   if( !pid ) {
     /* our own handler, so a sanitizer's cannot turn the fault into a report */
     struct sigaction sa = { .sa_handler = on_segv };

@@ -126,8 +126,7 @@ START_TEST( memlock_limit_refuses ) {
   ck_assert_int_eq( chmod( domain.path, 0755 ), 0 );
   ck_assert_int_eq( chmod( dir, 0777 ), 0 );
   ck_assert_int_eq( chmod( huge, 0777 ), 0 );
-  pid_t pid = fork();
-  ck_assert_int_ge( pid, 0 );
+  pid_t pid = fdt_fork();
   if( !pid ) {
     struct rlimit lim = { 64*1024, 64*1024 };
     if( setrlimit( RLIMIT_MEMLOCK, &lim ) || fdt_become_nobody() ) _exit( 10 );
@@ -152,8 +151,7 @@ END_TEST
    transit reads as absent for a moment: placement must wait for it,
    not call the region short of memory. */
 START_TEST( placement_survives_compaction ) {
-  pid_t pid = fork();
-  ck_assert_int_ge( pid, 0 );
+  pid_t pid = fdt_fork();
   if( !pid ) {
     for( ;; ) {
       FILE * f = fopen( "/proc/sys/vm/compact_memory", "w" );

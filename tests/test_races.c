@@ -35,8 +35,7 @@ START_TEST( create_race_one_winner ) {
   ck_assert_int_eq( pipe( go ), 0 );
   pid_t pid[ RACERS ];
   for( int i=0; i<RACERS; i++ ) {
-    pid[i] = fork();
-    ck_assert_int_ge( pid[i], 0 );
+    pid[i] = fdt_fork();
     if( !pid[i] ) {
       char c;
       close( go[1] );
@@ -78,8 +77,7 @@ count_files( void * ctx, fd_shmem_region_info_t const * info ) {
 static long
 create_span_ns( void ) {
   double t0 = fdt_now_ns();
-  pid_t pid = fork();
-  ck_assert_int_ge( pid, 0 );
+  pid_t pid = fdt_fork();
   if( !pid ) _exit( fd_shmem_create( "victim", NORMAL, VICTIM_SZ, 0, 0600 ) );
   ck_assert_int_eq( reap( pid ), 0 );
   long span = (long)( fdt_now_ns()-t0 );
@@ -94,8 +92,7 @@ START_TEST( create_killed_anywhere ) {
   long span = create_span_ns();  /* kill points spread over all of it, and a bit past */
   int complete = 0, absent = 0;
   for( int k=0; k<KILL_CNT; k++ ) {
-    pid_t pid = fork();
-    ck_assert_int_ge( pid, 0 );
+    pid_t pid = fdt_fork();
     if( !pid ) _exit( fd_shmem_create( "victim", NORMAL, VICTIM_SZ, 0, 0600 ) );
     struct timespec ts = { 0, rand() % ( span + span/4 + 1 ) };
     nanosleep( &ts, NULL );
@@ -136,8 +133,7 @@ START_TEST( unlink_under_joins ) {
   ck_assert_int_eq( fd_shmem_create( "churn", NORMAL, 8, 0, 0600 ), 0 );
   pid_t pid[ 3 ];
   for( int i=0; i<3; i++ ) {
-    pid[i] = fork();
-    ck_assert_int_ge( pid[i], 0 );
+    pid[i] = fdt_fork();
     if( !pid[i] ) {
       fd_shmem_set_log_level( FD_SHMEM_LOG_NONE );  /* failed joins are expected here */
       double deadline = fdt_now_ns() + 60e9;
