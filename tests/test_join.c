@@ -381,6 +381,100 @@ START_TEST( threads_join_leave ) {
 }
 END_TEST
 
+/* Queries take no lock: while some threads join and leave (so entries
+   are reused for other names and addresses), others query by name, by
+   handle and by address, and every answer must describe one real join.
+   Region qK has K+1 pages, so a snapshot mixing two joins shows. */
+#define CHURN_REGIONS (6)
+#define CHURN_NS      (1e9)
+
+typedef struct { double stop_ns; long answers, bad; } churn_t;
+
+static void
+churn_name( char * buf, size_t sz, long k ) { snprintf( buf, sz, "q%ld", k ); }
+
+/* 1 when info is a mapped join of a churn region, consistent in itself:
+   settled, or busy in its first join (no handle yet) or last leave. */
+static int
+churn_info_ok( fd_shmem_join_info_t const * info ) {
+  char want[ 24 ];
+  long k = (long)info->page_cnt - 1L;
+  if( k<0L || k>=CHURN_REGIONS ) return 0;
+  churn_name( want, sizeof(want), k );
+  int handle_ok = info->ref_cnt>=1L  ? info->join==info->shmem :
+                  info->ref_cnt==-1L ? !info->join || info->join==info->shmem : 0;
+  return handle_ok && info->shmem && !strcmp( info->name, want ) && info->page_sz==NORMAL && info->mode==RW;
+}
+
+static void *
+churn_joiner( void * arg ) {
+  churn_t * c = arg;
+  unsigned seed = (unsigned)(uintptr_t)arg;
+  char name[ 24 ];
+  while( fdt_now_ns()<c->stop_ns ) {
+    churn_name( name, sizeof(name), (long)( rand_r( &seed ) % CHURN_REGIONS ) );
+    void * h = fd_shmem_join( name, RW, 0, NULL, NULL, NULL );
+    if( !h || fd_shmem_leave( h, NULL, NULL ) ) { c->bad++; }
+  }
+  return NULL;
+}
+
+static void *
+churn_reader( void * arg ) {
+  churn_t * c = arg;
+  unsigned seed = (unsigned)(uintptr_t)arg;
+  char name[ 24 ];
+  while( fdt_now_ns()<c->stop_ns ) {
+    long k = (long)( rand_r( &seed ) % CHURN_REGIONS );
+    churn_name( name, sizeof(name), k );
+    fd_shmem_join_info_t by_name, by_join, by_addr;
+    int err = fd_shmem_join_query_by_name( name, &by_name );
+    if( err==ENOENT || ( !err && !by_name.shmem ) ) continue;  /* not joined, or not mapped yet */
+    if( err || !churn_info_ok( &by_name ) || (long)by_name.page_cnt!=k+1L ) { c->bad++; continue; }
+    c->answers++;
+    /* the join may be gone by now and its handle and range reused: any
+       answer must still be one whole join holding them */
+    if( by_name.join ) {
+      err = fd_shmem_join_query_by_join( by_name.join, &by_join );
+      if( !err ) c->answers++;
+      if( err ? err!=ENOENT : !churn_info_ok( &by_join ) || by_join.join!=by_name.join ) c->bad++;
+    }
+    char const * probe = (char const *)by_name.shmem + 4096UL*(size_t)k;  /* its last page */
+    err = fd_shmem_join_query_by_addr( probe, 1, &by_addr );
+    if( !err ) c->answers++;
+    char const * first = by_addr.shmem;
+    if( err ? err!=ENOENT : !churn_info_ok( &by_addr ) || probe<first || probe>=first+by_addr.page_cnt*4096UL ) c->bad++;
+  }
+  return NULL;
+}
+
+START_TEST( queries_during_churn ) {
+  char name[ 24 ];
+  for( long k=0L; k<CHURN_REGIONS; k++ ) { churn_name( name, sizeof(name), k ); make_region( name, (size_t)k+1UL ); }
+  void * held = fd_shmem_join( "q0", RW, 0, NULL, NULL, NULL );  /* one always there to find */
+  ck_assert_ptr_nonnull( held );
+  enum { JOINERS = 2, READERS = 2 };
+  churn_t   c[ JOINERS+READERS ];
+  pthread_t tid[ JOINERS+READERS ];
+  double stop = fdt_now_ns() + CHURN_NS;
+  for( int t=0; t<JOINERS+READERS; t++ ) {
+    c[t] = (churn_t){ .stop_ns = stop };
+    ck_assert_int_eq( pthread_create( &tid[t], NULL, t<JOINERS ? churn_joiner : churn_reader, &c[t] ), 0 );
+  }
+  long answers = 0L, bad = 0L;
+  for( int t=0; t<JOINERS+READERS; t++ ) {
+    ck_assert_int_eq( pthread_join( tid[t], NULL ), 0 );
+    answers += c[t].answers;
+    bad     += c[t].bad;
+  }
+  ck_assert_msg( bad==0L, "%ld inconsistent answers or failed joins", bad );
+  ck_assert_int_gt( answers, 1000L );
+  ck_assert_int_eq( fd_shmem_leave( held, NULL, NULL ), 0 );
+  ck_assert( fd_shmem_iter_done( fd_shmem_iter_begin() ) );
+  for( long k=0L; k<CHURN_REGIONS; k++ ) { churn_name( name, sizeof(name), k ); ck_assert_int_eq( fd_shmem_unlink( name, 0 ), 0 ); }
+}
+END_TEST
+
 int
 main( void ) {
   int err = fdt_domain_new( &domain, 0 );
@@ -398,6 +492,7 @@ main( void ) {
   tcase_add_test( tc, fork_shares_bytes );
   tcase_add_test( tc, read_only_faults );
   tcase_add_test( tc, threads_join_leave );
+  tcase_add_test( tc, queries_during_churn );
   suite_add_tcase( s, tc );
   int status = fdt_run( s );
   fdt_domain_delete( &domain );

@@ -1,11 +1,13 @@
 /* Joins: mapping named regions into this process, reference counted,
    with join/leave callbacks; queries; anonymous joins; iteration.
 
-   One mutex guards the table.  It is never held across a system call
-   that maps memory or across a user callback: an entry whose callback
-   runs is marked busy (ref_cnt -1, owner thread recorded); the same
-   thread touching it again is a cycle, other threads wait on the
-   condition variable until it settles. */
+   One mutex serializes the changes to the table, each made inside a
+   write section (fd_shmem_join_tab.h); the queries take no lock.  The
+   mutex is never held across a system call that maps memory or across
+   a user callback: an entry whose callback runs is marked busy (ref_cnt
+   -1, owner thread recorded); the same thread touching it again is a
+   cycle, other threads wait on the condition variable until it
+   settles. */
 
 #include "fd_shmem_join_tab.h"
 
@@ -92,15 +94,33 @@ wait_not_busy( join_ent_t * ent ) {
   return WAITED;
 }
 
+/* In a write section. */
 static void
 mark_busy( join_ent_t * ent ) {
-  ent->info.ref_cnt = -1L;
-  ent->busy_owner   = pthread_self();
+  SHARED_STORE( &ent->info.ref_cnt, -1L );
+  ent->busy_owner = pthread_self();
+}
+
+/* Adds delta to a settled entry's reference count. */
+static void
+ref_add( join_ent_t * ent, long delta ) {
+  fd_shmem_private_join_write_begin();
+  SHARED_STORE( &ent->info.ref_cnt, ent->info.ref_cnt+delta );
+  fd_shmem_private_join_write_end();
 }
 
 static void
 snapshot( fd_shmem_join_info_t * opt_info, join_ent_t const * ent ) {
-  if( opt_info ) *opt_info = ent->info;
+  if( opt_info ) fd_shmem_private_join_snapshot( ent, opt_info );
+}
+
+/* With the lock held: forgets ent and wakes the threads waiting on it. */
+static void
+forget( join_ent_t * ent ) {
+  fd_shmem_private_join_write_begin();
+  fd_shmem_private_join_remove( ent );
+  fd_shmem_private_join_write_end();
+  pthread_cond_broadcast( &join_cond );
 }
 
 /* ---- join ---- */
@@ -112,7 +132,7 @@ join_again( join_ent_t * ent, int mode, fd_shmem_join_info_t * opt_info ) {
     FD_SHMEM_LOG_WARN( "join %s: already joined read-only; cannot also join it read-write", ent->info.name );
     return NULL;
   }
-  ent->info.ref_cnt++;
+  ref_add( ent, 1L );
   snapshot( opt_info, ent );
   return ent->info.join;
 }
@@ -124,19 +144,20 @@ join_first( join_ent_t * ent, int mode, int dump, fd_shmem_joinleave_func_t join
             fd_shmem_join_info_t * opt_info ) {
   char name[ FD_SHMEM_NAME_MAX ];
   memcpy( name, ent->info.name, sizeof(name) );
-  mark_busy( ent );
   pthread_mutex_unlock( &join_lock );
 
   fd_shmem_info_t geo;
   void * mem = map_region( name, mode, dump, &geo );
 
   pthread_mutex_lock( &join_lock );
-  if( !mem ) goto fail;
-  ent->info.shmem    = mem;
-  ent->info.page_sz  = geo.page_sz;
-  ent->info.page_cnt = geo.page_cnt;
-  ent->info.mode     = mode;
+  if( !mem ) { forget( ent ); return NULL; }
+  fd_shmem_private_join_write_begin();
+  SHARED_STORE( &ent->info.shmem,    mem          );
+  SHARED_STORE( &ent->info.page_sz,  geo.page_sz  );
+  SHARED_STORE( &ent->info.page_cnt, geo.page_cnt );
+  SHARED_STORE( &ent->info.mode,     mode         );
   fd_shmem_private_join_index_addr( ent );
+  fd_shmem_private_join_write_end();
   fd_shmem_join_info_t info = ent->info;
   pthread_mutex_unlock( &join_lock );
 
@@ -145,36 +166,37 @@ join_first( join_ent_t * ent, int mode, int dump, fd_shmem_joinleave_func_t join
   pthread_mutex_lock( &join_lock );
   if( !join || fd_shmem_private_join_by_join( join ) ) {
     FD_SHMEM_LOG_WARN( "join %s: the join callback %s", name, join ? "returned a handle already in use" : "failed" );
+    forget( ent );  /* before the range is free for others */
     munmap( mem, geo.page_sz*geo.page_cnt );
-    goto fail;
+    return NULL;
   }
-  ent->info.join    = join;
-  ent->info.ref_cnt = 1L;
+  fd_shmem_private_join_write_begin();
+  SHARED_STORE( &ent->info.join,    join );
+  SHARED_STORE( &ent->info.ref_cnt, 1L   );
   fd_shmem_private_join_index_join( ent );
+  fd_shmem_private_join_write_end();
   snapshot( opt_info, ent );
   pthread_cond_broadcast( &join_cond );
   return join;
-
-fail:
-  fd_shmem_private_join_remove( ent );
-  pthread_cond_broadcast( &join_cond );
-  return NULL;
 }
 
 FD_SHMEM_EXPORT void *
 fd_shmem_join( char const * name, int mode, int dump,
                fd_shmem_joinleave_func_t join_func, void * ctx,
                fd_shmem_join_info_t * opt_info ) {
-  if( !fd_shmem_name_len( name ) ) { FD_SHMEM_LOG_WARN( "join: bad region name" ); return NULL; }
+  fd_shmem_private_name_t key;
+  size_t len = fd_shmem_private_name_key( name, &key );
+  if( !len ) { FD_SHMEM_LOG_WARN( "join: bad region name" ); return NULL; }
   if( mode!=FD_SHMEM_JOIN_MODE_READ_ONLY && mode!=FD_SHMEM_JOIN_MODE_READ_WRITE ) {
     FD_SHMEM_LOG_WARN( "join %s: bad mode %d", name, mode );
     return NULL;
   }
+  unsigned hash = fd_shmem_private_join_hash( &key, len );
   fd_shmem_private_boot();
   void * join = NULL;
   pthread_mutex_lock( &join_lock );
   for(;;) {
-    join_ent_t * ent = fd_shmem_private_join_by_name( name );
+    join_ent_t * ent = fd_shmem_private_join_by_name( &key, hash );
     int state = ent ? wait_not_busy( ent ) : SETTLED;
     if( state==WAITED ) continue;
     if( state==CYCLE ) {
@@ -182,7 +204,10 @@ fd_shmem_join( char const * name, int mode, int dump,
       break;
     }
     if( ent ) { join = join_again( ent, mode, opt_info ); break; }
-    ent = fd_shmem_private_join_add( name );
+    fd_shmem_private_join_write_begin();
+    ent = fd_shmem_private_join_add( &key, hash );
+    if( ent ) mark_busy( ent );
+    fd_shmem_private_join_write_end();
     if( !ent ) { FD_SHMEM_LOG_WARN( "join %s: too many regions joined (%lu)", name, FD_SHMEM_JOIN_MAX ); break; }
     join = join_first( ent, mode, dump, join_func, ctx, opt_info );
     break;
@@ -220,12 +245,14 @@ fd_shmem_leave( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) 
   }
   if( !ent ) { pthread_mutex_unlock( &join_lock ); return 1; }
   if( ent->info.ref_cnt>1L ) {
-    ent->info.ref_cnt--;
+    ref_add( ent, -1L );
     pthread_mutex_unlock( &join_lock );
     return 0;
   }
 
+  fd_shmem_private_join_write_begin();
   mark_busy( ent );
+  fd_shmem_private_join_write_end();
   fd_shmem_join_info_t info = ent->info;
   pthread_mutex_unlock( &join_lock );
 
@@ -234,8 +261,7 @@ fd_shmem_leave( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) 
   /* Forget the entry before unmapping: once the range is free the kernel
      may hand it to a concurrent join, which must not find it taken. */
   pthread_mutex_lock( &join_lock );
-  fd_shmem_private_join_remove( ent );
-  pthread_cond_broadcast( &join_cond );
+  forget( ent );
   pthread_mutex_unlock( &join_lock );
 
   int bad = munmap( info.shmem, info.page_sz*info.page_cnt )!=0;
@@ -243,27 +269,46 @@ fd_shmem_leave( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) 
   return bad;
 }
 
-/* ---- queries (silent) ---- */
+/* ---- queries (silent, lock-free) ---- */
 
-static int
-query_done( join_ent_t const * ent, fd_shmem_join_info_t * opt_info ) {
-  if( ent ) snapshot( opt_info, ent );
-  pthread_mutex_unlock( &join_lock );
-  return ent ? 0 : ENOENT;
+typedef enum { BY_NAME, BY_JOIN, BY_ADDR } query_by_t;
+
+typedef struct {
+  query_by_t              by;
+  fd_shmem_private_name_t key;  /* BY_NAME */
+  unsigned                hash;
+  void const *            join; /* BY_JOIN */
+  uintptr_t               a0;   /* BY_ADDR: [a0,a1] */
+  uintptr_t               a1;
+} query_t;
+
+/* Looks up and copies without the lock, starting over whenever a writer
+   changed the table meanwhile. */
+static inline int
+query( query_t const * q, fd_shmem_join_info_t * opt_info ) {
+  for(;;) {
+    uint64_t     seq = fd_shmem_private_join_read_begin();
+    join_ent_t * ent = q->by==BY_NAME ? fd_shmem_private_join_by_name( &q->key, q->hash ) :
+                       q->by==BY_JOIN ? fd_shmem_private_join_by_join( q->join ) :
+                                        fd_shmem_private_join_by_addr( q->a0, q->a1 );
+    if( ent ) snapshot( opt_info, ent );
+    if( fd_shmem_private_join_read_done( seq ) ) return ent ? 0 : ENOENT;
+  }
 }
 
 FD_SHMEM_EXPORT int
 fd_shmem_join_query_by_name( char const * name, fd_shmem_join_info_t * opt_info ) {
-  if( !fd_shmem_name_len( name ) ) return EINVAL;
-  pthread_mutex_lock( &join_lock );
-  return query_done( fd_shmem_private_join_by_name( name ), opt_info );
+  query_t q = { .by = BY_NAME };
+  size_t len = fd_shmem_private_name_key( name, &q.key );
+  if( !len ) return EINVAL;
+  q.hash = fd_shmem_private_join_hash( &q.key, len );
+  return query( &q, opt_info );
 }
 
 FD_SHMEM_EXPORT int
 fd_shmem_join_query_by_join( void const * join, fd_shmem_join_info_t * opt_info ) {
   if( !join ) return EINVAL;
-  pthread_mutex_lock( &join_lock );
-  return query_done( fd_shmem_private_join_by_join( join ), opt_info );
+  return query( &(query_t){ .by = BY_JOIN, .join = join }, opt_info );
 }
 
 FD_SHMEM_EXPORT int
@@ -272,15 +317,14 @@ fd_shmem_join_query_by_addr( void const * addr, size_t sz, fd_shmem_join_info_t 
   uintptr_t a0 = (uintptr_t)addr;
   uintptr_t a1 = a0 + ( sz-1UL );
   if( a1<a0 ) return EINVAL;
-  pthread_mutex_lock( &join_lock );
-  return query_done( fd_shmem_private_join_by_addr( a0, a1 ), opt_info );
+  return query( &(query_t){ .by = BY_ADDR, .a0 = a0, .a1 = a1 }, opt_info );
 }
 
 /* ---- anonymous joins ---- */
 
 static int
-anon_args_ok( char const * name, int mode, void * join, void * mem, size_t page_sz, size_t page_cnt ) {
-  if( !fd_shmem_name_len( name ) || !join || !mem || !fd_shmem_is_page_sz( page_sz ) || !page_cnt ) return 0;
+anon_args_ok( int mode, void * join, void * mem, size_t page_sz, size_t page_cnt ) {
+  if( !join || !mem || !fd_shmem_is_page_sz( page_sz ) || !page_cnt ) return 0;
   if( mode!=FD_SHMEM_JOIN_MODE_READ_ONLY && mode!=FD_SHMEM_JOIN_MODE_READ_WRITE ) return 0;
   if( !fd_shmem_private_is_aligned( mem, page_sz ) || page_cnt > SIZE_MAX/page_sz ) return 0;
   return (uintptr_t)mem + ( page_cnt*page_sz-1UL ) >= (uintptr_t)mem;  /* no wrap */
@@ -289,24 +333,29 @@ anon_args_ok( char const * name, int mode, void * join, void * mem, size_t page_
 FD_SHMEM_EXPORT int
 fd_shmem_join_anonymous( char const * name, int mode, void * join, void * mem,
                          size_t page_sz, size_t page_cnt ) {
-  if( !anon_args_ok( name, mode, join, mem, page_sz, page_cnt ) ) return EINVAL;
-  uintptr_t a0 = (uintptr_t)mem;
-  uintptr_t a1 = a0 + ( page_cnt*page_sz-1UL );
+  fd_shmem_private_name_t key;
+  size_t len = fd_shmem_private_name_key( name, &key );
+  if( !len || !anon_args_ok( mode, join, mem, page_sz, page_cnt ) ) return EINVAL;
+  unsigned  hash = fd_shmem_private_join_hash( &key, len );
+  uintptr_t a0   = (uintptr_t)mem;
+  uintptr_t a1   = a0 + ( page_cnt*page_sz-1UL );
   pthread_mutex_lock( &join_lock );
-  int taken = fd_shmem_private_join_by_name( name ) || fd_shmem_private_join_by_join( join ) ||
+  int taken = fd_shmem_private_join_by_name( &key, hash ) || fd_shmem_private_join_by_join( join ) ||
               fd_shmem_private_join_by_addr( a0, a1 );
-  join_ent_t * ent = taken ? NULL : fd_shmem_private_join_add( name );
+  fd_shmem_private_join_write_begin();
+  join_ent_t * ent = taken ? NULL : fd_shmem_private_join_add( &key, hash );
   if( ent ) {
-    ent->anon          = 1;
-    ent->info.ref_cnt  = 1L;
-    ent->info.join     = join;
-    ent->info.shmem    = mem;
-    ent->info.page_sz  = page_sz;
-    ent->info.page_cnt = page_cnt;
-    ent->info.mode     = mode;
+    ent->anon = 1;
+    SHARED_STORE( &ent->info.ref_cnt,  1L       );
+    SHARED_STORE( &ent->info.join,     join     );
+    SHARED_STORE( &ent->info.shmem,    mem      );
+    SHARED_STORE( &ent->info.page_sz,  page_sz  );
+    SHARED_STORE( &ent->info.page_cnt, page_cnt );
+    SHARED_STORE( &ent->info.mode,     mode     );
     fd_shmem_private_join_index_join( ent );
     fd_shmem_private_join_index_addr( ent );
   }
+  fd_shmem_private_join_write_end();
   pthread_mutex_unlock( &join_lock );
   return ent ? 0 : EINVAL;
 }
@@ -319,7 +368,7 @@ fd_shmem_leave_anonymous( void * join, fd_shmem_join_info_t * opt_info ) {
   int ok = ent && ent->anon && ent->info.ref_cnt==1L;
   if( ok ) {
     if( opt_info ) { *opt_info = ent->info; opt_info->ref_cnt = 0L; }
-    fd_shmem_private_join_remove( ent );
+    forget( ent );
   }
   pthread_mutex_unlock( &join_lock );
   return ok ? 0 : EINVAL;

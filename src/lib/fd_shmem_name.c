@@ -11,24 +11,31 @@ size_t const fd_shmem_private_page_sz_desc[ FD_SHMEM_PRIVATE_PAGE_TYPE_CNT ] = {
 };
 
 static int
-name_char_ok( char c ) {
-  return ( c>='a' && c<='z' ) || ( c>='A' && c<='Z' ) || ( c>='0' && c<='9' ) ||
-         c=='_' || c=='.' || c=='-';
+name_alnum( unsigned char c ) {
+  return (unsigned)( ( c | 0x20U ) - 'a' ) < 26U || (unsigned)( c - '0' ) < 10U;
 }
 
 static int
-name_first_ok( char c ) {
-  return name_char_ok( c ) && c!='_' && c!='.' && c!='-';
+name_char_ok( unsigned char c ) {
+  return name_alnum( c ) || c=='_' || c=='.' || c=='-';
+}
+
+size_t
+fd_shmem_private_name_key( char const * name, fd_shmem_private_name_t * key ) {
+  if( !name || !name_alnum( (unsigned char)name[0] ) ) return 0UL;
+  for( size_t i=0UL; i<FD_SHMEM_NAME_MAX/8UL; i++ ) key->w[i] = 0UL;
+  size_t len = 0UL;
+  for( ; name[len]; len++ ) {
+    if( len>=FD_SHMEM_NAME_MAX-1UL || !name_char_ok( (unsigned char)name[len] ) ) return 0UL;
+    key->c[len] = name[len];
+  }
+  return len;
 }
 
 FD_SHMEM_EXPORT size_t
 fd_shmem_name_len( char const * name ) {
-  if( !name || !name_first_ok( name[0] ) ) return 0UL;
-  size_t len = 1UL;
-  for( ; name[len]; len++ ) {
-    if( len>=FD_SHMEM_NAME_MAX-1UL || !name_char_ok( name[len] ) ) return 0UL;
-  }
-  return len;
+  fd_shmem_private_name_t key;
+  return fd_shmem_private_name_key( name, &key );
 }
 
 FD_SHMEM_EXPORT int
