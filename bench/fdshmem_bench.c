@@ -3,8 +3,10 @@
 
    usage: fdshmem_bench [--json] [--quick]
 
-   Each row is the median of REPEATS repeats, each timing many
-   back-to-back iterations with CLOCK_MONOTONIC.  The domain is a
+   Each row and its floor are timed alternately, REPEATS times each,
+   every time over many back-to-back iterations with CLOCK_MONOTONIC;
+   a row shows the medians of both and the median of the per-repeat
+   ratios, so that a slow patch of a shared machine hits both sides.  The domain is a
    temporary directory under /dev/shm (tmpfs); as root, with free 2 MiB
    pages, a hugetlbfs mount is added for the huge-create row.  --quick
    runs few iterations: a smoke test of the benchmark and its checks,
@@ -55,19 +57,35 @@ cmp_double( void const * a, void const * b ) {
   return ( x>y ) - ( x<y );
 }
 
-/* Median over REPEATS of the mean ns per call of op, iters calls each. */
 static double
-measure( op_t op, void * ctx, long iters ) {
+median( double * v ) {
+  qsort( v, REPEATS, sizeof(double), cmp_double );
+  return v[ REPEATS/2 ];
+}
+
+/* Mean ns per call of op over iters calls. */
+static double
+time_op( op_t op, void * ctx, long iters ) {
+  double t0 = now_ns();
+  for( long i=0; i<iters; i++ ) op( ctx );
+  return ( now_ns()-t0 )/(double)iters;
+}
+
+typedef struct { double ns, floor_ns, ratio; } result_t;
+
+/* op against its floor, alternately, REPEATS times each. */
+static result_t
+compare( op_t op, void * ctx, op_t floor, void * floor_ctx, long iters ) {
   if( opt_quick ) iters = iters>10L ? 10L : iters;
-  double t[ REPEATS ];
+  double t[ REPEATS ], f[ REPEATS ], q[ REPEATS ];
   op( ctx );  /* warm up */
+  floor( floor_ctx );
   for( int r=0; r<REPEATS; r++ ) {
-    double t0 = now_ns();
-    for( long i=0; i<iters; i++ ) op( ctx );
-    t[r] = ( now_ns()-t0 )/(double)iters;
+    f[r] = time_op( floor, floor_ctx, iters );
+    t[r] = time_op( op, ctx, iters );
+    q[r] = t[r]/f[r];
   }
-  qsort( t, REPEATS, sizeof(double), cmp_double );
-  return t[ REPEATS/2 ];
+  return (result_t){ median( t ), median( f ), median( q ) };
 }
 
 static void
@@ -86,23 +104,21 @@ fmt_value( char * buf, size_t sz, double ns, size_t bytes ) {
 
 /* One output row; bytes>0 also reports GB/s. */
 static void
-row( char const * name, double ns, double floor_ns, char const * floor_name, size_t bytes ) {
-  double ratio = floor_ns>0.0 ? ns/floor_ns : 0.0;
+row( char const * name, result_t r, char const * floor_name, size_t bytes ) {
   if( opt_json ) {
-    printf( "%s\n  { \"row\": \"%s\", \"ns\": %.1f", rows_printed ? "," : "[", name, ns );
-    if( bytes ) printf( ", \"gbps\": %.2f", (double)bytes/ns );
-    if( floor_ns>0.0 ) printf( ", \"floor\": \"%s\", \"floor_ns\": %.1f, \"ratio\": %.2f", floor_name, floor_ns, ratio );
-    printf( " }" );
+    printf( "%s\n  { \"row\": \"%s\", \"ns\": %.1f", rows_printed ? "," : "[", name, r.ns );
+    if( bytes ) printf( ", \"gbps\": %.2f", (double)bytes/r.ns );
+    printf( ", \"floor\": \"%s\", \"floor_ns\": %.1f, \"ratio\": %.2f }", floor_name, r.floor_ns, r.ratio );
   } else {
     char val[ 48 ], flo[ 48 ];
-    fmt_value( val, sizeof(val), ns, bytes );
-    fmt_value( flo, sizeof(flo), floor_ns, bytes );
-    if( floor_ns>0.0 ) printf( "%-14s %12s   floor %-26s %12s   ratio %5.2f\n", name, val, floor_name, flo, ratio );
-    else               printf( "%-14s %12s\n", name, val );
+    fmt_value( val, sizeof(val), r.ns, bytes );
+    fmt_value( flo, sizeof(flo), r.floor_ns, bytes );
+    printf( "%-14s %12s   floor %-26s %12s   ratio %5.2f\n", name, val, floor_name, flo, r.ratio );
   }
   rows_printed++;
   fflush( stdout );
 }
+
 
 /* ---- create / join / acquire and their floors ---- */
 
@@ -173,9 +189,7 @@ region_ctx( char const * name, size_t page_sz, size_t page_cnt ) {
 static void
 bench_create( char const * row_name, size_t page_cnt, long iters, int gbps ) {
   region_ctx_t c = region_ctx( row_name, NORMAL, page_cnt );
-  double ns  = measure( op_create, &c, iters );
-  double raw = measure( op_create_raw, &c, iters );
-  row( row_name, ns, raw, "open+ftruncate+mmap+mlock", gbps ? page_cnt*NORMAL : 0UL );
+  row( row_name, compare( op_create, &c, op_create_raw, &c, iters ), "open+ftruncate+mmap+mlock", gbps ? page_cnt*NORMAL : 0UL );
 }
 
 static void
@@ -185,9 +199,7 @@ bench_join( char const * row_name, size_t page_cnt, long iters, int gbps ) {
   char path[ 256 ];
   snprintf( path, sizeof(path), "%s/.normal/%s", dom, c.name );
   snprintf( c.path, sizeof(c.path), "%s", path );
-  double ns  = measure( op_join, &c, iters );
-  double raw = measure( op_join_raw, &c, iters );
-  row( row_name, ns, raw, "open+mmap+mlock+munmap", gbps ? page_cnt*NORMAL : 0UL );
+  row( row_name, compare( op_join, &c, op_join_raw, &c, iters ), "open+mmap+mlock+munmap", gbps ? page_cnt*NORMAL : 0UL );
   fd_shmem_unlink( c.name, NORMAL );
 }
 
@@ -222,11 +234,10 @@ bench_hot_paths( void ) {
   }
   again_ctx_t c = { names[ REGION_CNT/2 ], joins[ REGION_CNT/2 ] };
   long iters = 1000000L;
-  double mutex = measure( op_mutex, NULL, iters );
-  row( "join-again",  measure( op_join_again, &c, iters ), mutex, "mutex lock+unlock", 0UL );
-  row( "query-name",  measure( op_query_name, &c, iters ), mutex, "mutex lock+unlock", 0UL );
-  row( "query-addr",  measure( op_query_addr, &c, iters ), mutex, "mutex lock+unlock", 0UL );
-  row( "query-join",  measure( op_query_join, &c, iters ), mutex, "mutex lock+unlock", 0UL );
+  row( "join-again", compare( op_join_again, &c, op_mutex, NULL, iters ), "mutex lock+unlock", 0UL );
+  row( "query-name", compare( op_query_name, &c, op_mutex, NULL, iters ), "mutex lock+unlock", 0UL );
+  row( "query-addr", compare( op_query_addr, &c, op_mutex, NULL, iters ), "mutex lock+unlock", 0UL );
+  row( "query-join", compare( op_query_join, &c, op_mutex, NULL, iters ), "mutex lock+unlock", 0UL );
   for( int i=0; i<REGION_CNT; i++ ) { fd_shmem_leave( joins[i], NULL, NULL ); fd_shmem_unlink( names[i], NORMAL ); }
 }
 
@@ -292,8 +303,7 @@ pool_mt( fd_groove_volume_pool_t * pool, size_t volume_cnt, int thread_cnt ) {
   }
   if( got!=volume_cnt ) { fprintf( stderr, "fdshmem_bench: %zu of %zu volumes came back\n", got, volume_cnt ); exit( 1 ); }
   fd_groove_volume_pool_add( pool, vol0, volume_cnt*GIB, NULL, 0 );
-  qsort( rates, REPEATS, sizeof(double), cmp_double );
-  return rates[ REPEATS/2 ];
+  return median( rates );
 }
 
 static void
@@ -304,8 +314,7 @@ bench_pool( void ) {
   fd_groove_volume_pool_t pool[1];
   if( !fd_groove_volume_pool_join( pool, fd_groove_volume_pool_new( shpool ), vol0, volume_cnt ) ) die( "pool join" );
   if( fd_groove_volume_pool_add( pool, vol0, volume_cnt*GIB, NULL, 0 ) ) die( "pool add" );
-  double cas = measure( op_cas_pair, NULL, 10000000L );
-  row( "pool-pair", measure( op_pool_pair, pool, 10000000L ), cas, "CAS pair", 0UL );
+  row( "pool-pair", compare( op_pool_pair, pool, op_cas_pair, NULL, 10000000L ), "CAS pair", 0UL );
   for( int t=2; t<=4; t+=2 ) {
     double rate = pool_mt( pool, volume_cnt, t );
     char name[ 32 ];
@@ -325,9 +334,7 @@ bench_huge( void ) {
     return;
   }
   region_ctx_t c = region_ctx( "hugebench", HUGE, 8 );
-  double ns  = measure( op_create, &c, 20 );
-  double raw = measure( op_create_raw, &c, 20 );
-  row( "huge-create", ns, raw, "open+ftruncate+mmap+mlock", 0UL );
+  row( "huge-create", compare( op_create, &c, op_create_raw, &c, 20 ), "open+ftruncate+mmap+mlock", 0UL );
 }
 
 /* ---- tool start-up ---- */
@@ -349,8 +356,7 @@ bench_ctl( void ) {
   if( access( ctl_path, X_OK ) ) { if( !opt_json ) printf( "%-14s (skipped: %s not built)\n", "ctl-startup", ctl_path ); return; }
   char * ctl_argv[] = { ctl_path, NULL }, * true_argv[] = { "/bin/true", NULL };
   exec_ctx_t ctl = { ctl_path, ctl_argv }, tru = { "/bin/true", true_argv };
-  double t_true = measure( op_exec, &tru, 200 );
-  row( "ctl-startup", measure( op_exec, &ctl, 200 ), t_true, "/bin/true", 0UL );
+  row( "ctl-startup", compare( op_exec, &ctl, op_exec, &tru, 200 ), "/bin/true", 0UL );
 }
 
 /* ---- set-up ---- */
@@ -401,7 +407,7 @@ main( int argc, char ** argv ) {
   snprintf( ctl_path, sizeof(ctl_path), in_libs ? "%s/../../src/ctl/.libs/fd_shmem_ctl" : "%s/../src/ctl/fd_shmem_ctl", self );
   fd_shmem_set_log_level( FD_SHMEM_LOG_ERR );
   domain_setup();
-  if( !opt_json ) printf( "fdshmem_bench: median of %d repeats%s, domain %s\n", REPEATS, opt_quick ? " (quick: not a measurement)" : "", dom );
+  if( !opt_json ) printf( "fdshmem_bench: medians of %d alternating repeats%s, domain %s\n", REPEATS, opt_quick ? " (quick: not a measurement)" : "", dom );
 
   bench_create( "create-small", 64, 2000, 0 );
   bench_create( "create-large", 65536, 5, 1 );
@@ -409,8 +415,7 @@ main( int argc, char ** argv ) {
   bench_join( "join-large", 65536, 5, 1 );
   bench_hot_paths();
   region_ctx_t acq = region_ctx( "acquire", NORMAL, 64 );
-  double a_raw = measure( op_acquire_raw, &acq, 2000 );
-  row( "acquire", measure( op_acquire, &acq, 2000 ), a_raw, "mmap+mlock+munmap", 0UL );
+  row( "acquire", compare( op_acquire, &acq, op_acquire_raw, &acq, 2000 ), "mmap+mlock+munmap", 0UL );
   bench_pool();
   bench_huge();
   bench_ctl();

@@ -2,8 +2,9 @@
    with join/leave callbacks; queries; anonymous joins; iteration.
 
    One mutex serializes the changes to the table, each made inside a
-   write section (fd_shmem_join_tab.h); the queries take no lock.  The
-   mutex is never held across a system call that maps memory or across
+   write section (fd_shmem_join_tab.h); the queries take no lock, and
+   neither does a leave that is not the last (reference counts change
+   by atomic read-modify-write, see leave_shared).  The mutex is never held across a system call that maps memory or across
    a user callback: an entry whose callback runs is marked busy (ref_cnt
    -1, owner thread recorded); the same thread touching it again is a
    cycle, other threads wait on the condition variable until it
@@ -78,7 +79,9 @@ map_region( char const * name, int mode, int dump, fd_shmem_info_t * info ) {
   return mem;
 }
 
-/* ---- busy entries ---- */
+/* ---- busy entries and reference counts ---- */
+
+static long ref_load( join_ent_t const * ent ) { return SHARED_LOAD( &ent->info.ref_cnt ); }
 
 #define SETTLED (0)
 #define CYCLE   (1)
@@ -88,7 +91,7 @@ map_region( char const * name, int mode, int dump, fd_shmem_info_t * info ) {
    very thread runs it, else waits for a change and returns WAITED. */
 static int
 wait_not_busy( join_ent_t * ent ) {
-  if( ent->info.ref_cnt!=-1L ) return SETTLED;
+  if( ref_load( ent )!=-1L ) return SETTLED;
   if( pthread_equal( ent->busy_owner, pthread_self() ) ) return CYCLE;
   pthread_cond_wait( &join_cond, &join_lock );
   return WAITED;
@@ -101,12 +104,18 @@ mark_busy( join_ent_t * ent ) {
   ent->busy_owner = pthread_self();
 }
 
-/* Adds delta to a settled entry's reference count. */
-static void
-ref_add( join_ent_t * ent, long delta ) {
-  fd_shmem_private_join_write_begin();
-  SHARED_STORE( &ent->info.ref_cnt, ent->info.ref_cnt+delta );
-  fd_shmem_private_join_write_end();
+/* Counting a reference up or down needs no write section: that one
+   word is all that changes, and a reader may take either value. */
+
+/* Drops one of several references: 1 if done, 0 if ent has one
+   reference or is busy (the caller then needs the lock). */
+static int
+ref_drop_shared( join_ent_t * ent ) {
+  long r = ref_load( ent );
+  while( r>1L ) {
+    if( __atomic_compare_exchange_n( &ent->info.ref_cnt, &r, r-1L, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE ) ) return 1;
+  }
+  return 0;
 }
 
 static void
@@ -132,14 +141,15 @@ join_again( join_ent_t * ent, int mode, fd_shmem_join_info_t * opt_info ) {
     FD_SHMEM_LOG_WARN( "join %s: already joined read-only; cannot also join it read-write", ent->info.name );
     return NULL;
   }
-  ref_add( ent, 1L );
+  __atomic_fetch_add( &ent->info.ref_cnt, 1L, __ATOMIC_ACQ_REL );  /* settled: a lockless leave may count down meanwhile */
   snapshot( opt_info, ent );
   return ent->info.join;
 }
 
 /* With the lock held on entry and exit: maps, runs the join callback and
-   settles the new entry ent (busy, indexed by name only). */
-static void *
+   settles the new entry ent (busy, indexed by name only).  Kept out of
+   line: the hot path of fd_shmem_join is a later join. */
+__attribute__(( noinline )) static void *
 join_first( join_ent_t * ent, int mode, int dump, fd_shmem_joinleave_func_t join_func, void * ctx,
             fd_shmem_join_info_t * opt_info ) {
   char name[ FD_SHMEM_NAME_MAX ];
@@ -158,7 +168,8 @@ join_first( join_ent_t * ent, int mode, int dump, fd_shmem_joinleave_func_t join
   SHARED_STORE( &ent->info.mode,     mode         );
   fd_shmem_private_join_index_addr( ent );
   fd_shmem_private_join_write_end();
-  fd_shmem_join_info_t info = ent->info;
+  fd_shmem_join_info_t info;
+  fd_shmem_private_join_snapshot( ent, &info );
   pthread_mutex_unlock( &join_lock );
 
   void * join = join_func ? join_func( ctx, &info ) : mem;
@@ -192,11 +203,10 @@ fd_shmem_join( char const * name, int mode, int dump,
     return NULL;
   }
   unsigned hash = fd_shmem_private_join_hash( &key, len );
-  fd_shmem_private_boot();
   void * join = NULL;
   pthread_mutex_lock( &join_lock );
   for(;;) {
-    join_ent_t * ent = fd_shmem_private_join_by_name( &key, hash );
+    join_ent_t * ent = fd_shmem_private_join_by_name( &key, len, hash );
     int state = ent ? wait_not_busy( ent ) : SETTLED;
     if( state==WAITED ) continue;
     if( state==CYCLE ) {
@@ -218,6 +228,21 @@ fd_shmem_join( char const * name, int mode, int dump,
 
 /* ---- leave ---- */
 
+/* A leave that is not the last: the entry is found without the lock and
+   counted down by compare-and-swap.  The caller holds one of its
+   references, so it can be neither removed nor reused meanwhile.
+   Returns 1 if done; 0 leaves everything to the locked path. */
+static int
+leave_shared( void const * join ) {
+  join_ent_t * ent;
+  uint64_t     seq;
+  do {
+    seq = fd_shmem_private_join_read_begin();
+    ent = fd_shmem_private_join_by_join( join );
+  } while( !fd_shmem_private_join_read_done( seq ) );
+  return ent && ref_drop_shared( ent );
+}
+
 /* With the lock held: finds the settled entry of handle join.  Returns
    it, or NULL after logging why not. */
 static join_ent_t *
@@ -237,15 +262,15 @@ leave_lookup( void const * join, char const * what ) {
 FD_SHMEM_EXPORT int
 fd_shmem_leave( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) {
   if( !join ) { FD_SHMEM_LOG_WARN( "leave: NULL join" ); return 1; }
+  if( leave_shared( join ) ) return 0;
   pthread_mutex_lock( &join_lock );
   join_ent_t * ent = leave_lookup( join, "leave" );
-  if( ent && ent->anon && ent->info.ref_cnt==1L ) {
+  if( ent && ent->anon && ref_load( ent )==1L ) {
     FD_SHMEM_LOG_WARN( "leave %s: an anonymous join ends with fd_shmem_leave_anonymous", ent->info.name );
     ent = NULL;
   }
   if( !ent ) { pthread_mutex_unlock( &join_lock ); return 1; }
-  if( ent->info.ref_cnt>1L ) {
-    ref_add( ent, -1L );
+  if( ref_drop_shared( ent ) ) {
     pthread_mutex_unlock( &join_lock );
     return 0;
   }
@@ -253,7 +278,8 @@ fd_shmem_leave( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) 
   fd_shmem_private_join_write_begin();
   mark_busy( ent );
   fd_shmem_private_join_write_end();
-  fd_shmem_join_info_t info = ent->info;
+  fd_shmem_join_info_t info;
+  fd_shmem_private_join_snapshot( ent, &info );
   pthread_mutex_unlock( &join_lock );
 
   if( leave_func ) leave_func( ctx, &info );
@@ -271,44 +297,36 @@ fd_shmem_leave( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) 
 
 /* ---- queries (silent, lock-free) ---- */
 
-typedef enum { BY_NAME, BY_JOIN, BY_ADDR } query_by_t;
-
-typedef struct {
-  query_by_t              by;
-  fd_shmem_private_name_t key;  /* BY_NAME */
-  unsigned                hash;
-  void const *            join; /* BY_JOIN */
-  uintptr_t               a0;   /* BY_ADDR: [a0,a1] */
-  uintptr_t               a1;
-} query_t;
-
-/* Looks up and copies without the lock, starting over whenever a writer
-   changed the table meanwhile. */
-static inline int
-query( query_t const * q, fd_shmem_join_info_t * opt_info ) {
-  for(;;) {
-    uint64_t     seq = fd_shmem_private_join_read_begin();
-    join_ent_t * ent = q->by==BY_NAME ? fd_shmem_private_join_by_name( &q->key, q->hash ) :
-                       q->by==BY_JOIN ? fd_shmem_private_join_by_join( q->join ) :
-                                        fd_shmem_private_join_by_addr( q->a0, q->a1 );
-    if( ent ) snapshot( opt_info, ent );
-    if( fd_shmem_private_join_read_done( seq ) ) return ent ? 0 : ENOENT;
-  }
-}
+/* Each looks up and copies without the lock, and starts over when a
+   writer changed the table meanwhile. */
 
 FD_SHMEM_EXPORT int
 fd_shmem_join_query_by_name( char const * name, fd_shmem_join_info_t * opt_info ) {
-  query_t q = { .by = BY_NAME };
-  size_t len = fd_shmem_private_name_key( name, &q.key );
+  fd_shmem_private_name_t key;
+  size_t len = fd_shmem_private_name_key( name, &key );
   if( !len ) return EINVAL;
-  q.hash = fd_shmem_private_join_hash( &q.key, len );
-  return query( &q, opt_info );
+  unsigned hash = fd_shmem_private_join_hash( &key, len );
+  join_ent_t * ent;
+  uint64_t     seq;
+  do {
+    seq = fd_shmem_private_join_read_begin();
+    ent = fd_shmem_private_join_by_name( &key, len, hash );
+    if( ent ) snapshot( opt_info, ent );
+  } while( !fd_shmem_private_join_read_done( seq ) );
+  return ent ? 0 : ENOENT;
 }
 
 FD_SHMEM_EXPORT int
 fd_shmem_join_query_by_join( void const * join, fd_shmem_join_info_t * opt_info ) {
   if( !join ) return EINVAL;
-  return query( &(query_t){ .by = BY_JOIN, .join = join }, opt_info );
+  join_ent_t * ent;
+  uint64_t     seq;
+  do {
+    seq = fd_shmem_private_join_read_begin();
+    ent = fd_shmem_private_join_by_join( join );
+    if( ent ) snapshot( opt_info, ent );
+  } while( !fd_shmem_private_join_read_done( seq ) );
+  return ent ? 0 : ENOENT;
 }
 
 FD_SHMEM_EXPORT int
@@ -317,7 +335,14 @@ fd_shmem_join_query_by_addr( void const * addr, size_t sz, fd_shmem_join_info_t 
   uintptr_t a0 = (uintptr_t)addr;
   uintptr_t a1 = a0 + ( sz-1UL );
   if( a1<a0 ) return EINVAL;
-  return query( &(query_t){ .by = BY_ADDR, .a0 = a0, .a1 = a1 }, opt_info );
+  join_ent_t * ent;
+  uint64_t     seq;
+  do {
+    seq = fd_shmem_private_join_read_begin();
+    ent = fd_shmem_private_join_by_addr( a0, a1 );
+    if( ent ) snapshot( opt_info, ent );
+  } while( !fd_shmem_private_join_read_done( seq ) );
+  return ent ? 0 : ENOENT;
 }
 
 /* ---- anonymous joins ---- */
@@ -340,7 +365,7 @@ fd_shmem_join_anonymous( char const * name, int mode, void * join, void * mem,
   uintptr_t a0   = (uintptr_t)mem;
   uintptr_t a1   = a0 + ( page_cnt*page_sz-1UL );
   pthread_mutex_lock( &join_lock );
-  int taken = fd_shmem_private_join_by_name( &key, hash ) || fd_shmem_private_join_by_join( join ) ||
+  int taken = fd_shmem_private_join_by_name( &key, len, hash ) || fd_shmem_private_join_by_join( join ) ||
               fd_shmem_private_join_by_addr( a0, a1 );
   fd_shmem_private_join_write_begin();
   join_ent_t * ent = taken ? NULL : fd_shmem_private_join_add( &key, hash );
@@ -365,9 +390,9 @@ fd_shmem_leave_anonymous( void * join, fd_shmem_join_info_t * opt_info ) {
   if( !join ) return EINVAL;
   pthread_mutex_lock( &join_lock );
   join_ent_t * ent = fd_shmem_private_join_by_join( join );
-  int ok = ent && ent->anon && ent->info.ref_cnt==1L;
+  int ok = ent && ent->anon && ref_load( ent )==1L;
   if( ok ) {
-    if( opt_info ) { *opt_info = ent->info; opt_info->ref_cnt = 0L; }
+    if( opt_info ) { fd_shmem_private_join_snapshot( ent, opt_info ); opt_info->ref_cnt = 0L; }
     forget( ent );
   }
   pthread_mutex_unlock( &join_lock );
@@ -379,7 +404,7 @@ fd_shmem_leave_anonymous( void * join, fd_shmem_join_info_t * opt_info ) {
 static fd_shmem_join_info_t const *
 iter_from( size_t idx ) {
   for( ; idx<FD_SHMEM_JOIN_MAX; idx++ )
-    if( fd_shmem_private_join_ent[ idx ].used ) return &fd_shmem_private_join_ent[ idx ].info;
+    if( fd_shmem_private_join_tab.ent[ idx ].used ) return &fd_shmem_private_join_tab.ent[ idx ].info;
   return NULL;
 }
 
@@ -392,7 +417,7 @@ FD_SHMEM_EXPORT fd_shmem_join_info_t const *
 fd_shmem_iter_next( fd_shmem_join_info_t const * iter ) {
   if( !iter ) return NULL;
   join_ent_t const * ent = (join_ent_t const *)iter;  /* info is the entry's first member */
-  return iter_from( (size_t)( ent - fd_shmem_private_join_ent ) + 1UL );
+  return iter_from( (size_t)( ent - fd_shmem_private_join_tab.ent ) + 1UL );
 }
 
 FD_SHMEM_EXPORT int

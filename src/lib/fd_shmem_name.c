@@ -1,7 +1,7 @@
 /* Region names and page sizes: validation and conversion to and from
    text.  Pure functions; no state. */
 
-#include "fd_shmem_private.h"
+#include "fd_shmem_name_key.h"
 
 #include <string.h>
 #include <strings.h>
@@ -10,27 +10,12 @@ size_t const fd_shmem_private_page_sz_desc[ FD_SHMEM_PRIVATE_PAGE_TYPE_CNT ] = {
   FD_SHMEM_GIGANTIC_PAGE_SZ, FD_SHMEM_HUGE_PAGE_SZ, FD_SHMEM_NORMAL_PAGE_SZ
 };
 
-static int
-name_alnum( unsigned char c ) {
-  return (unsigned)( ( c | 0x20U ) - 'a' ) < 26U || (unsigned)( c - '0' ) < 10U;
-}
-
-static int
-name_char_ok( unsigned char c ) {
-  return name_alnum( c ) || c=='_' || c=='.' || c=='-';
-}
-
-size_t
-fd_shmem_private_name_key( char const * name, fd_shmem_private_name_t * key ) {
-  if( !name || !name_alnum( (unsigned char)name[0] ) ) return 0UL;
-  for( size_t i=0UL; i<FD_SHMEM_NAME_MAX/8UL; i++ ) key->w[i] = 0UL;
-  size_t len = 0UL;
-  for( ; name[len]; len++ ) {
-    if( len>=FD_SHMEM_NAME_MAX-1UL || !name_char_ok( (unsigned char)name[len] ) ) return 0UL;
-    key->c[len] = name[len];
-  }
-  return len;
-}
+unsigned char const fd_shmem_private_name_class[ 256 ] = {
+  [ '0' ... '9' ] = FD_SHMEM_PRIVATE_NAME_ANY | FD_SHMEM_PRIVATE_NAME_FIRST,
+  [ 'A' ... 'Z' ] = FD_SHMEM_PRIVATE_NAME_ANY | FD_SHMEM_PRIVATE_NAME_FIRST,
+  [ 'a' ... 'z' ] = FD_SHMEM_PRIVATE_NAME_ANY | FD_SHMEM_PRIVATE_NAME_FIRST,
+  [ '_' ] = FD_SHMEM_PRIVATE_NAME_ANY, [ '.' ] = FD_SHMEM_PRIVATE_NAME_ANY, [ '-' ] = FD_SHMEM_PRIVATE_NAME_ANY
+};
 
 FD_SHMEM_EXPORT size_t
 fd_shmem_name_len( char const * name ) {

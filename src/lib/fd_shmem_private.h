@@ -18,20 +18,6 @@
 #define FD_SHMEM_PRIVATE_PAGE_TYPE_CNT (3UL)
 extern size_t const fd_shmem_private_page_sz_desc[ FD_SHMEM_PRIVATE_PAGE_TYPE_CNT ];
 
-/* ---- names (fd_shmem_name.c) ---- */
-
-/* A valid region name zero-padded to whole words, so that the join
-   table compares and hashes names a word at a time. */
-typedef union {
-  char     c[ FD_SHMEM_NAME_MAX ];
-  uint64_t w[ FD_SHMEM_NAME_MAX/8UL ];
-} fd_shmem_private_name_t;
-
-/* Checks name as fd_shmem_name_len does and copies it into *key in the
-   same pass.  Returns its length, or 0 if it is not a valid name (*key
-   is then unspecified). */
-size_t fd_shmem_private_name_key( char const * name, fd_shmem_private_name_t * key );
-
 /* ---- logging (fd_shmem_log.c) ---- */
 
 void fd_shmem_private_log( int level, char const * fmt, ... )

@@ -1,0 +1,74 @@
+#ifndef FDSHMEM_SRC_LIB_FD_SHMEM_NAME_KEY_H
+#define FDSHMEM_SRC_LIB_FD_SHMEM_NAME_KEY_H
+
+/* Region names as the join table holds them: checked and copied into
+   whole, zero-padded words in one pass, so that names compare and hash
+   a word at a time.  Inline: this is the start of every join and
+   query by name. */
+
+#include "fd_shmem_private.h"
+
+#include <string.h>
+
+typedef union {
+  char     c[ FD_SHMEM_NAME_MAX ];
+  uint64_t w[ FD_SHMEM_NAME_MAX/8UL ];
+} fd_shmem_private_name_t;
+
+/* Which bytes may appear in a name: NAME_ANY anywhere, NAME_FIRST also
+   first (letters and digits).  Defined in fd_shmem_name.c. */
+#define FD_SHMEM_PRIVATE_NAME_ANY   (1U)
+#define FD_SHMEM_PRIVATE_NAME_FIRST (2U)
+extern unsigned char const fd_shmem_private_name_class[ 256 ];
+
+#if __BYTE_ORDER__==__ORDER_LITTLE_ENDIAN__
+#define FD_SHMEM_PRIVATE_LE16( x ) (x)
+#define FD_SHMEM_PRIVATE_LE32( x ) (x)
+#define FD_SHMEM_PRIVATE_LE64( x ) (x)
+#else
+#define FD_SHMEM_PRIVATE_LE16( x ) __builtin_bswap16( x )
+#define FD_SHMEM_PRIVATE_LE32( x ) __builtin_bswap32( x )
+#define FD_SHMEM_PRIVATE_LE64( x ) __builtin_bswap64( x )
+#endif
+
+/* The n bytes at p (1<=n<=7) zero-padded to a word as memory holds it,
+   read with two overlapping loads: no byte outside [p,p+n) is read,
+   and no byte-by-byte stores precede the word reads of the key. */
+static inline uint64_t
+fd_shmem_private_name_tail( unsigned char const * p, size_t n ) {
+  uint64_t v;  /* byte i of the name in bits 8i..8i+7 */
+  if( n>=4UL ) {
+    uint32_t a, b;
+    memcpy( &a, p, 4UL );
+    memcpy( &b, p+n-4UL, 4UL );
+    v = (uint64_t)FD_SHMEM_PRIVATE_LE32( a ) | (uint64_t)FD_SHMEM_PRIVATE_LE32( b ) << ( 8UL*( n-4UL ) );
+  } else if( n>=2UL ) {
+    uint16_t a, b;
+    memcpy( &a, p, 2UL );
+    memcpy( &b, p+n-2UL, 2UL );
+    v = (uint64_t)FD_SHMEM_PRIVATE_LE16( a ) | (uint64_t)FD_SHMEM_PRIVATE_LE16( b ) << ( 8UL*( n-2UL ) );
+  } else {
+    v = p[0];
+  }
+  return FD_SHMEM_PRIVATE_LE64( v );
+}
+
+/* Checks name as fd_shmem_name_len does and copies it into *key.
+   Returns its length, or 0 if it is not a valid name (*key is then
+   unspecified). */
+static inline size_t
+fd_shmem_private_name_key( char const * name, fd_shmem_private_name_t * key ) {
+  unsigned char const * p     = (unsigned char const *)name;
+  unsigned char const * klass = fd_shmem_private_name_class;
+  if( !p || !( klass[ p[0] ] & FD_SHMEM_PRIVATE_NAME_FIRST ) ) return 0UL;
+  size_t len = 1UL;
+  while( len<FD_SHMEM_NAME_MAX && klass[ p[len] ] ) len++;
+  if( len>=FD_SHMEM_NAME_MAX || p[len] ) return 0UL;  /* too long, or a byte not allowed */
+  *key = (fd_shmem_private_name_t){ .w = { 0UL } };
+  size_t full = len/8UL;
+  for( size_t i=0UL; i<full; i++ ) memcpy( &key->w[i], p+8UL*i, 8UL );
+  if( len%8UL ) key->w[ full ] = fd_shmem_private_name_tail( p+8UL*full, len%8UL );
+  return len;
+}
+
+#endif /* FDSHMEM_SRC_LIB_FD_SHMEM_NAME_KEY_H */
