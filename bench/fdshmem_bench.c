@@ -6,13 +6,17 @@
    Each row and its floor are timed alternately, REPEATS times each,
    every time over many back-to-back iterations with CLOCK_MONOTONIC;
    a row shows the medians of both and the median of the per-repeat
-   ratios, so that a slow patch of a shared machine hits both sides.  The domain is a
+   ratios, so that a slow patch of a shared machine hits both sides.
+   The single-threaded rows run pinned to one CPU (a migration would
+   land on one side only); the pool's threads may use them all.  The domain is a
    temporary directory under /dev/shm (tmpfs); as root, with free 2 MiB
    pages, a hugetlbfs mount is added for the huge-create row.  --quick
    runs few iterations: a smoke test of the benchmark and its checks,
    not a measurement. */
 
 #include "config.h"
+
+#include <sched.h>
 
 #include <fdshmem/fd_groove_volume.h>
 #include <fdshmem/fd_shmem.h>
@@ -41,6 +45,7 @@ static char   dom[ 128 ];
 static int    dom_huge;     /* .huge is a hugetlbfs mount of ours */
 static char   ctl_path[ 512 ];
 static int    rows_printed;
+static cpu_set_t all_cpus;  /* the affinity this program started with */
 
 typedef void (*op_t)( void * ctx );
 
@@ -287,10 +292,14 @@ pool_mt( fd_groove_volume_pool_t * pool, size_t volume_cnt, int thread_cnt ) {
     mt_ctx_t  ctx[ 8 ];
     pthread_t tid[ 8 ];
     double t0 = now_ns(), stop = t0 + ( opt_quick ? 2e6 : 2e8 );
+    pthread_attr_t attr;
+    pthread_attr_init( &attr );
+    pthread_attr_setaffinity_np( &attr, sizeof(all_cpus), &all_cpus );
     for( int t=0; t<thread_cnt; t++ ) {
       ctx[t] = (mt_ctx_t){ pool, 0L, stop };
-      pthread_create( &tid[t], NULL, pool_thread, &ctx[t] );
+      if( pthread_create( &tid[t], &attr, pool_thread, &ctx[t] ) ) die( "pthread_create" );
     }
+    pthread_attr_destroy( &attr );
     long ops = 0L;
     for( int t=0; t<thread_cnt; t++ ) { pthread_join( tid[t], NULL ); ops += ctx[t].ops; }
     rates[r] = (double)ops / ( ( now_ns()-t0 )/1e9 );
@@ -406,6 +415,11 @@ main( int argc, char ** argv ) {
   int in_libs = slash && strstr( self, "/.libs" )==self+strlen( self )-6;
   snprintf( ctl_path, sizeof(ctl_path), in_libs ? "%s/../../src/ctl/.libs/fd_shmem_ctl" : "%s/../src/ctl/fd_shmem_ctl", self );
   fd_shmem_set_log_level( FD_SHMEM_LOG_ERR );
+  if( sched_getaffinity( 0, sizeof(all_cpus), &all_cpus ) ) die( "sched_getaffinity" );
+  cpu_set_t one;
+  CPU_ZERO( &one );
+  CPU_SET( sched_getcpu(), &one );
+  if( sched_setaffinity( 0, sizeof(one), &one ) ) die( "sched_setaffinity" );
   domain_setup();
   if( !opt_json ) printf( "fdshmem_bench: medians of %d alternating repeats%s, domain %s\n", REPEATS, opt_quick ? " (quick: not a measurement)" : "", dom );
 
