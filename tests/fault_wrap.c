@@ -1,5 +1,6 @@
 /* The --wrap side of fault_wrap.h (munmap is wrapped too, to keep the
-   mapped-bytes ledger).  Check runs each test in its own
+   mapped-bytes ledger; dlsym, to hand the library faulty libnuma
+   calls).  Check runs each test in its own
    process, so plain globals are enough (no threads use the wrappers). */
 
 #include "config.h"
@@ -8,6 +9,8 @@
 
 #include <errno.h>
 #include <numaif.h>
+#include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/types.h>
 
@@ -70,20 +73,36 @@ __wrap_munmap( void * addr, size_t len ) {
   return err;
 }
 
-long __real_mbind( void * addr, unsigned long len, int mode, unsigned long const * mask, unsigned long max, unsigned flags );
-long __wrap_mbind( void * addr, unsigned long len, int mode, unsigned long const * mask, unsigned long max, unsigned flags );
-long
-__wrap_mbind( void * addr, unsigned long len, int mode, unsigned long const * mask, unsigned long max, unsigned flags ) {
+/* The library reaches libnuma through dlopen and dlsym: its mbind and
+   move_pages are swapped for these, which call this program's own
+   libnuma. */
+static long
+fault_mbind( void * addr, unsigned long len, int mode, unsigned long const * mask, unsigned long max, unsigned flags ) {
   if( fault_hit( FAULT_MBIND ) ) return -1L;
-  return __real_mbind( addr, len, mode, mask, max, flags );
+  return mbind( addr, len, mode, mask, max, flags );
 }
 
-long __real_move_pages( int pid, unsigned long cnt, void ** pages, int const * nodes, int * status, int flags );
-long __wrap_move_pages( int pid, unsigned long cnt, void ** pages, int const * nodes, int * status, int flags );
-long
-__wrap_move_pages( int pid, unsigned long cnt, void ** pages, int const * nodes, int * status, int flags ) {
+static long
+fault_move_pages( int pid, unsigned long cnt, void ** pages, int const * nodes, int * status, int flags ) {
   if( fault_hit( FAULT_MOVE_PAGES ) ) return -1L;
-  return __real_move_pages( pid, cnt, pages, nodes, status, flags );
+  return move_pages( pid, cnt, pages, nodes, status, flags );
+}
+
+void * __real_dlsym( void * handle, char const * name );
+void * __wrap_dlsym( void * handle, char const * name );
+void *
+__wrap_dlsym( void * handle, char const * name ) {
+  if( !strcmp( name, "mbind"      ) ) return (void *)(uintptr_t)fault_mbind;
+  if( !strcmp( name, "move_pages" ) ) return (void *)(uintptr_t)fault_move_pages;
+  return __real_dlsym( handle, name );
+}
+
+void * __real_dlopen( char const * file, int flags );
+void * __wrap_dlopen( char const * file, int flags );
+void *
+__wrap_dlopen( char const * file, int flags ) {
+  if( fault_hit( FAULT_DLOPEN ) ) return NULL;
+  return __real_dlopen( file, flags );
 }
 
 int __real_mount( char const * src, char const * dst, char const * type, unsigned long flags, void const * data );

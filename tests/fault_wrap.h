@@ -2,8 +2,9 @@
 #define FDSHMEM_TESTS_FAULT_WRAP_H
 
 /* Fault injection for test_faults, which is linked from the library's
-   own sources with -Wl,--wrap for each call below: an armed call fails
-   with the chosen errno instead of reaching the kernel. */
+   own sources with -Wl,--wrap for each call below (mbind and move_pages
+   through dlsym, as the library finds them): an armed call fails with
+   the chosen errno instead of reaching the kernel. */
 
 typedef enum {
   FAULT_MMAP,          /* mmap without MAP_FIXED */
@@ -11,6 +12,7 @@ typedef enum {
   FAULT_MBIND,
   FAULT_MOVE_PAGES,
   FAULT_MOUNT,
+  FAULT_DLOPEN,        /* the library loading libnuma */
   FAULT_CALL_CNT
 } fault_call_t;
 

@@ -1,5 +1,6 @@
 /* Failure paths that real causes cannot reach on demand: mmap, mbind,
-   move_pages and mount are made to fail (fault_wrap.h)
+   move_pages, mount and the loading of libnuma are made to fail
+   (fault_wrap.h)
    inside create, acquire, join and domain init.  Each must return its
    error, log it, and leave nothing behind: no file, no mapping (by the
    wrappers' ledger: sanitizers map memory of their own), no open
@@ -273,6 +274,42 @@ START_TEST( read_only_directory ) {
 }
 END_TEST
 
+/* libnuma that cannot be loaded: the library works as on one node and
+   says why once.  The loader runs once per process, so this runs in a
+   fresh one (this program, started again with the argument below). */
+#define NO_LIBNUMA_ARG "--without-libnuma"
+
+static int
+run_without_libnuma( void ) {
+  if( fdt_domain_new( &domain, 0 ) ) return 10;
+  fd_shmem_set_log_func( count_warnings, NULL );
+  fault_arm( FAULT_DLOPEN, 0, -1, 0 );
+  int step = 0;
+  if( ++step, fd_shmem_numa_cnt()!=1UL ) goto out;
+  if( ++step, fd_shmem_cpu_cnt()!=(size_t)sysconf( _SC_NPROCESSORS_CONF ) ) goto out;
+  if( ++step, fd_shmem_create( "unplaced", NORMAL, PAGE_CNT, 0, 0600 ) ) goto out;
+  void * mem = fd_shmem_acquire( NORMAL, PAGE_CNT, 0 );
+  if( ++step, !mem || fd_shmem_numa_validate( mem, NORMAL, PAGE_CNT, 0 ) ) goto out;
+  if( ++step, fd_shmem_release( mem, NORMAL, PAGE_CNT ) || fd_shmem_unlink( "unplaced", 0 ) ) goto out;
+  if( ++step, warn_cnt!=1 || fault_disarm()!=1 ) goto out;  /* one attempt, one warning */
+  step = 0;
+out:
+  fdt_domain_delete( &domain );
+  return step;
+}
+
+START_TEST( libnuma_missing ) {
+  pid_t pid = fdt_fork();
+  if( !pid ) {
+    execl( "/proc/self/exe", "test_faults", NO_LIBNUMA_ARG, (char *)NULL );
+    _exit( 127 );
+  }
+  int status;
+  ck_assert_int_eq( waitpid( pid, &status, 0 ), pid );
+  ck_assert_msg( WIFEXITED( status ) && !WEXITSTATUS( status ), "without libnuma: failed at step %d", WEXITSTATUS( status ) );
+}
+END_TEST
+
 static int
 kernel_has_huge( void ) {
   struct stat st;
@@ -280,7 +317,8 @@ kernel_has_huge( void ) {
 }
 
 int
-main( void ) {
+main( int argc, char ** argv ) {
+  if( argc>1 && !strcmp( argv[1], NO_LIBNUMA_ARG ) ) return run_without_libnuma();
   int err = fdt_domain_new( &domain, 0 );
   if( err ) return err;
   Suite * s  = suite_create( "faults" );
@@ -292,6 +330,7 @@ main( void ) {
   tcase_add_test( tc, init_first_mount_fails );
   if( fdt_privileged() && kernel_has_huge() ) tcase_add_test( tc, init_second_mount_fails );
   tcase_add_test( tc, read_only_directory );
+  tcase_add_test( tc, libnuma_missing );
   suite_add_tcase( s, tc );
   int status = fdt_run( s );
   fdt_domain_delete( &domain );

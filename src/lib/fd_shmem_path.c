@@ -44,7 +44,6 @@ boot( void ) {
                        env, path_buf );
   char const * root = secure_getenv( "FD_SHMEM_SYSROOT" );
   if( root ) sysroot = root;
-  fd_shmem_private_numa_boot();
 }
 
 char const *

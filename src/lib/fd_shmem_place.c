@@ -40,7 +40,8 @@ status_transient( int status ) {
   return status==-ENOENT || status==-EBUSY;
 }
 
-/* Checks that page_cnt pages at mem are on node (NUMA kernels only),
+/* Checks that page_cnt pages at mem are on node (NUMA kernels with
+   libnuma loaded only),
    asking again about a batch while some page of it is in transit.
    Returns 0, EFAULT (elsewhere or absent) or the move_pages errno. */
 static int
@@ -51,7 +52,7 @@ check_node( void const * mem, size_t page_sz, size_t page_cnt, int node ) {
     size_t n = page_cnt-done < CHECK_BATCH ? page_cnt-done : CHECK_BATCH;
     for( size_t i=0UL; i<n; i++ ) pages[i] = (char *)mem + ( done+i )*page_sz;
     for( int tries=0;; tries++ ) {
-      if( move_pages( 0, (unsigned long)n, pages, NULL, status, 0 ) ) return errno;
+      if( fd_shmem_private_numa_lib()->move_pages( 0, (unsigned long)n, pages, NULL, status, 0 ) ) return errno;
       int transit = 0;
       for( size_t i=0UL; i<n; i++ ) {
         if( status[i]==node ) continue;
@@ -88,7 +89,7 @@ place_sub( char * mem, size_t page_sz, size_t page_cnt, size_t cpu_idx, int has_
   int node = (int)fd_shmem_numa_idx( cpu_idx );
   unsigned long mask[ MASK_WORDS ] = { 0UL };
   mask[ node / (int)( 8*sizeof(unsigned long) ) ] = 1UL << ( node % (int)( 8*sizeof(unsigned long) ) );
-  if( mbind( mem, sz, MPOL_BIND, mask, FD_SHMEM_NUMA_MAX, 0U ) ) return errno;
+  if( fd_shmem_private_numa_lib()->mbind( mem, sz, MPOL_BIND, mask, FD_SHMEM_NUMA_MAX, 0U ) ) return errno;
   if( populate( mem, sz ) ) return ENOMEM;  /* the node could not supply the pages */
   int err = check_node( mem, page_sz, page_cnt, node );
   return err==EFAULT ? ENOMEM : err;

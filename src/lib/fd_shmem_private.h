@@ -33,10 +33,25 @@ void fd_shmem_private_log( int level, char const * fmt, ... )
    thread.  Every public entry point that needs state calls it first. */
 void fd_shmem_private_boot( void );
 
-/* Caches the NUMA topology; called once by fd_shmem_private_boot. */
-void fd_shmem_private_numa_boot( void );
+/* The libnuma calls the library makes, loaded on first use
+   (fd_shmem_numa_lib.c).  Types come from numa.h and numaif.h. */
+typedef struct {
+  int  (*available)( void );
+  int  (*num_configured_cpus)( void );
+  int  (*max_node)( void );
+  int  (*node_of_cpu)( int cpu );
+  long (*mbind)( void * start, unsigned long len, int mode, unsigned long const * nmask,
+                 unsigned long maxnode, unsigned flags );
+  long (*move_pages)( int pid, unsigned long count, void ** pages, int const * nodes,
+                      int * status, int flags );
+} fd_shmem_private_numa_lib_t;
 
-/* 1 when the kernel supports NUMA policies (libnuma's numa_available). */
+/* libnuma's entry points, or NULL (logged once) if it cannot be loaded:
+   the library then works as on a machine with one node. */
+fd_shmem_private_numa_lib_t const * fd_shmem_private_numa_lib( void );
+
+/* 1 when libnuma is loaded and the kernel supports NUMA policies; the
+   topology is read on the first call of this or any topology query. */
 int fd_shmem_private_has_numa( void );
 
 /* ---- domain paths (fd_shmem_path.c) ---- */
