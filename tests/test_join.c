@@ -414,7 +414,7 @@ churn_joiner( void * arg ) {
   while( fdt_now_ns()<c->stop_ns ) {
     churn_name( name, sizeof(name), (long)( rand_r( &seed ) % CHURN_REGIONS ) );
     void * h = fd_shmem_join( name, RW, 0, NULL, NULL, NULL );
-    if( !h || fd_shmem_leave( h, NULL, NULL ) ) { c->bad++; }
+    if( !h || fd_shmem_leave( h, NULL, NULL ) ) c->bad++;
   }
   return NULL;
 }

@@ -4,9 +4,10 @@
    One mutex serializes the changes to the table, each made inside a
    write section (fd_shmem_join_tab.h); the queries take no lock, and
    neither does a leave that is not the last (reference counts change
-   by atomic read-modify-write, see leave_shared).  The mutex is never held across a system call that maps memory or across
-   a user callback: an entry whose callback runs is marked busy (ref_cnt
-   -1, owner thread recorded); the same thread touching it again is a
+   by atomic read-modify-write, see leave_shared).  The mutex is never
+   held across a system call that maps memory or across a user
+   callback: an entry whose callback runs is marked busy (ref_cnt -1,
+   owner thread recorded); the same thread touching it again is a
    cycle, other threads wait on the condition variable until it
    settles. */
 
@@ -104,11 +105,10 @@ mark_busy( join_ent_t * ent ) {
   ent->busy_owner = pthread_self();
 }
 
-/* Counting a reference up or down needs no write section: that one
-   word is all that changes, and a reader may take either value. */
-
 /* Drops one of several references: 1 if done, 0 if ent has one
-   reference or is busy (the caller then needs the lock). */
+   reference or is busy (the caller then needs the lock).  Counting a
+   reference up or down needs no write section: that one word is all
+   that changes, and a reader may take either value. */
 static int
 ref_drop_shared( join_ent_t * ent ) {
   long r = ref_load( ent );

@@ -19,8 +19,7 @@ unsigned char const fd_shmem_private_name_class[ 256 ] = {
 
 FD_SHMEM_EXPORT size_t
 fd_shmem_name_len( char const * name ) {
-  fd_shmem_private_name_t key;
-  return fd_shmem_private_name_key( name, &key );
+  return fd_shmem_private_name_check( name );
 }
 
 FD_SHMEM_EXPORT int

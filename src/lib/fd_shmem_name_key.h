@@ -53,17 +53,26 @@ fd_shmem_private_name_tail( unsigned char const * p, size_t n ) {
   return FD_SHMEM_PRIVATE_LE64( v );
 }
 
-/* Checks name as fd_shmem_name_len does and copies it into *key.
-   Returns its length, or 0 if it is not a valid name (*key is then
-   unspecified). */
+/* The length of name if it is a valid region name, else 0 (what
+   fd_shmem_name_len returns). */
 static inline size_t
-fd_shmem_private_name_key( char const * name, fd_shmem_private_name_t * key ) {
+fd_shmem_private_name_check( char const * name ) {
   unsigned char const * p     = (unsigned char const *)name;
   unsigned char const * klass = fd_shmem_private_name_class;
   if( !p || !( klass[ p[0] ] & FD_SHMEM_PRIVATE_NAME_FIRST ) ) return 0UL;
   size_t len = 1UL;
   while( len<FD_SHMEM_NAME_MAX && klass[ p[len] ] ) len++;
   if( len>=FD_SHMEM_NAME_MAX || p[len] ) return 0UL;  /* too long, or a byte not allowed */
+  return len;
+}
+
+/* Checks name and copies it into *key.  Returns its length, or 0 if it
+   is not a valid name (*key is then unspecified). */
+static inline size_t
+fd_shmem_private_name_key( char const * name, fd_shmem_private_name_t * key ) {
+  size_t len = fd_shmem_private_name_check( name );
+  if( !len ) return 0UL;
+  unsigned char const * p = (unsigned char const *)name;
   *key = (fd_shmem_private_name_t){ .w = { 0UL } };
   size_t full = len/8UL;
   for( size_t i=0UL; i<full; i++ ) memcpy( &key->w[i], p+8UL*i, 8UL );

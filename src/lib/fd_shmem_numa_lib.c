@@ -25,12 +25,14 @@ sym( void * h, char const * name ) {
 }
 
 /* The table's types are libnuma's own. */
-_Static_assert( __builtin_types_compatible_p( __typeof__( &numa_available ),           int  (*)( void ) ), "numa_available" );
-_Static_assert( __builtin_types_compatible_p( __typeof__( &numa_num_configured_cpus ), int  (*)( void ) ), "numa_num_configured_cpus" );
-_Static_assert( __builtin_types_compatible_p( __typeof__( &numa_max_node ),            int  (*)( void ) ), "numa_max_node" );
-_Static_assert( __builtin_types_compatible_p( __typeof__( &numa_node_of_cpu ),         int  (*)( int ) ),  "numa_node_of_cpu" );
-_Static_assert( __builtin_types_compatible_p( __typeof__( &mbind ),      __typeof__( ( (fd_shmem_private_numa_lib_t *)0 )->mbind ) ),      "mbind" );
-_Static_assert( __builtin_types_compatible_p( __typeof__( &move_pages ), __typeof__( ( (fd_shmem_private_numa_lib_t *)0 )->move_pages ) ), "move_pages" );
+#define SAME_TYPE( fn, field ) \
+  _Static_assert( __builtin_types_compatible_p( __typeof__( &fn ), __typeof__( lib.field ) ), #fn )
+SAME_TYPE( numa_available,           available           );
+SAME_TYPE( numa_num_configured_cpus, num_configured_cpus );
+SAME_TYPE( numa_max_node,            max_node            );
+SAME_TYPE( numa_node_of_cpu,         node_of_cpu         );
+SAME_TYPE( mbind,                    mbind               );
+SAME_TYPE( move_pages,               move_pages          );
 
 static void
 lib_load( void ) {
