@@ -255,6 +255,16 @@ int fd_shmem_pool_query( size_t page_sz, size_t numa_idx, fd_shmem_pool_info_t *
 int fd_shmem_pool_alloc( size_t page_cnt, size_t page_sz, size_t numa_idx, size_t * opt_got );
 int fd_shmem_pool_free ( size_t page_sz, size_t numa_idx );
 
+/* ---- Dry runs ---------------------------------------------------------- */
+
+/* fd_shmem_set_dry_run( 1 ) makes every call that would change the
+   machine (domain init, fini, reset, repair and owner; pool alloc and
+   free; region create, update and unlink) make all its checks and return
+   what it would have returned, changing nothing.  The switch is
+   process-wide (meant for administration tools).  Returns the previous
+   setting (0 or 1). */
+int fd_shmem_set_dry_run( int on );
+
 /* ---- Logging ---------------------------------------------------------- */
 
 /* Message levels (syslog numbering). */

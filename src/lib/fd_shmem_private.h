@@ -101,6 +101,25 @@ int fd_shmem_private_check_subs( size_t page_sz, size_t sub_cnt,
 int fd_shmem_private_place( void * mem, size_t page_sz, size_t sub_cnt,
                             size_t const * sub_page_cnt, size_t const * sub_cpu_idx );
 
+/* ---- the machine (fd_shmem_machine.c) ---- */
+
+#define FD_SHMEM_PRIVATE_ALL_NODES ((size_t)-1)
+
+/* Reads meminfo field key ("MemTotal", "MemFree", "MemAvailable", ...)
+   of node numa_idx, or of the whole machine for
+   FD_SHMEM_PRIVATE_ALL_NODES, in bytes.  Returns 0, ENODEV (no such
+   node), ENOENT (no such field) or the errno of the open. */
+int fd_shmem_private_meminfo( size_t numa_idx, char const * key, size_t * bytes );
+
+/* Writes bytes for a person ("22.4 GiB") into buf; returns buf. */
+char const * fd_shmem_private_human( size_t bytes, char * buf, size_t buf_sz );
+
+/* ---- dry runs (fd_shmem_dry_run.c) ---- */
+
+/* 1 while fd_shmem_set_dry_run is on: a call that would change the
+   machine checks everything, then returns what it would return. */
+int fd_shmem_private_dry_run( void );
+
 /* ---- small helpers ---- */
 
 static inline int

@@ -1,0 +1,42 @@
+/* What the machine has: memory figures from /proc/meminfo and the
+   per-node meminfo files, in bytes, and sizes written for a person. */
+
+#include "fd_shmem_private.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+int
+fd_shmem_private_meminfo( size_t numa_idx, char const * key, size_t * bytes ) {
+  char path[ 256 ], line[ 256 ], want[ 64 ];
+  char const * root = fd_shmem_private_sysroot();
+  if( numa_idx==FD_SHMEM_PRIVATE_ALL_NODES ) {
+    snprintf( path, sizeof(path), "%s/proc/meminfo", root );
+    snprintf( want, sizeof(want), "%s:", key );
+  } else {
+    snprintf( path, sizeof(path), "%s/sys/devices/system/node/node%zu/meminfo", root, numa_idx );
+    snprintf( want, sizeof(want), "Node %zu %s:", numa_idx, key );
+  }
+  FILE * f = fopen( path, "re" );
+  if( !f ) return errno==ENOENT ? ENODEV : errno;
+  size_t want_len = strlen( want ), kb = 0UL;
+  int found = 0;
+  while( !found && fgets( line, sizeof(line), f ) )
+    found = !strncmp( line, want, want_len ) && sscanf( line+want_len, " %zu kB", &kb )==1;
+  fclose( f );
+  if( !found ) return ENOENT;
+  *bytes = kb<<10;
+  return 0;
+}
+
+char const *
+fd_shmem_private_human( size_t bytes, char * buf, size_t buf_sz ) {
+  static char const * const unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+  double v = (double)bytes;
+  size_t u = 0UL;
+  while( v>=1024.0 && u<6UL ) { v /= 1024.0; u++; }
+  if( !u ) snprintf( buf, buf_sz, "%zu B", bytes );
+  else     snprintf( buf, buf_sz, "%.1f %s", v, unit[u] );
+  return buf;
+}
