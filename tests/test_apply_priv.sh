@@ -49,23 +49,45 @@ expect 0 "^apply: set owner" "" -- --quiet apply "$conf"
 out_has "^apply: set node 0 huge pages to $want \(now $pool_before\)"
 expect 0 "^ok:" "" -- check "$conf"
 
-# a page type that is not mounted is reported, never silently accepted
+# a page type whose mount is gone is mounted again (nothing can be using
+# a mount that is not there), with the domain's owner and mode
 umount "$dom/.normal"
-expect 1 "^differs: normal page directory is not a tmpfs mount" "differs from" -- check "$conf"
-expect 1 "^(apply: set owner|$)" "cannot fix now: normal page directory is not a tmpfs mount" -- --quiet apply "$conf"
-mount -t tmpfs -o mode=0750 fdshmem-test "$dom/.normal" && chgrp nogroup "$dom/.normal"
+expect 1 "^differs: mount .normal in $dom" "differs from" -- check "$conf"
+expect 0 "^apply: mount .normal in $dom" "" -- --quiet apply "$conf"
+grep -q " $dom/.normal tmpfs " /proc/mounts || { echo "FAIL: apply did not mount .normal"; fails=$((fails + 1)); }
 expect 0 "^ok:" "" -- check "$conf"
+
+# a wrong page size is reported, never remounted live; the rest is done
+if [ -e /sys/kernel/mm/hugepages/hugepages-1048576kB ]; then
+  umount "$dom/.huge" && mount -t hugetlbfs -o pagesize=1G fdshmem-test "$dom/.huge"
+  echo "$pool_before" > "$pool"
+  expect 1 "^differs: $dom/.huge is a hugetlbfs mount of the wrong page size" "differs from" -- check "$conf"
+  expect 1 "^apply: set node 0 huge pages to $want" "not done: $dom/.huge is a hugetlbfs mount of the wrong page size" -- --quiet apply "$conf"
+  [ "$(cat "$pool")" = "$want" ] || { echo "FAIL: apply stopped at the wrong mount"; fails=$((fails + 1)); }
+  grep -q " $dom/.huge hugetlbfs .*pagesize=1024M" /proc/mounts || { echo "FAIL: the wrong mount was touched"; fails=$((fails + 1)); }
+  expect 1 "" "fini: $dom is not a domain: $dom/.huge is a hugetlbfs mount of the wrong page size" -- --shmem-path "$dom" fini
+  umount "$dom/.huge"
+  expect 0 "^apply: mount .huge in $dom" "" -- --quiet apply "$conf"
+  expect 0 "^ok:" "" -- check "$conf"
+fi
+
+# every line is attempted: a gigantic line the machine cannot meet does
+# not keep the huge pages from being reserved
+printf 'path = %s\nmode = 0750\ngroup = nogroup\npages = gigantic 0 100000\npages = huge 0 %s\n' "$dom" "$want" >"$conf.two"
+echo "$pool_before" > "$pool"
+expect 1 "^apply: set node 0 huge pages to $want" "not done: .*gigantic" -- --quiet apply "$conf.two"
+[ "$(cat "$pool")" = "$want" ] || { echo "FAIL: apply gave up before the huge line"; fails=$((fails + 1)); }
 
 # a pool in use is never shrunk: reported, the rest still done
 "$CTL" --quiet --shmem-path "$dom" create held 1 huge 0 600
 sed -i "s/^pages = huge 0 $want/pages = huge 0 0/" "$conf"
-expect 1 "" "cannot fix now: node 0: 1 huge pages in use" -- apply "$conf"
+expect 1 "" "not done: node 0: 1 huge pages in use" -- apply "$conf"
 [ "$(cat "$pool")" = "$want" ] || { echo "FAIL: a pool in use shrank"; fails=$((fails + 1)); }
 "$CTL" --quiet --shmem-path "$dom" reset
 
 # an impossible request fails clearly and leaves the pool as it was
 sed -i "s/^pages = huge 0 0/pages = huge 0 100000000/" "$conf"
-expect 1 "apply: set node 0 huge pages to 100000000" "only [0-9]+ of 100000000 huge pages could be reserved on node 0" -- apply "$conf"
+expect 1 "" "not done: set node 0 huge pages to 100000000" -- apply "$conf"
 [ "$(cat "$pool")" = "$want" ] || { echo "FAIL: a failed reservation was not rolled back"; fails=$((fails + 1)); }
 
 # bad files change nothing and name the line

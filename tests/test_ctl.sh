@@ -80,7 +80,16 @@ if command -v python3 >/dev/null 2>&1; then
   "$CTL" --json query | python3 -m json.tool >/dev/null || { echo "FAIL: --json query is not JSON"; fails=$((fails + 1)); }
 fi
 expect 2 "" "needs 2 arguments" -- query r2
-expect 0 "" "removed every region" -- reset
+# a directory that is not a mount is no domain: reset and fini refuse it
+# and touch nothing (a plain .normal could be anything, /etc included)
+expect 1 "" "reset: $dom is not a domain: $dom/.normal is not mounted; nothing was changed" -- reset
+[ -e "$dom/.normal/r2" ] || { echo "FAIL: a refused reset removed a file"; fails=$((fails + 1)); }
+expect 0 "would: unlink region r2 \(normal, 5 pages\)" "" -- --dry-run unlink r2 0
+expect 1 "" "unlink nothere 0: no such region" -- --dry-run unlink nothere 0
+expect 0 "would: create region r3 \(normal, 2 pages over cpus 0, mode 0600\)" "" -- --dry-run create r3 2 normal 0 600
+expect 1 "" "already exists" -- --dry-run create r2 2 normal 0 600
+[ ! -e "$dom/.normal/r3" ] && [ -e "$dom/.normal/r2" ] || { echo "FAIL: a dry run changed the domain"; fails=$((fails + 1)); }
+rm -f "$dom"/.normal/*
 expect 0 "no regions" "" -- query
 
 # administration needs a real domain or root, and says so
@@ -89,7 +98,29 @@ expect 1 "" "alloc 1 normal 0: TYPE must be huge or gigantic" -- alloc 1 normal 
 expect 1 "" "alloc x huge 0: CNT must be a number" -- alloc x huge 0
 expect 1 "" "alloc 1 huge 0x: NUMA must be a node number" -- alloc 1 huge 0x
 expect 1 "" "free huge 4096: there is no NUMA node 4096" -- free huge 4096
-expect 1 "" "fini: .*is not a domain" -- fini
+expect 0 "" "" -- --quiet create r4 1 normal 0 600
+expect 1 "" "fini: $dom is not a domain: $dom/.normal is not mounted" -- fini
+[ -e "$dom/.normal/r4" ] || { echo "FAIL: a refused fini removed a file"; fails=$((fails + 1)); }
+rm -f "$dom/.normal/r4"
 expect 1 "" "no domain at" -- --shmem-path /nonexistent/fd reset
+
+# an unusable FD_SHMEM_PATH is refused like the same --shmem-path, never
+# replaced by the default domain; empty means unset
+for bad in typo relative/dir / "$(printf '/%04097d' 0)"; do
+  checks=$((checks + 1))
+  FD_SHMEM_PATH="$bad" "$CTL" reset >"$tmp/out" 2>"$tmp/err"
+  status=$?
+  if [ "$status" != 2 ] || ! grep -q "FD_SHMEM_PATH .*an absolute directory path is needed" "$tmp/err"; then
+    echo "FAIL: FD_SHMEM_PATH=$bad reset: exit $status"; cat "$tmp/err"; fails=$((fails + 1))
+  fi
+done
+checks=$((checks + 1))
+FD_SHMEM_PATH= "$CTL" --shmem-path "$dom" query >"$tmp/out" 2>&1 || { echo "FAIL: an empty FD_SHMEM_PATH was refused"; fails=$((fails + 1)); }
+
+# a partial domain (an empty page-type directory, no mount) is taken down
+expect 0 "would: unmount and remove domain $dom" "" -- --dry-run fini
+[ -d "$dom/.normal" ] || { echo "FAIL: --dry-run fini removed the domain"; fails=$((fails + 1)); }
+expect 0 "" "removed domain $dom" -- fini
+[ ! -e "$dom" ] || { echo "FAIL: fini left the partial domain $dom"; fails=$((fails + 1)); }
 
 finish

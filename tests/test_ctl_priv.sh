@@ -57,7 +57,8 @@ expect 0 "big +huge +2 +4194304 +root +root 0600 +1" "" -- query
 expect 0 "\"processes\": 1" "" -- --json query
 expect 1 "" "alloc 0 huge 0: .*in use" -- alloc 0 huge 0
 [ "$(cat "$pool")" = "$want" ] || { echo "FAIL: a refused shrink changed the pool"; fails=$((fails + 1)); }
-expect 1 "" "fini: regions still in use, nothing was changed: big \(1 process\)" -- fini
+expect 1 "" "fini: $dom is in use by 1 process \(above\); nothing was changed" -- fini
+grep -Eq "fini: pid $holder \((lt-)?fdt_hold\) maps $dom/.huge/big" "$tmp/err" || { echo "FAIL: fini did not name the holder"; cat "$tmp/err"; fails=$((fails + 1)); }
 [ -e "$dom/.huge/big" ] || { echo "FAIL: a refused fini touched the domain"; fails=$((fails + 1)); }
 exec 8>&-
 wait "$holder"; holder=

@@ -116,6 +116,7 @@ START_TEST( create_killed_anywhere ) {
   ck_assert_int_eq( fd_shmem_domain_regions( domain.path, count_files, &w ), 0 );
   ck_assert_uint_eq( w.invalid_listed, w.leftovers );  /* only temporaries are left, all marked */
   printf( "leftover temporaries listed: %zu\n", w.leftovers );
+  if( !domain.privileged ) return;  /* reset acts only on a real domain: its own mounts */
   ck_assert_int_eq( fd_shmem_domain_reset( domain.path ), 0 );
   w = (walk_t){ 0, 0 };
   ck_assert_int_eq( fd_shmem_domain_regions( domain.path, count_files, &w ), 0 );
@@ -182,7 +183,7 @@ END_TEST
 
 int
 main( void ) {
-  int err = fdt_domain_new( &domain, 0 );
+  int err = fdt_domain_new( &domain, fdt_privileged() );
   if( err ) return err;
   Suite * s  = suite_create( "races" );
   TCase * tc = tcase_create( "races" );
@@ -190,7 +191,7 @@ main( void ) {
   tcase_add_test( tc, create_race_one_winner );
   tcase_add_test( tc, create_killed_anywhere );
   tcase_add_test( tc, unlink_under_joins );
-  tcase_add_test( tc, reset_under_joins );
+  if( domain.privileged ) tcase_add_test( tc, reset_under_joins );
   suite_add_tcase( s, tc );
   int status = fdt_run( s );
   fdt_domain_delete( &domain );

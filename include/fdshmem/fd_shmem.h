@@ -206,19 +206,92 @@ char const * fd_shmem_path( void );
 int fd_shmem_domain_init( char const * path, unsigned long mode, char const * user, char const * group );
 
 /* fd_shmem_domain_fini unmounts every page type and removes the tree.
-   Returns 0, EINVAL (path is not a domain: a page-type directory that is
-   not its mount), EBUSY (a region is mapped by some process: nothing is
-   touched, the regions are logged) or the errno of the failed call. */
+   A partial domain (page types missing, or empty directories that are
+   not mounts) is taken down too.  Before anything is touched it finds
+   every process that holds a mount (maps a file of it, even one whose
+   name is gone; has a descriptor open in it; has its working or root
+   directory inside) and refuses with EBUSY, each holder logged.  If an
+   unmount still fails, the page types already unmounted are mounted back
+   with their files, and the error is returned.  Returns 0, EINVAL (bad
+   path; not a domain: a page type of the wrong kind, or other files in
+   the directory), ENOENT, ENOTDIR (a symbolic link), EBUSY or the errno
+   of the failed call (EPERM when not root). */
 int fd_shmem_domain_fini( char const * path );
 
 /* fd_shmem_domain_reset unlinks every file of every page type (regions
-   and leftovers of interrupted creates).  Returns 0 or the first errno. */
+   and leftovers of interrupted creates), through the opened mounts.  It
+   refuses (EINVAL, nothing removed) unless every page-type directory
+   present is its own mount of the right file system and page size.
+   Returns 0, EINVAL, ENOENT, ENOTDIR or the first errno of an unlink. */
 int fd_shmem_domain_reset( char const * path );
+
+/* What a domain's page-type directory DOMAIN/.TYPE is, as
+   fd_shmem_domain_describe finds it (no symbolic link is followed). */
+#define FD_SHMEM_TYPE_MOUNTED       (0)  /* its own mount: right file system and page size */
+#define FD_SHMEM_TYPE_MISSING       (1)  /* no such directory */
+#define FD_SHMEM_TYPE_UNMOUNTED     (2)  /* a directory that is not a mount */
+#define FD_SHMEM_TYPE_WRONG_FS      (3)  /* a mount of another file system */
+#define FD_SHMEM_TYPE_WRONG_PAGE_SZ (4)  /* hugetlbfs with another page size */
+#define FD_SHMEM_TYPE_SHARED        (5)  /* a bind mount, a file system also mounted elsewhere, or stacked mounts */
+#define FD_SHMEM_TYPE_NOT_DIR       (6)  /* a symbolic link or another non-directory */
+
+/* Words for a state ("mounted", "not mounted", ...); "unknown" if bad. */
+char const * fd_shmem_type_state_cstr( int state );
+
+#define FD_SHMEM_DOMAIN_TYPE_CNT (3)  /* normal, huge, gigantic, in this order */
+
+typedef struct fd_shmem_type_info {
+  size_t        page_sz;        /* FD_SHMEM_{NORMAL,HUGE,GIGANTIC}_PAGE_SZ */
+  int           state;          /* FD_SHMEM_TYPE_* */
+  int           offered;        /* the kernel offers pages of this size */
+  int           empty;          /* the directory holds no file */
+  unsigned long uid, gid, mode; /* of the directory (not MISSING / NOT_DIR) */
+  size_t        fs_page_sz;     /* page size of the file system found there */
+  size_t        mount_sz;       /* bytes the mount may hold (its size=) */
+} fd_shmem_type_info_t;
+
+typedef struct fd_shmem_domain_info {
+  int                  exists;  /* path is a directory (0: nothing there) */
+  int                  others;  /* entries beside the page-type directories */
+  unsigned long        uid, gid, mode;
+  fd_shmem_type_info_t type[ FD_SHMEM_DOMAIN_TYPE_CNT ];
+} fd_shmem_domain_info_t;
+
+/* fd_shmem_domain_describe fills *info for the domain at path (NULL:
+   the current one).  Nothing there is not an error (info->exists 0).
+   Returns 0, EINVAL (bad path, NULL info), ENOTDIR (path is a symbolic
+   link or not a directory) or the errno of the failed call. */
+int fd_shmem_domain_describe( char const * path, fd_shmem_domain_info_t * info );
+
+/* fd_shmem_domain_repair mounts each page type the kernel offers whose
+   directory is missing or is an empty directory that is not a mount
+   (nothing can be using a mount that is not there), as init would.  A
+   wrong file system or page size is never remounted: it is logged and
+   returned as EBUSY after the rest is done.  opt_cnt (if not NULL) gets
+   the number of page types mounted.  Returns 0, EINVAL, ENOENT (no
+   domain), EBUSY or the errno of the failed mount. */
+int fd_shmem_domain_repair( char const * path, size_t * opt_cnt );
+
+/* fd_shmem_owner_resolve turns a user and a group, each a name or a
+   decimal id (NULL or "": unchanged, (unsigned long)-1), into ids.
+   Returns 0 or EINVAL (unknown user or group, or a bad id). */
+int fd_shmem_owner_resolve( char const * user, char const * group,
+                            unsigned long * uid, unsigned long * gid );
+
+/* fd_shmem_domain_set_owner gives the domain directory and each
+   page-type mount owner user:group (as fd_shmem_owner_resolve; unchanged
+   where NULL or "") and permissions mode, never following a link.
+   opt_changed (if not NULL) gets 1 if anything differed.  Returns 0,
+   EINVAL (bad mode, user or group; not a domain) or the errno of the
+   failed call. */
+int fd_shmem_domain_set_owner( char const * path, unsigned long mode, char const * user,
+                               char const * group, int * opt_changed );
 
 /* One file of a domain, as listed by fd_shmem_domain_regions. */
 typedef struct fd_shmem_region_info {
   char          name[ 256 ];
   int           valid;     /* 0: not a usable region (bad name, not a regular file, odd size) */
+  int           leftover;  /* the temporary file of an interrupted create (reset removes it) */
   size_t        page_sz;
   size_t        page_cnt;
   size_t        sz;        /* bytes */

@@ -12,7 +12,7 @@
 typedef struct {
   int  json;
   int  quiet;
-  int  dry_run;   /* apply: print the actions, change nothing */
+  int  dry_run;   /* every command: check, say what would be done, change nothing */
   char why[ CTL_WHY_MAX ];  /* why the current command failed; "" = use the library's last word */
 } ctl_t;
 
@@ -85,6 +85,15 @@ int ctl_parse_octal( char const * s, unsigned long * out, unsigned long max );
 /* Huge or gigantic page size by name or byte count; EINVAL otherwise
    (normal pages have no pool). */
 int ctl_parse_pool_type( char const * s, size_t * page_sz );
+
+/* The library's messages (ctl_log.c): ctl_log_capture routes them to
+   the tool; ctl_warnings_flush writes the warnings kept so far to
+   stderr (unless --quiet); ctl_report_failure writes them and then one
+   line naming the failed command (argv[0..argc)) and why: ctl->why, the
+   library's last warning, or strerror(err). */
+void ctl_log_capture   ( ctl_t * ctl );
+void ctl_warnings_flush( ctl_t const * ctl );
+void ctl_report_failure( ctl_t const * ctl, int err, char ** argv, int argc );
 
 /* Sets ctl->why (printf-style) and returns err. */
 int ctl_fail( ctl_t * ctl, int err, char const * fmt, ... ) __attribute__(( format( printf, 3, 4 ) ));

@@ -1,25 +1,23 @@
 /* "apply [FILE]" and "check [FILE]": make the machine match the
    provisioning file, or tell whether it does.  Both first compute the
-   same plan: the actions that would bring the machine in line, and the
-   differences no action can fix right now (pages in use, page sizes the
-   kernel lacks). */
+   same plan from the library's description of the domain and pools:
+   the actions that would bring the machine in line, and the differences
+   no action may fix (a page type mounted wrongly, pages in use, page
+   sizes the kernel lacks).  apply attempts every action, and fails at
+   the end naming each one it could not do. */
 
 #include "ctl.h"
 #include "ctl_conf.h"
 
 #include <errno.h>
-#include <grp.h>
-#include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <linux/magic.h>
-#include <sys/stat.h>
-#include <sys/statfs.h>
-#include <unistd.h>
 
-#define PLAN_MAX (128)
+#define PLAN_MAX  (128)
+#define STUCK_MAX (32)
 
-typedef enum { ACT_INIT, ACT_OWNER, ACT_POOL } act_kind_t;
+typedef enum { ACT_INIT, ACT_REPAIR, ACT_OWNER, ACT_POOL } act_kind_t;
 
 typedef struct {
   act_kind_t kind;
@@ -30,10 +28,9 @@ typedef struct {
 typedef struct {
   ctl_conf_t conf;
   char       path[ 4001 ];
-  long       uid, gid;         /* wanted owner of the tree */
   act_t      act[ PLAN_MAX ];
   size_t     act_cnt;
-  char       stuck[ 32 ][ 200 ];  /* differences no action fixes now */
+  char       stuck[ STUCK_MAX ][ 4400 ];  /* differences no action fixes */
   size_t     stuck_cnt;
 } plan_t;
 
@@ -46,13 +43,23 @@ plan_add( plan_t * plan, act_kind_t kind ) {
   return a;
 }
 
+static void plan_stuck( plan_t * plan, char const * fmt, ... ) __attribute__(( format( printf, 2, 3 ) ));
+
 static void
-plan_stuck( plan_t * plan, char const * msg ) {
-  if( plan->stuck_cnt<sizeof(plan->stuck)/sizeof(plan->stuck[0]) )
-    snprintf( plan->stuck[ plan->stuck_cnt++ ], sizeof(plan->stuck[0]), "%s", msg );
+plan_stuck( plan_t * plan, char const * fmt, ... ) {
+  if( plan->stuck_cnt==STUCK_MAX ) return;
+  va_list ap;
+  va_start( ap, fmt );
+  vsnprintf( plan->stuck[ plan->stuck_cnt++ ], sizeof(plan->stuck[0]), fmt, ap );
+  va_end( ap );
 }
 
-/* Reads and checks the file; resolves the owner. */
+static char const *
+owner_word( char const * s ) {
+  return s[0] ? s : "root";
+}
+
+/* Reads and checks the file, the owner it names included. */
 static int
 plan_load( ctl_t * ctl, plan_t * plan, char const * fname ) {
   FILE * f = fopen( fname, "re" );
@@ -63,85 +70,75 @@ plan_load( ctl_t * ctl, plan_t * plan, char const * fname ) {
   if( plan->conf.path[0] && fd_shmem_set_path( plan->conf.path ) )
     return ctl_fail( ctl, EINVAL, "%s: unusable path %s", fname, plan->conf.path );
   snprintf( plan->path, sizeof(plan->path), "%s", fd_shmem_path() );
-  struct passwd * pw = plan->conf.user[0]  ? getpwnam( plan->conf.user )  : NULL;
-  struct group  * gr = plan->conf.group[0] ? getgrnam( plan->conf.group ) : NULL;
-  if( plan->conf.user[0] && !pw )  return ctl_fail( ctl, EINVAL, "%s: no such user \"%s\"", fname, plan->conf.user );
-  if( plan->conf.group[0] && !gr ) return ctl_fail( ctl, EINVAL, "%s: no such group \"%s\"", fname, plan->conf.group );
-  plan->uid = pw ? (long)pw->pw_uid : 0L;
-  plan->gid = gr ? (long)gr->gr_gid : 0L;
+  unsigned long uid, gid;
+  if( fd_shmem_owner_resolve( plan->conf.user, plan->conf.group, &uid, &gid ) )
+    return ctl_fail( ctl, EINVAL, "%s: no such user or group (user \"%s\", group \"%s\")", fname, plan->conf.user, plan->conf.group );
   return 0;
 }
 
-/* 1 if dir has the wanted owner and mode. */
+/* Owner and mode, as the library would set them (asked in a dry run). */
 static int
-owner_ok( plan_t const * plan, char const * dir ) {
-  struct stat st;
-  return !stat( dir, &st ) && (long)st.st_uid==plan->uid && (long)st.st_gid==plan->gid &&
-         (unsigned long)( st.st_mode & 07777 )==plan->conf.mode;
+owner_differs( plan_t const * plan ) {
+  int changed = 0, was = fd_shmem_set_dry_run( 1 );
+  fd_shmem_domain_set_owner( plan->path, plan->conf.mode, plan->conf.user[0] ? plan->conf.user : "root",
+                             plan->conf.group[0] ? plan->conf.group : "root", &changed );
+  fd_shmem_set_dry_run( was );
+  return changed;
 }
 
-/* A page type the kernel offers must be mounted with the right file
-   system; apply does not remount a live domain (regions would go), so
-   a broken mount is reported for the administrator. */
+/* Each page type: mounted right, missing where the kernel lacks the
+   size, repairable (an empty directory that is not a mount, or none),
+   or wrong in a way apply never touches on a live domain. */
 static void
-mount_check( plan_t * plan, char const * sub, size_t page_sz ) {
-  char msg[ 200 ], up[ 4110 ];
-  char const * type = fd_shmem_page_sz_to_cstr( page_sz );
-  fd_shmem_pool_info_t pool;
-  int offered = page_sz==FD_SHMEM_NORMAL_PAGE_SZ || fd_shmem_pool_query( page_sz, 0, &pool )!=EOPNOTSUPP;
-  struct stat st, parent;
-  struct statfs sfs;
-  snprintf( up, sizeof(up), "%s/..", sub );
-  int present = !stat( sub, &st );
-  if( !present ) {
-    if( !offered ) return;
-    snprintf( msg, sizeof(msg), "%s page directory missing (fd_shmem_ctl fini, then apply, rebuilds the domain)", type );
-    plan_stuck( plan, msg );
-    return;
+plan_types( plan_t * plan, fd_shmem_domain_info_t const * info ) {
+  char repair[ 64 ] = "";
+  for( int t=0; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
+    fd_shmem_type_info_t const * ti = &info->type[ t ];
+    char const * type = fd_shmem_page_sz_to_cstr( ti->page_sz );
+    if( ti->state==FD_SHMEM_TYPE_MOUNTED || ( ti->state==FD_SHMEM_TYPE_MISSING && !ti->offered ) ) continue;
+    int fixable = ti->offered && ( ti->state==FD_SHMEM_TYPE_MISSING || ( ti->state==FD_SHMEM_TYPE_UNMOUNTED && ti->empty ) );
+    if( fixable ) {
+      size_t n = strlen( repair );
+      snprintf( repair+n, sizeof(repair)-n, "%s.%s", n ? ", " : "", type );
+      continue;
+    }
+    plan_stuck( plan, "%s/.%s is %s%s; apply never remounts a live domain (unmount it by hand, then apply)", plan->path,
+                type, fd_shmem_type_state_cstr( ti->state ), ti->state==FD_SHMEM_TYPE_UNMOUNTED ? " and holds files" : "" );
   }
-  long want = page_sz==FD_SHMEM_NORMAL_PAGE_SZ ? TMPFS_MAGIC : HUGETLBFS_MAGIC;
-  int mounted = !stat( up, &parent ) && st.st_dev!=parent.st_dev && !statfs( sub, &sfs ) && (long)sfs.f_type==want;
-  if( mounted ) return;
-  snprintf( msg, sizeof(msg), "%s page directory is not a %s mount", type, page_sz==FD_SHMEM_NORMAL_PAGE_SZ ? "tmpfs" : "hugetlbfs" );
-  plan_stuck( plan, msg );
+  if( !repair[0] ) return;
+  act_t * a = plan_add( plan, ACT_REPAIR );
+  if( a ) snprintf( a->what, sizeof(a->what), "mount %s in %s", repair, plan->path );
 }
 
 static void
 plan_domain( plan_t * plan ) {
-  struct stat st;
-  if( lstat( plan->path, &st ) ) {
+  fd_shmem_domain_info_t info;
+  int err = fd_shmem_domain_describe( plan->path, &info );
+  if( err ) { plan_stuck( plan, "%s: %s", plan->path, err==ENOTDIR ? "a symbolic link or not a directory" : strerror( err ) ); return; }
+  if( !info.exists ) {
     act_t * a = plan_add( plan, ACT_INIT );
     snprintf( a->what, sizeof(a->what), "init domain %s (mode %04lo, owner %s:%s)", plan->path, plan->conf.mode,
-              plan->conf.user[0] ? plan->conf.user : "root", plan->conf.group[0] ? plan->conf.group : "root" );
+              owner_word( plan->conf.user ), owner_word( plan->conf.group ) );
     return;
   }
-  int ok = owner_ok( plan, plan->path );
-  static size_t const types[] = { FD_SHMEM_NORMAL_PAGE_SZ, FD_SHMEM_HUGE_PAGE_SZ, FD_SHMEM_GIGANTIC_PAGE_SZ };
-  for( int t=0; t<3; t++ ) {
-    char sub[ 4100 ];
-    snprintf( sub, sizeof(sub), "%s/.%s", plan->path, fd_shmem_page_sz_to_cstr( types[t] ) );
-    if( !access( sub, F_OK ) ) ok &= owner_ok( plan, sub );
-    mount_check( plan, sub, types[t] );
-  }
-  if( ok ) return;
+  plan_types( plan, &info );
+  if( !owner_differs( plan ) ) return;
   act_t * a = plan_add( plan, ACT_OWNER );
-  snprintf( a->what, sizeof(a->what), "set owner %s:%s and mode %04lo on %s", plan->conf.user[0] ? plan->conf.user : "root",
-            plan->conf.group[0] ? plan->conf.group : "root", plan->conf.mode, plan->path );
+  if( a ) snprintf( a->what, sizeof(a->what), "set owner %s:%s and mode %04lo on %s", owner_word( plan->conf.user ),
+                    owner_word( plan->conf.group ), plan->conf.mode, plan->path );
 }
 
 static void
 plan_pool( plan_t * plan, size_t page_sz, size_t numa, size_t want ) {
   char const * type = fd_shmem_page_sz_to_cstr( page_sz );
-  char msg[ 200 ];
   fd_shmem_pool_info_t p;
   int err = fd_shmem_pool_query( page_sz, numa, &p );
-  if( err==EOPNOTSUPP ) { snprintf( msg, sizeof(msg), "this kernel offers no %s pages", type ); plan_stuck( plan, msg ); return; }
-  if( err ) { snprintf( msg, sizeof(msg), "node %zu: cannot read its %s pool (%s)", numa, type, strerror( err ) ); plan_stuck( plan, msg ); return; }
+  if( err==EOPNOTSUPP ) { plan_stuck( plan, "this kernel offers no %s pages", type ); return; }
+  if( err ) { plan_stuck( plan, "node %zu: cannot read its %s pool (%s)", numa, type, strerror( err ) ); return; }
   if( p.total==want ) return;
-  if( want<p.total && p.total!=p.free ) {
-    snprintf( msg, sizeof(msg), "node %zu: %zu %s pages in use; the pool stays at %zu (want %zu)",
-              numa, p.total-p.free, type, p.total, want );
-    plan_stuck( plan, msg );
+  if( want < p.total-p.free ) {  /* the kernel frees only free pages */
+    plan_stuck( plan, "node %zu: %zu %s pages in use; the pool cannot go below that (want %zu, now %zu)",
+                numa, p.total-p.free, type, want, p.total );
     return;
   }
   act_t * a = plan_add( plan, ACT_POOL );
@@ -170,34 +167,14 @@ plan_make( ctl_t * ctl, plan_t * plan, char const * fname ) {
 }
 
 static int
-chown_chmod( plan_t const * plan, char const * dir ) {
-  if( access( dir, F_OK ) ) return 0;
-  if( chown( dir, (uid_t)plan->uid, (gid_t)plan->gid ) || chmod( dir, (mode_t)plan->conf.mode ) ) return errno;
-  return 0;
-}
-
-static int
-act_run( ctl_t * ctl, plan_t const * plan, act_t const * a ) {
-  size_t got = 0;
-  int err = 0;
+act_run( plan_t const * plan, act_t const * a ) {
+  char const * user  = plan->conf.user[0]  ? plan->conf.user  : "root";
+  char const * group = plan->conf.group[0] ? plan->conf.group : "root";
   switch( a->kind ) {
-  case ACT_INIT:
-    return fd_shmem_domain_init( plan->path, plan->conf.mode, plan->conf.user, plan->conf.group );
-  case ACT_OWNER: {
-    static char const * const types[] = { "", "/.normal", "/.huge", "/.gigantic" };
-    for( int t=0; t<4 && !err; t++ ) {
-      char dir[ 4100 ];
-      snprintf( dir, sizeof(dir), "%s%s", plan->path, types[t] );
-      err = chown_chmod( plan, dir );
-    }
-    return err;
-  }
-  case ACT_POOL:
-    err = fd_shmem_pool_alloc( a->cnt, a->page_sz, a->numa, &got );
-    if( err==ENOMEM )
-      return ctl_fail( ctl, err, "only %zu of %zu %s pages could be reserved on node %zu (memory fragmented; try at boot or reserve fewer)",
-                       got, a->cnt, fd_shmem_page_sz_to_cstr( a->page_sz ), a->numa );
-    return err;
+  case ACT_INIT:   return fd_shmem_domain_init( plan->path, plan->conf.mode, plan->conf.user, plan->conf.group );
+  case ACT_REPAIR: return fd_shmem_domain_repair( plan->path, NULL );
+  case ACT_OWNER:  return fd_shmem_domain_set_owner( plan->path, plan->conf.mode, user, group, NULL );
+  case ACT_POOL:   return fd_shmem_pool_alloc( a->cnt, a->page_sz, a->numa, NULL );
   }
   return EINVAL;
 }
@@ -210,16 +187,20 @@ ctl_cmd_apply( ctl_t * ctl, ctl_args_t const * args ) {
   int err = plan_make( ctl, &plan, fname );
   if( err ) return err;
   if( !plan.act_cnt && !plan.stuck_cnt ) { printf( "nothing to do: the machine matches %s\n", fname ); return 0; }
+  size_t failed = 0;
   for( size_t i=0; i<plan.act_cnt; i++ ) {
     printf( "%s: %s\n", ctl->dry_run ? "would" : "apply", plan.act[i].what );
     fflush( stdout );
-    if( ctl->dry_run ) continue;
-    err = act_run( ctl, &plan, &plan.act[i] );
-    if( err ) return ctl->why[0] ? err : ctl_fail( ctl, err, "%s: %s", plan.act[i].what, strerror( err ) );
+    err = act_run( &plan, &plan.act[i] );
+    ctl_warnings_flush( ctl );  /* the library's words about this action, in order */
+    if( !err ) continue;
+    plan_stuck( &plan, "%s: failed (%s)", plan.act[i].what, strerror( err ) );
+    failed++;
   }
-  for( size_t i=0; i<plan.stuck_cnt; i++ ) fprintf( stderr, "fd_shmem_ctl: apply: cannot fix now: %s\n", plan.stuck[i] );
-  if( plan.stuck_cnt ) return ctl_fail( ctl, EBUSY, "%zu difference%s left (see above)", plan.stuck_cnt, plan.stuck_cnt==1 ? "" : "s" );
-  return 0;
+  for( size_t i=0; i<plan.stuck_cnt; i++ ) fprintf( stderr, "fd_shmem_ctl: apply: not done: %s\n", plan.stuck[i] );
+  if( !plan.stuck_cnt ) return 0;
+  return ctl_fail( ctl, failed ? EIO : EBUSY, "%zu of the file's requirements %s not met (see above)", plan.stuck_cnt,
+                   plan.stuck_cnt==1 ? "is" : "are" );
 }
 
 int

@@ -1,28 +1,25 @@
-/* Domain and hugepage pool commands (the bash script's). */
+/* Domain and hugepage pool commands: init, fini, reset, alloc and free.
+   Under --dry-run the library makes every check and changes nothing;
+   the command then says what it would have done. */
 
 #include "ctl.h"
 
 #include <errno.h>
 #include <stdio.h>
 
+static char const *
+or_unchanged( char const * s ) {
+  return s && s[0] ? s : "(unchanged)";
+}
+
 int
 ctl_cmd_init( ctl_t * ctl, ctl_args_t const * args ) {
   int err = fd_shmem_domain_init( NULL, args->mode, args->user, args->group );
   if( err==EEXIST ) return ctl_fail( ctl, err, "%s already exists; nothing was changed", fd_shmem_path() );
-  if( !err ) ctl_note( ctl, "initialized domain %s", fd_shmem_path() );
-  return err;
-}
-
-typedef struct { char * at; size_t left; size_t cnt; } busy_list_t;
-
-static int
-collect_busy( void * ctx, fd_shmem_region_info_t const * info ) {
-  busy_list_t * b = ctx;
-  if( !info->map_cnt ) return 0;
-  int n = snprintf( b->at, b->left, "%s%s (%zu process%s)", b->cnt ? ", " : "", info->name,
-                    info->map_cnt, info->map_cnt==1UL ? "" : "es" );
-  if( n>0 && (size_t)n<b->left ) { b->at += n; b->left -= (size_t)n; }
-  b->cnt++;
+  if( err ) return err;
+  if( ctl->dry_run ) printf( "would: init domain %s (mode %04lo, owner %s:%s)\n", fd_shmem_path(), args->mode,
+                             or_unchanged( args->user ), or_unchanged( args->group ) );
+  else ctl_note( ctl, "initialized domain %s", fd_shmem_path() );
   return 0;
 }
 
@@ -30,30 +27,41 @@ int
 ctl_cmd_fini( ctl_t * ctl, ctl_args_t const * args ) {
   (void)args;
   int err = fd_shmem_domain_fini( NULL );
-  if( err==EBUSY ) {
-    char list[ 400 ] = "";
-    busy_list_t b = { list, sizeof(list), 0UL };
-    fd_shmem_domain_regions( NULL, collect_busy, &b );
-    return ctl_fail( ctl, err, "regions still in use, nothing was changed: %s", list );
-  }
   if( err==ENOENT ) return ctl_fail( ctl, err, "no domain at %s", fd_shmem_path() );
-  if( !err ) ctl_note( ctl, "removed domain %s", fd_shmem_path() );
-  return err;
+  if( err ) return err;  /* the library named what holds it, or what is wrong */
+  if( ctl->dry_run ) printf( "would: unmount and remove domain %s\n", fd_shmem_path() );
+  else ctl_note( ctl, "removed domain %s", fd_shmem_path() );
+  return 0;
 }
 
 /* alloc and free (alloc 0). */
 int
 ctl_cmd_alloc( ctl_t * ctl, ctl_args_t const * args ) {
-  size_t got = 0UL, numa = args->idx;
+  size_t numa = args->idx;
   char const * type = fd_shmem_page_sz_to_cstr( args->page_sz );
-  int err = fd_shmem_pool_alloc( args->cnt, args->page_sz, numa, &got );
+  fd_shmem_pool_info_t before = { 0 };
+  int err = fd_shmem_pool_query( args->page_sz, numa, &before );
+  if( !err ) err = fd_shmem_pool_alloc( args->cnt, args->page_sz, numa, NULL );
   switch( err ) {
-  case 0:          ctl_note( ctl, "node %zu now has %zu %s pages", numa, got, type ); return 0;
+  case 0:          break;
   case ENODEV:     return ctl_fail( ctl, err, "there is no NUMA node %zu", numa );
   case EOPNOTSUPP: return ctl_fail( ctl, err, "this kernel offers no %s pages", type );
-  case ENOMEM:     return ctl_fail( ctl, err, "only %zu of %zu pages could be reserved on node %zu (memory fragmented; try at boot or reserve fewer)", got, args->cnt, numa );
-  default:         return err;  /* EBUSY and permission errors: the library's words */
+  default:         return err;  /* the library's words: what is in use, what the machine has */
   }
+  if( ctl->dry_run ) printf( "would: set node %zu %s pages to %zu (now %zu)\n", numa, type, args->cnt, before.total );
+  else ctl_note( ctl, "node %zu now has %zu %s pages", numa, args->cnt, type );
+  return 0;
+}
+
+typedef struct { ctl_t * ctl; size_t cnt; } reset_walk_t;
+
+static int
+print_would_unlink( void * ctx, fd_shmem_region_info_t const * r ) {
+  reset_walk_t * w = ctx;
+  printf( "would: unlink %s %s (%s, %zu page%s)\n", r->leftover ? "leftover" : "region", r->name,
+          fd_shmem_page_sz_to_cstr( r->page_sz ), r->page_cnt, r->page_cnt==1UL ? "" : "s" );
+  w->cnt++;
+  return 0;
 }
 
 int
@@ -61,6 +69,10 @@ ctl_cmd_reset( ctl_t * ctl, ctl_args_t const * args ) {
   (void)args;
   int err = fd_shmem_domain_reset( NULL );
   if( err==ENOENT ) return ctl_fail( ctl, err, "no domain at %s", fd_shmem_path() );
-  if( !err ) ctl_note( ctl, "removed every region of %s", fd_shmem_path() );
+  if( err ) return err;
+  if( !ctl->dry_run ) { ctl_note( ctl, "removed every region of %s", fd_shmem_path() ); return 0; }
+  reset_walk_t w = { ctl, 0UL };
+  err = fd_shmem_domain_regions( NULL, print_would_unlink, &w );
+  if( !err && !w.cnt ) printf( "would: nothing to remove: %s has no regions\n", fd_shmem_path() );
   return err;
 }

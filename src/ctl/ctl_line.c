@@ -5,6 +5,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The number of words after argv[0] that belong to command cmd; sets
@@ -26,13 +27,20 @@ parse_options( int argc, char ** argv, ctl_t * ctl ) {
     { "help",       no_argument,       NULL, 'h' },
     { NULL, 0, NULL, 0 }
   };
+  /* An unusable FD_SHMEM_PATH is refused as the same --shmem-path is,
+     never replaced by the default (empty means unset). */
+  char const * env = getenv( "FD_SHMEM_PATH" );
+  if( env && env[0] && fd_shmem_set_path( env ) ) {
+    ctl_fail( ctl, 0, "FD_SHMEM_PATH \"%.200s%s\": an absolute directory path is needed", env, strlen( env )>200 ? "..." : "" );
+    return CTL_LINE_USAGE;
+  }
   optind = 0;  /* a full getopt reset, for callers that parse twice */
   opterr = 0;  /* the messages are ours */
   for( int c; ( c = getopt_long( argc, argv, "+", opts, NULL ) )!=-1; ) {
     switch( c ) {
     case 'p':
       if( fd_shmem_set_path( optarg ) ) {
-        ctl_fail( ctl, 0, "--shmem-path \"%s\": an absolute directory path is needed", optarg );
+        ctl_fail( ctl, 0, "--shmem-path \"%.200s%s\": an absolute directory path is needed", optarg, strlen( optarg )>200 ? "..." : "" );
         return CTL_LINE_USAGE;
       }
       break;

@@ -36,16 +36,24 @@ ctl_cmd_create( ctl_t * ctl, ctl_args_t const * args ) {
   split_pages( args->cnt, cpu_cnt, sub_page_cnt );
   err = fd_shmem_create_multi( args->name, args->page_sz, cpu_cnt, sub_page_cnt, cpu_idx, args->mode );
   if( err==EEXIST ) return ctl_fail( ctl, err, "a region of that name and page size already exists" );
-  if( err==ENOMEM ) return ctl_fail( ctl, err, "not enough free %s pages (see: fd_shmem_ctl query)", type );
   if( err==ENOENT ) return ctl_fail( ctl, err, "no %s page directory in domain %s (see: fd_shmem_ctl init)", type, fd_shmem_path() );
-  if( !err ) ctl_note( ctl, "created %s: %zu %s pages", args->name, args->cnt, type );
-  return err;
+  if( err ) return err;  /* ENOMEM: the library says how many pages it needs and has */
+  if( ctl->dry_run ) printf( "would: create region %s (%s, %zu page%s over cpus %s, mode %04lo)\n", args->name, type,
+                             args->cnt, args->cnt==1UL ? "" : "s", args->cpu_seq, args->mode );
+  else ctl_note( ctl, "created %s: %zu %s pages", args->name, args->cnt, type );
+  return 0;
 }
 
 int
 ctl_cmd_unlink( ctl_t * ctl, ctl_args_t const * args ) {
-  int err = fd_shmem_unlink( args->name, args->page_sz );
+  fd_shmem_info_t info = { 0 };
+  int err = fd_shmem_info( args->name, args->page_sz, &info );
   if( err==ENOENT ) return ctl_fail( ctl, err, "no such region" );
+  err = fd_shmem_unlink( args->name, err ? args->page_sz : info.page_sz );  /* a damaged region goes too */
+  if( err==ENOENT ) return ctl_fail( ctl, err, "no such region" );
+  if( !err && ctl->dry_run )
+    printf( "would: unlink region %s (%s, %zu page%s)\n", args->name, fd_shmem_page_sz_to_cstr( info.page_sz ),
+            info.page_cnt, info.page_cnt==1UL ? "" : "s" );
   return err;
 }
 

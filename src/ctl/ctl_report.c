@@ -6,7 +6,6 @@
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
-#include <sys/stat.h>
 
 static size_t const pool_types[] = { FD_SHMEM_HUGE_PAGE_SZ, FD_SHMEM_GIGANTIC_PAGE_SZ };
 
@@ -80,13 +79,34 @@ report_region( void * ctx, fd_shmem_region_info_t const * r ) {
     json_str( user );
     printf( ", \"group\": " );
     json_str( group );
-    printf( ", \"mode\": \"%04lo\", \"processes\": %zu, \"valid\": %s }", r->mode, r->map_cnt, r->valid ? "true" : "false" );
+    printf( ", \"mode\": \"%04lo\", \"processes\": %zu, \"valid\": %s, \"leftover\": %s }", r->mode, r->map_cnt,
+            r->valid ? "true" : "false", r->leftover ? "true" : "false" );
   } else {
     printf( "%-39s %-8s %8zu %12zu %8s %8s %04lo %5zu%s\n", r->name, type, r->page_cnt, r->sz, user, group,
-            r->mode, r->map_cnt, r->valid ? "" : "  (not a valid region)" );
+            r->mode, r->map_cnt, r->leftover ? "  (leftover of an interrupted create; reset removes it)" :
+            r->valid ? "" : "  (not a valid region)" );
   }
   w->cnt++;
   return 0;
+}
+
+/* Each page type's state: a line for a person, an object for JSON. */
+static void
+report_types( ctl_t const * ctl, fd_shmem_domain_info_t const * info ) {
+  if( ctl->json ) printf( "  \"types\": [" );
+  for( int t=0; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
+    fd_shmem_type_info_t const * ti = &info->type[ t ];
+    char const * type  = fd_shmem_page_sz_to_cstr( ti->page_sz );
+    char const * state = fd_shmem_type_state_cstr( ti->state );
+    if( ctl->json ) {
+      printf( "%s\n    { \"type\": \"%s\", \"state\": \"%s\", \"offered\": %s }", t ? "," : "", type, state,
+              ti->offered ? "true" : "false" );
+      continue;
+    }
+    if( ti->state==FD_SHMEM_TYPE_MISSING && !ti->offered ) state = "absent (not offered by this kernel)";
+    printf( "  .%-9s %s%s\n", type, state, ti->state==FD_SHMEM_TYPE_MOUNTED || !ti->offered ? "" : "  (see: fd_shmem_ctl apply)" );
+  }
+  if( ctl->json ) printf( "\n  ],\n" );
 }
 
 int
@@ -94,14 +114,18 @@ ctl_report( ctl_t * ctl ) {
   char const * path = fd_shmem_path();
   if( ctl->json ) { printf( "{\n  \"domain\": " ); json_str( path ); printf( ",\n" ); }
   report_pools( ctl );
-  struct stat st;
-  int exists = !stat( path, &st );
-  if( ctl->json ) printf( "  \"exists\": %s,\n  \"regions\": [", exists ? "true" : "false" );
+  fd_shmem_domain_info_t info;
+  int err = fd_shmem_domain_describe( path, &info );
+  if( err ) return err;
+  int exists = info.exists;
+  if( ctl->json ) printf( "  \"exists\": %s,\n", exists ? "true" : "false" );
   else            printf( "\ndomain %s%s\n", path, exists ? "" : ": does not exist" );
+  if( exists ) report_types( ctl, &info );
+  if( ctl->json ) printf( "  \"regions\": [" );
   region_walk_t w = { ctl, 0UL };
   if( exists && !ctl->json )
     printf( "%-39s %-8s %8s %12s %8s %8s %4s %5s\n", "region", "type", "pages", "bytes", "owner", "group", "mode", "procs" );
-  int err = exists ? fd_shmem_domain_regions( path, report_region, &w ) : 0;
+  err = exists ? fd_shmem_domain_regions( path, report_region, &w ) : 0;
   if( ctl->json ) printf( "%s]\n}\n", w.cnt ? "\n  " : "" );
   else if( exists && !w.cnt ) printf( "(no regions)\n" );
   return err;

@@ -1,4 +1,6 @@
-/* Domain set-up and tear-down: the mounts behind each page type. */
+/* Domain operations: init, fini, reset, repair and owner, each over the
+   domain model (fd_shmem_domain_model.c).  Each checks everything
+   first, then acts, and undoes what it did when a step fails. */
 
 #include "fd_shmem_private.h"
 
@@ -12,54 +14,47 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
-#define TMPFS_FS_MAGIC     (0x01021994L)
-#define HUGETLBFS_FS_MAGIC (0x958458f6L)
-#define NO_ID              ((unsigned long)-1)
-#define DOM_BUF            (FD_SHMEM_PRIVATE_PATH_MAX+1UL)  /* a domain path */
-#define SUB_BUF            (DOM_BUF+16UL)                    /* ... plus "/.gigantic" */
-
-typedef struct {
-  char          path[ DOM_BUF ];
-  unsigned long mode, uid, gid;
-  size_t        mem_total;        /* bytes, from /proc/meminfo */
-  int           made[ FD_SHMEM_PRIVATE_PAGE_TYPE_CNT ];  /* 1 dir made, 2 mounted */
-} domain_plan_t;
+#define NO_ID       ((unsigned long)-1)
+#define SUB_BUF     (FD_SHMEM_PRIVATE_PATH_MAX+16UL)  /* a domain path plus "/.gigantic" */
+#define MOUNT_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
 static void
 type_path( char * buf, size_t buf_sz, char const * path, size_t page_sz ) {
-  snprintf( buf, buf_sz, "%s/.%s", path, fd_shmem_page_sz_to_cstr( page_sz ) );
+  snprintf( buf, buf_sz, "%s/%s", path, fd_shmem_private_type_name( page_sz ) );
 }
 
-/* 1 if the kernel offers pages of page_sz (normal pages always). */
+/* Mounts page type page_sz on target as init does: mode 0700, size the
+   machine's memory rounded down to whole pages. */
 static int
-kernel_has_page_sz( size_t page_sz ) {
-  if( page_sz==FD_SHMEM_NORMAL_PAGE_SZ ) return 1;
-  char dir[ 256 ];
-  snprintf( dir, sizeof(dir), "%s/sys/kernel/mm/hugepages/hugepages-%zukB", fd_shmem_private_sysroot(), page_sz>>10 );
-  return !access( dir, F_OK );
+type_mount( char const * target, size_t page_sz ) {
+  size_t mem = 0UL;
+  fd_shmem_private_meminfo( FD_SHMEM_PRIVATE_ALL_NODES, "MemTotal", &mem );
+  char opts[ 128 ];
+  size_t sz = mem - mem % page_sz;
+  if( page_sz==FD_SHMEM_NORMAL_PAGE_SZ ) snprintf( opts, sizeof(opts), "mode=0700,size=%zu", sz );
+  else snprintf( opts, sizeof(opts), "mode=0700,pagesize=%zu,size=%zu", page_sz, sz );
+  return mount( "fd_shmem", target, fd_shmem_private_fs_name( page_sz ), MOUNT_FLAGS, opts ) ? errno : 0;
 }
 
-static size_t
-mem_total_bytes( void ) {
-  char path[ 256 ];
-  snprintf( path, sizeof(path), "%s/proc/meminfo", fd_shmem_private_sysroot() );
-  FILE * f = fopen( path, "re" );
-  size_t kb = 0UL;
-  char line[ 256 ];
-  while( f && fgets( line, sizeof(line), f ) ) if( sscanf( line, "MemTotal: %zu kB", &kb )==1 ) break;
-  if( f ) fclose( f );
-  return kb<<10;
-}
+/* ---- owners ---- */
 
-/* Resolves a user or group name ("" or NULL: unchanged).  Returns 0 or
-   EINVAL (unknown). */
 static int
-resolve_id( char const * name, int is_group, unsigned long * id ) {
+parse_id( char const * s, unsigned long * id ) {
+  char * end;
+  errno = 0;
+  unsigned long v = strtoul( s, &end, 10 );
+  if( s[0]<'0' || s[0]>'9' || *end || errno || v>=(unsigned long)(uid_t)-1 ) return EINVAL;
+  *id = v;
+  return 0;
+}
+
+static int
+resolve_one( char const * name, int is_group, unsigned long * id ) {
   *id = NO_ID;
   if( !name || !name[0] ) return 0;
+  if( name[0]>='0' && name[0]<='9' ) return parse_id( name, id );
   char buf[ 4096 ];
   if( is_group ) {
     struct group gr, * res = NULL;
@@ -73,18 +68,74 @@ resolve_id( char const * name, int is_group, unsigned long * id ) {
   return 0;
 }
 
+FD_SHMEM_EXPORT int
+fd_shmem_owner_resolve( char const * user, char const * group, unsigned long * uid, unsigned long * gid ) {
+  if( !uid || !gid ) return EINVAL;
+  if( resolve_one( user, 0, uid ) )  { FD_SHMEM_LOG_WARN( "no such user \"%s\"", user );   return EINVAL; }
+  if( resolve_one( group, 1, gid ) ) { FD_SHMEM_LOG_WARN( "no such group \"%s\"", group ); return EINVAL; }
+  return 0;
+}
+
+/* 1 if fd's owner or mode differ from what is wanted (NO_ID: any). */
+static int
+owner_differs( int fd, unsigned long uid, unsigned long gid, unsigned long mode ) {
+  struct stat st;
+  if( fstat( fd, &st ) ) return 1;
+  return ( uid!=NO_ID && (unsigned long)st.st_uid!=uid ) || ( gid!=NO_ID && (unsigned long)st.st_gid!=gid ) ||
+         (unsigned long)( st.st_mode & 07777 )!=mode;
+}
+
+static int
+owner_set( int fd, unsigned long uid, unsigned long gid, unsigned long mode ) {
+  if( fchown( fd, (uid_t)uid, (gid_t)gid ) || fchmod( fd, (mode_t)mode ) ) return errno;
+  return 0;
+}
+
+FD_SHMEM_EXPORT int
+fd_shmem_domain_set_owner( char const * path, unsigned long mode, char const * user, char const * group, int * opt_changed ) {
+  unsigned long uid, gid;
+  if( opt_changed ) *opt_changed = 0;
+  if( mode>07777UL ) { FD_SHMEM_LOG_WARN( "owner: bad mode %lo", mode ); return EINVAL; }
+  if( fd_shmem_owner_resolve( user, group, &uid, &gid ) ) return EINVAL;
+  fd_shmem_private_domain_t dom;
+  int err = fd_shmem_private_domain_open( path, &dom );
+  if( !err ) err = fd_shmem_private_domain_check( &dom, "owner", 1 );
+  int fds[ 1+FD_SHMEM_DOMAIN_TYPE_CNT ], cnt = 0, changed = 0;
+  if( !err ) {
+    fds[ cnt++ ] = dom.dir_fd;
+    for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ )
+      if( dom.info.type[ t ].state==FD_SHMEM_TYPE_MOUNTED ) fds[ cnt++ ] = dom.type_fd[ t ];
+  }
+  for( int i=0; i<cnt; i++ ) changed |= owner_differs( fds[i], uid, gid, mode );
+  if( opt_changed ) *opt_changed = changed;
+  for( int i=0; i<cnt && changed && !err && !fd_shmem_private_dry_run(); i++ ) err = owner_set( fds[i], uid, gid, mode );
+  if( err && err!=EINVAL && err!=ENOENT ) FD_SHMEM_LOG_WARN( "owner: %s: %s", dom.path, strerror( err ) );
+  fd_shmem_private_domain_close( &dom );
+  return err;
+}
+
+/* ---- init ---- */
+
+typedef struct {
+  char          path[ FD_SHMEM_PRIVATE_PATH_MAX+1UL ];
+  unsigned long mode, uid, gid;
+  int           made[ FD_SHMEM_DOMAIN_TYPE_CNT ];  /* 1 dir made, 2 mounted */
+} domain_plan_t;
+
+static size_t const init_page_sz[ FD_SHMEM_DOMAIN_TYPE_CNT ] = {
+  FD_SHMEM_NORMAL_PAGE_SZ, FD_SHMEM_HUGE_PAGE_SZ, FD_SHMEM_GIGANTIC_PAGE_SZ
+};
+
 static int
 plan_init( domain_plan_t * plan, char const * path, unsigned long mode, char const * user, char const * group ) {
   memset( plan, 0, sizeof(*plan) );
-  if( fd_shmem_private_domain_path( path, plan->path, DOM_BUF ) ) {
+  if( fd_shmem_private_domain_path( path, plan->path, sizeof(plan->path) ) ) {
     FD_SHMEM_LOG_WARN( "init: bad domain path (an absolute path is needed)" );
     return EINVAL;
   }
   if( mode>07777UL ) { FD_SHMEM_LOG_WARN( "init: bad mode %lo", mode ); return EINVAL; }
   plan->mode = mode;
-  if( resolve_id( user, 0, &plan->uid ) )  { FD_SHMEM_LOG_WARN( "init: no such user \"%s\"", user );   return EINVAL; }
-  if( resolve_id( group, 1, &plan->gid ) ) { FD_SHMEM_LOG_WARN( "init: no such group \"%s\"", group ); return EINVAL; }
-  plan->mem_total = mem_total_bytes();
+  if( fd_shmem_owner_resolve( user, group, &plan->uid, &plan->gid ) ) return EINVAL;
   struct stat st;
   if( !lstat( plan->path, &st ) ) { FD_SHMEM_LOG_WARN( "init: %s already exists", plan->path ); return EEXIST; }
   return 0;
@@ -92,46 +143,41 @@ plan_init( domain_plan_t * plan, char const * path, unsigned long mode, char con
 
 /* Makes and mounts one page type.  Returns 0 or an errno (logged). */
 static int
-mount_type( domain_plan_t * plan, size_t i ) {
-  size_t page_sz = fd_shmem_private_page_sz_desc[ i ];
-  char sub[ SUB_BUF ], opts[ 128 ];
+init_type( domain_plan_t * plan, size_t t ) {
+  size_t page_sz = init_page_sz[ t ];
+  char sub[ SUB_BUF ];
   type_path( sub, sizeof(sub), plan->path, page_sz );
-  if( !kernel_has_page_sz( page_sz ) ) {
+  if( !fd_shmem_private_kernel_has_page_sz( page_sz ) ) {
     FD_SHMEM_LOG_NOTE( "init: the kernel offers no %s pages; skipping %s", fd_shmem_page_sz_to_cstr( page_sz ), sub );
     return 0;
   }
   if( mkdir( sub, 0700 ) ) { int err = errno; FD_SHMEM_LOG_WARN( "init: mkdir %s: %s", sub, strerror( err ) ); return err; }
-  plan->made[ i ] = 1;
-  size_t sz = plan->mem_total - plan->mem_total % page_sz;
-  if( page_sz==FD_SHMEM_NORMAL_PAGE_SZ ) snprintf( opts, sizeof(opts), "mode=0700,size=%zu", sz );
-  else snprintf( opts, sizeof(opts), "mode=0700,pagesize=%zu,size=%zu", page_sz, sz );
-  char const * fstype = page_sz==FD_SHMEM_NORMAL_PAGE_SZ ? "tmpfs" : "hugetlbfs";
-  if( mount( "fd_shmem", sub, fstype, MS_NOSUID | MS_NODEV | MS_NOEXEC, opts ) ) {
-    int err = errno;
-    FD_SHMEM_LOG_WARN( "init: mount %s on %s: %s", fstype, sub, strerror( err ) );
+  plan->made[ t ] = 1;
+  int err = type_mount( sub, page_sz );
+  if( err ) {
+    FD_SHMEM_LOG_WARN( "init: mount %s on %s: %s", fd_shmem_private_fs_name( page_sz ), sub, strerror( err ) );
     return err;
   }
-  plan->made[ i ] = 2;
+  plan->made[ t ] = 2;
   return 0;
 }
 
 static int
-own_and_mode( char const * p, domain_plan_t const * plan ) {
-  if( chown( p, (uid_t)plan->uid, (gid_t)plan->gid ) || chmod( p, (mode_t)plan->mode ) ) {
-    int err = errno;
-    FD_SHMEM_LOG_WARN( "init: chown/chmod %s: %s", p, strerror( err ) );
-    return err;
-  }
-  return 0;
+init_owner( char const * p, domain_plan_t const * plan ) {
+  int fd = open( p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC );
+  int err = fd<0 ? errno : owner_set( fd, plan->uid, plan->gid, plan->mode );
+  if( fd>=0 ) close( fd );
+  if( err ) FD_SHMEM_LOG_WARN( "init: chown/chmod %s: %s", p, strerror( err ) );
+  return err;
 }
 
 static void
-rollback( domain_plan_t const * plan ) {
-  for( size_t i=0UL; i<FD_SHMEM_PRIVATE_PAGE_TYPE_CNT; i++ ) {
+init_rollback( domain_plan_t const * plan ) {
+  for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
     char sub[ SUB_BUF ];
-    type_path( sub, sizeof(sub), plan->path, fd_shmem_private_page_sz_desc[ i ] );
-    if( plan->made[ i ]==2 ) umount2( sub, MNT_DETACH );
-    if( plan->made[ i ] ) rmdir( sub );
+    type_path( sub, sizeof(sub), plan->path, init_page_sz[ t ] );
+    if( plan->made[ t ]==2 ) umount2( sub, MNT_DETACH | UMOUNT_NOFOLLOW );
+    if( plan->made[ t ] ) rmdir( sub );
   }
   rmdir( plan->path );
 }
@@ -140,109 +186,38 @@ FD_SHMEM_EXPORT int
 fd_shmem_domain_init( char const * path, unsigned long mode, char const * user, char const * group ) {
   domain_plan_t plan;
   int err = plan_init( &plan, path, mode, user, group );
-  if( err ) return err;
+  if( err || fd_shmem_private_dry_run() ) return err;
   if( mkdir( plan.path, 0700 ) ) {
     err = errno;
     FD_SHMEM_LOG_WARN( "init: mkdir %s: %s", plan.path, strerror( err ) );
     return err;
   }
-  for( size_t i=0UL; i<FD_SHMEM_PRIVATE_PAGE_TYPE_CNT && !err; i++ ) err = mount_type( &plan, i );
-  for( size_t i=0UL; i<FD_SHMEM_PRIVATE_PAGE_TYPE_CNT && !err; i++ ) {
-    if( plan.made[ i ]!=2 ) continue;
+  for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err; t++ ) err = init_type( &plan, t );
+  for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err; t++ ) {
+    if( plan.made[ t ]!=2 ) continue;
     char sub[ SUB_BUF ];
-    type_path( sub, sizeof(sub), plan.path, fd_shmem_private_page_sz_desc[ i ] );
-    err = own_and_mode( sub, &plan );
+    type_path( sub, sizeof(sub), plan.path, init_page_sz[ t ] );
+    err = init_owner( sub, &plan );
   }
-  if( !err ) err = own_and_mode( plan.path, &plan );
-  if( err ) rollback( &plan );
-  return err;
-}
-
-/* ---- fini ---- */
-
-/* 1 if dir is the root of a mount of the file system expected for
-   page_sz (its device differs from its parent's and the type matches). */
-static int
-is_type_mount( char const * dir, size_t page_sz ) {
-  struct stat st, parent;
-  struct statfs sfs;
-  char up[ SUB_BUF+4UL ];
-  snprintf( up, sizeof(up), "%s/..", dir );
-  if( lstat( dir, &st ) || stat( up, &parent ) || statfs( dir, &sfs ) ) return 0;
-  long want = page_sz==FD_SHMEM_NORMAL_PAGE_SZ ? TMPFS_FS_MAGIC : HUGETLBFS_FS_MAGIC;
-  return S_ISDIR( st.st_mode ) && st.st_dev!=parent.st_dev && (long)sfs.f_type==want &&
-         ( page_sz==FD_SHMEM_NORMAL_PAGE_SZ || (size_t)sfs.f_bsize==page_sz );
-}
-
-/* Checks that path is a domain: every page-type directory present is its
-   mount, and there is at least one.  Returns the number of them, or 0. */
-static size_t
-domain_type_cnt( char const * path ) {
-  size_t cnt = 0UL;
-  for( size_t i=0UL; i<FD_SHMEM_PRIVATE_PAGE_TYPE_CNT; i++ ) {
-    char sub[ SUB_BUF ];
-    size_t page_sz = fd_shmem_private_page_sz_desc[ i ];
-    type_path( sub, sizeof(sub), path, page_sz );
-    if( access( sub, F_OK ) ) continue;
-    if( !is_type_mount( sub, page_sz ) ) {
-      FD_SHMEM_LOG_WARN( "%s is not a domain: %s is not a %s mount", path, sub,
-                         page_sz==FD_SHMEM_NORMAL_PAGE_SZ ? "tmpfs" : "hugetlbfs" );
-      return 0UL;
-    }
-    cnt++;
-  }
-  if( !cnt ) FD_SHMEM_LOG_WARN( "%s is not a domain (no page-type mounts)", path );
-  return cnt;
-}
-
-static int
-log_in_use( void * ctx, fd_shmem_region_info_t const * info ) {
-  size_t * busy = ctx;
-  if( !info->map_cnt ) return 0;
-  FD_SHMEM_LOG_WARN( "region %s (%s pages) is mapped by %zu process%s", info->name,
-                     fd_shmem_page_sz_to_cstr( info->page_sz ), info->map_cnt, info->map_cnt==1UL ? "" : "es" );
-  (*busy)++;
-  return 0;
-}
-
-FD_SHMEM_EXPORT int
-fd_shmem_domain_fini( char const * path ) {
-  char dom[ DOM_BUF ];
-  if( fd_shmem_private_domain_path( path, dom, DOM_BUF ) ) return EINVAL;
-  struct stat st;
-  if( lstat( dom, &st ) ) { int err = errno; FD_SHMEM_LOG_WARN( "fini: %s: %s", dom, strerror( err ) ); return err; }
-  if( !domain_type_cnt( dom ) ) return EINVAL;
-  size_t busy = 0UL;
-  int err = fd_shmem_domain_regions( dom, log_in_use, &busy );
-  if( err ) return err;
-  if( busy ) return EBUSY;
-  for( size_t i=0UL; i<FD_SHMEM_PRIVATE_PAGE_TYPE_CNT; i++ ) {
-    char sub[ SUB_BUF ];
-    type_path( sub, sizeof(sub), dom, fd_shmem_private_page_sz_desc[ i ] );
-    if( access( sub, F_OK ) ) continue;
-    if( umount( sub ) || rmdir( sub ) ) {
-      err = errno;
-      FD_SHMEM_LOG_WARN( "fini: cannot remove %s: %s", sub, strerror( err ) );
-      return err;
-    }
-  }
-  if( rmdir( dom ) ) { err = errno; FD_SHMEM_LOG_WARN( "fini: rmdir %s: %s", dom, strerror( err ) ); }
+  if( !err ) err = init_owner( plan.path, &plan );
+  if( err ) init_rollback( &plan );
   return err;
 }
 
 /* ---- reset ---- */
 
 static int
-reset_type( char const * sub ) {
-  DIR * d = opendir( sub );
-  if( !d ) return errno==ENOENT ? 0 : errno;
+reset_type( fd_shmem_private_domain_t const * dom, size_t t ) {
+  int fd = openat( dom->type_fd[ t ], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC );
+  DIR * d = fd<0 ? NULL : fdopendir( fd );
+  if( !d ) { int err = errno; if( fd>=0 ) close( fd ); return err; }
   int err = 0;
-  struct dirent * e;
-  while( ( e = readdir( d ) ) ) {
+  for( struct dirent * e; ( e = readdir( d ) ); ) {
     if( e->d_type==DT_DIR ) continue;  /* ".", ".." and anything else that is no region file */
     if( unlinkat( dirfd( d ), e->d_name, 0 ) && !err ) {
       err = errno;
-      FD_SHMEM_LOG_WARN( "reset: cannot remove %s/%s: %s", sub, e->d_name, strerror( err ) );
+      FD_SHMEM_LOG_WARN( "reset: cannot remove %s/%s/%s: %s", dom->path,
+                         fd_shmem_private_type_name( dom->info.type[ t ].page_sz ), e->d_name, strerror( err ) );
     }
   }
   closedir( d );
@@ -251,16 +226,75 @@ reset_type( char const * sub ) {
 
 FD_SHMEM_EXPORT int
 fd_shmem_domain_reset( char const * path ) {
-  char dom[ DOM_BUF ];
-  if( fd_shmem_private_domain_path( path, dom, DOM_BUF ) ) return EINVAL;
-  struct stat st;
-  if( stat( dom, &st ) ) { int err = errno; FD_SHMEM_LOG_WARN( "reset: %s: %s", dom, strerror( err ) ); return err; }
-  int err = 0;
-  for( size_t i=0UL; i<FD_SHMEM_PRIVATE_PAGE_TYPE_CNT; i++ ) {
-    char sub[ SUB_BUF ];
-    type_path( sub, sizeof(sub), dom, fd_shmem_private_page_sz_desc[ i ] );
-    int e = reset_type( sub );
+  fd_shmem_private_domain_t dom;
+  int err = fd_shmem_private_domain_open( path, &dom );
+  if( err==ENOTDIR ) FD_SHMEM_LOG_WARN( "reset: %s is a symbolic link or not a directory; name the domain itself", dom.path );
+  if( !err ) err = fd_shmem_private_domain_check( &dom, "reset", 0 );
+  for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err && !fd_shmem_private_dry_run(); t++ ) {
+    if( dom.info.type[ t ].state!=FD_SHMEM_TYPE_MOUNTED ) continue;
+    int e = reset_type( &dom, t );
     if( e && !err ) err = e;
   }
+  fd_shmem_private_domain_close( &dom );
   return err;
+}
+
+/* ---- repair ---- */
+
+/* Mounts the opened empty directory fd (never a path a link could
+   redirect: the target is the descriptor itself) and gives the new
+   mount the owner and mode of the domain directory. */
+static int
+repair_mount_fd( fd_shmem_private_domain_t const * dom, int fd, size_t page_sz ) {
+  char target[ 64 ];
+  snprintf( target, sizeof(target), "/proc/self/fd/%d", fd );
+  int err = type_mount( target, page_sz );
+  if( err ) return err;
+  char sub[ SUB_BUF ];
+  type_path( sub, sizeof(sub), dom->path, page_sz );
+  int mounted = open( sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC );
+  err = mounted<0 ? errno : owner_set( mounted, dom->info.uid, dom->info.gid, dom->info.mode );
+  if( mounted>=0 ) close( mounted );
+  return err;
+}
+
+static int
+repair_type( fd_shmem_private_domain_t * dom, size_t t, size_t * cnt ) {
+  fd_shmem_type_info_t const * ti = &dom->info.type[ t ];
+  char const * name = fd_shmem_private_type_name( ti->page_sz );
+  int fixable = ti->state==FD_SHMEM_TYPE_MISSING || ( ti->state==FD_SHMEM_TYPE_UNMOUNTED && ti->empty );
+  if( ti->state==FD_SHMEM_TYPE_MOUNTED || ( ti->state==FD_SHMEM_TYPE_MISSING && !ti->offered ) ) return 0;
+  if( !fixable || !ti->offered ) {
+    FD_SHMEM_LOG_WARN( "repair: %s/%s is %s%s; a live domain is never remounted (fini, then init, rebuilds it)", dom->path, name,
+                       fd_shmem_type_state_cstr( ti->state ), ti->state==FD_SHMEM_TYPE_UNMOUNTED ? " and not empty" : "" );
+    return EBUSY;
+  }
+  (*cnt)++;
+  if( fd_shmem_private_dry_run() ) return 0;
+  if( ti->state==FD_SHMEM_TYPE_MISSING && mkdirat( dom->dir_fd, name, 0700 ) ) return errno;
+  int fd = openat( dom->dir_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC );
+  if( fd<0 ) return errno;
+  int err = repair_mount_fd( dom, fd, ti->page_sz );
+  close( fd );
+  if( err ) FD_SHMEM_LOG_WARN( "repair: mounting %s/%s: %s", dom->path, name, strerror( err ) );
+  else      FD_SHMEM_LOG_NOTE( "repair: mounted %s/%s", dom->path, name );
+  return err;
+}
+
+FD_SHMEM_EXPORT int
+fd_shmem_domain_repair( char const * path, size_t * opt_cnt ) {
+  size_t cnt = 0UL;
+  if( opt_cnt ) *opt_cnt = 0UL;
+  fd_shmem_private_domain_t dom;
+  int err = fd_shmem_private_domain_open( path, &dom );
+  if( !err && !dom.info.exists ) { FD_SHMEM_LOG_WARN( "repair: no domain at %s", dom.path ); err = ENOENT; }
+  int busy = 0;
+  for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err; t++ ) {
+    int e = repair_type( &dom, t, &cnt );
+    if( e==EBUSY ) busy = 1;
+    else err = e;
+  }
+  fd_shmem_private_domain_close( &dom );
+  if( opt_cnt ) *opt_cnt = cnt;
+  return err ? err : busy ? EBUSY : 0;
 }

@@ -101,6 +101,51 @@ int fd_shmem_private_check_subs( size_t page_sz, size_t sub_cnt,
 int fd_shmem_private_place( void * mem, size_t page_sz, size_t sub_cnt,
                             size_t const * sub_page_cnt, size_t const * sub_cpu_idx );
 
+/* ---- the domain model (fd_shmem_domain_model.c) ---- */
+
+/* A domain opened for an operation: the directory and each page-type
+   directory opened without following links, and what they are. */
+typedef struct {
+  char                   path[ FD_SHMEM_PRIVATE_PATH_MAX+1UL ];
+  int                    dir_fd;                               /* -1: nothing there */
+  int                    type_fd [ FD_SHMEM_DOMAIN_TYPE_CNT ];  /* -1: missing or not a directory */
+  unsigned long          type_dev[ FD_SHMEM_DOMAIN_TYPE_CNT ];  /* st_dev of each opened directory */
+  fd_shmem_domain_info_t info;
+} fd_shmem_private_domain_t;
+
+/* Opens the domain at path (NULL: the current one).  Returns 0 (also
+   when nothing is there), EINVAL (bad path), ENOTDIR (a symbolic link
+   or not a directory) or an errno.  Close with ..._domain_close. */
+int  fd_shmem_private_domain_open ( char const * path, fd_shmem_private_domain_t * dom );
+void fd_shmem_private_domain_close( fd_shmem_private_domain_t * dom );
+
+/* Checks that the opened dom is a domain operation op may act on: every
+   page-type directory present is its own right mount, and there is at
+   least one; with partial_ok an empty directory that is not a mount is
+   accepted too, but no file beside the page-type directories.  Returns 0,
+   ENOENT or EINVAL (logged, with op). */
+int fd_shmem_private_domain_check( fd_shmem_private_domain_t const * dom, char const * op, int partial_ok );
+
+/* ".normal", ".huge", ".gigantic" (NULL for another size), and the file
+   system each lives on. */
+char const * fd_shmem_private_type_name( size_t page_sz );
+char const * fd_shmem_private_fs_name  ( size_t page_sz );
+
+/* 1 if the kernel offers pages of page_sz (normal pages always). */
+int fd_shmem_private_kernel_has_page_sz( size_t page_sz );
+
+/* 1 if the file system of fd is the one page_sz regions live on. */
+int fd_shmem_private_fs_ok( int fd, size_t page_sz );
+
+/* ---- holders of a domain's mounts (fd_shmem_holders.c) ---- */
+
+/* Logs (with op) every process that maps a file of, has a descriptor
+   open in, or has its working or root directory in any of the dev_cnt
+   file systems dev[] (dir[] names them).  Returns the number of
+   processes found. */
+size_t fd_shmem_private_holders( char const * op, unsigned long const * dev,
+                                 char const * const * dir, size_t dev_cnt );
+
 /* ---- the machine (fd_shmem_machine.c) ---- */
 
 #define FD_SHMEM_PRIVATE_ALL_NODES ((size_t)-1)

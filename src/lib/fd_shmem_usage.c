@@ -13,8 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define DOM_BUF (FD_SHMEM_PRIVATE_PATH_MAX+1UL)  /* a domain path */
-#define SUB_BUF (DOM_BUF+16UL)                    /* ... plus "/.gigantic" */
+#define SUB_BUF (FD_SHMEM_PRIVATE_PATH_MAX+16UL)  /* a domain path plus "/.gigantic" */
 
 typedef struct {
   fd_shmem_region_info_t info;
@@ -53,6 +52,7 @@ describe( usage_ent_t * e, char const * name, size_t page_sz, struct stat const 
   info->gid      = (unsigned long)st->st_gid;
   info->mode     = (unsigned long)( st->st_mode & 07777 );
   info->valid    = fd_shmem_name_len( name ) && S_ISREG( st->st_mode ) && info->sz && !( info->sz % page_sz );
+  info->leftover = !strncmp( name, ".tmp.", 5UL ) && S_ISREG( st->st_mode );
 }
 
 static int
@@ -60,13 +60,16 @@ by_name( void const * a, void const * b ) {
   return strcmp( ( (usage_ent_t const *)a )->info.name, ( (usage_ent_t const *)b )->info.name );
 }
 
-/* Appends the files of one page-type directory, sorted by name. */
+/* Appends the files of one page-type directory, sorted by name.  Only
+   a directory on the file system of its page type is listed (the rule
+   of region lookups); anything else holds no region. */
 static int
-list_type( usage_list_t * list, char const * dom, size_t page_sz ) {
-  char sub[ SUB_BUF ];
-  snprintf( sub, sizeof(sub), "%s/.%s", dom, fd_shmem_page_sz_to_cstr( page_sz ) );
-  DIR * d = opendir( sub );
-  if( !d ) return errno==ENOENT ? 0 : errno;
+list_type( usage_list_t * list, fd_shmem_private_domain_t const * dom, size_t t ) {
+  size_t page_sz = dom->info.type[ t ].page_sz;
+  if( dom->type_fd[ t ]<0 || !fd_shmem_private_fs_ok( dom->type_fd[ t ], page_sz ) ) return 0;
+  int fd = openat( dom->type_fd[ t ], ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC );
+  DIR * d = fd<0 ? NULL : fdopendir( fd );
+  if( !d ) { int err = errno; if( fd>=0 ) close( fd ); return err; }
   size_t first = list->cnt;
   int err = 0;
   struct dirent * de;
@@ -77,7 +80,7 @@ list_type( usage_list_t * list, char const * dom, size_t page_sz ) {
     usage_ent_t * e = list_push( list );
     if( !e ) { err = ENOMEM; break; }
     describe( e, de->d_name, page_sz, &st );
-    snprintf( e->path, sizeof(e->path), "%s/%s", sub, de->d_name );
+    snprintf( e->path, sizeof(e->path), "%s/%s/%s", dom->path, fd_shmem_private_type_name( page_sz ), de->d_name );
   }
   closedir( d );
   if( list->cnt>first ) qsort( list->ent+first, list->cnt-first, sizeof(usage_ent_t), by_name );
@@ -116,15 +119,14 @@ count_maps( usage_list_t * list, char const * dom ) {
 
 FD_SHMEM_EXPORT int
 fd_shmem_domain_regions( char const * path, fd_shmem_region_func_t func, void * ctx ) {
-  char dom[ DOM_BUF ];
-  if( !func || fd_shmem_private_domain_path( path, dom, DOM_BUF ) ) return EINVAL;
-  struct stat st;
-  if( stat( dom, &st ) ) return errno;
+  if( !func ) return EINVAL;
+  fd_shmem_private_domain_t dom;
+  int err = fd_shmem_private_domain_open( path, &dom );
+  if( !err && !dom.info.exists ) err = ENOENT;
   usage_list_t list = { 0 };
-  int err = 0;
-  for( size_t i=0UL; i<FD_SHMEM_PRIVATE_PAGE_TYPE_CNT && !err; i++ )
-    err = list_type( &list, dom, fd_shmem_private_page_sz_desc[ i ] );
-  if( !err ) count_maps( &list, dom );
+  for( size_t i=FD_SHMEM_DOMAIN_TYPE_CNT; i-- && !err; ) err = list_type( &list, &dom, i );  /* largest first */
+  if( !err ) count_maps( &list, dom.path );
+  fd_shmem_private_domain_close( &dom );
   for( size_t i=0UL; i<list.cnt && !err; i++ ) err = func( ctx, &list.ent[ i ].info );
   free( list.ent );
   return err;

@@ -1,0 +1,261 @@
+/* The domain model: the one place that says what a domain is.  A domain
+   is a directory holding one directory per page type, DOMAIN/.normal,
+   .huge and .gigantic, each its own mount: tmpfs for normal pages,
+   hugetlbfs of that page size otherwise.  Everything below the domain
+   path is opened without following a symbolic link, and every check is
+   made on what was opened. */
+
+#include "fd_shmem_private.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+static size_t const type_page_sz[ FD_SHMEM_DOMAIN_TYPE_CNT ] = {
+  FD_SHMEM_NORMAL_PAGE_SZ, FD_SHMEM_HUGE_PAGE_SZ, FD_SHMEM_GIGANTIC_PAGE_SZ
+};
+
+char const *
+fd_shmem_private_type_name( size_t page_sz ) {
+  switch( page_sz ) {
+  case FD_SHMEM_NORMAL_PAGE_SZ:   return ".normal";
+  case FD_SHMEM_HUGE_PAGE_SZ:     return ".huge";
+  case FD_SHMEM_GIGANTIC_PAGE_SZ: return ".gigantic";
+  default:                        return NULL;
+  }
+}
+
+char const *
+fd_shmem_private_fs_name( size_t page_sz ) {
+  return page_sz==FD_SHMEM_NORMAL_PAGE_SZ ? "tmpfs" : "hugetlbfs";
+}
+
+int
+fd_shmem_private_kernel_has_page_sz( size_t page_sz ) {
+  if( page_sz==FD_SHMEM_NORMAL_PAGE_SZ ) return 1;
+  char dir[ 256 ];
+  snprintf( dir, sizeof(dir), "%s/sys/kernel/mm/hugepages/hugepages-%zukB", fd_shmem_private_sysroot(), page_sz>>10 );
+  return !access( dir, F_OK );
+}
+
+int
+fd_shmem_private_fs_ok( int fd, size_t page_sz ) {
+  struct statfs sfs;
+  if( fstatfs( fd, &sfs ) ) return 0;
+  if( page_sz==FD_SHMEM_NORMAL_PAGE_SZ ) return sfs.f_type==TMPFS_MAGIC;
+  return sfs.f_type==HUGETLBFS_MAGIC && (size_t)sfs.f_bsize==page_sz;
+}
+
+FD_SHMEM_EXPORT char const *
+fd_shmem_type_state_cstr( int state ) {
+  switch( state ) {
+  case FD_SHMEM_TYPE_MOUNTED:       return "mounted";
+  case FD_SHMEM_TYPE_MISSING:       return "missing";
+  case FD_SHMEM_TYPE_UNMOUNTED:     return "not mounted";
+  case FD_SHMEM_TYPE_WRONG_FS:      return "a mount of the wrong file system";
+  case FD_SHMEM_TYPE_WRONG_PAGE_SZ: return "a hugetlbfs mount of the wrong page size";
+  case FD_SHMEM_TYPE_SHARED:        return "a bind mount, a file system mounted elsewhere too, or stacked mounts";
+  case FD_SHMEM_TYPE_NOT_DIR:       return "not a directory (a symbolic link or a file)";
+  default:                          return "unknown";
+  }
+}
+
+/* Undoes mountinfo's octal escapes (\040 for a space, ...) in place. */
+static void
+unescape( char * s ) {
+  char * out = s;
+  for( ; *s; s++ ) {
+    if( s[0]=='\\' && s[1]>='0' && s[1]<='3' && s[2]>='0' && s[2]<='7' && s[3]>='0' && s[3]<='7' ) {
+      *out++ = (char)( ( s[1]-'0' )*64 + ( s[2]-'0' )*8 + ( s[3]-'0' ) );
+      s += 3;
+    } else {
+      *out++ = *s;
+    }
+  }
+  *out = '\0';
+}
+
+/* 1 if the mount at point (a canonical path) with device dev is a
+   domain's own: the only mount of this namespace with that device (a
+   bind of /dev/shm would otherwise pass as a tmpfs of our own), showing
+   its file system from the root (not a bind of part of one), and the
+   only mount at that point (not stacked over another). */
+static int
+mount_is_own( dev_t dev, char const * point ) {
+  FILE * f = fopen( "/proc/self/mountinfo", "re" );
+  if( !f ) return 0;
+  unsigned maj, min;
+  char root[ 8 ], at[ 4200 ], line[ 8400 ];
+  int same_dev = 0, own_root = 0, same_point = 0;
+  while( fgets( line, sizeof(line), f ) ) {
+    if( sscanf( line, "%*d %*d %u:%u %7s %4199s", &maj, &min, root, at )!=4 ) continue;
+    unescape( at );
+    same_point += !strcmp( at, point );
+    if( makedev( maj, min )!=dev ) continue;
+    same_dev++;
+    own_root = !strcmp( root, "/" );
+  }
+  fclose( f );
+  return same_dev==1 && own_root && same_point==1;
+}
+
+/* Counts the entries of directory fd other than "." and "..", those
+   named in skip (NULL-ended) aside.  -1 if it cannot be read. */
+static long
+dir_entry_cnt( int fd, char const * const * skip ) {
+  int dup_fd = openat( fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC );
+  DIR * d = dup_fd<0 ? NULL : fdopendir( dup_fd );
+  if( !d ) { if( dup_fd>=0 ) close( dup_fd ); return -1L; }
+  long cnt = 0L;
+  for( struct dirent * e; ( e = readdir( d ) ); ) {
+    int skipped = !strcmp( e->d_name, "." ) || !strcmp( e->d_name, ".." );
+    for( size_t i=0UL; skip && skip[i] && !skipped; i++ ) skipped = !strcmp( e->d_name, skip[i] );
+    cnt += !skipped;
+  }
+  closedir( d );
+  return cnt;
+}
+
+/* What the opened directory fd of page type t is. */
+static int
+type_state( fd_shmem_private_domain_t const * dom, int fd, struct stat const * st, size_t page_sz ) {
+  struct stat up;
+  struct statfs sfs;
+  if( fstat( dom->dir_fd, &up ) || fstatfs( fd, &sfs ) ) return FD_SHMEM_TYPE_UNMOUNTED;
+  if( st->st_dev==up.st_dev ) return FD_SHMEM_TYPE_UNMOUNTED;
+  long want = page_sz==FD_SHMEM_NORMAL_PAGE_SZ ? TMPFS_MAGIC : HUGETLBFS_MAGIC;
+  if( sfs.f_type!=want ) return FD_SHMEM_TYPE_WRONG_FS;
+  if( page_sz!=FD_SHMEM_NORMAL_PAGE_SZ && (size_t)sfs.f_bsize!=page_sz ) return FD_SHMEM_TYPE_WRONG_PAGE_SZ;
+  char real[ PATH_MAX ], point[ PATH_MAX+16 ];
+  if( !realpath( dom->path, real ) ) return FD_SHMEM_TYPE_SHARED;
+  snprintf( point, sizeof(point), "%s/%s", strcmp( real, "/" ) ? real : "", fd_shmem_private_type_name( page_sz ) );
+  if( !mount_is_own( st->st_dev, point ) ) return FD_SHMEM_TYPE_SHARED;
+  return FD_SHMEM_TYPE_MOUNTED;
+}
+
+/* Opens and describes page type t of the opened domain. */
+static int
+type_open( fd_shmem_private_domain_t * dom, size_t t ) {
+  fd_shmem_type_info_t * ti = &dom->info.type[ t ];
+  ti->offered = fd_shmem_private_kernel_has_page_sz( ti->page_sz );
+  ti->state   = FD_SHMEM_TYPE_MISSING;
+  char const * name = fd_shmem_private_type_name( ti->page_sz );
+  int fd = openat( dom->dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC );
+  if( fd<0 ) {
+    struct stat lst;
+    if( errno==ENOENT ) return 0;
+    if( errno==ELOOP || errno==ENOTDIR ) { ti->state = FD_SHMEM_TYPE_NOT_DIR; return 0; }
+    if( !fstatat( dom->dir_fd, name, &lst, AT_SYMLINK_NOFOLLOW ) && !S_ISDIR( lst.st_mode ) ) {
+      ti->state = FD_SHMEM_TYPE_NOT_DIR;
+      return 0;
+    }
+    return errno;
+  }
+  struct stat st;
+  struct statfs sfs;
+  if( fstat( fd, &st ) || fstatfs( fd, &sfs ) ) { int err = errno; close( fd ); return err; }
+  dom->type_fd [ t ] = fd;
+  dom->type_dev[ t ] = (unsigned long)st.st_dev;
+  ti->state      = type_state( dom, fd, &st, ti->page_sz );
+  ti->uid        = (unsigned long)st.st_uid;
+  ti->gid        = (unsigned long)st.st_gid;
+  ti->mode       = (unsigned long)( st.st_mode & 07777 );
+  ti->fs_page_sz = (size_t)sfs.f_bsize;
+  ti->mount_sz   = (size_t)sfs.f_blocks * (size_t)sfs.f_bsize;
+  ti->empty      = !dir_entry_cnt( fd, NULL );
+  return 0;
+}
+
+void
+fd_shmem_private_domain_close( fd_shmem_private_domain_t * dom ) {
+  for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
+    if( dom->type_fd[ t ]>=0 ) close( dom->type_fd[ t ] );
+    dom->type_fd[ t ] = -1;
+  }
+  if( dom->dir_fd>=0 ) close( dom->dir_fd );
+  dom->dir_fd = -1;
+}
+
+static int
+domain_open_dir( fd_shmem_private_domain_t * dom ) {
+  dom->dir_fd = open( dom->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC );
+  if( dom->dir_fd<0 ) {
+    if( errno==ENOENT ) return 0;
+    if( errno==ELOOP || errno==ENOTDIR ) return ENOTDIR;
+    return errno;
+  }
+  struct stat st;
+  if( fstat( dom->dir_fd, &st ) ) return errno;
+  dom->info.exists = 1;
+  dom->info.uid    = (unsigned long)st.st_uid;
+  dom->info.gid    = (unsigned long)st.st_gid;
+  dom->info.mode   = (unsigned long)( st.st_mode & 07777 );
+  return 0;
+}
+
+int
+fd_shmem_private_domain_open( char const * path, fd_shmem_private_domain_t * dom ) {
+  memset( dom, 0, sizeof(*dom) );
+  dom->dir_fd = -1;
+  for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
+    dom->type_fd[ t ]            = -1;
+    dom->info.type[ t ].page_sz  = type_page_sz[ t ];
+    dom->info.type[ t ].state    = FD_SHMEM_TYPE_MISSING;
+  }
+  if( fd_shmem_private_domain_path( path, dom->path, sizeof(dom->path) ) ) return EINVAL;
+  int err = domain_open_dir( dom );
+  for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err && dom->info.exists; t++ ) err = type_open( dom, t );
+  if( !err && dom->info.exists ) {
+    static char const * const layout[] = { ".normal", ".huge", ".gigantic", NULL };
+    dom->info.others = dir_entry_cnt( dom->dir_fd, layout )!=0L;
+  }
+  if( err ) fd_shmem_private_domain_close( dom );
+  return err;
+}
+
+FD_SHMEM_EXPORT int
+fd_shmem_domain_describe( char const * path, fd_shmem_domain_info_t * info ) {
+  if( !info ) return EINVAL;
+  fd_shmem_private_domain_t dom;
+  int err = fd_shmem_private_domain_open( path, &dom );
+  if( err ) return err;
+  *info = dom.info;
+  fd_shmem_private_domain_close( &dom );
+  return 0;
+}
+
+/* ---- the rules each operation needs ---- */
+
+/* Logs why dom is not a domain for operation op; returns EINVAL. */
+static int
+not_a_domain( fd_shmem_private_domain_t const * dom, char const * op, fd_shmem_type_info_t const * ti, char const * why ) {
+  if( ti ) FD_SHMEM_LOG_WARN( "%s: %s is not a domain: %s/%s is %s; nothing was changed", op, dom->path, dom->path,
+                              fd_shmem_private_type_name( ti->page_sz ), fd_shmem_type_state_cstr( ti->state ) );
+  else     FD_SHMEM_LOG_WARN( "%s: %s is not a domain: %s; nothing was changed", op, dom->path, why );
+  return EINVAL;
+}
+
+int
+fd_shmem_private_domain_check( fd_shmem_private_domain_t const * dom, char const * op, int partial_ok ) {
+  if( !dom->info.exists ) { FD_SHMEM_LOG_WARN( "%s: no domain at %s", op, dom->path ); return ENOENT; }
+  size_t usable = 0UL;
+  for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
+    fd_shmem_type_info_t const * ti = &dom->info.type[ t ];
+    int ok = ti->state==FD_SHMEM_TYPE_MOUNTED || ti->state==FD_SHMEM_TYPE_MISSING ||
+             ( partial_ok && ti->state==FD_SHMEM_TYPE_UNMOUNTED && ti->empty );
+    if( !ok ) return not_a_domain( dom, op, ti, NULL );
+    usable += ti->state!=FD_SHMEM_TYPE_MISSING;
+  }
+  if( !usable ) return not_a_domain( dom, op, NULL, "it has no page-type directory" );
+  if( partial_ok && dom->info.others ) return not_a_domain( dom, op, NULL, "it holds files beside the page-type directories" );
+  return 0;
+}
