@@ -64,8 +64,9 @@ expect 1 "" "cannot fix now: node 0: 1 huge pages in use" -- apply "$conf"
 "$CTL" --quiet --shmem-path "$dom" reset
 
 # an impossible request fails clearly and leaves the pool as it was
+# (the library refuses it with E2BIG before writing anything)
 sed -i "s/^pages = huge 0 0/pages = huge 0 100000000/" "$conf"
-expect 1 "apply: set node 0 huge pages to 100000000" "only [0-9]+ of 100000000 huge pages could be reserved on node 0" -- apply "$conf"
+expect 1 "apply: set node 0 huge pages to 100000000" "set node 0 huge pages to 100000000.*: (.*huge pages are .*; the node has|Argument list too long)" -- apply "$conf"
 [ "$(cat "$pool")" = "$want" ] || { echo "FAIL: a failed reservation was not rolled back"; fails=$((fails + 1)); }
 
 # bad files change nothing and name the line
