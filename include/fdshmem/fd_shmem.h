@@ -318,12 +318,18 @@ typedef struct fd_shmem_pool_info {
 int fd_shmem_pool_query( size_t page_sz, size_t numa_idx, fd_shmem_pool_info_t * info );
 
 /* fd_shmem_pool_alloc sets node numa_idx's pool of page_sz pages to
-   page_cnt.  Growing is always allowed; shrinking is refused (EBUSY)
-   while any page of the pool is in use.  When the kernel comes up short
-   it compacts memory and retries a few times, then puts the pool back as
-   it was and returns ENOMEM; opt_got (if not NULL) gets the count
-   reached.  Returns 0, EINVAL, ENODEV, EOPNOTSUPP, EBUSY, ENOMEM or the
-   errno of the sysfs write (EACCES / EPERM when not root).
+   page_cnt.  Everything is checked before anything is written: a count
+   whose bytes exceed the node's memory is refused (E2BIG); shrinking is
+   allowed down to the pages the kernel cannot free (in use, or kept
+   free for reservations) and refused below (EBUSY, the holding regions
+   of the current domain logged).  When the kernel comes up short of a
+   grow, memory is compacted and the write retried a few times, but only
+   while the missing pages would fit in the node's free memory; then the
+   pool is put back as it was and ENOMEM returned.  opt_got (if not
+   NULL) gets the count reached (on a refusal: the count as it is; in a
+   dry run: the count it would be).  Returns 0, EINVAL (normal or bad
+   page size), ENODEV, EOPNOTSUPP, E2BIG, EBUSY, ENOMEM or the errno of
+   the sysfs write (EACCES / EPERM when not root).
    fd_shmem_pool_free is fd_shmem_pool_alloc with 0 pages. */
 int fd_shmem_pool_alloc( size_t page_cnt, size_t page_sz, size_t numa_idx, size_t * opt_got );
 int fd_shmem_pool_free ( size_t page_sz, size_t numa_idx );

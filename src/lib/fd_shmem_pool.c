@@ -1,4 +1,11 @@
-/* Per-node pools of huge and gigantic pages, through sysfs. */
+/* Per-node pools of huge and gigantic pages, through sysfs.
+
+   fd_shmem_pool_alloc makes every check it can before writing anything:
+   the node and page size exist, the count fits in the node's memory, a
+   shrink stays at or above what the kernel cannot free.  Only then is
+   nr_hugepages written; a shortfall is retried (after compaction) only
+   while the missing pages could fit in the node's free memory, that is
+   while fragmentation can be the cause. */
 
 #include "fd_shmem_private.h"
 
@@ -9,6 +16,17 @@
 #include <unistd.h>
 
 #define COMPACT_TRIES (3)
+#define PATH_BUF      (512)
+#define HUMAN_BUF     (32)
+
+/* One call of fd_shmem_pool_alloc: the request and the pool before it. */
+typedef struct {
+  size_t               cnt, page_sz, numa_idx;
+  char const *         type;      /* "huge" or "gigantic" */
+  char                 dir[ PATH_BUF ];
+  fd_shmem_pool_info_t now;
+  size_t               persistent; /* now.total - now.surplus: what a write sets */
+} pool_req_t;
 
 /* Writes the sysfs directory of node numa_idx's page_sz pool into buf.
    Returns 0, EINVAL, ENODEV or EOPNOTSUPP. */
@@ -25,7 +43,7 @@ pool_dir( size_t page_sz, size_t numa_idx, char * buf, size_t buf_sz ) {
 /* Reads one decimal number from dir/file.  Returns 0 or an errno. */
 static int
 read_count( char const * dir, char const * file, size_t * out ) {
-  char path[ 512 ];
+  char path[ PATH_BUF+32 ];
   snprintf( path, sizeof(path), "%s/%s", dir, file );
   FILE * f = fopen( path, "re" );
   if( !f ) return errno;
@@ -45,17 +63,9 @@ write_text( char const * path, char const * text ) {
   return err;
 }
 
-static int
-write_count( char const * dir, size_t cnt ) {
-  char path[ 512 ], text[ 32 ];
-  snprintf( path, sizeof(path), "%s/nr_hugepages", dir );
-  snprintf( text, sizeof(text), "%zu\n", cnt );
-  return write_text( path, text );
-}
-
 static void
 compact_memory( void ) {
-  char path[ 512 ];
+  char path[ PATH_BUF ];
   snprintf( path, sizeof(path), "%s/proc/sys/vm/compact_memory", fd_shmem_private_sysroot() );
   int err = write_text( path, "1\n" );
   if( err ) FD_SHMEM_LOG_DBG( "compacting memory failed: %s", strerror( err ) );
@@ -63,7 +73,7 @@ compact_memory( void ) {
 
 FD_SHMEM_EXPORT int
 fd_shmem_pool_query( size_t page_sz, size_t numa_idx, fd_shmem_pool_info_t * info ) {
-  char dir[ 512 ];
+  char dir[ PATH_BUF ];
   int err = pool_dir( page_sz, numa_idx, dir, sizeof(dir) );
   if( err || !info ) return err ? err : EINVAL;
   err = read_count( dir, "nr_hugepages", &info->total );
@@ -72,44 +82,251 @@ fd_shmem_pool_query( size_t page_sz, size_t numa_idx, fd_shmem_pool_info_t * inf
   return err;
 }
 
-/* Sets the pool to cnt, compacting and retrying when the kernel falls
-   short.  *got gets the count reached.  Returns 0 or ENOMEM / errno. */
-static int
-pool_set( char const * dir, size_t cnt, size_t * got ) {
-  for( int attempt=0;; attempt++ ) {
-    int err = write_count( dir, cnt );
-    if( !err ) err = read_count( dir, "nr_hugepages", got );
-    if( err ) return err;
-    if( *got==cnt ) return 0;
-    if( attempt==COMPACT_TRIES ) return ENOMEM;
-    compact_memory();
+/* ---- the node's memory ---- */
+
+/* Bytes of memory present on node numa_idx by /proc/zoneinfo (0 if it
+   cannot be read). */
+static size_t
+node_present_bytes( size_t numa_idx ) {
+  char path[ PATH_BUF ], line[ 256 ];
+  snprintf( path, sizeof(path), "%s/proc/zoneinfo", fd_shmem_private_sysroot() );
+  FILE * f = fopen( path, "re" );
+  if( !f ) return 0UL;
+  size_t node = (size_t)-1, pages = 0UL, n;
+  while( fgets( line, sizeof(line), f ) ) {
+    if( sscanf( line, "Node %zu,", &n )==1 ) node = n;
+    else if( node==numa_idx && sscanf( line, " present %zu", &n )==1 ) pages += n;
   }
+  fclose( f );
+  return pages * (size_t)sysconf( _SC_PAGESIZE );
+}
+
+/* The node's memory: MemTotal of its meminfo, or the memory present in
+   its zones if that is more.  A kernel that initializes its memory
+   lazily (deferred_init=lazy) counts in MemTotal only what it has set
+   up so far, which can be a fraction of the node; the hugepage
+   allocator sets up the rest on demand, so it must not be refused. */
+static int
+node_mem_bytes( size_t numa_idx, size_t * bytes ) {
+  int err = fd_shmem_private_meminfo( numa_idx, "MemTotal", bytes );
+  if( err ) return err;
+  size_t present = node_present_bytes( numa_idx );
+  if( present>*bytes ) *bytes = present;
+  return 0;
+}
+
+/* E2BIG, logged, when r's pages would need more than the node has. */
+static int
+check_fits( pool_req_t const * r ) {
+  size_t mem, bytes;
+  int err = node_mem_bytes( r->numa_idx, &mem );
+  if( err ) {
+    FD_SHMEM_LOG_WARN( "node %zu: cannot read its memory size: %s", r->numa_idx, strerror( err ) );
+    return err;
+  }
+  int over = __builtin_mul_overflow( r->cnt, r->page_sz, &bytes );
+  if( !over && bytes<=mem ) return 0;
+  char want[ HUMAN_BUF ], have[ HUMAN_BUF ];
+  FD_SHMEM_LOG_WARN( "node %zu: %zu %s pages are %s%s; the node has %s of memory",
+                     r->numa_idx, r->cnt, r->type, over ? "more than " : "",
+                     fd_shmem_private_human( over ? SIZE_MAX : bytes, want, sizeof(want) ),
+                     fd_shmem_private_human( mem, have, sizeof(have) ) );
+  return E2BIG;
+}
+
+/* ---- shrinking ---- */
+
+/* Free pages of this size, machine-wide, that no reservation claims.
+   resv_hugepages is global: pages promised to mappings not yet touched
+   may be taken from any node, and the kernel keeps that many free. */
+static size_t
+unclaimed_free( size_t page_sz ) {
+  char dir[ PATH_BUF ];
+  snprintf( dir, sizeof(dir), "%s/sys/kernel/mm/hugepages/hugepages-%zukB", fd_shmem_private_sysroot(), page_sz>>10 );
+  size_t free_ = 0UL, resv = 0UL;
+  if( read_count( dir, "free_hugepages", &free_ ) ) return 0UL;
+  if( read_count( dir, "resv_hugepages", &resv ) ) resv = 0UL;
+  return free_>resv ? free_-resv : 0UL;
+}
+
+/* The lowest count the node's pool can be set to: the kernel frees
+   only free pages of the node, and not those needed for reservations. */
+static size_t
+shrink_floor( pool_req_t const * r ) {
+  size_t freeable = r->now.free;
+  size_t spare    = unclaimed_free( r->page_sz );
+  if( spare<freeable ) freeable = spare;
+  return r->persistent>freeable ? r->persistent-freeable : 0UL;
+}
+
+#define HOLDERS_MAX (256)  /* bytes of region names in a warning */
+
+typedef struct {
+  size_t page_sz;
+  size_t cnt;
+  int    more;  /* names left out for room */
+  char   text[ HOLDERS_MAX+8 ];  /* + ", ..." */
+  size_t len;
+} holders_t;
+
+static int
+add_holder( void * ctx, fd_shmem_region_info_t const * info ) {
+  holders_t * h = ctx;
+  if( !info->valid || info->page_sz!=h->page_sz ) return 0;
+  size_t left = HOLDERS_MAX - h->len;
+  int n = snprintf( h->text+h->len, left, "%s%s (%zu page%s)", h->cnt ? ", " : "",
+                    info->name, info->page_cnt, info->page_cnt==1UL ? "" : "s" );
+  if( n>0 && (size_t)n<left ) h->len += (size_t)n;
+  else { h->text[ h->len ] = '\0'; h->more = 1; }  /* no half names */
+  h->cnt++;
+  return 0;
+}
+
+/* Names the current domain's regions of r's page size into h. */
+static void
+find_holders( pool_req_t const * r, holders_t * h ) {
+  memset( h, 0, sizeof(*h) );
+  h->page_sz = r->page_sz;
+  if( fd_shmem_domain_regions( NULL, add_holder, h ) || !h->cnt )
+    snprintf( h->text, sizeof(h->text), "none in domain %s (private mappings or other domains hold them)", fd_shmem_path() );
+  else if( h->more )
+    strcpy( h->text+h->len, ", ..." );
+}
+
+/* EBUSY, logged, when r shrinks the pool below what cannot be freed. */
+static int
+check_shrink( pool_req_t const * r ) {
+  if( r->cnt>=r->persistent ) return 0;
+  size_t floor_ = shrink_floor( r );
+  if( r->cnt>=floor_ ) return 0;
+  size_t used = r->now.total - r->now.free;
+  size_t resv = floor_>used ? floor_-used : 0UL;
+  holders_t h;
+  find_holders( r, &h );
+  FD_SHMEM_LOG_WARN( "node %zu: cannot shrink the %s pool to %zu: %zu of its %zu pages are in use "
+                     "(%zu mapped, %zu kept for reservations), so it can go down to %zu; "
+                     "%s regions: %s", r->numa_idx, r->type, r->cnt, floor_, r->now.total,
+                     floor_-resv, resv, floor_, r->type, h.text );
+  return EBUSY;
+}
+
+/* ---- writing ---- */
+
+/* Writes cnt to the node's pool; *got gets the count reached. */
+static int
+pool_write( pool_req_t const * r, size_t cnt, size_t * got ) {
+  char path[ PATH_BUF+32 ], text[ 32 ];
+  snprintf( path, sizeof(path), "%s/nr_hugepages", r->dir );
+  snprintf( text, sizeof(text), "%zu\n", cnt );
+  fd_shmem_pool_info_t now;
+  int err = write_text( path, text );
+  if( !err ) err = fd_shmem_pool_query( r->page_sz, r->numa_idx, &now );
+  if( !err ) *got = now.total - now.surplus;
+  return err;
+}
+
+/* 1 when the pages still missing would fit in the node's free memory:
+   then the shortfall can be fragmentation, which compaction helps.
+   Reclaimable memory is not counted: the kernel's own allocation of
+   the pages has already reclaimed what it could before coming up short. */
+static int
+shortfall_fits( pool_req_t const * r, size_t got, size_t * mem_free ) {
+  *mem_free = 0UL;
+  if( fd_shmem_private_meminfo( r->numa_idx, "MemFree", mem_free ) ) return 0;
+  return (r->cnt-got) <= *mem_free / r->page_sz;
+}
+
+/* 1 when a short grow is worth compacting and writing again; if not,
+   why gets the reason. */
+static int
+may_retry( pool_req_t const * r, size_t got, int tries, char * why, size_t why_sz ) {
+  size_t mem_free;
+  char a[ HUMAN_BUF ], b[ HUMAN_BUF ];
+  if( !shortfall_fits( r, got, &mem_free ) ) {
+    snprintf( why, why_sz, "the %s missing is more than the node's %s of free memory",
+              fd_shmem_private_human( (r->cnt-got)*r->page_sz, a, sizeof(a) ),
+              fd_shmem_private_human( mem_free, b, sizeof(b) ) );
+    return 0;
+  }
+  if( tries<COMPACT_TRIES ) return 1;
+  snprintf( why, why_sz, "still short after %d compactions: free memory is too fragmented", COMPACT_TRIES );
+  return 0;
+}
+
+/* Grows the pool toward r->cnt, compacting and retrying (bounded) while
+   the shortfall can be fragmentation.  Returns 0 (*got may still be
+   short) or the errno of a failed write. */
+static int
+pool_grow( pool_req_t const * r, size_t * got, char * why, size_t why_sz ) {
+  int err = pool_write( r, r->cnt, got );
+  for( int tries=0; !err && *got<r->cnt && may_retry( r, *got, tries, why, why_sz ); tries++ ) {
+    compact_memory();
+    err = pool_write( r, r->cnt, got );
+  }
+  return err;
+}
+
+/* Puts the pool back to what it was after a failed change, and says so
+   in one warning (a caller may keep only the last one). */
+static void
+pool_put_back( pool_req_t const * r, size_t got, char const * why ) {
+  size_t back = got;
+  int err = pool_write( r, r->persistent, &back );
+  char const * fail = err ? strerror( err ) : "";
+  char const * sep  = err ? ": " : "";
+  if( r->cnt<r->persistent ) {
+    FD_SHMEM_LOG_WARN( "node %zu: the %s pool stopped at %zu, not %zu; the pool was put back to %zu%s%s (%s)",
+                       r->numa_idx, r->type, got, r->cnt, back, sep, fail, why );
+    return;
+  }
+  char const * sz = r->page_sz==FD_SHMEM_GIGANTIC_PAGE_SZ ? "1G" : "2M";
+  FD_SHMEM_LOG_WARN( "only %zu of %zu %s pages could be reserved on node %zu; the pool was put back to %zu%s%s (%s); "
+                     "reserve them at boot instead, on the kernel command line: hugepagesz=%s hugepages=%zu, "
+                     "or per node hugepagesz=%s hugepages=%zu:%zu (node:count, comma-separated)",
+                     got, r->cnt, r->type, r->numa_idx, back, sep, fail, why, sz, r->cnt, sz, r->numa_idx, r->cnt );
+}
+
+/* ---- the call ---- */
+
+/* Fills r and makes every check that needs no write. */
+static int
+pool_check( pool_req_t * r ) {
+  int err = pool_dir( r->page_sz, r->numa_idx, r->dir, sizeof(r->dir) );
+  if( !err ) err = fd_shmem_pool_query( r->page_sz, r->numa_idx, &r->now );
+  if( err ) return err;
+  r->type       = fd_shmem_page_sz_to_cstr( r->page_sz );
+  r->persistent = r->now.total - r->now.surplus;
+  err = check_fits( r );
+  if( !err ) err = check_shrink( r );
+  return err;
+}
+
+/* A dry run's answer for the write: 0, or the errno it would fail with
+   for want of permission. */
+static int
+dry_write( pool_req_t const * r ) {
+  char path[ PATH_BUF+32 ];
+  snprintf( path, sizeof(path), "%s/nr_hugepages", r->dir );
+  return access( path, W_OK ) ? errno : 0;
 }
 
 FD_SHMEM_EXPORT int
 fd_shmem_pool_alloc( size_t page_cnt, size_t page_sz, size_t numa_idx, size_t * opt_got ) {
-  char dir[ 512 ];
-  int err = pool_dir( page_sz, numa_idx, dir, sizeof(dir) );
-  if( err ) return err;
-  fd_shmem_pool_info_t before;
-  err = fd_shmem_pool_query( page_sz, numa_idx, &before );
-  if( err ) return err;
-  if( opt_got ) *opt_got = before.total;
-  if( page_cnt<before.total && before.total!=before.free ) {
-    FD_SHMEM_LOG_WARN( "node %zu: %zu of %zu %s pages are in use; not shrinking the pool",
-                       numa_idx, before.total-before.free, before.total, fd_shmem_page_sz_to_cstr( page_sz ) );
-    return EBUSY;
+  pool_req_t r = { .cnt = page_cnt, .page_sz = page_sz, .numa_idx = numa_idx };
+  size_t got_buf, * got = opt_got ? opt_got : &got_buf;
+  int err = pool_check( &r );
+  *got = r.persistent;
+  if( err || r.cnt==r.persistent ) return err;
+  if( fd_shmem_private_dry_run() ) {
+    err = dry_write( &r );
+    if( !err ) *got = r.cnt;
+    return err;
   }
-  size_t got = 0UL;
-  err = pool_set( dir, page_cnt, &got );
-  if( opt_got ) *opt_got = got;
-  if( err==ENOMEM ) {
-    FD_SHMEM_LOG_WARN( "node %zu: only %zu of %zu %s pages could be reserved; pool put back to %zu",
-                       numa_idx, got, page_cnt, fd_shmem_page_sz_to_cstr( page_sz ), before.total );
-    size_t back;
-    pool_set( dir, before.total, &back );
-  }
-  return err;
+  char why[ 160 ] = "the kernel freed fewer pages: some came into use meanwhile";
+  err = r.cnt>r.persistent ? pool_grow( &r, got, why, sizeof(why) ) : pool_write( &r, r.cnt, got );
+  if( err || *got==r.cnt ) return err;
+  pool_put_back( &r, *got, why );
+  return r.cnt>r.persistent ? ENOMEM : EBUSY;
 }
 
 FD_SHMEM_EXPORT int

@@ -1,0 +1,18 @@
+#ifndef FDSHMEM_TESTS_POOL_KERNEL_H
+#define FDSHMEM_TESTS_POOL_KERNEL_H
+
+/* The kernel side of a fake sysfs tree, for test_pool (linked from the
+   library's sources with -Wl,--wrap=write).  A plain file keeps any
+   count written to it; the kernel gives only the pages it can find.
+   With a limit set, a write of N to a file named nr_hugepages stores
+   min(N, limit), and a write to compact_memory is counted and may raise
+   the limit (memory that was fragmented, now compacted). */
+
+/* limit: most pages a write can reach (-1: no limit).  compacted: the
+   limit after a compaction (-1: compaction does not help). */
+void pool_kernel_set( long limit, long compacted );
+
+/* Writes to compact_memory since the last pool_kernel_set. */
+int  pool_kernel_compactions( void );
+
+#endif /* FDSHMEM_TESTS_POOL_KERNEL_H */

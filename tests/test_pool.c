@@ -1,0 +1,375 @@
+/* Hugepage pools over a fake /sys and /proc tree (FD_SHMEM_SYSROOT),
+   unprivileged: what is refused is refused before anything is written,
+   dry runs write nothing, shrinking stops at the pages in use, two
+   nodes, a node without 1 GiB pages.  pool_kernel.h stands in for the
+   kernel's clamping of a write, so shortfalls can be tested too. */
+
+#include "fdt.h"
+#include "pool_kernel.h"
+
+#include <fdshmem/fd_shmem.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define HUGE  FD_SHMEM_HUGE_PAGE_SZ
+#define GIANT FD_SHMEM_GIGANTIC_PAGE_SZ
+#define GiB   (1UL<<30)
+#define MiB   (1UL<<20)
+#define OLD_TIME (1000000000L)  /* every fake file's mtime before a test */
+
+static char root[ 256 ];    /* the fake tree */
+static char domain[ 300 ];  /* a fake domain inside it */
+static char logged[ 4096 ]; /* warnings of the current test */
+static pid_t main_pid;      /* only it removes the tree, not Check's forked tests */
+
+static void
+capture( void * ctx, int level, char const * msg ) {
+  (void)ctx;
+  size_t len = strlen( logged );
+  if( level<=FD_SHMEM_LOG_WARNING ) snprintf( logged+len, sizeof(logged)-len, "%s\n", msg );
+}
+
+/* ---- the fake tree ---- */
+
+static void
+fake_path( char * buf, size_t sz, char const * rel ) {
+  snprintf( buf, sz, "%s/%s", root, rel );
+}
+
+/* Writes text to rel, making its directories, with an old mtime. */
+static void
+fake_put( char const * rel, char const * text ) {
+  char path[ 512 ];
+  fake_path( path, sizeof(path), rel );
+  for( char * s = strchr( path+strlen( root )+1, '/' ); s; s = strchr( s+1, '/' ) ) {
+    *s = '\0';
+    mkdir( path, 0755 );
+    *s = '/';
+  }
+  FILE * f = fopen( path, "w" );
+  int bad = !f || fputs( text, f )<0;
+  bad |= f && fclose( f );
+  struct timespec t[2] = { { OLD_TIME, 0 }, { OLD_TIME, 0 } };
+  bad |= utimensat( AT_FDCWD, path, t, 0 );
+  /* also used by main, outside any test: no Check call here */
+  if( bad ) { perror( path ); exit( 1 ); }
+}
+
+static void
+fake_put_num( char const * rel, size_t v ) {
+  char text[ 32 ];
+  snprintf( text, sizeof(text), "%zu\n", v );
+  fake_put( rel, text );
+}
+
+static long
+fake_get( char const * rel ) {
+  char path[ 512 ];
+  fake_path( path, sizeof(path), rel );
+  return fdt_read_long( path );
+}
+
+/* 1 when rel was not written since fake_put. */
+static int
+fake_untouched( char const * rel ) {
+  char path[ 512 ];
+  struct stat st;
+  fake_path( path, sizeof(path), rel );
+  return !stat( path, &st ) && st.st_mtim.tv_sec==OLD_TIME && !st.st_mtim.tv_nsec;
+}
+
+/* "sys/devices/system/node/nodeN/hugepages/hugepages-KkB/FILE" */
+static char const *
+node_file( size_t node, size_t page_sz, char const * file ) {
+  static char buf[ 4 ][ 160 ];
+  static int  next;
+  char * b = buf[ next++ & 3 ];
+  snprintf( b, 160, "sys/devices/system/node/node%zu/hugepages/hugepages-%zukB/%s", node, page_sz>>10, file );
+  return b;
+}
+
+/* Sets node's pool: total pages, of which free are free. */
+static void
+fake_pool( size_t node, size_t page_sz, size_t total, size_t free_ ) {
+  fake_put_num( node_file( node, page_sz, "nr_hugepages" ), total );
+  fake_put_num( node_file( node, page_sz, "free_hugepages" ), free_ );
+  fake_put_num( node_file( node, page_sz, "surplus_hugepages" ), 0 );
+}
+
+/* Sets the machine-wide counts of page_sz pages (free, reserved). */
+static void
+fake_global( size_t page_sz, size_t free_, size_t resv ) {
+  char rel[ 128 ];
+  snprintf( rel, sizeof(rel), "sys/kernel/mm/hugepages/hugepages-%zukB/free_hugepages", page_sz>>10 );
+  fake_put_num( rel, free_ );
+  snprintf( rel, sizeof(rel), "sys/kernel/mm/hugepages/hugepages-%zukB/resv_hugepages", page_sz>>10 );
+  fake_put_num( rel, resv );
+}
+
+static void
+fake_meminfo( size_t node, size_t total, size_t free_ ) {
+  char rel[ 64 ], text[ 128 ];
+  snprintf( rel, sizeof(rel), "sys/devices/system/node/node%zu/meminfo", node );
+  snprintf( text, sizeof(text), "Node %zu MemTotal: %8zu kB\nNode %zu MemFree: %8zu kB\n",
+            node, total>>10, node, free_>>10 );
+  fake_put( rel, text );
+}
+
+/* Node 0: 8 GiB (6 free), huge and gigantic pages.  Node 1: 4 GiB (3
+   free), huge pages only.  Every pool empty; no zoneinfo. */
+static void
+setup( void ) {
+  char path[ 512 ];
+  fake_path( path, sizeof(path), "proc/zoneinfo" );
+  unlink( path );
+  fake_meminfo( 0, 8*GiB, 6*GiB );
+  fake_meminfo( 1, 4*GiB, 3*GiB );
+  fake_put( "proc/meminfo", "MemTotal: 12582912 kB\nMemFree: 9437184 kB\n" );
+  fake_put( "proc/sys/vm/compact_memory", "" );
+  fake_pool( 0, HUGE, 0, 0 );
+  fake_pool( 0, GIANT, 0, 0 );
+  fake_pool( 1, HUGE, 0, 0 );
+  fake_global( HUGE, 0, 0 );
+  fake_global( GIANT, 0, 0 );
+  logged[0] = '\0';
+  fd_shmem_set_log_func( capture, NULL );
+  fd_shmem_set_dry_run( 0 );
+  pool_kernel_set( -1L, -1L );
+}
+
+#define NR0 node_file( 0, HUGE, "nr_hugepages" )
+#define COMPACT "proc/sys/vm/compact_memory"
+
+#define ASSERT_LOGGED( text ) ck_assert_msg( strstr( logged, text ), "want \"%s\" in the log, got: %s", text, logged )
+
+/* ---- tests ---- */
+
+START_TEST( too_big_writes_nothing ) {
+  size_t got = 7;
+  ck_assert_int_eq( fd_shmem_pool_alloc( 100000, HUGE, 0, &got ), E2BIG );
+  ck_assert_uint_eq( got, 0 );
+  ASSERT_LOGGED( "node 0: 100000 huge pages are 195.3 GiB; the node has 8.0 GiB of memory" );
+  ck_assert_int_eq( fd_shmem_pool_alloc( SIZE_MAX, GIANT, 0, NULL ), E2BIG );
+  ASSERT_LOGGED( "are more than 16.0 EiB" );
+  ck_assert_int_eq( fd_shmem_pool_alloc( 9, GIANT, 0, NULL ), E2BIG );
+  ck_assert_int_eq( fd_shmem_pool_alloc( 2049, HUGE, 1, NULL ), E2BIG );  /* node 1 has 4 GiB */
+  ASSERT_LOGGED( "node 1: 2049 huge pages are 4.0 GiB; the node has 4.0 GiB of memory" );
+  ck_assert( fake_untouched( NR0 ) );
+  ck_assert( fake_untouched( node_file( 0, GIANT, "nr_hugepages" ) ) );
+  ck_assert( fake_untouched( node_file( 1, HUGE, "nr_hugepages" ) ) );
+  ck_assert( fake_untouched( COMPACT ) );
+  ck_assert_int_eq( fake_get( NR0 ), 0 );
+  /* the node's whole memory is not refused (the kernel would clamp it) */
+  ck_assert_int_eq( fd_shmem_pool_alloc( 8, GIANT, 0, NULL ), 0 );
+  ck_assert_int_eq( fake_get( node_file( 0, GIANT, "nr_hugepages" ) ), 8 );
+}
+END_TEST
+
+/* A kernel that sets up its memory lazily shows a small MemTotal; the
+   zones' present pages are the node's real size. */
+START_TEST( lazy_memory_counts_present_pages ) {
+  fake_meminfo( 0, 1*GiB, 512*MiB );
+  fake_put( "proc/zoneinfo", "Node 0, zone   Normal\n  pages free 1000\n        present  2097152\n"
+                             "Node 1, zone   Normal\n        present  1048576\n" );
+  ck_assert_int_eq( fd_shmem_pool_alloc( 2048, HUGE, 0, NULL ), 0 );  /* 4 GiB of 8 present */
+  ck_assert_int_eq( fake_get( NR0 ), 2048 );
+  ck_assert_int_eq( fd_shmem_pool_alloc( 4097, HUGE, 0, NULL ), E2BIG );
+  ASSERT_LOGGED( "the node has 8.0 GiB of memory" );
+}
+END_TEST
+
+START_TEST( bad_node_or_size ) {
+  ck_assert_int_eq( fd_shmem_pool_alloc( 1, GIANT, 1, NULL ), EOPNOTSUPP );
+  ck_assert_int_eq( fd_shmem_pool_free( GIANT, 1 ), EOPNOTSUPP );
+  ck_assert_int_eq( fd_shmem_pool_alloc( 1, HUGE, 2, NULL ), ENODEV );
+  ck_assert_int_eq( fd_shmem_pool_alloc( 1, HUGE, SIZE_MAX, NULL ), ENODEV );
+  ck_assert_int_eq( fd_shmem_pool_alloc( 1, FD_SHMEM_NORMAL_PAGE_SZ, 0, NULL ), EINVAL );
+  ck_assert_int_eq( fd_shmem_pool_alloc( 1, 12345, 0, NULL ), EINVAL );
+  fd_shmem_set_dry_run( 1 );
+  ck_assert_int_eq( fd_shmem_pool_alloc( 1, GIANT, 1, NULL ), EOPNOTSUPP );
+  ck_assert_int_eq( fd_shmem_pool_alloc( 1, HUGE, 2, NULL ), ENODEV );
+}
+END_TEST
+
+START_TEST( two_nodes ) {
+  size_t got = 0;
+  ck_assert_int_eq( fd_shmem_pool_alloc( 10, HUGE, 1, &got ), 0 );
+  ck_assert_uint_eq( got, 10 );
+  ck_assert_int_eq( fake_get( node_file( 1, HUGE, "nr_hugepages" ) ), 10 );
+  ck_assert( fake_untouched( NR0 ) );
+  ck_assert_int_eq( fd_shmem_pool_alloc( 3, HUGE, 0, &got ), 0 );
+  ck_assert_int_eq( fake_get( NR0 ), 3 );
+  ck_assert_int_eq( fake_get( node_file( 1, HUGE, "nr_hugepages" ) ), 10 );
+}
+END_TEST
+
+/* 10 pages, 6 in use (4 free): down to 6, not below. */
+START_TEST( shrink_to_in_use ) {
+  fake_pool( 0, HUGE, 10, 4 );
+  fake_global( HUGE, 4, 0 );
+  size_t got = 0;
+  ck_assert_int_eq( fd_shmem_pool_alloc( 5, HUGE, 0, &got ), EBUSY );
+  ck_assert_uint_eq( got, 10 );
+  ASSERT_LOGGED( "node 0: cannot shrink the huge pool to 5: 6 of its 10 pages are in use" );
+  ck_assert_int_eq( fd_shmem_pool_free( HUGE, 0 ), EBUSY );
+  ck_assert( fake_untouched( NR0 ) );
+  ck_assert_int_eq( fd_shmem_pool_alloc( 6, HUGE, 0, &got ), 0 );
+  ck_assert_uint_eq( got, 6 );
+  ck_assert_int_eq( fake_get( NR0 ), 6 );
+}
+END_TEST
+
+/* Free pages promised to mappings not yet touched (resv_hugepages,
+   machine-wide) are kept by the kernel: 10 pages, 4 free, 3 of the
+   machine's 4 free pages reserved: only 1 can go. */
+START_TEST( shrink_keeps_reserved ) {
+  fake_pool( 0, HUGE, 10, 4 );
+  fake_global( HUGE, 4, 3 );
+  ck_assert_int_eq( fd_shmem_pool_alloc( 8, HUGE, 0, NULL ), EBUSY );
+  ASSERT_LOGGED( "9 of its 10 pages are in use (6 mapped, 3 kept for reservations), so it can go down to 9" );
+  ck_assert( fake_untouched( NR0 ) );
+  ck_assert_int_eq( fd_shmem_pool_alloc( 9, HUGE, 0, NULL ), 0 );
+  ck_assert_int_eq( fake_get( NR0 ), 9 );
+}
+END_TEST
+
+/* The refusal names the current domain's regions of that page size. */
+START_TEST( shrink_names_regions ) {
+  ck_assert_int_eq( fd_shmem_set_path( domain ), 0 );
+  fake_pool( 0, HUGE, 3, 0 );
+  fake_global( HUGE, 0, 0 );
+  ck_assert_int_eq( fd_shmem_pool_alloc( 1, HUGE, 0, NULL ), EBUSY );
+  ck_assert_msg( strstr( logged, "huge regions: held (2 pages)" ), "log: %s", logged );
+  ck_assert_msg( !strstr( logged, "big" ), "a gigantic region named for huge pages: %s", logged );
+}
+END_TEST
+
+START_TEST( dry_run_writes_nothing ) {
+  fake_pool( 0, HUGE, 10, 4 );
+  fake_global( HUGE, 4, 0 );
+  ck_assert_int_eq( fd_shmem_set_dry_run( 1 ), 0 );
+  size_t got = 0;
+  ck_assert_int_eq( fd_shmem_pool_alloc( 20, HUGE, 0, &got ), 0 );
+  ck_assert_uint_eq( got, 20 );
+  ck_assert_int_eq( fd_shmem_pool_alloc( 6, HUGE, 0, NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_pool_alloc( 5, HUGE, 0, NULL ), EBUSY );
+  ck_assert_int_eq( fd_shmem_pool_free( HUGE, 0 ), EBUSY );
+  ck_assert_int_eq( fd_shmem_pool_alloc( 100000, HUGE, 0, NULL ), E2BIG );
+  ck_assert_int_eq( fd_shmem_pool_alloc( 3, HUGE, 1, NULL ), 0 );
+  ck_assert( fake_untouched( NR0 ) );
+  ck_assert( fake_untouched( node_file( 1, HUGE, "nr_hugepages" ) ) );
+  ck_assert( fake_untouched( COMPACT ) );
+  ck_assert_int_eq( fake_get( NR0 ), 10 );
+  fd_shmem_set_dry_run( 0 );
+  ck_assert_int_eq( fd_shmem_pool_alloc( 20, HUGE, 0, NULL ), 0 );
+  ck_assert_int_eq( fake_get( NR0 ), 20 );
+}
+END_TEST
+
+/* The kernel finds 100 pages; the 3900 missing (7.6 GiB) cannot fit in
+   the node's 100 MiB free: not fragmentation, so no compaction, no
+   retry; the pool goes back to 0. */
+START_TEST( shortfall_beyond_free_fails_at_once ) {
+  fake_meminfo( 0, 8*GiB, 100*MiB );
+  pool_kernel_set( 100, 4000 );
+  size_t got = 0;
+  ck_assert_int_eq( fd_shmem_pool_alloc( 4000, HUGE, 0, &got ), ENOMEM );
+  ck_assert_uint_eq( got, 100 );
+  ck_assert_int_eq( pool_kernel_compactions(), 0 );
+  ck_assert( fake_untouched( COMPACT ) );
+  ck_assert_int_eq( fake_get( NR0 ), 0 );
+  ASSERT_LOGGED( "only 100 of 4000 huge pages could be reserved on node 0; the pool was put back to 0" );
+  ASSERT_LOGGED( "more than the node's 100.0 MiB of free memory" );
+}
+END_TEST
+
+/* 100 of 200: the missing 100 pages fit in 6 GiB free, so memory is
+   compacted and the write repeated; here compaction helps. */
+START_TEST( fragmentation_retried ) {
+  pool_kernel_set( 100, 1000 );
+  size_t got = 0;
+  ck_assert_int_eq( fd_shmem_pool_alloc( 200, HUGE, 0, &got ), 0 );
+  ck_assert_uint_eq( got, 200 );
+  ck_assert_int_eq( pool_kernel_compactions(), 1 );
+  ck_assert_int_eq( fake_get( NR0 ), 200 );
+  ck_assert_str_eq( logged, "" );
+}
+END_TEST
+
+/* Compaction does not help: bounded retries, then put back, with the
+   boot-time remedy for gigantic pages. */
+START_TEST( fragmentation_retries_bounded ) {
+  fake_pool( 0, GIANT, 1, 1 );
+  pool_kernel_set( 2, -1 );
+  size_t got = 0;
+  ck_assert_int_eq( fd_shmem_pool_alloc( 4, GIANT, 0, &got ), ENOMEM );
+  ck_assert_uint_eq( got, 2 );
+  ck_assert_int_eq( pool_kernel_compactions(), 3 );
+  ck_assert_int_eq( fake_get( node_file( 0, GIANT, "nr_hugepages" ) ), 1 );
+  ASSERT_LOGGED( "only 2 of 4 gigantic pages could be reserved on node 0; the pool was put back to 1" );
+  ASSERT_LOGGED( "hugepagesz=1G hugepages=4" );
+  ASSERT_LOGGED( "hugepagesz=1G hugepages=0:4" );
+}
+END_TEST
+
+/* ---- the tree's life ---- */
+
+static int
+rm_entry( char const * path, struct stat const * st, int flag, struct FTW * ftw ) {
+  (void)st; (void)flag; (void)ftw;
+  return remove( path );
+}
+
+static void
+remove_root( void ) {
+  if( root[0] && getpid()==main_pid ) nftw( root, rm_entry, 16, FTW_DEPTH | FTW_PHYS );
+}
+
+/* A domain with a 2-page huge region and a gigantic one (sparse files). */
+static void
+make_domain( void ) {
+  char path[ 400 ];
+  snprintf( domain, sizeof(domain), "%s/domain", root );
+  snprintf( path, sizeof(path), "%s/.huge/held", domain );
+  fake_put( "domain/.huge/held", "" );
+  int bad = truncate( path, (off_t)( 2*HUGE ) );
+  snprintf( path, sizeof(path), "%s/.gigantic/big", domain );
+  fake_put( "domain/.gigantic/big", "" );
+  bad |= truncate( path, (off_t)GIANT );
+  if( bad ) { perror( "truncate" ); exit( 1 ); }
+}
+
+int
+main( void ) {
+  snprintf( root, sizeof(root), "/tmp/fdshmem-test-pool.XXXXXX" );
+  if( !mkdtemp( root ) ) { perror( "mkdtemp" ); return 1; }
+  main_pid = getpid();
+  atexit( remove_root );
+  make_domain();
+  setenv( "FD_SHMEM_SYSROOT", root, 1 );  /* before the library's first call */
+
+  Suite * s  = suite_create( "pool" );
+  TCase * tc = tcase_create( "fake sysfs" );
+  tcase_add_checked_fixture( tc, setup, NULL );
+  tcase_add_test( tc, too_big_writes_nothing );
+  tcase_add_test( tc, lazy_memory_counts_present_pages );
+  tcase_add_test( tc, bad_node_or_size );
+  tcase_add_test( tc, two_nodes );
+  tcase_add_test( tc, shrink_to_in_use );
+  tcase_add_test( tc, shrink_keeps_reserved );
+  tcase_add_test( tc, shrink_names_regions );
+  tcase_add_test( tc, dry_run_writes_nothing );
+  tcase_add_test( tc, shortfall_beyond_free_fails_at_once );
+  tcase_add_test( tc, fragmentation_retried );
+  tcase_add_test( tc, fragmentation_retries_bounded );
+  suite_add_tcase( s, tc );
+  return fdt_run( s );
+}
