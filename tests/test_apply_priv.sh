@@ -81,14 +81,14 @@ expect 1 "^apply: set node 0 huge pages to $want" "not done: .*gigantic" -- --qu
 # a pool in use is never shrunk: reported, the rest still done
 "$CTL" --quiet --shmem-path "$dom" create held 1 huge 0 600
 sed -i "s/^pages = huge 0 $want/pages = huge 0 0/" "$conf"
-expect 1 "" "not done: node 0: 1 huge pages in use" -- apply "$conf"
+expect 1 "" "not done: node 0: huge pages in use; the pool cannot go down to 0" -- apply "$conf"
 [ "$(cat "$pool")" = "$want" ] || { echo "FAIL: a pool in use shrank"; fails=$((fails + 1)); }
 "$CTL" --quiet --shmem-path "$dom" reset
 
 # an impossible request fails clearly and leaves the pool as it was
 # (the library refuses it with E2BIG before writing anything)
 sed -i "s/^pages = huge 0 0/pages = huge 0 100000000/" "$conf"
-expect 1 "apply: set node 0 huge pages to 100000000" "node 0: 100000000 huge pages are .*; the node has .* of memory" -- apply "$conf"
+expect 1 "" "node 0: 100000000 huge pages are .*; the node has .* of memory" -- apply "$conf"
 [ "$(cat "$pool")" = "$want" ] || { echo "FAIL: a failed reservation was not rolled back"; fails=$((fails + 1)); }
 
 # bad files change nothing and name the line

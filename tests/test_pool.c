@@ -26,7 +26,6 @@
 #define OLD_TIME (1000000000L)  /* every fake file's mtime before a test */
 
 static char root[ 256 ];    /* the fake tree */
-static char domain[ 300 ];  /* a fake domain inside it */
 static char logged[ 4096 ]; /* warnings of the current test */
 static pid_t main_pid;      /* only it removes the tree, not Check's forked tests */
 
@@ -241,17 +240,6 @@ START_TEST( shrink_keeps_reserved ) {
 }
 END_TEST
 
-/* The refusal names the current domain's regions of that page size. */
-START_TEST( shrink_names_regions ) {
-  ck_assert_int_eq( fd_shmem_set_path( domain ), 0 );
-  fake_pool( 0, HUGE, 3, 0 );
-  fake_global( HUGE, 0, 0 );
-  ck_assert_int_eq( fd_shmem_pool_alloc( 1, HUGE, 0, NULL ), EBUSY );
-  ck_assert_msg( strstr( logged, "huge regions: held (2 pages)" ), "log: %s", logged );
-  ck_assert_msg( !strstr( logged, "big" ), "a gigantic region named for huge pages: %s", logged );
-}
-END_TEST
-
 START_TEST( dry_run_writes_nothing ) {
   fake_pool( 0, HUGE, 10, 4 );
   fake_global( HUGE, 4, 0 );
@@ -333,27 +321,12 @@ remove_root( void ) {
   if( root[0] && getpid()==main_pid ) nftw( root, rm_entry, 16, FTW_DEPTH | FTW_PHYS );
 }
 
-/* A domain with a 2-page huge region and a gigantic one (sparse files). */
-static void
-make_domain( void ) {
-  char path[ 400 ];
-  snprintf( domain, sizeof(domain), "%s/domain", root );
-  snprintf( path, sizeof(path), "%s/.huge/held", domain );
-  fake_put( "domain/.huge/held", "" );
-  int bad = truncate( path, (off_t)( 2*HUGE ) );
-  snprintf( path, sizeof(path), "%s/.gigantic/big", domain );
-  fake_put( "domain/.gigantic/big", "" );
-  bad |= truncate( path, (off_t)GIANT );
-  if( bad ) { perror( "truncate" ); exit( 1 ); }
-}
-
 int
 main( void ) {
   snprintf( root, sizeof(root), "/tmp/fdshmem-test-pool.XXXXXX" );
   if( !mkdtemp( root ) ) { perror( "mkdtemp" ); return 1; }
   main_pid = getpid();
   atexit( remove_root );
-  make_domain();
   setenv( "FD_SHMEM_SYSROOT", root, 1 );  /* before the library's first call */
 
   Suite * s  = suite_create( "pool" );
@@ -365,7 +338,6 @@ main( void ) {
   tcase_add_test( tc, two_nodes );
   tcase_add_test( tc, shrink_to_in_use );
   tcase_add_test( tc, shrink_keeps_reserved );
-  tcase_add_test( tc, shrink_names_regions );
   tcase_add_test( tc, dry_run_writes_nothing );
   tcase_add_test( tc, shortfall_beyond_free_fails_at_once );
   tcase_add_test( tc, fragmentation_retried );

@@ -136,11 +136,11 @@ plan_pool( plan_t * plan, size_t page_sz, size_t numa, size_t want ) {
   if( err==EOPNOTSUPP ) { plan_stuck( plan, "this kernel offers no %s pages", type ); return; }
   if( err ) { plan_stuck( plan, "node %zu: cannot read its %s pool (%s)", numa, type, strerror( err ) ); return; }
   if( p.total==want ) return;
-  if( want < p.total-p.free ) {  /* the kernel frees only free pages */
-    plan_stuck( plan, "node %zu: %zu %s pages in use; the pool cannot go below that (want %zu, now %zu)",
-                numa, p.total-p.free, type, want, p.total );
-    return;
-  }
+  int was = fd_shmem_set_dry_run( 1 );  /* the library's own rules: in use, too large for the node */
+  err = fd_shmem_pool_alloc( want, page_sz, numa, NULL );
+  fd_shmem_set_dry_run( was );
+  if( err==EBUSY ) { plan_stuck( plan, "node %zu: %s pages in use; the pool cannot go down to %zu (now %zu)", numa, type, want, p.total ); return; }
+  if( err==E2BIG ) { plan_stuck( plan, "node %zu: %zu %s pages need more memory than the node has", numa, want, type ); return; }
   act_t * a = plan_add( plan, ACT_POOL );
   if( !a ) return;
   a->page_sz = page_sz; a->numa = numa; a->cnt = want;
