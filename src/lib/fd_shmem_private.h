@@ -93,10 +93,11 @@ int fd_shmem_private_check_subs( size_t page_sz, size_t sub_cnt,
                                  size_t const * sub_page_cnt, size_t const * sub_cpu_idx,
                                  size_t * total_cnt );
 
-/* Reserves, places and locks the pages of fresh mapping mem: for each
-   non-empty subregion, mbinds it to the node of its cpu, mlocks it
-   (which faults the pages in under that binding), then verifies with
-   move_pages.  The caller's memory policy is never changed.
+/* Reserves and places the pages of fresh mapping mem: for each
+   non-empty subregion, mbinds it to the node of its cpu, faults the
+   pages in under that binding (MADV_POPULATE_WRITE; no lock, so no
+   RLIMIT_MEMLOCK needed), then verifies with move_pages.  The
+   caller's memory policy is never changed.
    Returns 0 or an errno value (ENOMEM when a node lacks pages). */
 int fd_shmem_private_place( void * mem, size_t page_sz, size_t sub_cnt,
                             size_t const * sub_page_cnt, size_t const * sub_cpu_idx );
