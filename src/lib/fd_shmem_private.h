@@ -115,6 +115,19 @@ int fd_shmem_private_meminfo( size_t numa_idx, char const * key, size_t * bytes 
 /* Writes bytes for a person ("22.4 GiB") into buf; returns buf. */
 char const * fd_shmem_private_human( size_t bytes, char * buf, size_t buf_sz );
 
+/* ---- room for a region (fd_shmem_room.c) ---- */
+
+/* Checks, before anything is allocated, that the machine can supply the
+   pages a create or update (of region what, e.g. "create NAME") still
+   needs: those past the first keep_cnt pages, which the file already
+   has.  Normal pages: the tmpfs mount of page-type directory dir and
+   MemAvailable.  Huge and gigantic: the hugetlbfs mount, the free pages
+   of each node's pool and the pool's unreserved pages.  Returns 0, or
+   ENOMEM with a warning giving the figures.  Figures that cannot be
+   read are not checked (the kernel still refuses later). */
+int fd_shmem_private_room( int dir, char const * what, size_t page_sz, size_t sub_cnt,
+                           size_t const * sub_page_cnt, size_t const * sub_cpu_idx, size_t keep_cnt );
+
 /* ---- dry runs (fd_shmem_dry_run.c) ---- */
 
 /* 1 while fd_shmem_set_dry_run is on: a call that would change the
