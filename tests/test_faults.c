@@ -14,6 +14,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <numaif.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,6 +158,47 @@ START_TEST( acquire_fault ) {
 }
 END_TEST
 
+/* An update whose placement fails leaves the region as it was: size,
+   mode and contents, whether it was to grow or to shrink. */
+static void
+update_fault( size_t new_cnt ) {
+  char path[ 400 ];
+  snprintf( path, sizeof(path), "%s/.normal/reshaped", domain.path );
+  ck_assert_int_eq( fd_shmem_create( "reshaped", NORMAL, PAGE_CNT, 0, 0640 ), 0 );
+  int fd = open( path, O_RDWR );
+  ck_assert_int_ge( fd, 0 );
+  for( off_t off=0; off<(off_t)( PAGE_CNT*NORMAL ); off+=(off_t)NORMAL )
+    ck_assert_int_eq( (int)pwrite( fd, &off, sizeof(off), off ), (int)sizeof(off) );
+  for( size_t i=0; i<PLACE_FAULT_CNT; i++ ) {
+    if( place_faults[i].call==FAULT_MMAP ) continue;  /* the mapping is tried in create_fault */
+    fault_arm( place_faults[i].call, 0, 1, place_faults[i].err );
+    size_t idx = 0;
+    int err = fd_shmem_update_multi( "reshaped", NORMAL, 1, &new_cnt, &idx, 0600 );
+    ck_assert_int_eq( fault_disarm(), 1 );
+    ck_assert_msg( err==place_faults[i].want, "%s: update returned %d", place_faults[i].what, err );
+    struct stat st;
+    ck_assert_int_eq( fstat( fd, &st ), 0 );
+    ck_assert_int_eq( (long)st.st_size, (long)( PAGE_CNT*NORMAL ) );
+    ck_assert_uint_eq( st.st_mode & 07777, 0640 );
+    for( off_t off=0, v; off<(off_t)( PAGE_CNT*NORMAL ); off+=(off_t)NORMAL ) {
+      ck_assert_int_eq( (int)pread( fd, &v, sizeof(v), off ), (int)sizeof(v) );
+      ck_assert_int_eq( (long)v, (long)off );
+    }
+  }
+  close( fd );
+  ck_assert_int_eq( fd_shmem_unlink( "reshaped", 0 ), 0 );
+}
+
+START_TEST( update_grow_fault ) {
+  update_fault( 2*PAGE_CNT );
+}
+END_TEST
+
+START_TEST( update_shrink_fault ) {
+  update_fault( PAGE_CNT/2 );
+}
+END_TEST
+
 /* ---- join: the address reservation, then the mapping itself ---- */
 
 static fault_case_t const join_faults[] = {
@@ -263,6 +305,8 @@ START_TEST( read_only_directory ) {
     if( !geteuid() && fdt_become_nobody() ) _exit( 10 );  /* root writes anywhere */
     if( fd_shmem_create( "denied", NORMAL, PAGE_CNT, 0, 0600 )!=EACCES ) _exit( 11 );
     if( fd_shmem_info( "denied", 0, NULL )!=ENOENT ) _exit( 12 );
+    fd_shmem_set_dry_run( 1 );  /* a dry run finds the same refusal */
+    if( fd_shmem_create( "denied", NORMAL, PAGE_CNT, 0, 0600 )!=EACCES ) _exit( 13 );
     _exit( 0 );
   }
   int status;
@@ -333,6 +377,8 @@ main( int argc, char ** argv ) {
   tcase_add_loop_test( tc, create_fault,  0, PLACE_FAULT_CNT );
   tcase_add_loop_test( tc, acquire_fault, 0, PLACE_FAULT_CNT );
   tcase_add_loop_test( tc, join_fault,    0, JOIN_FAULT_CNT );
+  tcase_add_test( tc, update_grow_fault );
+  tcase_add_test( tc, update_shrink_fault );
   tcase_add_test( tc, init_first_mount_fails );
   if( fdt_privileged() && kernel_has_huge() ) tcase_add_test( tc, init_second_mount_fails );
   tcase_add_test( tc, read_only_directory );

@@ -231,6 +231,42 @@ START_TEST( hostile_files ) {
 }
 END_TEST
 
+/* A dry run makes the real call's checks and returns its result, but
+   creates, changes and removes nothing. */
+START_TEST( dry_run_changes_nothing ) {
+  char path[ 400 ];
+  struct stat st;
+  region_path( path, sizeof(path), "normal", "real" );
+  ck_assert_int_eq( fd_shmem_create( "real", NORMAL, 2, 0, 0600 ), 0 );
+  ck_assert_int_eq( fd_shmem_set_dry_run( 1 ), 0 );
+
+  ck_assert_int_eq( fd_shmem_create( "dry", NORMAL, 3, 0, 0640 ), 0 );
+  ck_assert_int_eq( fd_shmem_info( "dry", 0, NULL ), ENOENT );
+  ck_assert_int_eq( fdt_domain_entry_cnt( &domain, "normal" ), 1 );  /* no temporary file either */
+  ck_assert_int_eq( fd_shmem_create( "real", NORMAL, 1, 0, 0600 ), EEXIST );
+  ck_assert_int_eq( fd_shmem_create( "a/b", NORMAL, 1, 0, 0600 ), EINVAL );
+  ck_assert_int_eq( fd_shmem_create( "dry", 8192, 1, 0, 0600 ), EINVAL );
+  ck_assert_int_eq( fd_shmem_create( "dry", FD_SHMEM_HUGE_PAGE_SZ, 1, 0, 0600 ), ENOENT );  /* no .huge */
+
+  size_t cnt[] = { 5 }, idx[] = { 0 };
+  ck_assert_int_eq( fd_shmem_update_multi( "real", NORMAL, 1, cnt, idx, 0644 ), 0 );
+  ck_assert_int_eq( stat( path, &st ), 0 );
+  ck_assert_int_eq( (int)st.st_size, 2*4096 );
+  ck_assert_uint_eq( st.st_mode & 07777, 0600 );
+  ck_assert_int_eq( fd_shmem_update_multi( "nothere", NORMAL, 1, cnt, idx, 0644 ), ENOENT );
+
+  ck_assert_int_eq( fd_shmem_unlink( "real", NORMAL ), 0 );
+  ck_assert_int_eq( fd_shmem_unlink( "real", 0 ), 0 );
+  ck_assert_int_eq( stat( path, &st ), 0 );  /* still there */
+  ck_assert_int_eq( fd_shmem_unlink( "nothere", NORMAL ), ENOENT );
+  ck_assert_int_eq( fd_shmem_unlink( "nothere", 0 ), ENOENT );
+
+  ck_assert_int_eq( fd_shmem_set_dry_run( 0 ), 1 );
+  ck_assert_int_eq( fd_shmem_unlink( "real", NORMAL ), 0 );
+  ck_assert_int_eq( fdt_domain_entry_cnt( &domain, "normal" ), 0 );
+}
+END_TEST
+
 int
 main( void ) {
   int err = fdt_domain_new( &domain, 0 );
@@ -245,6 +281,7 @@ main( void ) {
   tcase_add_test( tc, missing_domain );
   tcase_add_test( tc, created_pages_are_placed );
   tcase_add_test( tc, hostile_files );
+  tcase_add_test( tc, dry_run_changes_nothing );
   suite_add_tcase( s, tc );
   int status = fdt_run( s );
   fdt_domain_delete( &domain );

@@ -60,7 +60,10 @@ typedef void * (*fd_shmem_joinleave_func_t)( void * ctx, fd_shmem_join_info_t co
    count (later joins) and returns the handle, or NULL on failure (logged).
    The first join maps MAP_SHARED at a random, free, page-size-aligned
    address, mlocks it and, unless dump is non-zero, marks it
-   MADV_DONTDUMP.  join_func (may be NULL: the handle is then the mapping)
+   MADV_DONTDUMP.  A failed mlock is not fatal: the join goes on with
+   unlocked pages and logs why (an RLIMIT_MEMLOCK below the region's
+   size is named, with the limit, the size and the ways to raise it:
+   LimitMEMLOCK= in the systemd unit, ulimit -l, CAP_IPC_LOCK).  join_func (may be NULL: the handle is then the mapping)
    is called on the first join with info->ref_cnt == -1; its return value
    is the handle, NULL fails the join and undoes the mapping.  Joining or
    leaving the same region from inside its own callback is a cycle and
@@ -125,15 +128,29 @@ typedef struct fd_shmem_info {
 /* fd_shmem_create_multi creates region name of sub_cnt consecutive
    subregions, subregion i having sub_page_cnt[i] pages of page_sz on the
    NUMA node of cpu sub_cpu_idx[i], with file mode mode (umask ignored).
-   The pages are reserved, placed and verified before it returns.
+   Before anything is allocated the size is checked against the machine:
+   normal pages against the free space of the .normal mount and
+   MemAvailable, huge and gigantic pages against the mount and the free,
+   unreserved pages of each node's pool.  Then the file is made unnamed
+   (O_TMPFILE; a temporary ".tmp.*" name where the file system refuses
+   it), its pages are reserved and placed (faulted in without mlock, so
+   no RLIMIT_MEMLOCK is needed) and verified, and only then is it linked
+   under name, never replacing one: a region is visible complete or not
+   at all, and a creator killed at any point leaves no file and no pages.
    Returns 0, EINVAL (bad name, page size, mode, cpu index, zero or
-   oversized total), EEXIST, ENOMEM (not enough free pages on a node; no
-   file is left behind) or the errno of the failed system call. */
+   oversized total), EEXIST, ENOMEM (the machine or a node lacks the
+   pages; logged with the figures; no file is left behind), EFAULT (the
+   page-type directory is not the right file system) or the errno of the
+   failed system call (ENOENT: no such domain or page type, EACCES).
+   Under fd_shmem_set_dry_run every check is made and its result
+   returned, and nothing is created. */
 int fd_shmem_create_multi( char const * name, size_t page_sz, size_t sub_cnt,
                            size_t const * sub_page_cnt, size_t const * sub_cpu_idx,
                            unsigned long mode );
-/* Same arguments: reshapes an existing region in place (not zeroed).
-   ENOENT if it does not exist. */
+/* Same arguments: reshapes an existing region in place (not zeroed),
+   with the same size checks (for the pages it adds).  A failure leaves
+   the region as it was: size, mode and contents.  ENOENT if it does not
+   exist.  A dry run checks and changes nothing. */
 int fd_shmem_update_multi( char const * name, size_t page_sz, size_t sub_cnt,
                            size_t const * sub_page_cnt, size_t const * sub_cpu_idx,
                            unsigned long mode );
@@ -142,7 +159,8 @@ int fd_shmem_create( char const * name, size_t page_sz, size_t page_cnt,
 
 /* Removes the name; pages go when the last mapping does.  page_sz 0
    finds the region (largest page size first).  Returns 0, EINVAL or the
-   unlink errno (ENOENT, EACCES, ...). */
+   unlink errno (ENOENT, EACCES, ...).  A dry run checks that the name
+   exists and its directory is writable, and removes nothing. */
 int fd_shmem_unlink( char const * name, size_t page_sz );
 
 /* Page size and count of a region (page_sz 0: discover, largest first).
@@ -152,7 +170,8 @@ int fd_shmem_info( char const * name, size_t page_sz, fd_shmem_info_t * opt_info
 
 /* ---- Private pages ---------------------------------------------------- */
 
-/* Private anonymous pages, placed and locked like create.  Return the
+/* Private anonymous pages, placed like create, then locked (mlock:
+   RLIMIT_MEMLOCK applies; a refusal is ENOMEM).  Return the
    memory, or NULL (errno set: EINVAL, ENOMEM, ...). */
 void * fd_shmem_acquire_multi( size_t page_sz, size_t sub_cnt,
                                size_t const * sub_page_cnt, size_t const * sub_cpu_idx );

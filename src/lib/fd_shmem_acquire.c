@@ -1,10 +1,13 @@
-/* Private pages: anonymous memory placed and locked like a region. */
+/* Private pages: anonymous memory placed like a region, then locked:
+   unlike a region's file, these pages live only in this mapping. */
 
 #include "fd_shmem_private.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #ifndef MAP_HUGE_SHIFT
 #define MAP_HUGE_SHIFT 26
@@ -33,9 +36,12 @@ fd_shmem_acquire_multi( size_t page_sz, size_t sub_cnt,
     return NULL;
   }
   err = fd_shmem_private_place( mem, page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx );
+  char const * why = "could not place them";
+  /* a raw system call: sanitizer runtimes make mlock a no-op */
+  if( !err && syscall( SYS_mlock, mem, sz ) ) { err = ENOMEM; why = "could not lock them (RLIMIT_MEMLOCK?)"; }
   if( err ) {
     munmap( mem, sz );
-    FD_SHMEM_LOG_WARN( "acquire of %zu %s pages failed: could not place them", page_cnt, fd_shmem_page_sz_to_cstr( page_sz ) );
+    FD_SHMEM_LOG_WARN( "acquire of %zu %s pages failed: %s", page_cnt, fd_shmem_page_sz_to_cstr( page_sz ), why );
     errno = err;
     return NULL;
   }

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #define MAP_TRIES     (64)
@@ -51,6 +52,23 @@ reserve_random( size_t sz, size_t align ) {
   return a;
 }
 
+/* Says why a join's pages stay unlocked.  The usual cause is a lock
+   limit below the region's size: name it and how to raise it. */
+static void
+warn_unlocked( char const * name, size_t sz, int err ) {
+  struct rlimit lim;
+  char s[ 32 ], l[ 32 ];
+  if( ( err==ENOMEM || err==EPERM || err==EAGAIN ) && !getrlimit( RLIMIT_MEMLOCK, &lim ) &&
+      lim.rlim_cur!=RLIM_INFINITY && (size_t)lim.rlim_cur<sz ) {
+    FD_SHMEM_LOG_WARN( "join %s: cannot lock its %s: RLIMIT_MEMLOCK is %s; continuing with unlocked pages "
+                       "(raise the limit: LimitMEMLOCK= in the systemd unit, ulimit -l, or grant CAP_IPC_LOCK)",
+                       name, fd_shmem_private_human( sz, s, sizeof(s) ),
+                       fd_shmem_private_human( (size_t)lim.rlim_cur, l, sizeof(l) ) );
+    return;
+  }
+  FD_SHMEM_LOG_WARN( "join %s: mlock failed (%s); continuing with unlocked pages", name, strerror( err ) );
+}
+
 /* Maps the region name into this process.  Returns the mapping or NULL
    (logged); *info gets the page geometry. */
 static void *
@@ -74,8 +92,7 @@ map_region( char const * name, int mode, int dump, fd_shmem_info_t * info ) {
     FD_SHMEM_LOG_WARN( "join %s: cannot map %zu bytes (%s)", name, sz, strerror( err ? err : ENOMEM ) );
     return NULL;
   }
-  if( mlock( mem, sz ) )
-    FD_SHMEM_LOG_WARN( "join %s: mlock failed (%s); continuing with unlocked pages", name, strerror( errno ) );
+  if( mlock( mem, sz ) ) warn_unlocked( name, sz, errno );
   if( !dump ) madvise( mem, sz, MADV_DONTDUMP );
   return mem;
 }

@@ -1,4 +1,4 @@
-/* NUMA placement of fresh mappings: bind, lock, verify. */
+/* NUMA placement of fresh mappings: bind, populate, verify. */
 
 #include "fd_shmem_private.h"
 
@@ -68,19 +68,28 @@ check_node( void const * mem, size_t page_sz, size_t page_cnt, int node ) {
   return 0;
 }
 
-/* Faults in and locks every page of [mem, mem+sz): mlock populates the
-   range and reports a shortage as ENOMEM (never a later SIGBUS).  It is
-   called as a raw system call because sanitizer runtimes replace mlock
-   with a no-op.  Returns 0 or ENOMEM. */
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23  /* Linux 5.14 */
+#endif
+
+/* Faults in every page of [mem, mem+sz) without locking it, so creating
+   a region needs no RLIMIT_MEMLOCK.  A shortage shows as EFAULT (the
+   fault would SIGBUS: hugetlbfs pool or tmpfs size exhausted) or ENOMEM,
+   and is returned as ENOMEM: never a region that SIGBUSes on first
+   touch.  Kernels before 5.14 reject the advice (EINVAL): mlock then
+   populates, as it always did (and locks, until the caller unmaps).
+   Both are raw system calls because sanitizer runtimes intercept them
+   (mlock becomes a no-op).  Returns 0 or ENOMEM. */
 static int
 populate( char * mem, size_t sz ) {
+  if( !syscall( SYS_madvise, mem, sz, MADV_POPULATE_WRITE ) ) return 0;
+  if( errno!=EINVAL ) return ENOMEM;
   return syscall( SYS_mlock, mem, sz ) ? ENOMEM : 0;
 }
 
 /* Binds one subregion to its node while it has no page yet (for a tmpfs
    file the policy goes on the file, and outlives this mapping), faults
-   in and locks its pages, which the binding puts on the node, then
-   verifies.  The caller's own memory policy is never touched. */
+   in its pages, which the binding puts on the node, then verifies.  The caller's own memory policy is never touched. */
 static int
 place_sub( char * mem, size_t page_sz, size_t page_cnt, size_t cpu_idx, int has_numa ) {
   size_t sz = page_cnt*page_sz;

@@ -93,10 +93,11 @@ int fd_shmem_private_check_subs( size_t page_sz, size_t sub_cnt,
                                  size_t const * sub_page_cnt, size_t const * sub_cpu_idx,
                                  size_t * total_cnt );
 
-/* Reserves, places and locks the pages of fresh mapping mem: for each
-   non-empty subregion, mbinds it to the node of its cpu, mlocks it
-   (which faults the pages in under that binding), then verifies with
-   move_pages.  The caller's memory policy is never changed.
+/* Reserves and places the pages of fresh mapping mem: for each
+   non-empty subregion, mbinds it to the node of its cpu, faults the
+   pages in under that binding (MADV_POPULATE_WRITE; no lock, so no
+   RLIMIT_MEMLOCK needed), then verifies with move_pages.  The
+   caller's memory policy is never changed.
    Returns 0 or an errno value (ENOMEM when a node lacks pages). */
 int fd_shmem_private_place( void * mem, size_t page_sz, size_t sub_cnt,
                             size_t const * sub_page_cnt, size_t const * sub_cpu_idx );
@@ -158,6 +159,19 @@ int fd_shmem_private_meminfo( size_t numa_idx, char const * key, size_t * bytes 
 
 /* Writes bytes for a person ("22.4 GiB") into buf; returns buf. */
 char const * fd_shmem_private_human( size_t bytes, char * buf, size_t buf_sz );
+
+/* ---- room for a region (fd_shmem_room.c) ---- */
+
+/* Checks, before anything is allocated, that the machine can supply the
+   pages a create or update (of region what, e.g. "create NAME") still
+   needs: those past the first keep_cnt pages, which the file already
+   has.  Normal pages: the tmpfs mount of page-type directory dir and
+   MemAvailable.  Huge and gigantic: the hugetlbfs mount, the free pages
+   of each node's pool and the pool's unreserved pages.  Returns 0, or
+   ENOMEM with a warning giving the figures.  Figures that cannot be
+   read are not checked (the kernel still refuses later). */
+int fd_shmem_private_room( int dir, char const * what, size_t page_sz, size_t sub_cnt,
+                           size_t const * sub_page_cnt, size_t const * sub_cpu_idx, size_t keep_cnt );
 
 /* ---- dry runs (fd_shmem_dry_run.c) ---- */
 

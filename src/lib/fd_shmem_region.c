@@ -125,18 +125,24 @@ region_shape( region_shape_t * shape, char const * name, size_t page_sz, size_t 
   return fd_shmem_private_check_subs( page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, &shape->page_cnt );
 }
 
-/* Sizes the open file fd to shape, maps it and reserves, places and
-   locks every page, then unmaps (the pages stay with the file). */
+/* Maps the first sz bytes of fd and reserves, places and populates
+   every page of shape in it, then unmaps (the pages stay with the file). */
 static int
-region_fill( int fd, region_shape_t const * shape ) {
-  size_t sz = shape->page_cnt*shape->page_sz;
-  if( fchmod( fd, shape->mode ) || ftruncate( fd, (off_t)sz ) ) return errno;
+region_place( int fd, size_t sz, region_shape_t const * shape ) {
   void * mem = mmap( NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0 );
   if( mem==MAP_FAILED ) return errno==ENOMEM || errno==EAGAIN ? ENOMEM : errno;
   int err = fd_shmem_private_place( mem, shape->page_sz, shape->sub_cnt,
                                     shape->sub_page_cnt, shape->sub_cpu_idx );
   munmap( mem, sz );
   return err;
+}
+
+/* Gives the new file fd its mode and size and fills it. */
+static int
+region_fill( int fd, region_shape_t const * shape ) {
+  size_t sz = shape->page_cnt*shape->page_sz;
+  if( fchmod( fd, shape->mode ) || ftruncate( fd, (off_t)sz ) ) return errno;
+  return region_place( fd, sz, shape );
 }
 
 /* Writes a private temporary name for a region under construction: it
@@ -148,24 +154,68 @@ region_tmp_name( char * buf, size_t buf_sz ) {
             __atomic_fetch_add( &seq, 1UL, __ATOMIC_RELAXED ) );
 }
 
-/* Builds the region under a temporary name and publishes it with a
-   rename that never replaces: a region is visible complete or not at all. */
+/* Opens a new file for the region: unnamed (O_TMPFILE) when the file
+   system allows, so a creator killed at any point leaves nothing that
+   holds pages; else under a temporary name written into tmp (tmp[0]
+   stays '\0' for an unnamed file).  Returns the fd or -1 (errno set). */
 static int
-region_create_at( int dir, char const * name, region_shape_t const * shape ) {
+region_open_new( int dir, char * tmp, size_t tmp_sz ) {
+  tmp[0] = '\0';
+  int fd = openat( dir, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600 );
+  if( fd>=0 || ( errno!=EOPNOTSUPP && errno!=EISDIR && errno!=EINVAL ) ) return fd;
+  region_tmp_name( tmp, tmp_sz );
+  return openat( dir, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600 );
+}
+
+/* Gives the finished file its name; neither way ever replaces an
+   existing name (EEXIST), so of racing creates exactly one wins.  An
+   unnamed file is linked through /proc/self/fd: linkat's AT_EMPTY_PATH
+   needs CAP_DAC_READ_SEARCH, which a non-root creator lacks. */
+static int
+region_publish( int dir, int fd, char const * tmp, char const * name ) {
+  if( tmp[0] ) return renameat2( dir, tmp, dir, name, RENAME_NOREPLACE ) ? errno : 0;
+  char self[ 64 ];
+  snprintf( self, sizeof(self), "/proc/self/fd/%d", fd );
+  if( !linkat( AT_FDCWD, self, dir, name, AT_SYMLINK_FOLLOW ) ) return 0;
+  if( errno!=ENOENT ) return errno;  /* no /proc: try the privileged way */
+  return linkat( fd, "", dir, name, AT_EMPTY_PATH ) ? errno : 0;
+}
+
+static char const *
+region_fs_name( size_t page_sz ) {
+  return page_sz==FD_SHMEM_NORMAL_PAGE_SZ ? "tmpfs" : "hugetlbfs";
+}
+
+/* The checks of a create, in the order the real call meets them: the
+   directory's file system and permissions, the name, the room. */
+static int
+region_create_check( int dir, char const * what, char const * name, region_shape_t const * shape ) {
   if( !region_fs_ok( dir, shape->page_sz ) ) {
-    FD_SHMEM_LOG_WARN( "create %s: the %s page directory is not a %s mount", name, fd_shmem_page_sz_to_cstr( shape->page_sz ),
-                       shape->page_sz==FD_SHMEM_NORMAL_PAGE_SZ ? "tmpfs" : "hugetlbfs" );
+    FD_SHMEM_LOG_WARN( "%s: the %s page directory is not a %s mount", what,
+                       fd_shmem_page_sz_to_cstr( shape->page_sz ), region_fs_name( shape->page_sz ) );
     return EFAULT;
   }
+  if( faccessat( dir, ".", W_OK | X_OK, AT_EACCESS ) ) return errno;
   struct stat st;
   if( !fstatat( dir, name, &st, AT_SYMLINK_NOFOLLOW ) ) return EEXIST;
+  return fd_shmem_private_room( dir, what, shape->page_sz, shape->sub_cnt,
+                                shape->sub_page_cnt, shape->sub_cpu_idx, 0UL );
+}
+
+/* Builds the region in a file nobody can look up and publishes it
+   complete: a region is visible whole or not at all. */
+static int
+region_create_at( int dir, char const * name, region_shape_t const * shape ) {
+  char what[ 16+FD_SHMEM_NAME_MAX ];
+  snprintf( what, sizeof(what), "create %s", name );
+  int err = region_create_check( dir, what, name, shape );
+  if( err || fd_shmem_private_dry_run() ) return err;
   char tmp[ 64 ];
-  region_tmp_name( tmp, sizeof(tmp) );
-  int fd = openat( dir, tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600 );
+  int fd = region_open_new( dir, tmp, sizeof(tmp) );
   if( fd<0 ) return errno;
-  int err = region_fill( fd, shape );
-  if( !err && renameat2( dir, tmp, dir, name, RENAME_NOREPLACE ) ) err = errno;
-  if( err ) unlinkat( dir, tmp, 0 );
+  err = region_fill( fd, shape );
+  if( !err ) err = region_publish( dir, fd, tmp, name );
+  if( err && tmp[0] ) unlinkat( dir, tmp, 0 );
   close( fd );
   return err;
 }
@@ -191,6 +241,27 @@ fd_shmem_create_multi( char const * name, size_t page_sz, size_t sub_cnt,
   return err && err!=EEXIST ? region_failed( "create", name, &shape, err ) : err;
 }
 
+/* Reshapes the open region fd of old_cnt pages; on failure it is left
+   as it was (size, mode, contents up to the old size).  The file grows
+   before placement (the new pages must exist to be placed); the mode
+   changes and the file shrinks only once placement succeeded. */
+static int
+region_reshape( int fd, size_t old_cnt, region_shape_t const * shape ) {
+  size_t old_sz = old_cnt*shape->page_sz;
+  size_t new_sz = shape->page_cnt*shape->page_sz;
+  struct stat st;
+  if( fstat( fd, &st ) ) return errno;
+  if( new_sz>old_sz && ftruncate( fd, (off_t)new_sz ) ) return errno;
+  int err = region_place( fd, new_sz, shape );
+  if( !err && fchmod( fd, shape->mode ) ) err = errno;
+  if( !err && new_sz<old_sz && ftruncate( fd, (off_t)new_sz ) ) {
+    err = errno;
+    (void)!fchmod( fd, st.st_mode & 07777 );
+  }
+  if( err && new_sz>old_sz ) (void)!ftruncate( fd, (off_t)old_sz );  /* gives the new pages back */
+  return err;
+}
+
 FD_SHMEM_EXPORT int
 fd_shmem_update_multi( char const * name, size_t page_sz, size_t sub_cnt,
                        size_t const * sub_page_cnt, size_t const * sub_cpu_idx,
@@ -202,7 +273,10 @@ fd_shmem_update_multi( char const * name, size_t page_sz, size_t sub_cnt,
   fd_shmem_info_t info;
   err = fd_shmem_private_region_find( name, page_sz, O_RDWR, &fd, &info );
   if( err ) return err;
-  err = region_fill( fd, &shape );
+  char what[ 16+FD_SHMEM_NAME_MAX ];
+  snprintf( what, sizeof(what), "update %s", name );
+  err = fd_shmem_private_room( fd, what, page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, info.page_cnt );
+  if( !err && !fd_shmem_private_dry_run() ) err = region_reshape( fd, info.page_cnt, &shape );
   close( fd );
   return err ? region_failed( "update", name, &shape, err ) : 0;
 }
@@ -210,6 +284,15 @@ fd_shmem_update_multi( char const * name, size_t page_sz, size_t sub_cnt,
 FD_SHMEM_EXPORT int
 fd_shmem_create( char const * name, size_t page_sz, size_t page_cnt, size_t cpu_idx, unsigned long mode ) {
   return fd_shmem_create_multi( name, page_sz, 1UL, &page_cnt, &cpu_idx, mode );
+}
+
+/* What unlinkat would find wrong, without removing: the name must be
+   there and the directory writable. */
+static int
+region_unlink_check( int dir, char const * name ) {
+  struct stat st;
+  if( fstatat( dir, name, &st, AT_SYMLINK_NOFOLLOW ) ) return errno;
+  return faccessat( dir, ".", W_OK | X_OK, AT_EACCESS ) ? errno : 0;
 }
 
 FD_SHMEM_EXPORT int
@@ -223,7 +306,9 @@ fd_shmem_unlink( char const * name, size_t page_sz ) {
   }
   int dir = fd_shmem_private_open_type_dir( page_sz );
   if( dir<0 ) return errno;
-  int err = unlinkat( dir, name, 0 ) ? errno : 0;
+  int err;
+  if( fd_shmem_private_dry_run() ) err = region_unlink_check( dir, name );
+  else                             err = unlinkat( dir, name, 0 ) ? errno : 0;
   close( dir );
   return err;
 }

@@ -1,0 +1,134 @@
+/* Whether the machine has room for a region, asked before anything is
+   allocated: a create the machine cannot hold fails at once with
+   ENOMEM instead of faulting its pages in until the OOM killer (normal
+   pages) or the pool (huge pages) stops it. */
+
+#include "fd_shmem_private.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <sys/statfs.h>
+
+/* Reads one number from a /sys file into *v.  Returns 0 or -1. */
+static int
+read_size( char const * path, size_t * v ) {
+  FILE * f = fopen( path, "re" );
+  if( !f ) return -1;
+  int ok = fscanf( f, "%zu", v )==1;
+  fclose( f );
+  return ok ? 0 : -1;
+}
+
+/* Free pages of the page_sz pool: of node numa_idx, or of the whole
+   machine for FD_SHMEM_PRIVATE_ALL_NODES, field "free_hugepages" etc. */
+static int
+pool_figure( size_t page_sz, size_t numa_idx, char const * field, size_t * v ) {
+  char path[ 256 ];
+  char const * root = fd_shmem_private_sysroot();
+  if( numa_idx==FD_SHMEM_PRIVATE_ALL_NODES )
+    snprintf( path, sizeof(path), "%s/sys/kernel/mm/hugepages/hugepages-%zukB/%s", root, page_sz>>10, field );
+  else
+    snprintf( path, sizeof(path), "%s/sys/devices/system/node/node%zu/hugepages/hugepages-%zukB/%s",
+              root, numa_idx, page_sz>>10, field );
+  return read_size( path, v );
+}
+
+/* Free blocks of the mount under dir in bytes, or SIZE_MAX when it has
+   no size limit (tmpfs and hugetlbfs then report no blocks at all). */
+static size_t
+mount_free( int dir ) {
+  struct statfs sfs;
+  if( fstatfs( dir, &sfs ) || !sfs.f_blocks ) return SIZE_MAX;
+  return (size_t)sfs.f_bavail*(size_t)sfs.f_bsize;
+}
+
+/* ---- normal pages: the tmpfs mount and the machine's memory ---- */
+
+static int
+room_normal( int dir, char const * what, size_t need ) {
+  size_t mount = mount_free( dir );
+  size_t avail = SIZE_MAX;
+  if( fd_shmem_private_meminfo( FD_SHMEM_PRIVATE_ALL_NODES, "MemAvailable", &avail ) ) avail = SIZE_MAX;
+  if( need<=mount && need<=avail ) return 0;
+  char n[ 32 ], m[ 48 ], a[ 32 ];
+  fd_shmem_private_human( need, n, sizeof(n) );
+  if( mount==SIZE_MAX ) snprintf( m, sizeof(m), "no size limit" );
+  else                  snprintf( m, sizeof(m), "%s free", fd_shmem_private_human( mount, a, sizeof(a) ) );
+  fd_shmem_private_human( avail, a, sizeof(a) );
+  FD_SHMEM_LOG_WARN( "%s: needs %s of normal pages; the .normal mount has %s and the machine %s available",
+                     what, n, m, a );
+  return ENOMEM;
+}
+
+/* ---- huge and gigantic pages: the mount and each node's pool ---- */
+
+/* Pages the pool can still give out: free minus those promised to
+   existing mappings (the kernel reserves a shared mapping's pages at
+   mmap time but takes them from the free count only when touched),
+   plus what overcommit may add as surplus pages. */
+static size_t
+pool_unreserved( size_t page_sz ) {
+  size_t free_ = 0UL, resv = 0UL, over = 0UL, surplus = 0UL;
+  if( pool_figure( page_sz, FD_SHMEM_PRIVATE_ALL_NODES, "free_hugepages", &free_ ) ) return SIZE_MAX;
+  pool_figure( page_sz, FD_SHMEM_PRIVATE_ALL_NODES, "resv_hugepages", &resv );
+  pool_figure( page_sz, FD_SHMEM_PRIVATE_ALL_NODES, "nr_overcommit_hugepages", &over );
+  pool_figure( page_sz, FD_SHMEM_PRIVATE_ALL_NODES, "surplus_hugepages", &surplus );
+  size_t unreserved = free_>resv ? free_-resv : 0UL;
+  return unreserved + ( over>surplus ? over-surplus : 0UL );
+}
+
+/* need[k] gets the pages node k must newly supply: those of each
+   subregion past the first keep_cnt pages of the region (an update
+   keeps the pages the file already has). */
+static void
+need_per_node( size_t * need, size_t sub_cnt, size_t const * sub_page_cnt, size_t const * sub_cpu_idx,
+               size_t keep_cnt ) {
+  int has_numa = fd_shmem_private_has_numa();
+  for( size_t i=0UL; i<sub_cnt; i++ ) {
+    size_t cnt  = sub_page_cnt[i];
+    size_t kept = cnt<keep_cnt ? cnt : keep_cnt;
+    keep_cnt -= kept;
+    if( cnt>kept ) need[ has_numa ? fd_shmem_numa_idx( sub_cpu_idx[i] ) : 0UL ] += cnt-kept;
+  }
+}
+
+static int
+room_node( size_t page_sz, char const * what, size_t node, size_t need, size_t unreserved ) {
+  size_t free_ = SIZE_MAX;
+  if( fd_shmem_private_has_numa() ) pool_figure( page_sz, node, "free_hugepages", &free_ );
+  if( free_>unreserved ) free_ = unreserved;
+  if( need<=free_ ) return 0;
+  FD_SHMEM_LOG_WARN( "%s: needs %zu %s pages on node %zu, %zu free", what, need,
+                     fd_shmem_page_sz_to_cstr( page_sz ), node, free_ );
+  return ENOMEM;
+}
+
+static int
+room_pool( int dir, char const * what, size_t page_sz, size_t const * need, size_t total ) {
+  size_t mount = mount_free( dir );
+  if( mount!=SIZE_MAX && total>mount/page_sz ) {
+    FD_SHMEM_LOG_WARN( "%s: needs %zu %s pages; the .%s mount has %zu free", what, total,
+                       fd_shmem_page_sz_to_cstr( page_sz ), fd_shmem_page_sz_to_cstr( page_sz ), mount/page_sz );
+    return ENOMEM;
+  }
+  size_t unreserved = pool_unreserved( page_sz );
+  if( unreserved==SIZE_MAX ) return 0;  /* no pool figures: let the kernel decide */
+  for( size_t k=0UL; k<FD_SHMEM_NUMA_MAX; k++ )
+    if( need[k] && room_node( page_sz, what, k, need[k], unreserved ) ) return ENOMEM;
+  if( total<=unreserved ) return 0;
+  FD_SHMEM_LOG_WARN( "%s: needs %zu %s pages, %zu free and not reserved on the machine", what, total,
+                     fd_shmem_page_sz_to_cstr( page_sz ), unreserved );
+  return ENOMEM;
+}
+
+int
+fd_shmem_private_room( int dir, char const * what, size_t page_sz, size_t sub_cnt,
+                       size_t const * sub_page_cnt, size_t const * sub_cpu_idx, size_t keep_cnt ) {
+  size_t need[ FD_SHMEM_NUMA_MAX ] = { 0UL };
+  need_per_node( need, sub_cnt, sub_page_cnt, sub_cpu_idx, keep_cnt );
+  size_t total = 0UL;
+  for( size_t k=0UL; k<FD_SHMEM_NUMA_MAX; k++ ) total += need[k];
+  if( !total ) return 0;
+  if( page_sz==FD_SHMEM_NORMAL_PAGE_SZ ) return room_normal( dir, what, total*page_sz );
+  return room_pool( dir, what, page_sz, need, total );
+}

@@ -1,0 +1,373 @@
+/* Creating regions safely as root and as other users (privileged): sizes
+   checked against the machine before anything is allocated, a creator
+   killed mid-create pins nothing, a failed update changes nothing, and
+   creating needs no locked-memory allowance. */
+
+#include "fdt.h"
+
+#include <fdshmem/fd_shmem.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define NORMAL     FD_SHMEM_NORMAL_PAGE_SZ
+#define HUGE       FD_SHMEM_HUGE_PAGE_SZ
+#define FREE_PAGES 10
+#define FREE_PATH  "/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages"
+#define CGROUP_DIR "/sys/fs/cgroup/memory"
+
+static fdt_domain_t domain;
+
+/* ---- the warnings logged (clear last_warn to start afresh) ---- */
+
+static char last_warn[ 4096 ];
+
+static void
+keep_warning( void * ctx, int level, char const * msg ) {
+  (void)ctx;
+  size_t len = strlen( last_warn );
+  if( level<=FD_SHMEM_LOG_WARNING ) snprintf( last_warn+len, sizeof(last_warn)-len, "%s\n", msg );
+}
+
+static long
+meminfo_kb( char const * key ) {
+  FILE * f = fopen( "/proc/meminfo", "r" );
+  ck_assert_ptr_nonnull( f );
+  char line[ 256 ];
+  long v = -1L;
+  size_t len = strlen( key );
+  while( fgets( line, sizeof(line), f ) )
+    if( !strncmp( line, key, len ) && line[len]==':' ) v = strtol( line+len+1, NULL, 10 );
+  fclose( f );
+  return v;
+}
+
+/* ---- 2. sizes checked against the machine ---- */
+
+static char cgroup[ 128 ];  /* a temporary memory cgroup, "" when none */
+
+static int
+write_str( char const * path, char const * s ) {
+  FILE * f = fopen( path, "w" );
+  if( !f ) return -1;
+  int bad = fputs( s, f )<0;
+  bad |= fclose( f );
+  return bad ? -1 : 0;
+}
+
+/* Puts pid in a fresh memory cgroup limited to 256 MiB, so a create
+   that faulted in its pages would get the child OOM-killed, not the
+   machine.  Returns 0, or -1 (no cgroup v1 memory controller). */
+static int
+cgroup_enter( pid_t pid ) {
+  char path[ 256 ], num[ 32 ];
+  snprintf( cgroup, sizeof(cgroup), "%s/fdshmem-test-XXXXXX", CGROUP_DIR );
+  if( !mkdtemp( cgroup ) ) { cgroup[0] = '\0'; return -1; }
+  snprintf( path, sizeof(path), "%s/memory.limit_in_bytes", cgroup );
+  if( write_str( path, "256M" ) ) return -1;
+  snprintf( path, sizeof(path), "%s/cgroup.procs", cgroup );
+  snprintf( num, sizeof(num), "%ld\n", (long)pid );
+  return write_str( path, num );
+}
+
+/* Removes the cgroup once its last task is gone (that takes a moment). */
+static void
+cgroup_remove( void ) {
+  if( !cgroup[0] ) return;
+  for( int i=0; i<500 && rmdir( cgroup ) && errno==EBUSY; i++ ) usleep( 10000 );
+  cgroup[0] = '\0';
+}
+
+/* In the child: creates 2x the machine's memory of normal pages in the
+   current domain, for real and as a dry run.  Returns a step number. */
+static int
+create_twice_memory( char const * want_in_warning ) {
+  size_t cnt = (size_t)meminfo_kb( "MemTotal" )/2UL;  /* 2x memory in 4 KiB pages */
+  fd_shmem_set_log_func( keep_warning, NULL );
+  if( fd_shmem_create( "double", NORMAL, cnt, 0, 0600 )!=ENOMEM ) return 1;
+  if( !strstr( last_warn, "create double: needs " ) || !strstr( last_warn, " GiB of normal pages; the .normal mount has " ) ||
+      !strstr( last_warn, want_in_warning ) || !strstr( last_warn, " GiB available" ) ) return 2;
+  if( fd_shmem_info( "double", 0, NULL )!=ENOENT ) return 3;
+  fd_shmem_set_dry_run( 1 );
+  int err = fd_shmem_create( "double", NORMAL, cnt, 0, 0600 );
+  fd_shmem_set_dry_run( 0 );
+  return err==ENOMEM ? 0 : 4;
+}
+
+/* Runs create_twice_memory in a child inside a small memory cgroup.
+   Returns 0, or 1 with the failure written into why (no ck_assert, so
+   the caller can undo its setup first). */
+static int
+oversized_in_cgroup( char const * want_in_warning, char * why, size_t why_sz ) {
+  int go[ 2 ];
+  if( pipe( go ) ) { snprintf( why, why_sz, "pipe: %s", strerror( errno ) ); return 1; }
+  long avail_before = meminfo_kb( "MemAvailable" );
+  pid_t pid = fdt_fork();
+  if( !pid ) {
+    char c;
+    close( go[1] );
+    if( read( go[0], &c, 1 )!=1 ) _exit( 9 );  /* wait until in the cgroup */
+    _exit( create_twice_memory( want_in_warning ) );
+  }
+  close( go[0] );
+  int entered = cgroup_enter( pid );
+  if( entered ) kill( pid, SIGKILL );  /* never run it outside the cgroup */
+  (void)!write( go[1], "g", 1 );
+  close( go[1] );
+  int status;
+  waitpid( pid, &status, 0 );
+  cgroup_remove();
+  long avail_after = meminfo_kb( "MemAvailable" );
+  if( entered ) snprintf( why, why_sz, "no memory cgroup at %s", CGROUP_DIR );
+  else if( WIFSIGNALED( status ) ) snprintf( why, why_sz, "create killed by signal %d (OOM in its cgroup?)", WTERMSIG( status ) );
+  else if( !WIFEXITED( status ) || WEXITSTATUS( status ) ) snprintf( why, why_sz, "oversized create: failed at step %d", WEXITSTATUS( status ) );
+  else if( labs( avail_after-avail_before )>=(1L<<20) ) snprintf( why, why_sz, "MemAvailable %ld kB -> %ld kB", avail_before, avail_after );
+  else return 0;
+  return 1;
+}
+
+/* Larger than the .normal tmpfs mount (half of memory by default). */
+START_TEST( normal_beyond_mount ) {
+  char why[ 256 ];
+  ck_assert_msg( !oversized_in_cgroup( " free and the machine ", why, sizeof(why) ), "%s", why );
+  ck_assert_int_eq( fdt_domain_entry_cnt( &domain, "normal" ), 0 );  /* no name, no temporary file */
+}
+END_TEST
+
+/* A mount with room for 4x memory: MemAvailable is what refuses. */
+START_TEST( normal_beyond_memory ) {
+  char path[] = "/tmp/fdshmem-bigmount.XXXXXX", sub[ 300 ], opts[ 64 ];
+  ck_assert_ptr_nonnull( mkdtemp( path ) );
+  snprintf( sub, sizeof(sub), "%s/.normal", path );
+  snprintf( opts, sizeof(opts), "size=%ldk,mode=0700", 4L*meminfo_kb( "MemTotal" ) );
+  int made = !mkdir( sub, 0700 ) && !mount( "fdshmem-test", sub, "tmpfs", MS_NOSUID | MS_NODEV, opts );
+  fdt_domain_t big = { .path = "" };
+  snprintf( big.path, sizeof(big.path), "%s", path );
+  int entries = -1, failed = 0;
+  char why[ 256 ] = "";
+  if( made && !fd_shmem_set_path( path ) ) {
+    failed  = oversized_in_cgroup( " free and the machine ", why, sizeof(why) );
+    entries = fdt_domain_entry_cnt( &big, "normal" );
+  }
+  fd_shmem_set_path( domain.path );
+  umount2( sub, MNT_DETACH );
+  rmdir( sub );
+  rmdir( path );
+  ck_assert_msg( made, "could not mount a large tmpfs" );
+  ck_assert_msg( !failed, "%s", why );
+  ck_assert_int_eq( entries, 0 );
+}
+END_TEST
+
+/* More huge pages than the node has free: refused before any file. */
+START_TEST( huge_beyond_node ) {
+  fd_shmem_set_log_func( keep_warning, NULL );
+  last_warn[0] = '\0';
+  ck_assert_int_eq( fd_shmem_create( "toomany", HUGE, FREE_PAGES+1, 0, 0600 ), ENOMEM );
+  fd_shmem_set_log_func( NULL, NULL );
+  char want[ 128 ];
+  snprintf( want, sizeof(want), "create toomany: needs %d huge pages on node %zu, %d free",
+            FREE_PAGES+1, fd_shmem_numa_idx( 0 ), FREE_PAGES );
+  ck_assert_msg( strstr( last_warn, want ), "warning \"%s\", wanted \"%s\"", last_warn, want );
+  ck_assert_int_eq( fdt_domain_entry_cnt( &domain, "huge" ), 0 );
+  ck_assert_int_eq( fdt_read_long( FREE_PATH ), FREE_PAGES );
+}
+END_TEST
+
+/* Pages promised to a mapping not yet touched still count as free in
+   the pool; the check leaves them to their mapping. */
+START_TEST( huge_reserved_pages_are_taken ) {
+  char dir[ 300 ];
+  snprintf( dir, sizeof(dir), "%s/.huge", domain.path );
+  int fd = open( dir, O_TMPFILE | O_RDWR, 0600 );
+  ck_assert_int_ge( fd, 0 );
+  ck_assert_int_eq( ftruncate( fd, 3*(off_t)HUGE ), 0 );
+  void * resv = mmap( NULL, 3*HUGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0 );  /* reserves 3 */
+  ck_assert_ptr_ne( resv, MAP_FAILED );
+  ck_assert_int_eq( fdt_read_long( FREE_PATH ), FREE_PAGES );
+  fd_shmem_set_log_func( keep_warning, NULL );
+  last_warn[0] = '\0';
+  int err_over = fd_shmem_create( "over", HUGE, FREE_PAGES-2, 0, 0600 );
+  int err_fit  = fd_shmem_create( "fit",  HUGE, FREE_PAGES-3, 0, 0600 );
+  fd_shmem_set_log_func( NULL, NULL );
+  fd_shmem_unlink( "fit", HUGE );
+  munmap( resv, 3*HUGE );
+  close( fd );
+  ck_assert_int_eq( err_over, ENOMEM );
+  ck_assert_msg( strstr( last_warn, "needs 8 huge pages on node" ) && strstr( last_warn, ", 7 free" ), "%s", last_warn );
+  ck_assert_int_eq( err_fit, 0 );
+  ck_assert_int_eq( fdt_read_long( FREE_PATH ), FREE_PAGES );
+}
+END_TEST
+
+/* ---- 3. a creator killed mid-create ---- */
+
+/* Traces child pid (stopped, PTRACE_TRACEME) system call by system
+   call and kills it at the first munmap or move_pages entered once
+   page_cnt pages of the pool are taken: its pages are placed, its
+   region not yet published.  Returns 1 if it was killed there. */
+static int
+kill_mid_create( pid_t pid, long free_before, long page_cnt ) {
+  int status;
+  if( waitpid( pid, &status, 0 )!=pid || !WIFSTOPPED( status ) ) return 0;
+  ptrace( PTRACE_SETOPTIONS, pid, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL );
+  for( ;; ) {
+    if( ptrace( PTRACE_SYSCALL, pid, 0, 0 ) || waitpid( pid, &status, 0 )!=pid || !WIFSTOPPED( status ) ) return 0;
+    if( WSTOPSIG( status )!=( SIGTRAP | 0x80 ) ) continue;
+    struct __ptrace_syscall_info info;
+    if( ptrace( PTRACE_GET_SYSCALL_INFO, pid, sizeof(info), &info )<=0 ) return 0;
+    if( info.op!=PTRACE_SYSCALL_INFO_ENTRY ) continue;
+    if( info.entry.nr!=SYS_munmap && info.entry.nr!=SYS_move_pages ) continue;
+    if( fdt_read_long( FREE_PATH )!=free_before-page_cnt ) continue;
+    kill( pid, SIGKILL );
+    return 1;
+  }
+}
+
+START_TEST( killed_create_pins_nothing ) {
+  long free_before = fdt_read_long( FREE_PATH );
+  pid_t pid = fdt_fork();
+  if( !pid ) {
+    if( ptrace( PTRACE_TRACEME, 0, 0, 0 ) ) _exit( 1 );
+    raise( SIGSTOP );
+    _exit( fd_shmem_create( "killed", HUGE, 3, 0, 0600 ) ? 2 : 3 );
+  }
+  int killed = kill_mid_create( pid, free_before, 3 );
+  if( !killed ) kill( pid, SIGKILL );
+  int status;
+  ck_assert_int_eq( waitpid( pid, &status, 0 ), pid );
+  ck_assert_msg( killed, "the create was not caught with its pages placed" );
+  ck_assert_int_eq( fdt_domain_entry_cnt( &domain, "huge" ), 0 );  /* no name, no temporary file */
+  ck_assert_int_eq( fdt_read_long( FREE_PATH ), free_before );    /* its pages are back */
+}
+END_TEST
+
+/* ---- 4. a failed update changes nothing ---- */
+
+static char *
+join_rw( char const * name ) {
+  char * m = fd_shmem_join( name, FD_SHMEM_JOIN_MODE_READ_WRITE, 0, NULL, NULL, NULL );
+  ck_assert_ptr_nonnull( m );
+  return m;
+}
+
+START_TEST( failed_update_keeps_region ) {
+  ck_assert_int_eq( fd_shmem_create( "keep", HUGE, 2, 0, 0640 ), 0 );
+  char * m = join_rw( "keep" );
+  for( size_t i=0; i<2*HUGE; i+=4096 ) m[i] = (char)( i/4096*7 );
+  ck_assert_int_eq( fd_shmem_leave( m, NULL, NULL ), 0 );
+
+  size_t cnt[] = { FREE_PAGES+1 }, idx[] = { 0 };
+  ck_assert_int_eq( fd_shmem_update_multi( "keep", HUGE, 1, cnt, idx, 0600 ), ENOMEM );
+  fd_shmem_info_t info;
+  ck_assert_int_eq( fd_shmem_info( "keep", HUGE, &info ), 0 );
+  ck_assert_uint_eq( info.page_cnt, 2 );
+  char path[ 400 ];
+  struct stat st;
+  snprintf( path, sizeof(path), "%s/.huge/keep", domain.path );
+  ck_assert_int_eq( stat( path, &st ), 0 );
+  ck_assert_uint_eq( st.st_mode & 07777, 0640 );
+  m = join_rw( "keep" );
+  for( size_t i=0; i<2*HUGE; i+=4096 ) FDT_CHECK( m[i]==(char)( i/4096*7 ) );
+  ck_assert_int_eq( fd_shmem_leave( m, NULL, NULL ), 0 );
+  ck_assert_int_eq( fdt_read_long( FREE_PATH ), FREE_PAGES-2 );
+  ck_assert_int_eq( fd_shmem_unlink( "keep", 0 ), 0 );
+}
+END_TEST
+
+/* ---- 5. creating as another user, with a small lock limit ---- */
+
+#define LOCK_LIMIT (8L<<20)
+
+/* In the child, as nobody with an 8 MiB lock limit: creates 16 MiB of
+   huge pages, then joins them (the join cannot lock them and says
+   why).  Returns a step number. */
+static int
+create_as_nobody( void ) {
+  struct rlimit lim = { LOCK_LIMIT, LOCK_LIMIT };
+  if( setrlimit( RLIMIT_MEMLOCK, &lim ) || fdt_become_nobody() ) return 1;
+  fd_shmem_set_log_func( keep_warning, NULL );
+  if( fd_shmem_create( "unlocked", HUGE, 8, 0, 0600 ) ) return 2;
+  char * m = fd_shmem_join( "unlocked", FD_SHMEM_JOIN_MODE_READ_WRITE, 0, NULL, NULL, NULL );
+  if( !m ) return 3;
+#ifndef __SANITIZE_ADDRESS__  /* the sanitizer runtime's mlock never fails */
+  if( !strstr( last_warn, "join unlocked: cannot lock its 16.0 MiB: RLIMIT_MEMLOCK is 8.0 MiB" ) ||
+      !strstr( last_warn, "LimitMEMLOCK=" ) || !strstr( last_warn, "ulimit -l" ) || !strstr( last_warn, "CAP_IPC_LOCK" ) )
+    return 4;
+#endif
+  m[0] = 1;
+  return fd_shmem_leave( m, NULL, NULL ) ? 5 : 0;
+}
+
+START_TEST( nobody_creates_without_memlock ) {
+  struct passwd * nobody = getpwnam( "nobody" );
+  ck_assert_ptr_nonnull( nobody );
+  char huge[ 300 ];
+  snprintf( huge, sizeof(huge), "%s/.huge", domain.path );
+  ck_assert_int_eq( chmod( domain.path, 0755 ), 0 );
+  ck_assert_int_eq( chown( huge, nobody->pw_uid, nobody->pw_gid ), 0 );  /* nobody's page directory */
+  pid_t pid = fdt_fork();
+  if( !pid ) _exit( create_as_nobody() );
+  int status;
+  ck_assert_int_eq( waitpid( pid, &status, 0 ), pid );
+  long free_after = fdt_read_long( FREE_PATH );
+  char * m = fd_shmem_join( "unlocked", FD_SHMEM_JOIN_MODE_READ_ONLY, 0, NULL, NULL, NULL );
+  /* touched first: move_pages sees only pages mapped in this process,
+     and the join's mlock, which maps them, is a no-op under ASan */
+  for( size_t i=0; m && i<8; i++ ) (void)*(char volatile *)( m+i*HUGE );
+  int placed = m ? fd_shmem_numa_validate( m, HUGE, 8, 0 ) : -1;
+  if( m ) fd_shmem_leave( m, NULL, NULL );
+  fd_shmem_unlink( "unlocked", HUGE );
+  (void)!chown( huge, 0, 0 );
+  chmod( domain.path, 0700 );
+  ck_assert_msg( WIFEXITED( status ) && !WEXITSTATUS( status ), "as nobody: failed at step %d", WEXITSTATUS( status ) );
+  ck_assert_int_eq( free_after, FREE_PAGES-8 );
+  ck_assert_int_eq( placed, 0 );
+}
+END_TEST
+
+int
+main( void ) {
+  if( !fdt_privileged() ) {
+    fprintf( stderr, "SKIP: needs root and FDSHMEM_TEST_PRIVILEGED=1\n" );
+    return FDT_SKIP;
+  }
+  int err = fdt_domain_new( &domain, 1 );
+  if( err ) return err;
+  if( !domain.has_huge ) {
+    fprintf( stderr, "SKIP: this kernel offers no 2 MiB pages\n" );
+    return FDT_SKIP;
+  }
+  long got = fdt_hugepages_make_free( &domain, FREE_PAGES );
+  if( got!=FREE_PAGES ) {
+    fprintf( stderr, "SKIP: could not free up %d huge pages (got %ld)\n", FREE_PAGES, got );
+    return FDT_SKIP;
+  }
+  Suite * s  = suite_create( "safety" );
+  TCase * tc = tcase_create( "safety" );
+  tcase_set_timeout( tc, 60 );
+  tcase_add_test( tc, normal_beyond_mount );
+  tcase_add_test( tc, normal_beyond_memory );
+  tcase_add_test( tc, huge_beyond_node );
+  tcase_add_test( tc, huge_reserved_pages_are_taken );
+  tcase_add_test( tc, killed_create_pins_nothing );
+  tcase_add_test( tc, failed_update_keeps_region );
+  tcase_add_test( tc, nobody_creates_without_memlock );
+  suite_add_tcase( s, tc );
+  int status = fdt_run( s );
+  fdt_domain_delete( &domain );
+  return status;
+}
