@@ -84,7 +84,7 @@ fd_shmem_private_type_dir( size_t page_sz, char * buf, size_t buf_sz ) {
   if( !fd_shmem_is_page_sz( page_sz ) ) return EINVAL;
   fd_shmem_private_boot();
   pthread_mutex_lock( &path_lock );
-  int len = snprintf( buf, buf_sz, "%s/.%s", path_buf, fd_shmem_page_sz_to_cstr( page_sz ) );
+  int len = snprintf( buf, buf_sz, "%s/%s", path_buf, fd_shmem_private_type_name( page_sz ) );
   pthread_mutex_unlock( &path_lock );
   return ( len<0 || (size_t)len>=buf_sz ) ? ENAMETOOLONG : 0;
 }

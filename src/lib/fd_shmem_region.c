@@ -8,9 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <linux/magic.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <unistd.h>
 
 /* Checks st against page_sz; fills *info.  Returns 0 or EFAULT. */
@@ -32,16 +30,6 @@ region_check_stat( char const * name, size_t page_sz, struct stat const * st, fd
   return 0;
 }
 
-/* 1 if the file system of fd is the one page_sz regions live on: tmpfs
-   for normal pages, hugetlbfs of that page size otherwise. */
-static int
-region_fs_ok( int fd, size_t page_sz ) {
-  struct statfs sfs;
-  if( fstatfs( fd, &sfs ) ) return 0;
-  if( page_sz==FD_SHMEM_NORMAL_PAGE_SZ ) return sfs.f_type==TMPFS_MAGIC;
-  return sfs.f_type==HUGETLBFS_MAGIC && (size_t)sfs.f_bsize==page_sz;
-}
-
 /* Looks for name under one page type.  Returns 0, ENOENT or an error.
    O_NONBLOCK keeps a planted FIFO from hanging the open; O_NOFOLLOW
    refuses symlinks; the file system is checked on what was opened. */
@@ -59,9 +47,9 @@ region_find_one( char const * name, size_t page_sz, int open_flags, int * fd_out
   } else if( fstatat( dir, name, &st, AT_SYMLINK_NOFOLLOW ) ) {
     err = errno;
   }
-  if( !err && S_ISREG( st.st_mode ) && !region_fs_ok( fd_out ? fd : dir, page_sz ) ) {
+  if( !err && S_ISREG( st.st_mode ) && !fd_shmem_private_fs_ok( fd_out ? fd : dir, page_sz ) ) {
     FD_SHMEM_LOG_WARN( "%s (%s pages): not on a %s file system; refusing it", name, fd_shmem_page_sz_to_cstr( page_sz ),
-                       page_sz==FD_SHMEM_NORMAL_PAGE_SZ ? "tmpfs" : "hugetlbfs" );
+                       fd_shmem_private_fs_name( page_sz ) );
     err = EFAULT;
   }
   if( err==ELOOP ) { /* O_NOFOLLOW met a symlink: never follow it */
@@ -181,18 +169,13 @@ region_publish( int dir, int fd, char const * tmp, char const * name ) {
   return linkat( fd, "", dir, name, AT_EMPTY_PATH ) ? errno : 0;
 }
 
-static char const *
-region_fs_name( size_t page_sz ) {
-  return page_sz==FD_SHMEM_NORMAL_PAGE_SZ ? "tmpfs" : "hugetlbfs";
-}
-
 /* The checks of a create, in the order the real call meets them: the
    directory's file system and permissions, the name, the room. */
 static int
 region_create_check( int dir, char const * what, char const * name, region_shape_t const * shape ) {
-  if( !region_fs_ok( dir, shape->page_sz ) ) {
+  if( !fd_shmem_private_fs_ok( dir, shape->page_sz ) ) {
     FD_SHMEM_LOG_WARN( "%s: the %s page directory is not a %s mount", what,
-                       fd_shmem_page_sz_to_cstr( shape->page_sz ), region_fs_name( shape->page_sz ) );
+                       fd_shmem_page_sz_to_cstr( shape->page_sz ), fd_shmem_private_fs_name( shape->page_sz ) );
     return EFAULT;
   }
   if( faccessat( dir, ".", W_OK | X_OK, AT_EACCESS ) ) return errno;
