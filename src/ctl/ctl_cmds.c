@@ -34,11 +34,12 @@ ctl_cmd_find( char const * name ) {
 
 void
 ctl_usage( void ) {
-  printf( "usage: fd_shmem_ctl [--shmem-path PATH] [--json] [--quiet] [--version] [--help] CMD [ARGS] [CMD [ARGS]] ...\n\n"
+  printf( "usage: fd_shmem_ctl [--shmem-path PATH] [--json] [--dry-run] [--quiet] [--version] [--help] CMD [ARGS] [CMD [ARGS]] ...\n\n"
           "Commands run left to right; the first failure stops the run.\n\n" );
   for( ctl_cmd_t const * c=ctl_cmds; c->name; c++ )
     printf( "  %-9s %-35s %s\n", c->name, c->args, c->help );
-  printf( "\nOptions: --shmem-path PATH, --json (query), --dry-run (apply), --quiet, --version, --help.\n" );
+  printf( "\nOptions (anywhere before the first command): --shmem-path PATH, --json (query),\n"
+          "--dry-run (every command: check, print what would be done, change nothing), --quiet, --version, --help.\n" );
   printf( "\nPAGE_SZ / TYPE: normal, huge, gigantic or the page size in bytes.\n"
           "The domain is --shmem-path, else $FD_SHMEM_PATH, else /mnt/.fd.\n" );
 }
