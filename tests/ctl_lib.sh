@@ -35,6 +35,21 @@ out_has() {
   grep -Eq -- "$1" "$tmp/out" || { echo "FAIL: stdout lacks /$1/:"; cat "$tmp/out"; fails=$((fails + 1)); }
 }
 
+# need_machine: for the tests that mount and change the hugepage pool:
+# skips (77) unless root with FDSHMEM_TEST_PRIVILEGED=1 and 2 MiB pages
+# on node 0, then takes the machine lock (held until exit).  Sets $pool
+# (node 0's 2 MiB pool) and $pool_before.
+need_machine() {
+  pool=/sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages
+  if [ "$(id -u)" != 0 ] || [ "${FDSHMEM_TEST_PRIVILEGED:-}" != 1 ]; then
+    rm -rf "$tmp"; echo "SKIP: needs root and FDSHMEM_TEST_PRIVILEGED=1"; exit 77
+  fi
+  [ -e "$pool" ] || { rm -rf "$tmp"; echo "SKIP: no 2 MiB pages on node 0"; exit 77; }
+  exec 9>/tmp/fdshmem-test.lock
+  flock 9
+  pool_before=$(cat "$pool")
+}
+
 finish() {
   rm -rf "$tmp"
   echo "$checks checks, $fails failed"

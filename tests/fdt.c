@@ -192,3 +192,43 @@ fdt_run( Suite * s ) {
   srunner_free( sr );
   return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
+
+static char logged[ 4096 ];
+
+static void
+log_keep( void * ctx, int level, char const * msg ) {
+  (void)ctx;
+  size_t len = strlen( logged );
+  if( level<=FD_SHMEM_LOG_WARNING ) snprintf( logged+len, sizeof(logged)-len, "%s\n", msg );
+}
+
+void
+fdt_log_start( void ) {
+  logged[0] = '\0';
+  fd_shmem_set_log_func( log_keep, NULL );
+}
+
+char const *
+fdt_logged( void ) {
+  return logged;
+}
+
+int
+fdt_huge_domain_new( fdt_domain_t * d, long free_cnt ) {
+  if( !fdt_privileged() ) {
+    fprintf( stderr, "SKIP: needs root and FDSHMEM_TEST_PRIVILEGED=1\n" );
+    return FDT_SKIP;
+  }
+  int err = fdt_domain_new( d, 1 );
+  if( err ) return err;
+  if( !d->has_huge ) {
+    fprintf( stderr, "SKIP: this kernel offers no 2 MiB pages\n" );
+    return FDT_SKIP;
+  }
+  long got = fdt_hugepages_make_free( d, free_cnt );
+  if( got!=free_cnt ) {
+    fprintf( stderr, "SKIP: could not free up %ld huge pages (got %ld)\n", free_cnt, got );
+    return FDT_SKIP;
+  }
+  return 0;
+}

@@ -59,12 +59,22 @@ pid_t fdt_fork( void );
    limits apply to it.  Returns 0, or -1 if that fails. */
 int fdt_become_nobody( void );
 
+/* For suites that need root and 2 MiB pages: a privileged domain with
+   exactly free_cnt free huge pages.  Returns 0, FDT_SKIP (reason
+   printed) or 1. */
+int fdt_huge_domain_new( fdt_domain_t * d, long free_cnt );
+
 /* Reads a number from a /proc or /sys file; -1 on failure. */
 long fdt_read_long( char const * path );
 
 /* Entries of d's page-type directory DOMAIN/.TYPE ("." and ".." aside),
    or -1 if it cannot be read. */
 int    fdt_domain_entry_cnt( fdt_domain_t const * d, char const * type );
+
+/* The library's warnings, one per line: fdt_log_start routes them to
+   a buffer and empties it; fdt_logged reads it. */
+void         fdt_log_start( void );
+char const * fdt_logged( void );
 
 /* CLOCK_MONOTONIC in nanoseconds. */
 double fdt_now_ns( void );

@@ -2,17 +2,9 @@
 # fd_shmem_ctl apply and check, as root, on a temporary path with a
 # scratch file: from nothing, again (no change), after manual changes
 # (repaired), an impossible request, --dry-run, check's exit codes.
-if [ "$(id -u)" != 0 ] || [ "${FDSHMEM_TEST_PRIVILEGED:-}" != 1 ]; then
-  echo "SKIP: needs root and FDSHMEM_TEST_PRIVILEGED=1"; exit 77
-fi
 . "$top_srcdir/tests/ctl_lib.sh"
-pool=/sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages
-[ -e "$pool" ] || { echo "SKIP: no 2 MiB pages on node 0"; exit 77; }
-
-exec 9>/tmp/fdshmem-test.lock
-flock 9
+need_machine
 dom=$(mktemp -u /tmp/fdshmem-apply.XXXXXX)
-pool_before=$(cat "$pool")
 restore() {
   for m in $(awk -v d="$dom/" 'index($2, d) == 1 { print $2 }' /proc/mounts); do umount -l "$m"; done
   rm -rf "$dom" "$tmp"

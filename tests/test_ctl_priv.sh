@@ -3,19 +3,11 @@
 # path: init, alloc, create, query (text and JSON), refusals while a
 # region is mapped, reset, free, fini.  The hugepage pool and the mounts
 # are put back on every path.
-if [ "$(id -u)" != 0 ] || [ "${FDSHMEM_TEST_PRIVILEGED:-}" != 1 ]; then
-  echo "SKIP: needs root and FDSHMEM_TEST_PRIVILEGED=1"; exit 77
-fi
 . "$top_srcdir/tests/ctl_lib.sh"
+need_machine
 HOLD="$top_builddir/tests/fdt_hold"
-pool=/sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages
-[ -e "$pool" ] || { echo "SKIP: no 2 MiB pages on node 0"; exit 77; }
-
-exec 9>/tmp/fdshmem-test.lock
-flock 9
 dom=$(mktemp -u /tmp/fdshmem-ctl.XXXXXX)
 export FD_SHMEM_PATH="$dom"
-pool_before=$(cat "$pool")
 holder=
 
 restore() {

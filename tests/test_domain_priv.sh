@@ -5,19 +5,11 @@
 # open descriptor and a deleted-but-mapped region holding a mount, an
 # unmount that fails half way, and --dry-run of every command.  Nothing
 # outside a domain may change, and a refusal changes nothing.
-if [ "$(id -u)" != 0 ] || [ "${FDSHMEM_TEST_PRIVILEGED:-}" != 1 ]; then
-  echo "SKIP: needs root and FDSHMEM_TEST_PRIVILEGED=1"; exit 77
-fi
 . "$top_srcdir/tests/ctl_lib.sh"
+need_machine
 HOLD="$top_builddir/tests/fdt_hold"
-pool=/sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages
-[ -e "$pool" ] || { echo "SKIP: no 2 MiB pages on node 0"; exit 77; }
-
-exec 9>/tmp/fdshmem-test.lock
-flock 9
 dom=$(mktemp -u /tmp/fdshmem-dom.XXXXXX)
 export FD_SHMEM_PATH="$dom"
-pool_before=$(cat "$pool")
 gigantic=/sys/kernel/mm/hugepages/hugepages-1048576kB
 pids=
 

@@ -26,15 +26,7 @@
 #define OLD_TIME (1000000000L)  /* every fake file's mtime before a test */
 
 static char root[ 256 ];    /* the fake tree */
-static char logged[ 4096 ]; /* warnings of the current test */
 static pid_t main_pid;      /* only it removes the tree, not Check's forked tests */
-
-static void
-capture( void * ctx, int level, char const * msg ) {
-  (void)ctx;
-  size_t len = strlen( logged );
-  if( level<=FD_SHMEM_LOG_WARNING ) snprintf( logged+len, sizeof(logged)-len, "%s\n", msg );
-}
 
 /* ---- the fake tree ---- */
 
@@ -138,8 +130,7 @@ setup( void ) {
   fake_pool( 1, HUGE, 0, 0 );
   fake_global( HUGE, 0, 0 );
   fake_global( GIANT, 0, 0 );
-  logged[0] = '\0';
-  fd_shmem_set_log_func( capture, NULL );
+  fdt_log_start();
   fd_shmem_set_dry_run( 0 );
   pool_kernel_set( -1L, -1L );
 }
@@ -147,7 +138,7 @@ setup( void ) {
 #define NR0 node_file( 0, HUGE, "nr_hugepages" )
 #define COMPACT "proc/sys/vm/compact_memory"
 
-#define ASSERT_LOGGED( text ) ck_assert_msg( strstr( logged, text ), "want \"%s\" in the log, got: %s", text, logged )
+#define ASSERT_LOGGED( text ) ck_assert_msg( strstr( fdt_logged(), text ), "want \"%s\" in the log, got: %s", text, fdt_logged() )
 
 /* ---- tests ---- */
 
@@ -288,7 +279,7 @@ START_TEST( fragmentation_retried ) {
   ck_assert_uint_eq( got, 200 );
   ck_assert_int_eq( pool_kernel_compactions(), 1 );
   ck_assert_int_eq( fake_get( NR0 ), 200 );
-  ck_assert_str_eq( logged, "" );
+  ck_assert_str_eq( fdt_logged(), "" );
 }
 END_TEST
 

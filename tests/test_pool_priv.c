@@ -24,19 +24,10 @@
 static fdt_domain_t domain;
 static long         saved_huge = -1L, saved_giant = -1L;
 static pid_t        main_pid;  /* Check's forked test processes restore nothing */
-static char         logged[ 4096 ];
-
-static void
-capture( void * ctx, int level, char const * msg ) {
-  (void)ctx;
-  size_t len = strlen( logged );
-  if( level<=FD_SHMEM_LOG_WARNING ) snprintf( logged+len, sizeof(logged)-len, "%s\n", msg );
-}
 
 static void
 setup( void ) {
-  logged[0] = '\0';
-  fd_shmem_set_log_func( capture, NULL );
+  fdt_log_start();
 }
 
 static void
@@ -63,7 +54,7 @@ START_TEST( impossible_counts_refused_at_once ) {
   size_t got = 0;
   ck_assert_int_eq( fd_shmem_pool_alloc( 100000, HUGE, 0, &got ), E2BIG );
   ck_assert_uint_eq( got, (size_t)before );
-  ck_assert_msg( strstr( logged, "node 0: 100000 huge pages are 195.3 GiB; the node has " ), "log: %s", logged );
+  ck_assert_msg( strstr( fdt_logged(), "node 0: 100000 huge pages are 195.3 GiB; the node has " ), "log: %s", fdt_logged() );
   if( saved_giant>=0L ) {
     ck_assert_int_eq( fd_shmem_pool_alloc( SIZE_MAX, GIANT, 0, NULL ), E2BIG );
     ck_assert_int_eq( fd_shmem_pool_alloc( 1000000, GIANT, 0, NULL ), E2BIG );
@@ -80,7 +71,7 @@ START_TEST( grow_met ) {
   ck_assert_int_eq( fd_shmem_pool_alloc( want, HUGE, 0, &got ), 0 );
   ck_assert_uint_eq( got, want );
   ck_assert_int_eq( fdt_read_long( NR_HUGE ), (long)want );
-  ck_assert_str_eq( logged, "" );
+  ck_assert_str_eq( fdt_logged(), "" );
 }
 END_TEST
 
@@ -99,7 +90,7 @@ START_TEST( shrink_down_to_in_use ) {
   ck_assert_uint_eq( in_use, base+5UL );
 
   ck_assert_int_eq( fd_shmem_pool_alloc( in_use-1UL, HUGE, 0, NULL ), EBUSY );
-  ck_assert_msg( strstr( logged, "pool-held (3 pages)" ), "log: %s", logged );
+  ck_assert_msg( strstr( fdt_logged(), "pool-held (3 pages)" ), "log: %s", fdt_logged() );
   ck_assert_int_eq( fd_shmem_pool_free( HUGE, 0 ), EBUSY );
   ck_assert_int_eq( fdt_read_long( NR_HUGE ), (long)( base+9UL ) );
   size_t got = 0;

@@ -180,21 +180,8 @@ END_TEST
 
 int
 main( void ) {
-  if( !fdt_privileged() ) {
-    fprintf( stderr, "SKIP: needs root and FDSHMEM_TEST_PRIVILEGED=1\n" );
-    return FDT_SKIP;
-  }
-  int err = fdt_domain_new( &domain, 1 );
+  int err = fdt_huge_domain_new( &domain, FREE_PAGES );
   if( err ) return err;
-  if( !domain.has_huge ) {
-    fprintf( stderr, "SKIP: this kernel offers no 2 MiB pages\n" );
-    return FDT_SKIP;
-  }
-  long got = fdt_hugepages_make_free( &domain, FREE_PAGES );
-  if( got!=FREE_PAGES ) {
-    fprintf( stderr, "SKIP: could not free up %d huge pages (got %ld)\n", FREE_PAGES, got );
-    return FDT_SKIP;
-  }
   Suite * s  = suite_create( "priv" );
   TCase * tc = tcase_create( "huge" );
   tcase_set_timeout( tc, 120 );

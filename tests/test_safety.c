@@ -31,16 +31,6 @@
 
 static fdt_domain_t domain;
 
-/* ---- the warnings logged (clear last_warn to start afresh) ---- */
-
-static char last_warn[ 4096 ];
-
-static void
-keep_warning( void * ctx, int level, char const * msg ) {
-  (void)ctx;
-  size_t len = strlen( last_warn );
-  if( level<=FD_SHMEM_LOG_WARNING ) snprintf( last_warn+len, sizeof(last_warn)-len, "%s\n", msg );
-}
 
 static long
 meminfo_kb( char const * key ) {
@@ -96,10 +86,10 @@ cgroup_remove( void ) {
 static int
 create_twice_memory( char const * want_in_warning ) {
   size_t cnt = (size_t)meminfo_kb( "MemTotal" )/2UL;  /* 2x memory in 4 KiB pages */
-  fd_shmem_set_log_func( keep_warning, NULL );
+  fdt_log_start();
   if( fd_shmem_create( "double", NORMAL, cnt, 0, 0600 )!=ENOMEM ) return 1;
-  if( !strstr( last_warn, "create double: needs " ) || !strstr( last_warn, " GiB of normal pages; the .normal mount has " ) ||
-      !strstr( last_warn, want_in_warning ) || !strstr( last_warn, " GiB available" ) ) return 2;
+  if( !strstr( fdt_logged(), "create double: needs " ) || !strstr( fdt_logged(), " GiB of normal pages; the .normal mount has " ) ||
+      !strstr( fdt_logged(), want_in_warning ) || !strstr( fdt_logged(), " GiB available" ) ) return 2;
   if( fd_shmem_info( "double", 0, NULL )!=ENOENT ) return 3;
   fd_shmem_set_dry_run( 1 );
   int err = fd_shmem_create( "double", NORMAL, cnt, 0, 0600 );
@@ -174,14 +164,13 @@ END_TEST
 
 /* More huge pages than the node has free: refused before any file. */
 START_TEST( huge_beyond_node ) {
-  fd_shmem_set_log_func( keep_warning, NULL );
-  last_warn[0] = '\0';
+  fdt_log_start();
   ck_assert_int_eq( fd_shmem_create( "toomany", HUGE, FREE_PAGES+1, 0, 0600 ), ENOMEM );
   fd_shmem_set_log_func( NULL, NULL );
   char want[ 128 ];
   snprintf( want, sizeof(want), "create toomany: needs %d huge pages on node %zu, %d free",
             FREE_PAGES+1, fd_shmem_numa_idx( 0 ), FREE_PAGES );
-  ck_assert_msg( strstr( last_warn, want ), "warning \"%s\", wanted \"%s\"", last_warn, want );
+  ck_assert_msg( strstr( fdt_logged(), want ), "warning \"%s\", wanted \"%s\"", fdt_logged(), want );
   ck_assert_int_eq( fdt_domain_entry_cnt( &domain, "huge" ), 0 );
   ck_assert_int_eq( fdt_read_long( FREE_PATH ), FREE_PAGES );
 }
@@ -198,8 +187,7 @@ START_TEST( huge_reserved_pages_are_taken ) {
   void * resv = mmap( NULL, 3*HUGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0 );  /* reserves 3 */
   ck_assert_ptr_ne( resv, MAP_FAILED );
   ck_assert_int_eq( fdt_read_long( FREE_PATH ), FREE_PAGES );
-  fd_shmem_set_log_func( keep_warning, NULL );
-  last_warn[0] = '\0';
+  fdt_log_start();
   int err_over = fd_shmem_create( "over", HUGE, FREE_PAGES-2, 0, 0600 );
   int err_fit  = fd_shmem_create( "fit",  HUGE, FREE_PAGES-3, 0, 0600 );
   fd_shmem_set_log_func( NULL, NULL );
@@ -207,7 +195,7 @@ START_TEST( huge_reserved_pages_are_taken ) {
   munmap( resv, 3*HUGE );
   close( fd );
   ck_assert_int_eq( err_over, ENOMEM );
-  ck_assert_msg( strstr( last_warn, "needs 8 huge pages on node" ) && strstr( last_warn, ", 7 free" ), "%s", last_warn );
+  ck_assert_msg( strstr( fdt_logged(), "needs 8 huge pages on node" ) && strstr( fdt_logged(), ", 7 free" ), "%s", fdt_logged() );
   ck_assert_int_eq( err_fit, 0 );
   ck_assert_int_eq( fdt_read_long( FREE_PATH ), FREE_PAGES );
 }
@@ -299,13 +287,13 @@ static int
 create_as_nobody( void ) {
   struct rlimit lim = { LOCK_LIMIT, LOCK_LIMIT };
   if( setrlimit( RLIMIT_MEMLOCK, &lim ) || fdt_become_nobody() ) return 1;
-  fd_shmem_set_log_func( keep_warning, NULL );
+  fdt_log_start();
   if( fd_shmem_create( "unlocked", HUGE, 8, 0, 0600 ) ) return 2;
   char * m = fd_shmem_join( "unlocked", FD_SHMEM_JOIN_MODE_READ_WRITE, 0, NULL, NULL, NULL );
   if( !m ) return 3;
 #ifndef __SANITIZE_ADDRESS__  /* the sanitizer runtime's mlock never fails */
-  if( !strstr( last_warn, "join unlocked: cannot lock its 16.0 MiB: RLIMIT_MEMLOCK is 8.0 MiB" ) ||
-      !strstr( last_warn, "LimitMEMLOCK=" ) || !strstr( last_warn, "ulimit -l" ) || !strstr( last_warn, "CAP_IPC_LOCK" ) )
+  if( !strstr( fdt_logged(), "join unlocked: cannot lock its 16.0 MiB: RLIMIT_MEMLOCK is 8.0 MiB" ) ||
+      !strstr( fdt_logged(), "LimitMEMLOCK=" ) || !strstr( fdt_logged(), "ulimit -l" ) || !strstr( fdt_logged(), "CAP_IPC_LOCK" ) )
     return 4;
 #endif
   m[0] = 1;
@@ -341,21 +329,8 @@ END_TEST
 
 int
 main( void ) {
-  if( !fdt_privileged() ) {
-    fprintf( stderr, "SKIP: needs root and FDSHMEM_TEST_PRIVILEGED=1\n" );
-    return FDT_SKIP;
-  }
-  int err = fdt_domain_new( &domain, 1 );
+  int err = fdt_huge_domain_new( &domain, FREE_PAGES );
   if( err ) return err;
-  if( !domain.has_huge ) {
-    fprintf( stderr, "SKIP: this kernel offers no 2 MiB pages\n" );
-    return FDT_SKIP;
-  }
-  long got = fdt_hugepages_make_free( &domain, FREE_PAGES );
-  if( got!=FREE_PAGES ) {
-    fprintf( stderr, "SKIP: could not free up %d huge pages (got %ld)\n", FREE_PAGES, got );
-    return FDT_SKIP;
-  }
   Suite * s  = suite_create( "safety" );
   TCase * tc = tcase_create( "safety" );
   tcase_set_timeout( tc, 60 );
