@@ -112,3 +112,11 @@ __wrap_mount( char const * src, char const * dst, char const * type, unsigned lo
   if( fault_hit( FAULT_MOUNT ) ) return -1;
   return __real_mount( src, dst, type, flags, data );
 }
+
+int __real_umount2( char const * target, int flags );
+int __wrap_umount2( char const * target, int flags );
+int
+__wrap_umount2( char const * target, int flags ) {
+  if( fault_hit( FAULT_UMOUNT2 ) ) return -1;
+  return __real_umount2( target, flags );
+}

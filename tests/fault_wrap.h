@@ -12,6 +12,7 @@ typedef enum {
   FAULT_MBIND,
   FAULT_MOVE_PAGES,
   FAULT_MOUNT,
+  FAULT_UMOUNT2,
   FAULT_DLOPEN,        /* the library loading libnuma */
   FAULT_CALL_CNT
 } fault_call_t;

@@ -7,6 +7,7 @@ need_machine
 dom=$(mktemp -u /tmp/fdshmem-apply.XXXXXX)
 restore() {
   for m in $(awk -v d="$dom/" 'index($2, d) == 1 { print $2 }' /proc/mounts); do umount -l "$m"; done
+  for m in $(awk -v d="$tmp/" 'index($2, d) == 1 { print $2 }' /proc/mounts); do umount -l "$m"; done
   rm -rf "$dom" "$tmp"
   echo "$pool_before" > "$pool"
 }
@@ -87,6 +88,37 @@ expect 1 "" "node 0: 100000000 huge pages are .*; the node has .* of memory" -- 
 printf 'path = %s\npages = huge 7 1\n' "$dom" >"$conf"
 expect 1 "" "fdshmem.conf:2: node 7 does not exist" -- apply "$conf"
 expect 1 "" "cannot read" -- apply "$tmp/missing.conf"
+
+expect 1 "" "cannot read $tmp: it is a directory" -- check "$tmp"
+mkfifo "$tmp/fifo"
+expect 1 "" "cannot read $tmp/fifo: not a regular file" -- check "$tmp/fifo"
+
+# the file's path is for apply and check only: it never re-points the
+# commands after them, and must agree with --shmem-path
+printf 'path = %s/\nmode = 0750\ngroup = nogroup\n' "$dom" >"$conf"
+"$CTL" --quiet --shmem-path "$dom" create keep 1 normal 0 600
+expect 1 "" "names path $dom, but the command line or FD_SHMEM_PATH names $tmp/other; nothing was done" -- --shmem-path "$tmp/other" check "$conf"
+expect 0 "^domain /mnt/.fd" "" -- check "$conf" query   # query is read-only: the default domain, not the file's
+FD_SHMEM_PATH=/nonexistent/fd "$CTL" check "$conf" >/dev/null 2>&1 && { echo "FAIL: FD_SHMEM_PATH and the file disagree, yet check ran"; fails=$((fails + 1)); }
+[ -e "$dom/.normal/keep" ] || { echo "FAIL: a command after check acted on the file's domain"; fails=$((fails + 1)); }
+"$CTL" --quiet --shmem-path "$dom" unlink keep 0
+
+# apply makes a domain only where there is none, or one already: never
+# in a directory that holds other files
+mkdir -p "$tmp/srv/data" && touch "$tmp/srv/data/file"
+printf 'path = %s/srv\nmode = 0700\n' "$tmp" >"$tmp/srv.conf"
+expect 1 "" "not done: $tmp/srv exists but is not a domain" -- apply "$tmp/srv.conf"
+! grep -q " $tmp/srv/" /proc/mounts || { echo "FAIL: apply mounted in a directory that is no domain"; fails=$((fails + 1)); }
+expect 1 "^differs: $tmp/srv exists but is not a domain" "differs from" -- --quiet check "$tmp/srv.conf"
+
+# an empty directory is made a domain, and its owner set after
+mkdir "$tmp/empty" && chmod 755 "$tmp/empty"
+printf 'path = %s/empty\nmode = 0700\ngroup = nogroup\n' "$tmp" >"$tmp/empty.conf"
+expect 0 "^apply: mount .normal" "" -- --quiet apply "$tmp/empty.conf"
+out_has "^apply: set owner root:nogroup and mode 0700 on $tmp/empty"
+[ "$(stat -c '%a %G' "$tmp/empty/.normal")" = "700 nogroup" ] || { echo "FAIL: the repaired mount has the wrong owner"; fails=$((fails + 1)); }
+expect 0 "^ok:" "" -- check "$tmp/empty.conf"
+"$CTL" --quiet --shmem-path "$tmp/empty" fini
 
 "$CTL" --quiet --shmem-path "$dom" fini
 finish

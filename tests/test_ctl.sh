@@ -106,11 +106,11 @@ expect 1 "" "no domain at" -- --shmem-path /nonexistent/fd reset
 
 # an unusable FD_SHMEM_PATH is refused like the same --shmem-path, never
 # replaced by the default domain; empty means unset
-for bad in typo relative/dir / "$(printf '/%04097d' 0)"; do
+for bad in typo relative/dir / /a/../etc /a/. "$(printf '/%04097d' 0)"; do
   checks=$((checks + 1))
   FD_SHMEM_PATH="$bad" "$CTL" reset >"$tmp/out" 2>"$tmp/err"
   status=$?
-  if [ "$status" != 2 ] || ! grep -q "FD_SHMEM_PATH .*an absolute directory path is needed" "$tmp/err"; then
+  if [ "$status" != 2 ] || ! grep -q "FD_SHMEM_PATH .*an absolute directory path (no . or .. in it) is needed" "$tmp/err"; then
     echo "FAIL: FD_SHMEM_PATH=$bad reset: exit $status"; cat "$tmp/err"; fails=$((fails + 1))
   fi
 done

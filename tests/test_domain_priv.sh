@@ -70,12 +70,24 @@ expect 1 "" "reset: $tmp/link is a symbolic link or not a directory; name the do
 expect 1 "" "symbolic link" -- --shmem-path "$tmp/link" fini
 mounted "$dom/.normal" tmpfs || fail "fini through a link touched the domain"
 
+# 4b. a path that reaches the domain through "." or ".." is refused
+expect 2 "" "an absolute directory path \(no . or .. in it\) is needed" -- --shmem-path "$tmp/link/." fini
+expect 2 "" "no . or .. in it" -- --shmem-path "$dom/../$(basename "$dom")" reset
+mounted "$dom/.normal" tmpfs || fail "a refused path touched the domain"
+
 # 5. a link inside a page type is removed itself, never followed
 expect 0 "" "" -- --quiet create r 2 normal 0 600
 ln -s "$victim/keep1" "$dom/.normal/evil"
 expect 0 "would: unlink region r \(normal, 2 pages\)" "" -- --dry-run reset
 [ -e "$dom/.normal/r" ] || fail "--dry-run reset removed a region"
-expect 0 "" "removed every region" -- reset
+mkdir "$dom/.normal/adir"
+touch "$dom/.normal/$(printf 'evil\nwould: unlink region FAKE')"
+expect 0 "would: leave the directory adir \(not a region\)" "" -- --dry-run reset
+! grep -q "^would: unlink region FAKE" "$tmp/out" || fail "a file name forged a line of output"
+checks=$((checks + 1))
+grep -qF 'would: unlink file evil\x0awould: unlink region FAKE (not a valid region)' "$tmp/out" || fail "the forged name is not shown escaped"
+expect 0 "" "reset: left the directory $dom/.normal/adir \(not a region\)" -- reset
+rmdir "$dom/.normal/adir"
 intact "$victim"
 [ ! -e "$dom/.normal/r" ] && [ ! -L "$dom/.normal/evil" ] || fail "reset left files in the domain"
 
@@ -99,6 +111,15 @@ expect 1 "" "in use by 3 processes" -- --dry-run fini
 mounted "$dom/.normal" tmpfs && mounted "$dom/.huge" hugetlbfs && [ -e "$dom/.normal/r" ] || fail "a refused fini changed the domain"
 kill $cwd_pid $fd_pid; exec 8>&-; wait $cwd_pid $fd_pid $hold_pid 2>/dev/null; pids=
 
+# a thread with a working directory of its own (unshare CLONE_FS)
+"$HOLD" --cwd "$dom/.huge" <"$tmp/fifo" >"$tmp/hold" &
+hold_pid=$!; pids="$hold_pid"
+exec 8>"$tmp/fifo"
+for i in 1 2 3 4 5 6 7 8 9 10; do grep -q ready "$tmp/hold" && break; sleep 0.2; done
+expect 1 "" "fini: $dom is in use by 1 process \(above\); nothing was changed" -- fini
+err_has "fini: pid $hold_pid \((lt-)?fdt_hold\) has its working directory in $dom/.huge"
+exec 8>&-; wait $hold_pid 2>/dev/null; pids=
+
 # 9. --dry-run changes nothing and says what would be done
 expect 0 "would: set node 0 huge pages to $((pool_before + 5))" "" -- --dry-run alloc $((pool_before + 5)) huge 0
 [ "$(cat "$pool")" = $((pool_before + 2)) ] || fail "--dry-run alloc changed the pool"
@@ -107,16 +128,17 @@ expect 0 "would: set node 0 huge pages to $pool_before" "" -- --dry-run free hug
 expect 1 "" "already exists" -- --dry-run init 700 root root
 expect 0 "would: init domain $tmp/new" "" -- --shmem-path "$tmp/new" --dry-run init 700 root root
 [ ! -e "$tmp/new" ] || fail "--dry-run init made the domain"
+expect 1 "" "init 700 root root: cannot make $tmp/no/new in $tmp/no: No such file or directory" -- --shmem-path "$tmp/no/new" --dry-run init 700 root root
 expect 0 "would: unmount and remove domain $dom" "" -- --dry-run fini
 mounted "$dom/.normal" tmpfs && [ -e "$dom/.normal/r" ] || fail "--dry-run fini changed the domain"
 
-# 10. an unmount that fails half way (a mount inside .huge): what was
-# unmounted is mounted back, with its files
+# 10. a file system mounted inside a page type would make an unmount
+# fail half way: found first, nothing changed (the put-back itself is
+# tested with an injected failure in test_faults)
 mkdir "$dom/.huge/sub" && mount -t tmpfs fdshmem-test-sub "$dom/.huge/sub"
-echo precious > "$dom/.normal/r"
-expect 1 "" "fini: cannot unmount $dom/.huge" -- fini
-err_has "fini: mounted $dom/.normal back as it was"
-mounted "$dom/.normal" tmpfs && [ "$(cat "$dom/.normal/r")" = precious ] || fail ".normal was not put back with its files"
+expect 1 "" "fini: 1 file system is mounted inside $dom/.huge \($dom/.huge/sub\); unmount it first; nothing was changed" -- fini
+expect 1 "" "mounted inside" -- --dry-run fini
+mounted "$dom/.normal" tmpfs && mounted "$dom/.huge" hugetlbfs && [ -e "$dom/.normal/r" ] || fail "a refused fini changed the domain"
 umount "$dom/.huge/sub" && rmdir "$dom/.huge/sub"
 
 expect 0 "" "" -- --quiet reset free huge 0
@@ -128,6 +150,14 @@ if [ -d "$gigantic" ] && [ -d "$dom/.gigantic" ]; then
   expect 0 "\.gigantic +a hugetlbfs mount of the wrong page size" "" -- query
   umount "$dom/.gigantic"
 fi
+
+# 11b. a domain directory that is itself a mount point could not be
+# removed after its page types are gone: refused first
+mdom="$tmp/mdom"
+mkdir "$mdom" && mount -t tmpfs fdshmem-test-mdom "$mdom" && mkdir "$mdom/.normal" && mount -t tmpfs fdshmem-test "$mdom/.normal"
+expect 1 "" "fini: $mdom is itself a mount point \(it could not be removed\); nothing was changed" -- --shmem-path "$mdom" fini
+mounted "$mdom/.normal" tmpfs || fail "fini of a mount-point domain unmounted something"
+umount "$mdom/.normal" && umount "$mdom" && rmdir "$mdom"
 
 # 12. a damaged domain (page types unmounted by hand) is taken down
 umount "$dom/.huge"

@@ -293,6 +293,45 @@ START_TEST( init_second_mount_fails ) {
 }
 END_TEST
 
+/* ---- domain fini: an unmount that fails after the first one ---- */
+
+/* Privileged, with 2 MiB pages: fini unmounts .normal, then .huge
+   fails; .normal must be mounted back with its files, the private
+   place the mounts were kept in must be gone, and fini must then
+   succeed. */
+START_TEST( fini_second_unmount_fails ) {
+  char path[] = "/tmp/fdshmem-finifault.XXXXXX";
+  ck_assert_ptr_nonnull( mkdtemp( path ) );
+  ck_assert_int_eq( rmdir( path ), 0 );
+  ck_assert_int_eq( fd_shmem_domain_init( path, 0700, NULL, NULL ), 0 );
+  char file[ 300 ];
+  snprintf( file, sizeof(file), "%s/.normal/kept", path );
+  FILE * f = fopen( file, "w" );
+  ck_assert_ptr_nonnull( f );
+  fputs( "precious", f );
+  fclose( f );
+  warn_cnt = 0;
+  fault_arm( FAULT_UMOUNT2, 1, 1, EBUSY );
+  int err   = fd_shmem_domain_fini( path );
+  int fired = fault_disarm();
+  char back[ 16 ] = "";
+  f = fopen( file, "r" );
+  if( f ) { if( !fgets( back, sizeof(back), f ) ) back[0] = '\0'; fclose( f ); }
+  char normal[ 300 ];
+  snprintf( normal, sizeof(normal), "%s/.normal ", path );
+  int normal_mounted = mounted_below( normal );
+  int keeps_left     = mounted_below( "/fdshmem-fini." );
+  int again          = fd_shmem_domain_fini( path );
+  remove_tree( path );
+  ck_assert_int_eq( err, EBUSY );
+  ck_assert_int_eq( fired, 1 );
+  ck_assert_msg( normal_mounted, ".normal was not mounted back" );
+  ck_assert_str_eq( back, "precious" );
+  ck_assert_msg( !keeps_left, "the mounts set aside were left mounted" );
+  ck_assert_int_eq( again, 0 );
+}
+END_TEST
+
 /* ---- a real cause: the page-type directory is not writable ---- */
 
 START_TEST( read_only_directory ) {
@@ -381,6 +420,7 @@ main( int argc, char ** argv ) {
   tcase_add_test( tc, update_shrink_fault );
   tcase_add_test( tc, init_first_mount_fails );
   if( fdt_privileged() && kernel_has_huge() ) tcase_add_test( tc, init_second_mount_fails );
+  if( fdt_privileged() && kernel_has_huge() ) tcase_add_test( tc, fini_second_unmount_fails );
   tcase_add_test( tc, read_only_directory );
   tcase_add_test( tc, libnuma_missing );
   suite_add_tcase( s, tc );

@@ -203,7 +203,8 @@ int fd_shmem_cpu_seq_parse( char const * cstr, size_t * cpu_idx, size_t cpu_max,
 /* ---- Domain path ------------------------------------------------------ */
 
 /* Selects the domain: an absolute path, trailing slashes ignored.
-   Returns 0 or EINVAL (NULL, relative, "/", too long). */
+   Returns 0 or EINVAL (NULL, relative, "/", a "." or ".." component,
+   too long). */
 int          fd_shmem_set_path( char const * path );
 /* The current domain path; valid until the next fd_shmem_set_path. */
 char const * fd_shmem_path( void );
@@ -286,9 +287,11 @@ int fd_shmem_domain_describe( char const * path, fd_shmem_domain_info_t * info )
    directory is missing or is an empty directory that is not a mount
    (nothing can be using a mount that is not there), as init would.  A
    wrong file system or page size is never remounted: it is logged and
-   returned as EBUSY after the rest is done.  opt_cnt (if not NULL) gets
-   the number of page types mounted.  Returns 0, EINVAL, ENOENT (no
-   domain), EBUSY or the errno of the failed mount. */
+   returned as EBUSY after the rest is done.  Only a domain, or an empty
+   directory, is repaired: a directory with other files is refused
+   (EINVAL).  opt_cnt (if not NULL) gets the number of page types
+   mounted.  Returns 0, EINVAL, ENOENT (no domain), EBUSY or the errno
+   of the failed mount. */
 int fd_shmem_domain_repair( char const * path, size_t * opt_cnt );
 
 /* fd_shmem_owner_resolve turns a user and a group, each a name or a
@@ -311,6 +314,7 @@ typedef struct fd_shmem_region_info {
   char          name[ 256 ];
   int           valid;     /* 0: not a usable region (bad name, not a regular file, odd size) */
   int           leftover;  /* the temporary file of an interrupted create (reset removes it) */
+  int           is_dir;    /* a directory: no region, and reset leaves it */
   size_t        page_sz;
   size_t        page_cnt;
   size_t        sz;        /* bytes */

@@ -13,6 +13,7 @@ typedef struct {
   int  json;
   int  quiet;
   int  dry_run;   /* every command: check, say what would be done, change nothing */
+  int  path_given;  /* --shmem-path or FD_SHMEM_PATH named the domain */
   char why[ CTL_WHY_MAX ];  /* why the current command failed; "" = use the library's last word */
 } ctl_t;
 
@@ -94,6 +95,11 @@ int ctl_parse_pool_type( char const * s, size_t * page_sz );
 void ctl_log_capture   ( ctl_t * ctl );
 void ctl_warnings_flush( ctl_t const * ctl );
 void ctl_report_failure( ctl_t const * ctl, int err, char ** argv, int argc );
+
+/* Copies s into buf (buf_sz bytes, at least 6) with control bytes and
+   backslashes written as \xHH, so a file name cannot forge a line of
+   output; returns buf. */
+char const * ctl_printable( char const * s, char * buf, size_t buf_sz );
 
 /* Sets ctl->why (printf-style) and returns err. */
 int ctl_fail( ctl_t * ctl, int err, char const * fmt, ... ) __attribute__(( format( printf, 3, 4 ) ));

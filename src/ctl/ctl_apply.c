@@ -10,9 +10,12 @@
 #include "ctl_conf.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define PLAN_MAX  (128)
 #define STUCK_MAX (32)
@@ -62,34 +65,55 @@ owner_word( char const * s ) {
 /* Reads and checks the file, the owner it names included. */
 static int
 plan_load( ctl_t * ctl, plan_t * plan, char const * fname ) {
-  FILE * f = fopen( fname, "re" );
-  if( !f ) return ctl_fail( ctl, errno, "cannot read %s: %s", fname, strerror( errno ) );
+  int fd = open( fname, O_RDONLY | O_NONBLOCK | O_CLOEXEC );  /* a FIFO must not hang the boot */
+  struct stat st;
+  if( fd<0 || fstat( fd, &st ) ) {
+    int err = errno;
+    if( fd>=0 ) close( fd );
+    return ctl_fail( ctl, err, "cannot read %s: %s", fname, strerror( err ) );
+  }
+  FILE * f = S_ISREG( st.st_mode ) ? fdopen( fd, "r" ) : NULL;
+  if( !f ) {
+    close( fd );
+    return ctl_fail( ctl, EINVAL, "cannot read %s: %s", fname, S_ISDIR( st.st_mode ) ? "it is a directory" : "not a regular file" );
+  }
   int err = ctl_conf_parse( &plan->conf, f, fname, fd_shmem_numa_cnt() );
   fclose( f );
   if( err ) return ctl_fail( ctl, err, "%s", plan->conf.err );
-  if( plan->conf.path[0] && fd_shmem_set_path( plan->conf.path ) )
-    return ctl_fail( ctl, EINVAL, "%s: unusable path %s", fname, plan->conf.path );
-  snprintf( plan->path, sizeof(plan->path), "%s", fd_shmem_path() );
+  /* The file's path is used for this command only: it never re-points
+     the commands after it, and it must agree with a path given on the
+     command line or in the environment. */
+  char * path = plan->conf.path;
+  for( size_t n=strlen( path ); n>1 && path[n-1]=='/'; n-- ) path[n-1] = '\0';
+  if( path[0] && ctl->path_given && strcmp( path, fd_shmem_path() ) )
+    return ctl_fail( ctl, EINVAL, "%s names path %s, but the command line or FD_SHMEM_PATH names %s; nothing was done",
+                     fname, path, fd_shmem_path() );
+  snprintf( plan->path, sizeof(plan->path), "%s", path[0] ? path : fd_shmem_path() );
+  fd_shmem_domain_info_t probe;
+  if( fd_shmem_domain_describe( plan->path, &probe )==EINVAL )
+    return ctl_fail( ctl, EINVAL, "%s: unusable path %s (an absolute path, no . or .. in it)", fname, plan->path );
   unsigned long uid, gid;
   if( fd_shmem_owner_resolve( plan->conf.user, plan->conf.group, &uid, &gid ) )
     return ctl_fail( ctl, EINVAL, "%s: no such user or group (user \"%s\", group \"%s\")", fname, plan->conf.user, plan->conf.group );
   return 0;
 }
 
-/* Owner and mode, as the library would set them (asked in a dry run). */
+/* 1 if owner or mode differ from the file's, 0 if not, -1 if the
+   library could not tell (asked in a dry run). */
 static int
 owner_differs( plan_t const * plan ) {
   int changed = 0, was = fd_shmem_set_dry_run( 1 );
-  fd_shmem_domain_set_owner( plan->path, plan->conf.mode, plan->conf.user[0] ? plan->conf.user : "root",
-                             plan->conf.group[0] ? plan->conf.group : "root", &changed );
+  int err = fd_shmem_domain_set_owner( plan->path, plan->conf.mode, plan->conf.user[0] ? plan->conf.user : "root",
+                                       plan->conf.group[0] ? plan->conf.group : "root", &changed );
   fd_shmem_set_dry_run( was );
-  return changed;
+  return err ? -1 : changed;
 }
 
 /* Each page type: mounted right, missing where the kernel lacks the
    size, repairable (an empty directory that is not a mount, or none),
    or wrong in a way apply never touches on a live domain. */
-static void
+/* Returns 1 if a repair was planned. */
+static int
 plan_types( plan_t * plan, fd_shmem_domain_info_t const * info ) {
   char repair[ 64 ] = "";
   for( int t=0; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
@@ -105,9 +129,10 @@ plan_types( plan_t * plan, fd_shmem_domain_info_t const * info ) {
     plan_stuck( plan, "%s/.%s is %s%s; apply never remounts a live domain (unmount it by hand, then apply)", plan->path,
                 type, fd_shmem_type_state_cstr( ti->state ), ti->state==FD_SHMEM_TYPE_UNMOUNTED ? " and holds files" : "" );
   }
-  if( !repair[0] ) return;
+  if( !repair[0] ) return 0;
   act_t * a = plan_add( plan, ACT_REPAIR );
   if( a ) snprintf( a->what, sizeof(a->what), "mount %s in %s", repair, plan->path );
+  return 1;
 }
 
 static void
@@ -121,8 +146,14 @@ plan_domain( plan_t * plan ) {
               owner_word( plan->conf.user ), owner_word( plan->conf.group ) );
     return;
   }
-  plan_types( plan, &info );
-  if( !owner_differs( plan ) ) return;
+  if( info.others ) {
+    plan_stuck( plan, "%s exists but is not a domain: it holds files beside the page-type directories", plan->path );
+    return;
+  }
+  int repaired = plan_types( plan, &info );
+  int differs  = repaired || owner_differs( plan );  /* fresh mounts get the directory's owner: set it after */
+  if( differs<0 ) { plan_stuck( plan, "cannot check the owner and mode of %s (above)", plan->path ); return; }
+  if( !differs ) return;
   act_t * a = plan_add( plan, ACT_OWNER );
   if( a ) snprintf( a->what, sizeof(a->what), "set owner %s:%s and mode %04lo on %s", owner_word( plan->conf.user ),
                     owner_word( plan->conf.group ), plan->conf.mode, plan->path );

@@ -70,3 +70,15 @@ ctl_cmd_help( ctl_t * ctl, ctl_args_t const * args ) {
   ctl_usage();
   return 0;
 }
+
+char const *
+ctl_printable( char const * s, char * buf, size_t buf_sz ) {
+  size_t n = 0UL;
+  for( ; *s && n+5UL<buf_sz; s++ ) {
+    unsigned char c = (unsigned char)*s;
+    if( c<0x20 || c==0x7f || c=='\\' ) n += (size_t)snprintf( buf+n, buf_sz-n, "\\x%02x", c );
+    else buf[ n++ ] = (char)c;
+  }
+  buf[ n ] = '\0';
+  return buf;
+}

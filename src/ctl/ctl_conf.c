@@ -142,22 +142,37 @@ parse_line( parse_t * p, char * line ) {
   return fail( p, "unknown key \"%s\" (path, mode, user, group, pages)", key );
 }
 
+/* Reads one line (its newline dropped) into buf, which has room for
+   CTL_CONF_LINE_MAX bytes and a NUL.  Returns its length, -1 at the end
+   of the file, -2 for a line too long (read no further), -3 for a line
+   holding a NUL byte. */
+static long
+read_line( FILE * f, char * buf ) {
+  long n = 0L;
+  int  c, nul = 0;
+  while( ( c = getc( f ) )!=EOF && c!='\n' ) {
+    if( n==CTL_CONF_LINE_MAX ) return -2L;
+    nul |= !c;
+    buf[ n++ ] = (char)c;
+  }
+  if( c==EOF && !n ) return -1L;
+  buf[ n ] = '\0';
+  return nul ? -3L : n;
+}
+
 int
 ctl_conf_parse( ctl_conf_t * conf, FILE * f, char const * fname, size_t numa_cnt ) {
   memset( conf, 0, sizeof(*conf) );
   conf->mode = 0700UL;
   parse_t p = { conf, fname, 0U, numa_cnt };
-  char *  line = NULL;
-  size_t  cap  = 0;
-  int     err  = 0;
-  for( ssize_t n; !err && ( n = getline( &line, &cap, f ) )>=0; ) {
+  static char line[ CTL_CONF_LINE_MAX+1 ];
+  int err = 0;
+  for( long n; !err && ( n = read_line( f, line ) )!=-1L; ) {
     p.line++;
-    if( n && line[n-1]=='\n' ) line[--n] = '\0';
-    if( (size_t)n>CTL_CONF_LINE_MAX ) err = fail( &p, "line longer than %d characters", CTL_CONF_LINE_MAX );
-    else if( strlen( line )!=(size_t)n ) err = fail( &p, "unexpected NUL byte" );
-    else err = parse_line( &p, line );
+    if( n==-2L )      err = fail( &p, "line longer than %d characters", CTL_CONF_LINE_MAX );
+    else if( n==-3L ) err = fail( &p, "unexpected NUL byte" );
+    else              err = parse_line( &p, line );
   }
-  free( line );
   if( !err && ferror( f ) ) err = fail( &p, "read error" );
   return err;
 }

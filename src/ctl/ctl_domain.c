@@ -27,8 +27,7 @@ int
 ctl_cmd_fini( ctl_t * ctl, ctl_args_t const * args ) {
   (void)args;
   int err = fd_shmem_domain_fini( NULL );
-  if( err==ENOENT ) return ctl_fail( ctl, err, "no domain at %s", fd_shmem_path() );
-  if( err ) return err;  /* the library named what holds it, or what is wrong */
+  if( err ) return err;  /* the library named what is missing, wrong, or holds it */
   if( ctl->dry_run ) printf( "would: unmount and remove domain %s\n", fd_shmem_path() );
   else ctl_note( ctl, "removed domain %s", fd_shmem_path() );
   return 0;
@@ -58,8 +57,12 @@ typedef struct { ctl_t * ctl; size_t cnt; } reset_walk_t;
 static int
 print_would_unlink( void * ctx, fd_shmem_region_info_t const * r ) {
   reset_walk_t * w = ctx;
-  printf( "would: unlink %s %s (%s, %zu page%s)\n", r->leftover ? "leftover" : "region", r->name,
-          fd_shmem_page_sz_to_cstr( r->page_sz ), r->page_cnt, r->page_cnt==1UL ? "" : "s" );
+  char name[ 4*sizeof(r->name) ];
+  ctl_printable( r->name, name, sizeof(name) );
+  if( r->is_dir ) { printf( "would: leave the directory %s (not a region)\n", name ); return 0; }
+  if( !r->valid && !r->leftover ) printf( "would: unlink file %s (not a valid region)\n", name );
+  else printf( "would: unlink %s %s (%s, %zu page%s)\n", r->leftover ? "leftover" : "region", name,
+               fd_shmem_page_sz_to_cstr( r->page_sz ), r->page_cnt, r->page_cnt==1UL ? "" : "s" );
   w->cnt++;
   return 0;
 }
@@ -68,8 +71,7 @@ int
 ctl_cmd_reset( ctl_t * ctl, ctl_args_t const * args ) {
   (void)args;
   int err = fd_shmem_domain_reset( NULL );
-  if( err==ENOENT ) return ctl_fail( ctl, err, "no domain at %s", fd_shmem_path() );
-  if( err ) return err;
+  if( err ) return err;  /* the library named what is missing or wrong */
   if( !ctl->dry_run ) { ctl_note( ctl, "removed every region of %s", fd_shmem_path() ); return 0; }
   reset_walk_t w = { ctl, 0UL };
   err = fd_shmem_domain_regions( NULL, print_would_unlink, &w );

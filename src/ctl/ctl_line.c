@@ -31,18 +31,20 @@ parse_options( int argc, char ** argv, ctl_t * ctl ) {
      never replaced by the default (empty means unset). */
   char const * env = getenv( "FD_SHMEM_PATH" );
   if( env && env[0] && fd_shmem_set_path( env ) ) {
-    ctl_fail( ctl, 0, "FD_SHMEM_PATH \"%.200s%s\": an absolute directory path is needed", env, strlen( env )>200 ? "..." : "" );
+    ctl_fail( ctl, 0, "FD_SHMEM_PATH \"%.200s%s\": an absolute directory path (no . or .. in it) is needed", env, strlen( env )>200 ? "..." : "" );
     return CTL_LINE_USAGE;
   }
+  ctl->path_given = env && env[0];
   optind = 0;  /* a full getopt reset, for callers that parse twice */
   opterr = 0;  /* the messages are ours */
   for( int c; ( c = getopt_long( argc, argv, "+", opts, NULL ) )!=-1; ) {
     switch( c ) {
     case 'p':
       if( fd_shmem_set_path( optarg ) ) {
-        ctl_fail( ctl, 0, "--shmem-path \"%.200s%s\": an absolute directory path is needed", optarg, strlen( optarg )>200 ? "..." : "" );
+        ctl_fail( ctl, 0, "--shmem-path \"%.200s%s\": an absolute directory path (no . or .. in it) is needed", optarg, strlen( optarg )>200 ? "..." : "" );
         return CTL_LINE_USAGE;
       }
+      ctl->path_given = 1;
       break;
     case 'j': ctl->json    = 1; break;
     case 'q': ctl->quiet   = 1; break;

@@ -82,7 +82,8 @@ report_region( void * ctx, fd_shmem_region_info_t const * r ) {
     printf( ", \"mode\": \"%04lo\", \"processes\": %zu, \"valid\": %s, \"leftover\": %s }", r->mode, r->map_cnt,
             r->valid ? "true" : "false", r->leftover ? "true" : "false" );
   } else {
-    printf( "%-39s %-8s %8zu %12zu %8s %8s %04lo %5zu%s\n", r->name, type, r->page_cnt, r->sz, user, group,
+    char name[ 4*sizeof(r->name) ];
+    printf( "%-39s %-8s %8zu %12zu %8s %8s %04lo %5zu%s\n", ctl_printable( r->name, name, sizeof(name) ), type, r->page_cnt, r->sz, user, group,
             r->mode, r->map_cnt, r->leftover ? "  (leftover of an interrupted create; reset removes it)" :
             r->valid ? "" : "  (not a valid region)" );
   }

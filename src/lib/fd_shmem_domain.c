@@ -126,6 +126,22 @@ static size_t const init_page_sz[ FD_SHMEM_DOMAIN_TYPE_CNT ] = {
   FD_SHMEM_NORMAL_PAGE_SZ, FD_SHMEM_HUGE_PAGE_SZ, FD_SHMEM_GIGANTIC_PAGE_SZ
 };
 
+/* Whether init could make path: its parent is a writable directory and
+   this process may mount (asked first, so a dry run can tell). */
+static int
+plan_may_make( char const * path ) {
+  char parent[ FD_SHMEM_PRIVATE_PATH_MAX+1UL ];
+  snprintf( parent, sizeof(parent), "%s", path );
+  char * slash = strrchr( parent, '/' );
+  if( slash==parent ) slash[1] = '\0';
+  else                slash[0] = '\0';
+  struct stat st;
+  int err = stat( parent, &st ) ? errno : !S_ISDIR( st.st_mode ) ? ENOTDIR : access( parent, W_OK | X_OK ) ? errno : 0;
+  if( err ) { FD_SHMEM_LOG_WARN( "init: cannot make %s in %s: %s", path, parent, strerror( err ) ); return err; }
+  if( !fd_shmem_private_may_mount() ) { FD_SHMEM_LOG_WARN( "init: mounting needs root (CAP_SYS_ADMIN)" ); return EPERM; }
+  return 0;
+}
+
 static int
 plan_init( domain_plan_t * plan, char const * path, unsigned long mode, char const * user, char const * group ) {
   memset( plan, 0, sizeof(*plan) );
@@ -138,7 +154,7 @@ plan_init( domain_plan_t * plan, char const * path, unsigned long mode, char con
   if( fd_shmem_owner_resolve( user, group, &plan->uid, &plan->gid ) ) return EINVAL;
   struct stat st;
   if( !lstat( plan->path, &st ) ) { FD_SHMEM_LOG_WARN( "init: %s already exists", plan->path ); return EEXIST; }
-  return 0;
+  return plan_may_make( plan->path );
 }
 
 /* Makes and mounts one page type.  Returns 0 or an errno (logged). */
@@ -213,7 +229,12 @@ reset_type( fd_shmem_private_domain_t const * dom, size_t t ) {
   if( !d ) { int err = errno; if( fd>=0 ) close( fd ); return err; }
   int err = 0;
   for( struct dirent * e; ( e = readdir( d ) ); ) {
-    if( e->d_type==DT_DIR ) continue;  /* ".", ".." and anything else that is no region file */
+    if( e->d_type==DT_DIR ) {  /* ".", "..", and directories: no region is one */
+      if( strcmp( e->d_name, "." ) && strcmp( e->d_name, ".." ) )
+        FD_SHMEM_LOG_WARN( "reset: left the directory %s/%s/%s (not a region)", dom->path,
+                           fd_shmem_private_type_name( dom->info.type[ t ].page_sz ), e->d_name );
+      continue;
+    }
     if( unlinkat( dirfd( d ), e->d_name, 0 ) && !err ) {
       err = errno;
       FD_SHMEM_LOG_WARN( "reset: cannot remove %s/%s/%s: %s", dom->path,
@@ -288,6 +309,11 @@ fd_shmem_domain_repair( char const * path, size_t * opt_cnt ) {
   fd_shmem_private_domain_t dom;
   int err = fd_shmem_private_domain_open( path, &dom );
   if( !err && !dom.info.exists ) { FD_SHMEM_LOG_WARN( "repair: no domain at %s", dom.path ); err = ENOENT; }
+  if( !err && dom.info.others ) {  /* only a domain, or an empty directory, is made whole */
+    FD_SHMEM_LOG_WARN( "repair: %s is not a domain: it holds files beside the page-type directories; nothing was changed",
+                       dom.path );
+    err = EINVAL;
+  }
   int busy = 0;
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err; t++ ) {
     int e = repair_type( &dom, t, &cnt );

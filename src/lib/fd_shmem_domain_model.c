@@ -84,6 +84,35 @@ unescape( char * s ) {
   *out = '\0';
 }
 
+/* Calls fn for each mount of this namespace with its device, the root
+   of its file system it shows and its mount point (unescaped); a
+   non-zero return stops the walk.  Returns 0, or -1 if mountinfo cannot
+   be read. */
+static int
+mounts_walk( int (*fn)( void * ctx, dev_t dev, char const * root, char const * point ), void * ctx ) {
+  FILE * f = fopen( "/proc/self/mountinfo", "re" );
+  if( !f ) return -1;
+  unsigned maj, min;
+  char root[ 8 ], at[ 4200 ], line[ 8400 ];
+  while( fgets( line, sizeof(line), f ) ) {
+    if( sscanf( line, "%*d %*d %u:%u %7s %4199s", &maj, &min, root, at )!=4 ) continue;
+    unescape( at );
+    if( fn( ctx, makedev( maj, min ), root, at ) ) break;
+  }
+  fclose( f );
+  return 0;
+}
+
+typedef struct { dev_t dev; char const * point; int same_dev, own_root, same_point; } own_walk_t;
+
+static int
+own_visit( void * ctx, dev_t dev, char const * root, char const * point ) {
+  own_walk_t * w = ctx;
+  w->same_point += !strcmp( point, w->point );
+  if( dev==w->dev ) { w->same_dev++; w->own_root = !strcmp( root, "/" ); }
+  return 0;
+}
+
 /* 1 if the mount at point (a canonical path) with device dev is a
    domain's own: the only mount of this namespace with that device (a
    bind of /dev/shm would otherwise pass as a tmpfs of our own), showing
@@ -91,21 +120,27 @@ unescape( char * s ) {
    only mount at that point (not stacked over another). */
 static int
 mount_is_own( dev_t dev, char const * point ) {
-  FILE * f = fopen( "/proc/self/mountinfo", "re" );
-  if( !f ) return 0;
-  unsigned maj, min;
-  char root[ 8 ], at[ 4200 ], line[ 8400 ];
-  int same_dev = 0, own_root = 0, same_point = 0;
-  while( fgets( line, sizeof(line), f ) ) {
-    if( sscanf( line, "%*d %*d %u:%u %7s %4199s", &maj, &min, root, at )!=4 ) continue;
-    unescape( at );
-    same_point += !strcmp( at, point );
-    if( makedev( maj, min )!=dev ) continue;
-    same_dev++;
-    own_root = !strcmp( root, "/" );
-  }
-  fclose( f );
-  return same_dev==1 && own_root && same_point==1;
+  own_walk_t w = { dev, point, 0, 0, 0 };
+  if( mounts_walk( own_visit, &w ) ) return 0;
+  return w.same_dev==1 && w.own_root && w.same_point==1;
+}
+
+typedef struct { char const * dir; size_t len; char * first; size_t first_sz; size_t cnt; } below_walk_t;
+
+static int
+below_visit( void * ctx, dev_t dev, char const * root, char const * point ) {
+  below_walk_t * w = ctx;
+  (void)dev; (void)root;
+  if( strncmp( point, w->dir, w->len ) || point[ w->len ]!='/' ) return 0;
+  if( !w->cnt++ ) snprintf( w->first, w->first_sz, "%s", point );
+  return 0;
+}
+
+size_t
+fd_shmem_private_mounts_below( char const * dir, char * first, size_t first_sz ) {
+  below_walk_t w = { dir, strlen( dir ), first, first_sz, 0UL };
+  mounts_walk( below_visit, &w );
+  return w.cnt;
 }
 
 /* Counts the entries of directory fd other than "." and "..", those
@@ -135,9 +170,8 @@ type_state( fd_shmem_private_domain_t const * dom, int fd, struct stat const * s
   long want = page_sz==FD_SHMEM_NORMAL_PAGE_SZ ? TMPFS_MAGIC : HUGETLBFS_MAGIC;
   if( sfs.f_type!=want ) return FD_SHMEM_TYPE_WRONG_FS;
   if( page_sz!=FD_SHMEM_NORMAL_PAGE_SZ && (size_t)sfs.f_bsize!=page_sz ) return FD_SHMEM_TYPE_WRONG_PAGE_SZ;
-  char real[ PATH_MAX ], point[ PATH_MAX+16 ];
-  if( !realpath( dom->path, real ) ) return FD_SHMEM_TYPE_SHARED;
-  snprintf( point, sizeof(point), "%s/%s", strcmp( real, "/" ) ? real : "", fd_shmem_private_type_name( page_sz ) );
+  char point[ sizeof(dom->real)+16 ];
+  snprintf( point, sizeof(point), "%s/%s", dom->real, fd_shmem_private_type_name( page_sz ) );
   if( !mount_is_own( st->st_dev, point ) ) return FD_SHMEM_TYPE_SHARED;
   return FD_SHMEM_TYPE_MOUNTED;
 }
@@ -193,8 +227,10 @@ domain_open_dir( fd_shmem_private_domain_t * dom ) {
     if( errno==ELOOP || errno==ENOTDIR ) return ENOTDIR;
     return errno;
   }
-  struct stat st;
-  if( fstat( dom->dir_fd, &st ) ) return errno;
+  struct stat st, up;
+  if( fstat( dom->dir_fd, &st ) || fstatat( dom->dir_fd, "..", &up, 0 ) ) return errno;
+  if( !realpath( dom->path, dom->real ) ) return errno;
+  dom->dir_is_mount = st.st_dev!=up.st_dev;
   dom->info.exists = 1;
   dom->info.uid    = (unsigned long)st.st_uid;
   dom->info.gid    = (unsigned long)st.st_gid;

@@ -9,12 +9,16 @@
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/kcmp.h>
 
-#define HOLDER_LOG_MAX (20UL)  /* lines logged; the rest are counted */
+#define HOLDER_LOG_MAX  (20UL)  /* lines logged; the rest are counted */
+#define HOLDER_SEEN_MAX (64UL)  /* holdings remembered per process, so threads sharing one are named once */
 
 typedef struct {
   char const *          op;
@@ -22,10 +26,24 @@ typedef struct {
   char const * const *  dir;
   size_t                dev_cnt;
   long                  pid;
+  char                  base[ 64 ];  /* /proc/PID, or /proc/PID/task/TID for a thread */
   char                  comm[ 64 ];
-  int                   held;     /* this process holds something */
+  int                   held;        /* this process holds something */
   size_t                logged;
+  uint64_t              seen[ HOLDER_SEEN_MAX ];  /* hashes of what this process was named for */
+  size_t                seen_cnt;
 } holder_scan_t;
+
+/* 1 if this holding of the current process was named already. */
+static int
+seen_before( holder_scan_t * s, char const * what, char const * where ) {
+  uint64_t h = 1469598103934665603ULL;  /* FNV-1a over both strings */
+  for( char const * p=what;  *p; p++ ) h = ( h ^ (unsigned char)*p )*1099511628211ULL;
+  for( char const * p=where; *p; p++ ) h = ( h ^ (unsigned char)*p )*1099511628211ULL;
+  for( size_t i=0UL; i<s->seen_cnt; i++ ) if( s->seen[i]==h ) return 1;
+  if( s->seen_cnt<HOLDER_SEEN_MAX ) s->seen[ s->seen_cnt++ ] = h;
+  return 0;
+}
 
 /* The directory named for device dev, or NULL if none of ours. */
 static char const *
@@ -34,11 +52,28 @@ held_dir( holder_scan_t const * s, unsigned long dev ) {
   return NULL;
 }
 
+/* Writes s with control bytes as \xHH (a file name cannot forge a line
+   of the log); returns buf. */
+static char const *
+printable( char const * s, char * buf, size_t buf_sz ) {
+  size_t n = 0UL;
+  for( ; *s && n+5UL<buf_sz; s++ ) {
+    unsigned char c = (unsigned char)*s;
+    if( c<0x20 || c==0x7f ) n += (size_t)snprintf( buf+n, buf_sz-n, "\\x%02x", c );
+    else buf[ n++ ] = (char)c;
+  }
+  buf[ n ] = '\0';
+  return buf;
+}
+
 static void
 holder_log( holder_scan_t * s, char const * what, char const * where ) {
   s->held = 1;
+  if( seen_before( s, what, where ) ) return;
+  char comm[ 4*sizeof(s->comm) ], at[ 4*512 ];
   if( s->logged++<HOLDER_LOG_MAX )
-    FD_SHMEM_LOG_WARN( "%s: pid %ld (%s) %s %s", s->op, s->pid, s->comm, what, where );
+    FD_SHMEM_LOG_WARN( "%s: pid %ld (%s) %s %s", s->op, s->pid, printable( s->comm, comm, sizeof(comm) ), what,
+                       printable( where, at, sizeof(at) ) );
 }
 
 static void
@@ -46,9 +81,9 @@ scan_dirs( holder_scan_t * s ) {
   static char const * const link[]  = { "cwd", "root" };
   static char const * const what[]  = { "has its working directory in", "has its root directory in" };
   for( int i=0; i<2; i++ ) {
-    char path[ 64 ];
+    char path[ 96 ];
     struct stat st;
-    snprintf( path, sizeof(path), "/proc/%ld/%s", s->pid, link[i] );
+    snprintf( path, sizeof(path), "%s/%s", s->base, link[i] );
     char const * dir = stat( path, &st ) ? NULL : held_dir( s, (unsigned long)st.st_dev );
     if( dir ) holder_log( s, what[i], dir );
   }
@@ -56,8 +91,8 @@ scan_dirs( holder_scan_t * s ) {
 
 static void
 scan_fds( holder_scan_t * s ) {
-  char path[ 64 ];
-  snprintf( path, sizeof(path), "/proc/%ld/fd", s->pid );
+  char path[ 96 ];
+  snprintf( path, sizeof(path), "%s/fd", s->base );
   DIR * d = opendir( path );
   if( !d ) return;
   for( struct dirent * e; ( e = readdir( d ) ); ) {
@@ -95,6 +130,32 @@ scan_maps( holder_scan_t * s ) {
   fclose( f );
 }
 
+/* 1 if thread tid shares its what (KCMP_FS: working and root
+   directories, KCMP_FILES: descriptors) with its leader, which is then
+   scanned already; 0 if not or if the kernel will not tell. */
+static int
+shares_with_leader( long pid, long tid, int what ) {
+  return syscall( SYS_kcmp, (pid_t)pid, (pid_t)tid, what, 0UL, 0UL )==0;
+}
+
+/* Working and root directories and descriptors of every thread: a
+   thread may have its own (unshare CLONE_FS or CLONE_FILES). */
+static void
+scan_tasks( holder_scan_t * s ) {
+  char path[ 64 ];
+  snprintf( path, sizeof(path), "/proc/%ld/task", s->pid );
+  DIR * d = opendir( path );
+  if( !d ) return;
+  for( struct dirent * e; ( e = readdir( d ) ); ) {
+    if( !isdigit( (unsigned char)e->d_name[0] ) ) continue;
+    long tid = strtol( e->d_name, NULL, 10 );
+    snprintf( s->base, sizeof(s->base), "/proc/%ld/task/%ld", s->pid, tid );
+    if( tid==s->pid || !shares_with_leader( s->pid, tid, KCMP_FS ) )    scan_dirs( s );
+    if( tid==s->pid || !shares_with_leader( s->pid, tid, KCMP_FILES ) ) scan_fds( s );
+  }
+  closedir( d );
+}
+
 static void
 read_comm( holder_scan_t * s ) {
   char path[ 64 ];
@@ -114,12 +175,12 @@ fd_shmem_private_holders( char const * op, unsigned long const * dev, char const
   size_t cnt = 0UL;
   for( struct dirent * e; ( e = readdir( proc ) ); ) {
     if( !isdigit( (unsigned char)e->d_name[0] ) ) continue;
-    s.pid  = strtol( e->d_name, NULL, 10 );
-    s.held = 0;
+    s.pid      = strtol( e->d_name, NULL, 10 );
+    s.held     = 0;
+    s.seen_cnt = 0UL;
     read_comm( &s );
-    scan_dirs( &s );
-    scan_fds( &s );
     scan_maps( &s );
+    scan_tasks( &s );
     cnt += (size_t)s.held;
   }
   closedir( proc );

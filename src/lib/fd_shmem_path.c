@@ -14,14 +14,27 @@ static pthread_mutex_t path_lock = PTHREAD_MUTEX_INITIALIZER;
 static char            path_buf[ FD_SHMEM_PRIVATE_PATH_MAX+1UL ] = FD_SHMEM_PRIVATE_DEFAULT_PATH;
 static char const *    sysroot = "";  /* prefix of /sys and /proc paths */
 
+/* 1 if the first len bytes of path hold a "." or ".." component: such
+   a path names the domain through another (a link in "dom/link/."
+   would be followed), so it is refused. */
+static int
+has_dot_component( char const * path, size_t len ) {
+  for( size_t i=0UL; i<len; i++ ) {
+    if( path[i]!='/' || path[i+1UL]!='.' ) continue;
+    size_t n = path[i+2UL]=='.' ? 3UL : 2UL;
+    if( i+n==len || path[i+n]=='/' ) return 1;
+  }
+  return 0;
+}
+
 /* Length of path without trailing slashes, or 0 if it is unusable as a
-   domain (NULL, relative, only slashes, too long). */
+   domain (NULL, relative, only slashes, "." or ".." in it, too long). */
 static size_t
 path_len_trimmed( char const * path ) {
   if( !path || path[0]!='/' ) return 0UL;
   size_t len = strlen( path );
   while( len>1UL && path[len-1UL]=='/' ) len--;
-  if( len<=1UL || len>FD_SHMEM_PRIVATE_PATH_MAX ) return 0UL;
+  if( len<=1UL || len>FD_SHMEM_PRIVATE_PATH_MAX || has_dot_component( path, len ) ) return 0UL;
   return len;
 }
 

@@ -108,7 +108,9 @@ int fd_shmem_private_place( void * mem, size_t page_sz, size_t sub_cnt,
    directory opened without following links, and what they are. */
 typedef struct {
   char                   path[ FD_SHMEM_PRIVATE_PATH_MAX+1UL ];
+  char                   real[ 4096 ];                         /* path with every link resolved */
   int                    dir_fd;                               /* -1: nothing there */
+  int                    dir_is_mount;                         /* the domain directory is a mount point */
   int                    type_fd [ FD_SHMEM_DOMAIN_TYPE_CNT ];  /* -1: missing or not a directory */
   unsigned long          type_dev[ FD_SHMEM_DOMAIN_TYPE_CNT ];  /* st_dev of each opened directory */
   fd_shmem_domain_info_t info;
@@ -126,6 +128,10 @@ void fd_shmem_private_domain_close( fd_shmem_private_domain_t * dom );
    accepted too, but no file beside the page-type directories.  Returns 0,
    ENOENT or EINVAL (logged, with op). */
 int fd_shmem_private_domain_check( fd_shmem_private_domain_t const * dom, char const * op, int partial_ok );
+
+/* Counts the mounts strictly below canonical directory dir; first gets
+   the mount point of the first one. */
+size_t fd_shmem_private_mounts_below( char const * dir, char * first, size_t first_sz );
 
 /* ".normal", ".huge", ".gigantic" (NULL for another size), and the file
    system each lives on. */
@@ -156,6 +162,9 @@ size_t fd_shmem_private_holders( char const * op, unsigned long const * dev,
    FD_SHMEM_PRIVATE_ALL_NODES, in bytes.  Returns 0, ENODEV (no such
    node), ENOENT (no such field) or the errno of the open. */
 int fd_shmem_private_meminfo( size_t numa_idx, char const * key, size_t * bytes );
+
+/* 1 if this process may mount and unmount (CAP_SYS_ADMIN). */
+int fd_shmem_private_may_mount( void );
 
 /* Writes bytes for a person ("22.4 GiB") into buf; returns buf. */
 char const * fd_shmem_private_human( size_t bytes, char * buf, size_t buf_sz );

@@ -53,6 +53,7 @@ describe( usage_ent_t * e, char const * name, size_t page_sz, struct stat const 
   info->mode     = (unsigned long)( st->st_mode & 07777 );
   info->valid    = fd_shmem_name_len( name ) && S_ISREG( st->st_mode ) && info->sz && !( info->sz % page_sz );
   info->leftover = !strncmp( name, ".tmp.", 5UL ) && S_ISREG( st->st_mode );
+  info->is_dir   = S_ISDIR( st->st_mode );
 }
 
 static int
