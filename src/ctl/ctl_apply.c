@@ -75,7 +75,8 @@ plan_load( ctl_t * ctl, plan_t * plan, char const * fname ) {
   FILE * f = S_ISREG( st.st_mode ) ? fdopen( fd, "r" ) : NULL;
   if( !f ) {
     close( fd );
-    return ctl_fail( ctl, EINVAL, "cannot read %s: %s", fname, S_ISDIR( st.st_mode ) ? "it is a directory" : "not a regular file" );
+    return ctl_fail( ctl, EINVAL, "cannot read %s: %s", fname,
+                     S_ISDIR( st.st_mode ) ? "it is a directory" : "not a regular file" );
   }
   int err = ctl_conf_parse( &plan->conf, f, fname, fd_shmem_numa_cnt() );
   fclose( f );
@@ -94,7 +95,8 @@ plan_load( ctl_t * ctl, plan_t * plan, char const * fname ) {
     return ctl_fail( ctl, EINVAL, "%s: unusable path %s (an absolute path, no . or .. in it)", fname, plan->path );
   unsigned long uid, gid;
   if( fd_shmem_owner_resolve( plan->conf.user, plan->conf.group, &uid, &gid ) )
-    return ctl_fail( ctl, EINVAL, "%s: no such user or group (user \"%s\", group \"%s\")", fname, plan->conf.user, plan->conf.group );
+    return ctl_fail( ctl, EINVAL, "%s: no such user or group (user \"%s\", group \"%s\")", fname, plan->conf.user,
+                     plan->conf.group );
   return 0;
 }
 
@@ -120,14 +122,16 @@ plan_types( plan_t * plan, fd_shmem_domain_info_t const * info ) {
     fd_shmem_type_info_t const * ti = &info->type[ t ];
     char const * type = fd_shmem_page_sz_to_cstr( ti->page_sz );
     if( ti->state==FD_SHMEM_TYPE_MOUNTED || ( ti->state==FD_SHMEM_TYPE_MISSING && !ti->offered ) ) continue;
-    int fixable = ti->offered && ( ti->state==FD_SHMEM_TYPE_MISSING || ( ti->state==FD_SHMEM_TYPE_UNMOUNTED && ti->empty ) );
+    int fixable = ti->offered &&
+                  ( ti->state==FD_SHMEM_TYPE_MISSING || ( ti->state==FD_SHMEM_TYPE_UNMOUNTED && ti->empty ) );
     if( fixable ) {
       size_t n = strlen( repair );
       snprintf( repair+n, sizeof(repair)-n, "%s.%s", n ? ", " : "", type );
       continue;
     }
     plan_stuck( plan, "%s/.%s is %s%s; apply never remounts a live domain (unmount it by hand, then apply)", plan->path,
-                type, fd_shmem_type_state_cstr( ti->state ), ti->state==FD_SHMEM_TYPE_UNMOUNTED ? " and holds files" : "" );
+                type, fd_shmem_type_state_cstr( ti->state ),
+                ti->state==FD_SHMEM_TYPE_UNMOUNTED ? " and holds files" : "" );
   }
   if( !repair[0] ) return 0;
   act_t * a = plan_add( plan, ACT_REPAIR );
@@ -139,7 +143,10 @@ static void
 plan_domain( plan_t * plan ) {
   fd_shmem_domain_info_t info;
   int err = fd_shmem_domain_describe( plan->path, &info );
-  if( err ) { plan_stuck( plan, "%s: %s", plan->path, err==ENOTDIR ? "a symbolic link or not a directory" : strerror( err ) ); return; }
+  if( err ) {
+    plan_stuck( plan, "%s: %s", plan->path, err==ENOTDIR ? "a symbolic link or not a directory" : strerror( err ) );
+    return;
+  }
   if( !info.exists ) {
     act_t * a = plan_add( plan, ACT_INIT );
     snprintf( a->what, sizeof(a->what), "init domain %s (mode %04lo, owner %s:%s)", plan->path, plan->conf.mode,
@@ -170,8 +177,15 @@ plan_pool( plan_t * plan, size_t page_sz, size_t numa, size_t want ) {
   int was = fd_shmem_set_dry_run( 1 );  /* the library's own rules: in use, too large for the node */
   err = fd_shmem_pool_alloc( want, page_sz, numa, NULL );
   fd_shmem_set_dry_run( was );
-  if( err==EBUSY ) { plan_stuck( plan, "node %zu: %s pages in use; the pool cannot go down to %zu (now %zu)", numa, type, want, p.total ); return; }
-  if( err==E2BIG ) { plan_stuck( plan, "node %zu: %zu %s pages need more memory than the node has", numa, want, type ); return; }
+  if( err==EBUSY ) {
+    plan_stuck( plan, "node %zu: %s pages in use; the pool cannot go down to %zu (now %zu)", numa, type, want,
+                p.total );
+    return;
+  }
+  if( err==E2BIG ) {
+    plan_stuck( plan, "node %zu: %zu %s pages need more memory than the node has", numa, want, type );
+    return;
+  }
   act_t * a = plan_add( plan, ACT_POOL );
   if( !a ) return;
   a->page_sz = page_sz; a->numa = numa; a->cnt = want;

@@ -92,7 +92,8 @@ owner_set( int fd, unsigned long uid, unsigned long gid, unsigned long mode ) {
 }
 
 FD_SHMEM_EXPORT int
-fd_shmem_domain_set_owner( char const * path, unsigned long mode, char const * user, char const * group, int * opt_changed ) {
+fd_shmem_domain_set_owner( char const * path, unsigned long mode, char const * user, char const * group,
+                           int * opt_changed ) {
   unsigned long uid, gid;
   if( opt_changed ) *opt_changed = 0;
   if( mode>07777UL ) { FD_SHMEM_LOG_WARN( "owner: bad mode %lo", mode ); return EINVAL; }
@@ -108,7 +109,8 @@ fd_shmem_domain_set_owner( char const * path, unsigned long mode, char const * u
   }
   for( int i=0; i<cnt; i++ ) changed |= owner_differs( fds[i], uid, gid, mode );
   if( opt_changed ) *opt_changed = changed;
-  for( int i=0; i<cnt && changed && !err && !fd_shmem_private_dry_run(); i++ ) err = owner_set( fds[i], uid, gid, mode );
+  for( int i=0; i<cnt && changed && !err && !fd_shmem_private_dry_run(); i++ )
+    err = owner_set( fds[i], uid, gid, mode );
   if( err && err!=EINVAL && err!=ENOENT ) FD_SHMEM_LOG_WARN( "owner: %s: %s", dom.path, strerror( err ) );
   fd_shmem_private_domain_close( &dom );
   return err;
@@ -138,7 +140,10 @@ plan_may_make( char const * path ) {
   struct stat st;
   int err = stat( parent, &st ) ? errno : !S_ISDIR( st.st_mode ) ? ENOTDIR : access( parent, W_OK | X_OK ) ? errno : 0;
   if( err ) { FD_SHMEM_LOG_WARN( "init: cannot make %s in %s: %s", path, parent, strerror( err ) ); return err; }
-  if( !fd_shmem_private_may_mount() ) { FD_SHMEM_LOG_WARN( "init: mounting needs root (CAP_SYS_ADMIN)" ); return EPERM; }
+  if( !fd_shmem_private_may_mount() ) {
+    FD_SHMEM_LOG_WARN( "init: mounting needs root (CAP_SYS_ADMIN)" );
+    return EPERM;
+  }
   return 0;
 }
 
@@ -167,7 +172,11 @@ init_type( domain_plan_t * plan, size_t t ) {
     FD_SHMEM_LOG_NOTE( "init: the kernel offers no %s pages; skipping %s", fd_shmem_page_sz_to_cstr( page_sz ), sub );
     return 0;
   }
-  if( mkdir( sub, 0700 ) ) { int err = errno; FD_SHMEM_LOG_WARN( "init: mkdir %s: %s", sub, strerror( err ) ); return err; }
+  if( mkdir( sub, 0700 ) ) {
+    int err = errno;
+    FD_SHMEM_LOG_WARN( "init: mkdir %s: %s", sub, strerror( err ) );
+    return err;
+  }
   plan->made[ t ] = 1;
   int err = type_mount( sub, page_sz );
   if( err ) {
@@ -249,7 +258,8 @@ FD_SHMEM_EXPORT int
 fd_shmem_domain_reset( char const * path ) {
   fd_shmem_private_domain_t dom;
   int err = fd_shmem_private_domain_open( path, &dom );
-  if( err==ENOTDIR ) FD_SHMEM_LOG_WARN( "reset: %s is a symbolic link or not a directory; name the domain itself", dom.path );
+  if( err==ENOTDIR ) FD_SHMEM_LOG_WARN( "reset: %s is a symbolic link or not a directory; name the domain itself",
+                                        dom.path );
   if( !err ) err = fd_shmem_private_domain_check( &dom, "reset", 0 );
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err && !fd_shmem_private_dry_run(); t++ ) {
     if( dom.info.type[ t ].state!=FD_SHMEM_TYPE_MOUNTED ) continue;
@@ -286,8 +296,9 @@ repair_type( fd_shmem_private_domain_t * dom, size_t t, size_t * cnt ) {
   int fixable = ti->state==FD_SHMEM_TYPE_MISSING || ( ti->state==FD_SHMEM_TYPE_UNMOUNTED && ti->empty );
   if( ti->state==FD_SHMEM_TYPE_MOUNTED || ( ti->state==FD_SHMEM_TYPE_MISSING && !ti->offered ) ) return 0;
   if( !fixable || !ti->offered ) {
-    FD_SHMEM_LOG_WARN( "repair: %s/%s is %s%s; a live domain is never remounted (fini, then init, rebuilds it)", dom->path, name,
-                       fd_shmem_type_state_cstr( ti->state ), ti->state==FD_SHMEM_TYPE_UNMOUNTED ? " and not empty" : "" );
+    FD_SHMEM_LOG_WARN( "repair: %s/%s is %s%s; a live domain is never remounted (fini, then init, rebuilds it)",
+                       dom->path, name, fd_shmem_type_state_cstr( ti->state ),
+                       ti->state==FD_SHMEM_TYPE_UNMOUNTED ? " and not empty" : "" );
     return EBUSY;
   }
   (*cnt)++;
@@ -310,8 +321,8 @@ fd_shmem_domain_repair( char const * path, size_t * opt_cnt ) {
   int err = fd_shmem_private_domain_open( path, &dom );
   if( !err && !dom.info.exists ) { FD_SHMEM_LOG_WARN( "repair: no domain at %s", dom.path ); err = ENOENT; }
   if( !err && dom.info.others ) {  /* only a domain, or an empty directory, is made whole */
-    FD_SHMEM_LOG_WARN( "repair: %s is not a domain: it holds files beside the page-type directories; nothing was changed",
-                       dom.path );
+    FD_SHMEM_LOG_WARN( "repair: %s is not a domain: it holds files beside the page-type directories; "
+                       "nothing was changed", dom.path );
     err = EINVAL;
   }
   int busy = 0;

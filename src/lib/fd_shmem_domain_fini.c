@@ -76,7 +76,8 @@ fini_obstacles( fini_t * f ) {
     size_t cnt = fd_shmem_private_mounts_below( dir, first, sizeof(first) );
     if( !cnt ) continue;
     FD_SHMEM_LOG_WARN( "fini: %zu file system%s mounted inside %s (%s%s); unmount %s first; nothing was changed", cnt,
-                       cnt==1UL ? " is" : "s are", f->sub[ t ], first, cnt==1UL ? "" : ", ...", cnt==1UL ? "it" : "them" );
+                       cnt==1UL ? " is" : "s are", f->sub[ t ], first, cnt==1UL ? "" : ", ...",
+                       cnt==1UL ? "it" : "them" );
     return EBUSY;
   }
   if( mounted && !fd_shmem_private_may_mount() ) {
@@ -144,7 +145,8 @@ keep_one( fini_t * f, size_t t ) {
 
 static int
 keep_all( fini_t * f ) {
-  snprintf( f->keep_root, sizeof(f->keep_root), "%s", access( "/run", W_OK ) ? "/tmp/fdshmem-fini.XXXXXX" : "/run/fdshmem-fini.XXXXXX" );
+  snprintf( f->keep_root, sizeof(f->keep_root), "%s",
+            access( "/run", W_OK ) ? "/tmp/fdshmem-fini.XXXXXX" : "/run/fdshmem-fini.XXXXXX" );
   if( !mkdtemp( f->keep_root ) ) { f->keep_root[0] = '\0'; return errno; }
   int err = 0;
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err; t++ ) if( is_mounted( f, t ) ) err = keep_one( f, t );
@@ -184,20 +186,23 @@ put_back( fini_t * f ) {
     if( !f->gone[ t ] ) continue;
     int err = put_back_one( f, t );
     if( !err ) FD_SHMEM_LOG_WARN( "fini: mounted %s back as it was", f->sub[ t ] );
-    else       FD_SHMEM_LOG_WARN( "fini: could not mount %s back: %s; its files are lost", f->sub[ t ], strerror( err ) );
+    else       FD_SHMEM_LOG_WARN( "fini: could not mount %s back: %s; its files are lost", f->sub[ t ],
+                                  strerror( err ) );
   }
 }
 
 static int
 take_down( fini_t * f ) {
   int err = keep_all( f );
-  if( err ) FD_SHMEM_LOG_WARN( "fini: cannot set aside the mounts of %s: %s; nothing was changed", f->dom.path, strerror( err ) );
+  if( err ) FD_SHMEM_LOG_WARN( "fini: cannot set aside the mounts of %s: %s; nothing was changed", f->dom.path,
+                               strerror( err ) );
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err; t++ ) {
     if( !is_mounted( f, t ) ) continue;
     if( !umount2( f->sub[ t ], UMOUNT_NOFOLLOW ) ) { f->gone[ t ] = 1; continue; }
     err = errno;
     put_back( f );
-    FD_SHMEM_LOG_WARN( "fini: cannot unmount %s: %s; what was unmounted was mounted back (above)", f->sub[ t ], strerror( err ) );
+    FD_SHMEM_LOG_WARN( "fini: cannot unmount %s: %s; what was unmounted was mounted back (above)", f->sub[ t ],
+                       strerror( err ) );
   }
   keep_drop( f );
   return err;
@@ -234,7 +239,8 @@ close_types( fini_t * f ) {
 static int
 fini_locked( fini_t * f, char const * path ) {
   int err = fd_shmem_private_domain_open( path, &f->dom );
-  if( err==ENOTDIR ) FD_SHMEM_LOG_WARN( "fini: %s is a symbolic link or not a directory; name the domain itself", f->dom.path );
+  if( err==ENOTDIR ) FD_SHMEM_LOG_WARN( "fini: %s is a symbolic link or not a directory; name the domain itself",
+                                        f->dom.path );
   if( !err ) err = fd_shmem_private_domain_check( &f->dom, "fini", 1 );
   close_types( f );
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err; t++ )

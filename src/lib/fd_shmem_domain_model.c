@@ -273,7 +273,8 @@ fd_shmem_domain_describe( char const * path, fd_shmem_domain_info_t * info ) {
 
 /* Logs why dom is not a domain for operation op; returns EINVAL. */
 static int
-not_a_domain( fd_shmem_private_domain_t const * dom, char const * op, fd_shmem_type_info_t const * ti, char const * why ) {
+not_a_domain( fd_shmem_private_domain_t const * dom, char const * op, fd_shmem_type_info_t const * ti,
+              char const * why ) {
   if( ti ) FD_SHMEM_LOG_WARN( "%s: %s is not a domain: %s/%s is %s; nothing was changed", op, dom->path, dom->path,
                               fd_shmem_private_type_name( ti->page_sz ), fd_shmem_type_state_cstr( ti->state ) );
   else     FD_SHMEM_LOG_WARN( "%s: %s is not a domain: %s; nothing was changed", op, dom->path, why );
@@ -292,6 +293,7 @@ fd_shmem_private_domain_check( fd_shmem_private_domain_t const * dom, char const
     usable += ti->state!=FD_SHMEM_TYPE_MISSING;
   }
   if( !usable ) return not_a_domain( dom, op, NULL, "it has no page-type directory" );
-  if( partial_ok && dom->info.others ) return not_a_domain( dom, op, NULL, "it holds files beside the page-type directories" );
+  if( partial_ok && dom->info.others )
+    return not_a_domain( dom, op, NULL, "it holds files beside the page-type directories" );
   return 0;
 }
