@@ -271,13 +271,18 @@ fd_shmem_domain_describe( char const * path, fd_shmem_domain_info_t * info ) {
 
 /* ---- the rules each operation needs ---- */
 
-/* Logs why dom is not a domain for operation op; returns EINVAL. */
+/* Log why dom is not a domain for operation op (page type ti is wrong,
+   or why says what is); return EINVAL. */
 static int
-not_a_domain( fd_shmem_private_domain_t const * dom, char const * op, fd_shmem_type_info_t const * ti,
-              char const * why ) {
-  if( ti ) FD_SHMEM_LOG_WARN( "%s: %s is not a domain: %s/%s is %s; nothing was changed", op, dom->path, dom->path,
-                              fd_shmem_private_type_name( ti->page_sz ), fd_shmem_type_state_cstr( ti->state ) );
-  else     FD_SHMEM_LOG_WARN( "%s: %s is not a domain: %s; nothing was changed", op, dom->path, why );
+wrong_type( fd_shmem_private_domain_t const * dom, char const * op, fd_shmem_type_info_t const * ti ) {
+  FD_SHMEM_LOG_WARN( "%s: %s is not a domain: %s/%s is %s; nothing was changed", op, dom->path, dom->path,
+                     fd_shmem_private_type_name( ti->page_sz ), fd_shmem_type_state_cstr( ti->state ) );
+  return EINVAL;
+}
+
+static int
+not_a_domain( fd_shmem_private_domain_t const * dom, char const * op, char const * why ) {
+  FD_SHMEM_LOG_WARN( "%s: %s is not a domain: %s; nothing was changed", op, dom->path, why );
   return EINVAL;
 }
 
@@ -289,11 +294,11 @@ fd_shmem_private_domain_check( fd_shmem_private_domain_t const * dom, char const
     fd_shmem_type_info_t const * ti = &dom->info.type[ t ];
     int ok = ti->state==FD_SHMEM_TYPE_MOUNTED || ti->state==FD_SHMEM_TYPE_MISSING ||
              ( partial_ok && ti->state==FD_SHMEM_TYPE_UNMOUNTED && ti->empty );
-    if( !ok ) return not_a_domain( dom, op, ti, NULL );
+    if( !ok ) return wrong_type( dom, op, ti );
     usable += ti->state!=FD_SHMEM_TYPE_MISSING;
   }
-  if( !usable ) return not_a_domain( dom, op, NULL, "it has no page-type directory" );
+  if( !usable ) return not_a_domain( dom, op, "it has no page-type directory" );
   if( partial_ok && dom->info.others )
-    return not_a_domain( dom, op, NULL, "it holds files beside the page-type directories" );
+    return not_a_domain( dom, op, "it holds files beside the page-type directories" );
   return 0;
 }
