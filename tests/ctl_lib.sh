@@ -48,6 +48,7 @@ need_machine() {
   exec 9>/tmp/fdshmem-test.lock
   flock 9
   pool_before=$(cat "$pool")
+  trap 'exit 1' HUP INT TERM  # so a killed test still runs its EXIT trap and puts the machine back
 }
 
 finish() {
