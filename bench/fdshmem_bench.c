@@ -21,6 +21,7 @@
 #include <fdshmem/fd_groove_volume.h>
 #include <fdshmem/fd_shmem.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -370,12 +371,25 @@ bench_ctl( void ) {
 
 /* ---- set-up ---- */
 
+/* Removes the files of one of the bench's page-type directories (its
+   .normal is a plain directory, which fd_shmem_domain_reset rightly
+   refuses as no domain). */
+static void
+empty_dir( char const * sub ) {
+  DIR * d = opendir( sub );
+  if( !d ) return;
+  for( struct dirent * e; ( e = readdir( d ) ); ) if( e->d_type!=DT_DIR ) unlinkat( dirfd( d ), e->d_name, 0 );
+  closedir( d );
+}
+
 static void
 domain_cleanup( void ) {
   char sub[ 200 ];
-  fd_shmem_domain_reset( dom );
-  snprintf( sub, sizeof(sub), "%s/.normal", dom ); rmdir( sub );
+  snprintf( sub, sizeof(sub), "%s/.normal", dom );
+  empty_dir( sub );
+  rmdir( sub );
   snprintf( sub, sizeof(sub), "%s/.huge", dom );
+  empty_dir( sub );
   if( dom_huge ) umount2( sub, MNT_DETACH );
   rmdir( sub );
   rmdir( dom );

@@ -30,6 +30,32 @@ fd_shmem_private_meminfo( size_t numa_idx, char const * key, size_t * bytes ) {
   return 0;
 }
 
+int
+fd_shmem_private_hugepage_figure( size_t page_sz, size_t numa_idx, char const * field, size_t * v ) {
+  char path[ 256 ];
+  char const * root = fd_shmem_private_sysroot();
+  if( numa_idx==FD_SHMEM_PRIVATE_ALL_NODES )
+    snprintf( path, sizeof(path), "%s/sys/kernel/mm/hugepages/hugepages-%zukB/%s", root, page_sz>>10, field );
+  else
+    snprintf( path, sizeof(path), "%s/sys/devices/system/node/node%zu/hugepages/hugepages-%zukB/%s",
+              root, numa_idx, page_sz>>10, field );
+  FILE * f = fopen( path, "re" );
+  if( !f ) return errno;
+  int ok = fscanf( f, "%zu", v )==1;
+  fclose( f );
+  return ok ? 0 : EIO;
+}
+
+int
+fd_shmem_private_hugepage_unclaimed( size_t page_sz, size_t * v ) {
+  size_t free_, resv = 0UL;
+  int err = fd_shmem_private_hugepage_figure( page_sz, FD_SHMEM_PRIVATE_ALL_NODES, "free_hugepages", &free_ );
+  if( err ) return err;
+  if( fd_shmem_private_hugepage_figure( page_sz, FD_SHMEM_PRIVATE_ALL_NODES, "resv_hugepages", &resv ) ) resv = 0UL;
+  *v = free_>resv ? free_-resv : 0UL;
+  return 0;
+}
+
 char const *
 fd_shmem_private_human( size_t bytes, char * buf, size_t buf_sz ) {
   static char const * const unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };

@@ -40,18 +40,6 @@ pool_dir( size_t page_sz, size_t numa_idx, char * buf, size_t buf_sz ) {
   return access( buf, F_OK ) ? EOPNOTSUPP : 0;
 }
 
-/* Reads one decimal number from dir/file.  Returns 0 or an errno. */
-static int
-read_count( char const * dir, char const * file, size_t * out ) {
-  char path[ PATH_BUF+32 ];
-  snprintf( path, sizeof(path), "%s/%s", dir, file );
-  FILE * f = fopen( path, "re" );
-  if( !f ) return errno;
-  int ok = fscanf( f, "%zu", out )==1;
-  fclose( f );
-  return ok ? 0 : EIO;
-}
-
 /* Writes text to path with a single write.  Returns 0 or an errno. */
 static int
 write_text( char const * path, char const * text ) {
@@ -76,9 +64,9 @@ fd_shmem_pool_query( size_t page_sz, size_t numa_idx, fd_shmem_pool_info_t * inf
   char dir[ PATH_BUF ];
   int err = pool_dir( page_sz, numa_idx, dir, sizeof(dir) );
   if( err || !info ) return err ? err : EINVAL;
-  err = read_count( dir, "nr_hugepages", &info->total );
-  if( !err ) err = read_count( dir, "free_hugepages", &info->free );
-  if( !err ) err = read_count( dir, "surplus_hugepages", &info->surplus );
+  err = fd_shmem_private_hugepage_figure( page_sz, numa_idx, "nr_hugepages", &info->total );
+  if( !err ) err = fd_shmem_private_hugepage_figure( page_sz, numa_idx, "free_hugepages", &info->free );
+  if( !err ) err = fd_shmem_private_hugepage_figure( page_sz, numa_idx, "surplus_hugepages", &info->surplus );
   return err;
 }
 
@@ -136,25 +124,12 @@ check_fits( pool_req_t const * r ) {
 
 /* ---- shrinking ---- */
 
-/* Free pages of this size, machine-wide, that no reservation claims.
-   resv_hugepages is global: pages promised to mappings not yet touched
-   may be taken from any node, and the kernel keeps that many free. */
-static size_t
-unclaimed_free( size_t page_sz ) {
-  char dir[ PATH_BUF ];
-  snprintf( dir, sizeof(dir), "%s/sys/kernel/mm/hugepages/hugepages-%zukB", fd_shmem_private_sysroot(), page_sz>>10 );
-  size_t free_ = 0UL, resv = 0UL;
-  if( read_count( dir, "free_hugepages", &free_ ) ) return 0UL;
-  if( read_count( dir, "resv_hugepages", &resv ) ) resv = 0UL;
-  return free_>resv ? free_-resv : 0UL;
-}
-
 /* The lowest count the node's pool can be set to: the kernel frees
    only free pages of the node, and not those needed for reservations. */
 static size_t
 shrink_floor( pool_req_t const * r ) {
-  size_t freeable = r->now.free;
-  size_t spare    = unclaimed_free( r->page_sz );
+  size_t freeable = r->now.free, spare;
+  if( fd_shmem_private_hugepage_unclaimed( r->page_sz, &spare ) ) spare = 0UL;
   if( spare<freeable ) freeable = spare;
   return r->persistent>freeable ? r->persistent-freeable : 0UL;
 }

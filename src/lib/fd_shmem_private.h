@@ -163,6 +163,18 @@ size_t fd_shmem_private_holders( char const * op, unsigned long const * dev,
    node), ENOENT (no such field) or the errno of the open. */
 int fd_shmem_private_meminfo( size_t numa_idx, char const * key, size_t * bytes );
 
+/* Reads field ("free_hugepages", "nr_hugepages", ...) of the page_sz
+   pool of node numa_idx, or of the whole machine for
+   FD_SHMEM_PRIVATE_ALL_NODES.  Returns 0, EIO (not a number) or the
+   errno of the open. */
+int fd_shmem_private_hugepage_figure( size_t page_sz, size_t numa_idx, char const * field, size_t * v );
+
+/* Free page_sz pages of the machine that no reservation claims (free
+   minus resv_hugepages: the kernel keeps pages promised to mappings not
+   yet touched, and may take them from any node).  Returns 0 or the
+   errno of reading free_hugepages. */
+int fd_shmem_private_hugepage_unclaimed( size_t page_sz, size_t * v );
+
 /* 1 if this process may mount and unmount (CAP_SYS_ADMIN). */
 int fd_shmem_private_may_mount( void );
 

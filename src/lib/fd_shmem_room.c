@@ -9,30 +9,6 @@
 #include <stdio.h>
 #include <sys/statfs.h>
 
-/* Reads one number from a /sys file into *v.  Returns 0 or -1. */
-static int
-read_size( char const * path, size_t * v ) {
-  FILE * f = fopen( path, "re" );
-  if( !f ) return -1;
-  int ok = fscanf( f, "%zu", v )==1;
-  fclose( f );
-  return ok ? 0 : -1;
-}
-
-/* Free pages of the page_sz pool: of node numa_idx, or of the whole
-   machine for FD_SHMEM_PRIVATE_ALL_NODES, field "free_hugepages" etc. */
-static int
-pool_figure( size_t page_sz, size_t numa_idx, char const * field, size_t * v ) {
-  char path[ 256 ];
-  char const * root = fd_shmem_private_sysroot();
-  if( numa_idx==FD_SHMEM_PRIVATE_ALL_NODES )
-    snprintf( path, sizeof(path), "%s/sys/kernel/mm/hugepages/hugepages-%zukB/%s", root, page_sz>>10, field );
-  else
-    snprintf( path, sizeof(path), "%s/sys/devices/system/node/node%zu/hugepages/hugepages-%zukB/%s",
-              root, numa_idx, page_sz>>10, field );
-  return read_size( path, v );
-}
-
 /* Free blocks of the mount under dir in bytes, or SIZE_MAX when it has
    no size limit (tmpfs and hugetlbfs then report no blocks at all). */
 static size_t
@@ -68,12 +44,10 @@ room_normal( int dir, char const * what, size_t need ) {
    plus what overcommit may add as surplus pages. */
 static size_t
 pool_unreserved( size_t page_sz ) {
-  size_t free_ = 0UL, resv = 0UL, over = 0UL, surplus = 0UL;
-  if( pool_figure( page_sz, FD_SHMEM_PRIVATE_ALL_NODES, "free_hugepages", &free_ ) ) return SIZE_MAX;
-  pool_figure( page_sz, FD_SHMEM_PRIVATE_ALL_NODES, "resv_hugepages", &resv );
-  pool_figure( page_sz, FD_SHMEM_PRIVATE_ALL_NODES, "nr_overcommit_hugepages", &over );
-  pool_figure( page_sz, FD_SHMEM_PRIVATE_ALL_NODES, "surplus_hugepages", &surplus );
-  size_t unreserved = free_>resv ? free_-resv : 0UL;
+  size_t unreserved, over = 0UL, surplus = 0UL;
+  if( fd_shmem_private_hugepage_unclaimed( page_sz, &unreserved ) ) return SIZE_MAX;
+  fd_shmem_private_hugepage_figure( page_sz, FD_SHMEM_PRIVATE_ALL_NODES, "nr_overcommit_hugepages", &over );
+  fd_shmem_private_hugepage_figure( page_sz, FD_SHMEM_PRIVATE_ALL_NODES, "surplus_hugepages", &surplus );
   return unreserved + ( over>surplus ? over-surplus : 0UL );
 }
 
@@ -95,7 +69,7 @@ need_per_node( size_t * need, size_t sub_cnt, size_t const * sub_page_cnt, size_
 static int
 room_node( size_t page_sz, char const * what, size_t node, size_t need, size_t unreserved ) {
   size_t free_ = SIZE_MAX;
-  if( fd_shmem_private_has_numa() ) pool_figure( page_sz, node, "free_hugepages", &free_ );
+  if( fd_shmem_private_has_numa() ) fd_shmem_private_hugepage_figure( page_sz, node, "free_hugepages", &free_ );
   if( free_>unreserved ) free_ = unreserved;
   if( need<=free_ ) return 0;
   FD_SHMEM_LOG_WARN( "%s: needs %zu %s pages on node %zu, %zu free", what, need,
