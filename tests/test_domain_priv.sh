@@ -151,6 +151,20 @@ if [ -d "$gigantic" ] && [ -d "$dom/.gigantic" ]; then
   umount "$dom/.gigantic"
 fi
 
+# 11a. a domain reached through a linked parent directory: the report
+# still counts the processes that map a region (by device and inode,
+# not by the path /proc shows, which is the resolved one)
+ln -s "$(dirname "$dom")" "$tmp/parent"
+via="$tmp/parent/$(basename "$dom")"
+"$CTL" --quiet create r 2 normal 0 600
+"$HOLD" r <"$tmp/fifo" >"$tmp/hold" &
+hold_pid=$!; pids="$hold_pid"
+exec 8>"$tmp/fifo"
+for i in 1 2 3 4 5 6 7 8 9 10; do grep -q ready "$tmp/hold" && break; sleep 0.2; done
+expect 0 "^r +normal +2 +8192 +root +root 0600 +1$" "" -- --shmem-path "$via" query
+exec 8>&-; wait $hold_pid 2>/dev/null; pids=
+"$CTL" --quiet unlink r normal
+
 # 11b. a domain directory that is itself a mount point could not be
 # removed after its page types are gone: refused first
 mdom="$tmp/mdom"

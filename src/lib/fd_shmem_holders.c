@@ -108,11 +108,11 @@ scan_fds( holder_scan_t * s ) {
   closedir( d );
 }
 
-/* Maps lines: "start-end perms offset MAJ:MIN inode path"; each mapped
-   file is logged once per process. */
+/* Maps lines: "start-end perms offset MAJ:MIN inode path" (each file
+   is named once per process: holder_log skips repeats). */
 static void
 scan_maps( holder_scan_t * s ) {
-  char path[ 64 ], line[ 4600 ], last[ 4600 ] = "";
+  char path[ 64 ], line[ 4600 ];
   snprintf( path, sizeof(path), "/proc/%ld/maps", s->pid );
   FILE * f = fopen( path, "re" );
   if( !f ) return;
@@ -123,8 +123,6 @@ scan_maps( holder_scan_t * s ) {
     if( !held_dir( s, (unsigned long)makedev( maj, min ) ) ) continue;
     char * file = line+off;
     file[ strcspn( file, "\n" ) ] = '\0';
-    if( !strcmp( file, last ) ) continue;
-    snprintf( last, sizeof(last), "%s", file );
     holder_log( s, "maps", file );
   }
   fclose( f );

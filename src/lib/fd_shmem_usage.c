@@ -11,13 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
-
-#define SUB_BUF (FD_SHMEM_PRIVATE_PATH_MAX+16UL)  /* a domain path plus "/.gigantic" */
 
 typedef struct {
   fd_shmem_region_info_t info;
-  char                   path[ SUB_BUF+256UL ];
+  dev_t                  dev;       /* the file, as /proc/PID/maps names it */
+  ino_t                  ino;
   long                   last_pid;  /* the last process counted, so each counts once */
 } usage_ent_t;
 
@@ -54,6 +54,8 @@ describe( usage_ent_t * e, char const * name, size_t page_sz, struct stat const 
   info->valid    = fd_shmem_name_len( name ) && S_ISREG( st->st_mode ) && info->sz && !( info->sz % page_sz );
   info->leftover = !strncmp( name, ".tmp.", 5UL ) && S_ISREG( st->st_mode );
   info->is_dir   = S_ISDIR( st->st_mode );
+  e->dev         = st->st_dev;
+  e->ino         = st->st_ino;
 }
 
 static int
@@ -81,20 +83,21 @@ list_type( usage_list_t * list, fd_shmem_private_domain_t const * dom, size_t t 
     usage_ent_t * e = list_push( list );
     if( !e ) { err = ENOMEM; break; }
     describe( e, de->d_name, page_sz, &st );
-    snprintf( e->path, sizeof(e->path), "%s/%s/%s", dom->path, fd_shmem_private_type_name( page_sz ), de->d_name );
   }
   closedir( d );
   if( list->cnt>first ) qsort( list->ent+first, list->cnt-first, sizeof(usage_ent_t), by_name );
   return err;
 }
 
-/* Counts, for each listed file, the processes whose maps name it. */
+/* Counts, for each listed file, the processes that map it.  Maps lines
+   ("start-end perms offset MAJ:MIN inode path") are matched by device
+   and inode: the path they show is the resolved one, which need not be
+   the domain path given (a linked parent directory). */
 static void
-count_maps( usage_list_t * list, char const * dom ) {
+count_maps( usage_list_t * list ) {
   DIR * proc = opendir( "/proc" );
   if( !proc ) return;
-  size_t dom_len = strlen( dom );
-  char line[ SUB_BUF+512UL ], maps[ 64 ];
+  char line[ 4600 ], maps[ 64 ];
   struct dirent * de;
   while( ( de = readdir( proc ) ) ) {
     if( !isdigit( (unsigned char)de->d_name[0] ) ) continue;
@@ -103,12 +106,12 @@ count_maps( usage_list_t * list, char const * dom ) {
     FILE * f = fopen( maps, "re" );
     if( !f ) continue;  /* exited, or not ours to read */
     while( fgets( line, sizeof(line), f ) ) {
-      char * path = strchr( line, '/' );
-      if( !path || strncmp( path, dom, dom_len ) || path[ dom_len ]!='/' ) continue;
-      path[ strcspn( path, "\n" ) ] = '\0';
+      unsigned maj, min;
+      unsigned long ino;
+      if( sscanf( line, "%*s %*s %*s %x:%x %lu", &maj, &min, &ino )!=3 || !ino ) continue;
       for( size_t i=0UL; i<list->cnt; i++ ) {
         usage_ent_t * e = &list->ent[ i ];
-        if( e->last_pid==pid || strcmp( e->path, path ) ) continue;
+        if( e->last_pid==pid || e->ino!=(ino_t)ino || e->dev!=makedev( maj, min ) ) continue;
         e->last_pid = pid;
         e->info.map_cnt++;
       }
@@ -126,7 +129,7 @@ fd_shmem_domain_regions( char const * path, fd_shmem_region_func_t func, void * 
   if( !err && !dom.info.exists ) err = ENOENT;
   usage_list_t list = { 0 };
   for( size_t i=FD_SHMEM_DOMAIN_TYPE_CNT; i-- && !err; ) err = list_type( &list, &dom, i );  /* largest first */
-  if( !err ) count_maps( &list, dom.path );
+  if( !err ) count_maps( &list );
   fd_shmem_private_domain_close( &dom );
   for( size_t i=0UL; i<list.cnt && !err; i++ ) err = func( ctx, &list.ent[ i ].info );
   free( list.ent );
