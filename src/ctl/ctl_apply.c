@@ -29,8 +29,10 @@ typedef struct {
 } act_t;
 
 typedef struct {
-  ctl_conf_t conf;
-  char       path[ 4001 ];
+  ctl_conf_t             conf;    /* user and group "root" where the file names none */
+  char                   path[ 4001 ];
+  fd_shmem_domain_info_t info;    /* what the library found at path */
+  int                    info_err;
   act_t      act[ PLAN_MAX ];
   size_t     act_cnt;
   char       stuck[ STUCK_MAX ][ 4400 ];  /* differences no action fixes */
@@ -55,11 +57,6 @@ plan_stuck( plan_t * plan, char const * fmt, ... ) {
   va_start( ap, fmt );
   vsnprintf( plan->stuck[ plan->stuck_cnt++ ], sizeof(plan->stuck[0]), fmt, ap );
   va_end( ap );
-}
-
-static char const *
-owner_word( char const * s ) {
-  return s[0] ? s : "root";
 }
 
 /* Reads and checks the file, the owner it names included. */
@@ -90,9 +87,11 @@ plan_load( ctl_t * ctl, plan_t * plan, char const * fname ) {
     return ctl_fail( ctl, EINVAL, "%s names path %s, but the command line or FD_SHMEM_PATH names %s; nothing was done",
                      fname, path, fd_shmem_path() );
   snprintf( plan->path, sizeof(plan->path), "%s", path[0] ? path : fd_shmem_path() );
-  fd_shmem_domain_info_t probe;
-  if( fd_shmem_domain_describe( plan->path, &probe )==EINVAL )
+  plan->info_err = fd_shmem_domain_describe( plan->path, &plan->info );
+  if( plan->info_err==EINVAL )
     return ctl_fail( ctl, EINVAL, "%s: unusable path %s (an absolute path, no . or .. in it)", fname, plan->path );
+  if( !plan->conf.user[0] )  strcpy( plan->conf.user, "root" );  /* as init by root leaves it */
+  if( !plan->conf.group[0] ) strcpy( plan->conf.group, "root" );
   unsigned long uid, gid;
   if( fd_shmem_owner_resolve( plan->conf.user, plan->conf.group, &uid, &gid ) )
     return ctl_fail( ctl, EINVAL, "%s: no such user or group (user \"%s\", group \"%s\")", fname, plan->conf.user,
@@ -105,8 +104,7 @@ plan_load( ctl_t * ctl, plan_t * plan, char const * fname ) {
 static int
 owner_differs( plan_t const * plan ) {
   int changed = 0, was = fd_shmem_set_dry_run( 1 );
-  int err = fd_shmem_domain_set_owner( plan->path, plan->conf.mode, plan->conf.user[0] ? plan->conf.user : "root",
-                                       plan->conf.group[0] ? plan->conf.group : "root", &changed );
+  int err = fd_shmem_domain_set_owner( plan->path, plan->conf.mode, plan->conf.user, plan->conf.group, &changed );
   fd_shmem_set_dry_run( was );
   return err ? -1 : changed;
 }
@@ -141,29 +139,29 @@ plan_types( plan_t * plan, fd_shmem_domain_info_t const * info ) {
 
 static void
 plan_domain( plan_t * plan ) {
-  fd_shmem_domain_info_t info;
-  int err = fd_shmem_domain_describe( plan->path, &info );
+  fd_shmem_domain_info_t const * info = &plan->info;
+  int err = plan->info_err;
   if( err ) {
     plan_stuck( plan, "%s: %s", plan->path, err==ENOTDIR ? "a symbolic link or not a directory" : strerror( err ) );
     return;
   }
-  if( !info.exists ) {
+  if( !info->exists ) {
     act_t * a = plan_add( plan, ACT_INIT );
     snprintf( a->what, sizeof(a->what), "init domain %s (mode %04lo, owner %s:%s)", plan->path, plan->conf.mode,
-              owner_word( plan->conf.user ), owner_word( plan->conf.group ) );
+              plan->conf.user, plan->conf.group );
     return;
   }
-  if( info.others ) {
+  if( info->others ) {
     plan_stuck( plan, "%s exists but is not a domain: it holds files beside the page-type directories", plan->path );
     return;
   }
-  int repaired = plan_types( plan, &info );
+  int repaired = plan_types( plan, info );
   int differs  = repaired || owner_differs( plan );  /* fresh mounts get the directory's owner: set it after */
   if( differs<0 ) { plan_stuck( plan, "cannot check the owner and mode of %s (above)", plan->path ); return; }
   if( !differs ) return;
   act_t * a = plan_add( plan, ACT_OWNER );
-  if( a ) snprintf( a->what, sizeof(a->what), "set owner %s:%s and mode %04lo on %s", owner_word( plan->conf.user ),
-                    owner_word( plan->conf.group ), plan->conf.mode, plan->path );
+  if( a ) snprintf( a->what, sizeof(a->what), "set owner %s:%s and mode %04lo on %s", plan->conf.user,
+                    plan->conf.group, plan->conf.mode, plan->path );
 }
 
 static void
@@ -213,12 +211,11 @@ plan_make( ctl_t * ctl, plan_t * plan, char const * fname ) {
 
 static int
 act_run( plan_t const * plan, act_t const * a ) {
-  char const * user  = plan->conf.user[0]  ? plan->conf.user  : "root";
-  char const * group = plan->conf.group[0] ? plan->conf.group : "root";
   switch( a->kind ) {
   case ACT_INIT:   return fd_shmem_domain_init( plan->path, plan->conf.mode, plan->conf.user, plan->conf.group );
   case ACT_REPAIR: return fd_shmem_domain_repair( plan->path, NULL );
-  case ACT_OWNER:  return fd_shmem_domain_set_owner( plan->path, plan->conf.mode, user, group, NULL );
+  case ACT_OWNER:
+    return fd_shmem_domain_set_owner( plan->path, plan->conf.mode, plan->conf.user, plan->conf.group, NULL );
   case ACT_POOL:   return fd_shmem_pool_alloc( a->cnt, a->page_sz, a->numa, NULL );
   }
   return EINVAL;
