@@ -17,8 +17,6 @@
 #include <unistd.h>
 
 #define NO_ID       ((unsigned long)-1)
-#define SUB_BUF     (FD_SHMEM_PRIVATE_PATH_MAX+16UL)  /* a domain path plus "/.gigantic" */
-#define MOUNT_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
 static void
 type_path( char * buf, size_t buf_sz, char const * path, size_t page_sz ) {
@@ -35,7 +33,8 @@ type_mount( char const * target, size_t page_sz ) {
   size_t sz = mem - mem % page_sz;
   if( page_sz==FD_SHMEM_NORMAL_PAGE_SZ ) snprintf( opts, sizeof(opts), "mode=0700,size=%zu", sz );
   else snprintf( opts, sizeof(opts), "mode=0700,pagesize=%zu,size=%zu", page_sz, sz );
-  return mount( "fd_shmem", target, fd_shmem_private_fs_name( page_sz ), MOUNT_FLAGS, opts ) ? errno : 0;
+  int failed = mount( "fd_shmem", target, fd_shmem_private_fs_name( page_sz ), FD_SHMEM_PRIVATE_MOUNT_FLAGS, opts );
+  return failed ? errno : 0;
 }
 
 /* ---- owners ---- */
@@ -166,7 +165,7 @@ plan_init( domain_plan_t * plan, char const * path, unsigned long mode, char con
 static int
 init_type( domain_plan_t * plan, size_t t ) {
   size_t page_sz = init_page_sz[ t ];
-  char sub[ SUB_BUF ];
+  char sub[ FD_SHMEM_PRIVATE_TYPE_PATH_MAX ];
   type_path( sub, sizeof(sub), plan->path, page_sz );
   if( !fd_shmem_private_kernel_has_page_sz( page_sz ) ) {
     FD_SHMEM_LOG_NOTE( "init: the kernel offers no %s pages; skipping %s", fd_shmem_page_sz_to_cstr( page_sz ), sub );
@@ -199,7 +198,7 @@ init_owner( char const * p, domain_plan_t const * plan ) {
 static void
 init_rollback( domain_plan_t const * plan ) {
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
-    char sub[ SUB_BUF ];
+    char sub[ FD_SHMEM_PRIVATE_TYPE_PATH_MAX ];
     type_path( sub, sizeof(sub), plan->path, init_page_sz[ t ] );
     if( plan->made[ t ]==2 ) umount2( sub, MNT_DETACH | UMOUNT_NOFOLLOW );
     if( plan->made[ t ] ) rmdir( sub );
@@ -220,7 +219,7 @@ fd_shmem_domain_init( char const * path, unsigned long mode, char const * user, 
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err; t++ ) err = init_type( &plan, t );
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err; t++ ) {
     if( plan.made[ t ]!=2 ) continue;
-    char sub[ SUB_BUF ];
+    char sub[ FD_SHMEM_PRIVATE_TYPE_PATH_MAX ];
     type_path( sub, sizeof(sub), plan.path, init_page_sz[ t ] );
     err = init_owner( sub, &plan );
   }
@@ -281,7 +280,7 @@ repair_mount_fd( fd_shmem_private_domain_t const * dom, int fd, size_t page_sz )
   snprintf( target, sizeof(target), "/proc/self/fd/%d", fd );
   int err = type_mount( target, page_sz );
   if( err ) return err;
-  char sub[ SUB_BUF ];
+  char sub[ FD_SHMEM_PRIVATE_TYPE_PATH_MAX ];
   type_path( sub, sizeof(sub), dom->path, page_sz );
   int mounted = open( sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC );
   err = mounted<0 ? errno : owner_set( mounted, dom->info.uid, dom->info.gid, dom->info.mode );

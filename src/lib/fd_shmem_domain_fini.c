@@ -21,12 +21,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define SUB_BUF     (FD_SHMEM_PRIVATE_PATH_MAX+16UL)
-#define MOUNT_FLAGS (MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
 typedef struct {
   fd_shmem_private_domain_t dom;
-  char          sub [ FD_SHMEM_DOMAIN_TYPE_CNT ][ SUB_BUF ];  /* DOMAIN/.TYPE */
+  char          sub [ FD_SHMEM_DOMAIN_TYPE_CNT ][ FD_SHMEM_PRIVATE_TYPE_PATH_MAX ];  /* DOMAIN/.TYPE */
   unsigned long covered[ FD_SHMEM_DOMAIN_TYPE_CNT ];          /* inode of the directory each mount covers */
   char          keep_root[ 64 ];                              /* private directory of the keeps */
   char          keep[ FD_SHMEM_DOMAIN_TYPE_CNT ][ 96 ];       /* where each mount is kept meanwhile */
@@ -175,7 +173,7 @@ put_back_one( fini_t * f, size_t t ) {
   if( err ) return err;
   int back = open_checked( f, t, f->dom.type_dev[ t ], 0UL );  /* a mount point now: it cannot be swapped */
   if( back<0 ) return errno;
-  err = mount_fd( NULL, back, MS_REMOUNT | MS_BIND | MOUNT_FLAGS );
+  err = mount_fd( NULL, back, MS_REMOUNT | MS_BIND | FD_SHMEM_PRIVATE_MOUNT_FLAGS );
   close( back );
   return err;
 }
@@ -244,7 +242,8 @@ fini_locked( fini_t * f, char const * path ) {
   if( !err ) err = fd_shmem_private_domain_check( &f->dom, "fini", 1 );
   close_types( f );
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err; t++ )
-    snprintf( f->sub[ t ], SUB_BUF, "%.*s/%s", (int)FD_SHMEM_PRIVATE_PATH_MAX, f->dom.path, type_name( f, t ) );
+    snprintf( f->sub[ t ], sizeof(f->sub[ t ]), "%.*s/%s", (int)FD_SHMEM_PRIVATE_PATH_MAX, f->dom.path,
+              type_name( f, t ) );
   if( !err ) err = fini_obstacles( f );
   if( !err ) err = fini_holders( f );
   if( !err && !fd_shmem_private_dry_run() ) {

@@ -104,6 +104,10 @@ int fd_shmem_private_place( void * mem, size_t page_sz, size_t sub_cnt,
 
 /* ---- the domain model (fd_shmem_domain_model.c) ---- */
 
+/* Room for "DOMAIN/.gigantic", and the flags every page-type mount has. */
+#define FD_SHMEM_PRIVATE_TYPE_PATH_MAX (FD_SHMEM_PRIVATE_PATH_MAX+16UL)
+#define FD_SHMEM_PRIVATE_MOUNT_FLAGS   (MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
 /* A domain opened for an operation: the directory and each page-type
    directory opened without following links, and what they are. */
 typedef struct {
