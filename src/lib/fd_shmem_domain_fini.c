@@ -164,9 +164,7 @@ keep_drop( fini_t * f ) {
    covered, then sets its mount flags as init made them. */
 static int
 put_back_one( fini_t * f, size_t t ) {
-  struct stat dir_st;
-  if( fstat( f->dom.dir_fd, &dir_st ) ) return errno;
-  int covered = open_checked( f, t, (unsigned long)dir_st.st_dev, f->covered[ t ] );
+  int covered = open_checked( f, t, f->dom.dir_dev, f->covered[ t ] );
   if( covered<0 ) return errno;
   int err = mount_fd( f->keep[ t ], covered, MS_BIND );
   close( covered );

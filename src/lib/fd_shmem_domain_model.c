@@ -47,12 +47,21 @@ fd_shmem_private_kernel_has_page_sz( size_t page_sz ) {
   return !access( dir, F_OK );
 }
 
+/* FD_SHMEM_TYPE_MOUNTED if sfs is the file system page_sz regions live
+   on (tmpfs for normal pages, hugetlbfs of that page size otherwise),
+   else what is wrong with it. */
+static int
+fs_state( struct statfs const * sfs, size_t page_sz ) {
+  long want = page_sz==FD_SHMEM_NORMAL_PAGE_SZ ? TMPFS_MAGIC : HUGETLBFS_MAGIC;
+  if( sfs->f_type!=want ) return FD_SHMEM_TYPE_WRONG_FS;
+  if( page_sz!=FD_SHMEM_NORMAL_PAGE_SZ && (size_t)sfs->f_bsize!=page_sz ) return FD_SHMEM_TYPE_WRONG_PAGE_SZ;
+  return FD_SHMEM_TYPE_MOUNTED;
+}
+
 int
 fd_shmem_private_fs_ok( int fd, size_t page_sz ) {
   struct statfs sfs;
-  if( fstatfs( fd, &sfs ) ) return 0;
-  if( page_sz==FD_SHMEM_NORMAL_PAGE_SZ ) return sfs.f_type==TMPFS_MAGIC;
-  return sfs.f_type==HUGETLBFS_MAGIC && (size_t)sfs.f_bsize==page_sz;
+  return !fstatfs( fd, &sfs ) && fs_state( &sfs, page_sz )==FD_SHMEM_TYPE_MOUNTED;
 }
 
 FD_SHMEM_EXPORT char const *
@@ -160,16 +169,12 @@ dir_entry_cnt( int fd, char const * const * skip ) {
   return cnt;
 }
 
-/* What the opened directory fd of page type t is. */
+/* What the opened page-type directory (st, sfs) is. */
 static int
-type_state( fd_shmem_private_domain_t const * dom, int fd, struct stat const * st, size_t page_sz ) {
-  struct stat up;
-  struct statfs sfs;
-  if( fstat( dom->dir_fd, &up ) || fstatfs( fd, &sfs ) ) return FD_SHMEM_TYPE_UNMOUNTED;
-  if( st->st_dev==up.st_dev ) return FD_SHMEM_TYPE_UNMOUNTED;
-  long want = page_sz==FD_SHMEM_NORMAL_PAGE_SZ ? TMPFS_MAGIC : HUGETLBFS_MAGIC;
-  if( sfs.f_type!=want ) return FD_SHMEM_TYPE_WRONG_FS;
-  if( page_sz!=FD_SHMEM_NORMAL_PAGE_SZ && (size_t)sfs.f_bsize!=page_sz ) return FD_SHMEM_TYPE_WRONG_PAGE_SZ;
+type_state( fd_shmem_private_domain_t const * dom, struct stat const * st, struct statfs const * sfs, size_t page_sz ) {
+  if( (unsigned long)st->st_dev==dom->dir_dev ) return FD_SHMEM_TYPE_UNMOUNTED;
+  int state = fs_state( sfs, page_sz );
+  if( state!=FD_SHMEM_TYPE_MOUNTED ) return state;
   char point[ sizeof(dom->real)+16 ];
   snprintf( point, sizeof(point), "%s/%s", dom->real, fd_shmem_private_type_name( page_sz ) );
   if( !mount_is_own( st->st_dev, point ) ) return FD_SHMEM_TYPE_SHARED;
@@ -185,21 +190,22 @@ type_open( fd_shmem_private_domain_t * dom, size_t t ) {
   char const * name = fd_shmem_private_type_name( ti->page_sz );
   int fd = openat( dom->dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC );
   if( fd<0 ) {
+    int err = errno;
     struct stat lst;
-    if( errno==ENOENT ) return 0;
-    if( errno==ELOOP || errno==ENOTDIR ) { ti->state = FD_SHMEM_TYPE_NOT_DIR; return 0; }
+    if( err==ENOENT ) return 0;
+    if( err==ELOOP || err==ENOTDIR ) { ti->state = FD_SHMEM_TYPE_NOT_DIR; return 0; }
     if( !fstatat( dom->dir_fd, name, &lst, AT_SYMLINK_NOFOLLOW ) && !S_ISDIR( lst.st_mode ) ) {
-      ti->state = FD_SHMEM_TYPE_NOT_DIR;
+      ti->state = FD_SHMEM_TYPE_NOT_DIR;  /* a FIFO or device: the open did not get to say so */
       return 0;
     }
-    return errno;
+    return err;
   }
   struct stat st;
   struct statfs sfs;
   if( fstat( fd, &st ) || fstatfs( fd, &sfs ) ) { int err = errno; close( fd ); return err; }
   dom->type_fd [ t ] = fd;
   dom->type_dev[ t ] = (unsigned long)st.st_dev;
-  ti->state      = type_state( dom, fd, &st, ti->page_sz );
+  ti->state      = type_state( dom, &st, &sfs, ti->page_sz );
   ti->uid        = (unsigned long)st.st_uid;
   ti->gid        = (unsigned long)st.st_gid;
   ti->mode       = (unsigned long)( st.st_mode & 07777 );
@@ -231,6 +237,7 @@ domain_open_dir( fd_shmem_private_domain_t * dom ) {
   if( fstat( dom->dir_fd, &st ) || fstatat( dom->dir_fd, "..", &up, 0 ) ) return errno;
   if( !realpath( dom->path, dom->real ) ) return errno;
   dom->dir_is_mount = st.st_dev!=up.st_dev;
+  dom->dir_dev      = (unsigned long)st.st_dev;
   dom->info.exists = 1;
   dom->info.uid    = (unsigned long)st.st_uid;
   dom->info.gid    = (unsigned long)st.st_gid;

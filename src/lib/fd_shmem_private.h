@@ -115,6 +115,7 @@ typedef struct {
   char                   real[ 4096 ];                         /* path with every link resolved */
   int                    dir_fd;                               /* -1: nothing there */
   int                    dir_is_mount;                         /* the domain directory is a mount point */
+  unsigned long          dir_dev;                              /* its st_dev */
   int                    type_fd [ FD_SHMEM_DOMAIN_TYPE_CNT ];  /* -1: missing or not a directory */
   unsigned long          type_dev[ FD_SHMEM_DOMAIN_TYPE_CNT ];  /* st_dev of each opened directory */
   fd_shmem_domain_info_t info;
