@@ -52,18 +52,17 @@ ctl_cmd_alloc( ctl_t * ctl, ctl_args_t const * args ) {
   return 0;
 }
 
-typedef struct { ctl_t * ctl; size_t cnt; } reset_walk_t;
-
+/* Prints what reset would do with one file; *ctx counts the removals. */
 static int
 print_would_unlink( void * ctx, fd_shmem_region_info_t const * r ) {
-  reset_walk_t * w = ctx;
+  size_t * cnt = ctx;
   char name[ 4*sizeof(r->name) ];
   ctl_printable( r->name, name, sizeof(name) );
   if( r->is_dir ) { printf( "would: leave the directory %s (not a region)\n", name ); return 0; }
   if( !r->valid && !r->leftover ) printf( "would: unlink file %s (not a valid region)\n", name );
   else printf( "would: unlink %s %s (%s, %zu page%s)\n", r->leftover ? "leftover" : "region", name,
                fd_shmem_page_sz_to_cstr( r->page_sz ), r->page_cnt, r->page_cnt==1UL ? "" : "s" );
-  w->cnt++;
+  (*cnt)++;
   return 0;
 }
 
@@ -73,8 +72,8 @@ ctl_cmd_reset( ctl_t * ctl, ctl_args_t const * args ) {
   int err = fd_shmem_domain_reset( NULL );
   if( err ) return err;  /* the library named what is missing or wrong */
   if( !ctl->dry_run ) { ctl_note( ctl, "removed every region of %s", fd_shmem_path() ); return 0; }
-  reset_walk_t w = { ctl, 0UL };
-  err = fd_shmem_domain_regions( NULL, print_would_unlink, &w );
-  if( !err && !w.cnt ) printf( "would: nothing to remove: %s has no regions\n", fd_shmem_path() );
+  size_t cnt = 0UL;
+  err = fd_shmem_domain_regions( NULL, print_would_unlink, &cnt );
+  if( !err && !cnt ) printf( "would: nothing to remove: %s has no regions\n", fd_shmem_path() );
   return err;
 }
