@@ -15,8 +15,7 @@ or_unchanged( char const * s ) {
 int
 ctl_cmd_init( ctl_t * ctl, ctl_args_t const * args ) {
   int err = fd_shmem_domain_init( NULL, args->mode, args->user, args->group );
-  if( err==EEXIST ) return ctl_fail( ctl, err, "%s already exists; nothing was changed", fd_shmem_path() );
-  if( err ) return err;
+  if( err ) return err;  /* the library named what is wrong (EEXIST: the path exists) */
   if( ctl->dry_run ) printf( "would: init domain %s (mode %04lo, owner %s:%s)\n", fd_shmem_path(), args->mode,
                              or_unchanged( args->user ), or_unchanged( args->group ) );
   else ctl_note( ctl, "initialized domain %s", fd_shmem_path() );

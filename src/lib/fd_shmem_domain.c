@@ -157,7 +157,10 @@ plan_init( domain_plan_t * plan, char const * path, unsigned long mode, char con
   plan->mode = mode;
   if( fd_shmem_owner_resolve( user, group, &plan->uid, &plan->gid ) ) return EINVAL;
   struct stat st;
-  if( !lstat( plan->path, &st ) ) { FD_SHMEM_LOG_WARN( "init: %s already exists", plan->path ); return EEXIST; }
+  if( !lstat( plan->path, &st ) ) {
+    FD_SHMEM_LOG_WARN( "init: %s already exists; nothing was changed", plan->path );
+    return EEXIST;
+  }
   return plan_may_make( plan->path );
 }
 
