@@ -26,10 +26,13 @@ expect 0 "^0\$" "" -- cpu-idx 0
 expect 0 "^-\$" "" -- cpu-idx 4096
 expect 0 "^0\$" "" -- numa-idx 0
 expect 0 "^-\$" "" -- numa-idx "$cpus"
-for bad in "" -1 +1 12x 0x1 " 1" 99999999999999999999999; do
-  expect 1 "" "numa-idx .*: CPU must be a cpu number" -- numa-idx "$bad"
-  expect 1 "" "cpu-idx .*: NUMA must be a node number" -- cpu-idx "$bad"
+for bad in "" +1 12x 0x1 " 1"; do
+  expect 1 "" "numa-idx .*: CPU \".*\" is not a number" -- numa-idx "$bad"
+  expect 1 "" "cpu-idx .*: NUMA \".*\" is not a number" -- cpu-idx "$bad"
 done
+expect 1 "" "numa-idx .*: CPU \"99999999999999999999999\" is too large" -- numa-idx 99999999999999999999999
+expect 1 "" "cpu-idx 01: NUMA \"01\" has a leading zero" -- cpu-idx 01
+expect 2 "" "\"-1\" is not an option: numbers cannot be negative" -- cpu-idx -1
 expect 2 "" "needs 1 argument" -- cpu-idx
 
 # chaining: all output in order, and the first failure stops the run
@@ -38,8 +41,8 @@ expect 0 "^$cpus\$" "" -- cpu-cnt numa-cnt
 expect 1 "^$cpus\$" "unlink nothere 0: no such region" -- cpu-cnt unlink nothere 0 cpu-cnt
 [ "$(cat "$tmp/out" | wc -l)" = 1 ] || { echo "FAIL: the run went on after a failure"; fails=$((fails + 1)); }
 # a bad argument anywhere in the line: refused before anything runs
-expect 1 "" "numa-idx x: CPU must be a cpu number" -- cpu-cnt numa-idx x cpu-cnt
-expect 1 "" "create b x normal 0 600: PAGE_CNT must be a positive number" -- create a 1 normal 0 600 create b x normal 0 600
+expect 1 "" "numa-idx x: CPU \"x\" is not a number" -- cpu-cnt numa-idx x cpu-cnt
+expect 1 "" "create b x normal 0 600: PAGE_CNT \"x\" is not a number" -- create a 1 normal 0 600 create b x normal 0 600
 expect 0 "^2 0 0\$" "" -- query a 0
 expect 1 "" "unlink a bogus: PAGE_SZ must be 0 \(any\), normal" -- unlink a bogus
 expect 1 "" "query a bogus: PAGE_SZ must be 0 \(any\), normal" -- query a bogus
@@ -57,15 +60,15 @@ expect 0 "^0 5 4096\$" "" -- query r2 0
 expect 1 "" "create r1 .*already exists" -- create r1 1 normal 0 600
 expect 1 "" "bad region name" -- create ../x 1 normal 0 600
 expect 1 "" "bad region name" -- create "" 1 normal 0 600
-expect 1 "" "PAGE_CNT must be a positive number" -- create x 0 normal 0 600
-expect 1 "" "PAGE_CNT must be a positive number" -- create x 1x normal 0 600
-expect 1 "" "PAGE_CNT must be a positive number" -- create x -1 normal 0 600
-expect 1 "" "PAGE_SZ must be" -- create x 1 tiny 0 600
-expect 1 "" "bad CPU_SEQ" -- create x 1 normal 3-1 600
-expect 1 "" "bad CPU_SEQ" -- create x 1 normal "" 600
+expect 1 "" "PAGE_CNT \"0\" must be at least 1" -- create x 0 normal 0 600
+expect 1 "" "PAGE_CNT \"1x\" is not a number" -- create x 1x normal 0 600
+expect 2 "" "\"-1\" is not an option: numbers cannot be negative" -- create x -1 normal 0 600
+expect 1 "" "PAGE_SZ \"tiny\" is not a page size" -- create x 1 tiny 0 600
+expect 1 "" "CPU_SEQ \"3-1\" is not a cpu sequence" -- create x 1 normal 3-1 600
+expect 1 "" "CPU_SEQ \"\" is not a cpu sequence" -- create x 1 normal "" 600
 expect 1 "" "cpu $cpus does not exist" -- create x 1 normal "$cpus" 600
-expect 1 "" "MODE must be octal" -- create x 1 normal 0 689
-expect 1 "" "MODE must be octal" -- create x 1 normal 0 17777
+expect 1 "" "MODE \"689\" is not octal permissions" -- create x 1 normal 0 689
+expect 1 "" "MODE \"17777\" is too large" -- create x 1 normal 0 17777
 expect 1 "" "no huge page directory" -- create x 1 huge 0 600
 expect 2 "" "needs 5 arguments" -- create x 1 normal 0
 expect 0 "^2 0 0\$" "" -- unlink r1 normal query r1 0
@@ -93,10 +96,10 @@ rm -f "$dom"/.normal/*
 expect 0 "no regions" "" -- query
 
 # administration needs a real domain or root, and says so
-expect 1 "" "init 7x9 root root: PERM must be octal" -- init 7x9 root root
-expect 1 "" "alloc 1 normal 0: TYPE must be huge or gigantic" -- alloc 1 normal 0
-expect 1 "" "alloc x huge 0: CNT must be a number" -- alloc x huge 0
-expect 1 "" "alloc 1 huge 0x: NUMA must be a node number" -- alloc 1 huge 0x
+expect 1 "" "init 7x9 root root: PERM \"7x9\" is not octal" -- init 7x9 root root
+expect 1 "" "alloc 1 normal 0: TYPE \"normal\": normal pages have no pool" -- alloc 1 normal 0
+expect 1 "" "alloc x huge 0: CNT \"x\" is not a number" -- alloc x huge 0
+expect 1 "" "alloc 1 huge 0x: NUMA \"0x\" is not a number" -- alloc 1 huge 0x
 expect 1 "" "free huge 4096: there is no NUMA node 4096" -- free huge 4096
 expect 0 "" "" -- --quiet create r4 1 normal 0 600
 expect 1 "" "fini: $dom is not a domain: $dom/.normal is not mounted" -- fini

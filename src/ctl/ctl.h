@@ -72,20 +72,31 @@ typedef struct {
 #define CTL_LINE_USAGE   (3)  /* the line is malformed: ctl->why says how */
 #define CTL_LINE_BAD_ARG (4)  /* steps[ *step_cnt ] has a bad argument: ctl->why says which */
 
-/* Parses the options (into ctl; --shmem-path is applied with
-   fd_shmem_set_path) and splits the rest of argv[1..argc-1] into steps,
-   each with its arguments parsed.  steps has room for argc entries.
-   Changes nothing on the machine; may be called again (getopt is
-   reset). */
+/* Parses the options, wherever they stand (into ctl; --shmem-path is
+   applied with fd_shmem_set_path), moves the other words of argv, in
+   order, to argv[1..] and splits them into steps, each with its
+   arguments parsed.  steps has room for argc entries.  Changes nothing
+   on the machine; may be called again (getopt is reset). */
 int ctl_line_parse( int argc, char ** argv, ctl_t * ctl, ctl_step_t * steps, int * step_cnt );
 
 /* Strict parsers (ctl_parse.c): the whole string, no sign, no junk, no
-   overflow.  Return 0 or EINVAL. */
-int ctl_parse_dec  ( char const * s, size_t * out );
-int ctl_parse_octal( char const * s, unsigned long * out, unsigned long max );
-/* Huge or gigantic page size by name or byte count; EINVAL otherwise
-   (normal pages have no pool). */
-int ctl_parse_pool_type( char const * s, size_t * page_sz );
+   overflow.  ctl_dec_problem returns NULL with *out set, or what is
+   wrong with s ("is too large", ...) to follow its quoted value in a
+   message; a leading zero is refused (octal or decimal is a guess).
+   ctl_parse_dec returns 0 or EINVAL; ctl_parse_octal 0, EINVAL or
+   ERANGE (above max). */
+char const * ctl_dec_problem( char const * s, size_t * out );
+int          ctl_parse_dec  ( char const * s, size_t * out );
+int          ctl_parse_octal( char const * s, unsigned long * out, unsigned long max );
+/* A page size as a type name, a byte count, or a size with a unit as
+   the kernel writes it (4k, 2M, 2048kB, 1G, 1GB, any case); 0 if s is
+   none of these. */
+size_t       ctl_page_sz( char const * s );
+/* A huge or gigantic page size as ctl_page_sz reads it: 0, EINVAL (not
+   a page size) or EDOM (normal: it has no pool); ctl_pool_type_problem
+   says which, to follow the quoted value. */
+int          ctl_parse_pool_type  ( char const * s, size_t * page_sz );
+char const * ctl_pool_type_problem( int err );
 
 /* The library's messages (ctl_log.c): ctl_log_capture routes them to
    the tool; ctl_warnings_flush writes the warnings kept so far to
@@ -94,11 +105,13 @@ int ctl_parse_pool_type( char const * s, size_t * page_sz );
    library's last warning, or strerror(err). */
 void ctl_log_capture   ( ctl_t * ctl );
 void ctl_warnings_flush( ctl_t const * ctl );
+void ctl_warnings_drop_last( void );  /* the tool's own message says it better */
 void ctl_report_failure( ctl_t const * ctl, int err, char ** argv, int argc );
 
-/* Copies s into buf (buf_sz bytes, at least 6) with control bytes and
-   backslashes written as \xHH, so a file name cannot forge a line of
-   output; returns buf. */
+/* Copies s into buf (buf_sz bytes, at least 6) with control bytes,
+   bytes of 0x7f and above and backslashes written as \xHH, so a file
+   name cannot forge a line of output and an invisible byte (a UTF-8
+   BOM, a no-break space) shows; returns buf. */
 char const * ctl_printable( char const * s, char * buf, size_t buf_sz );
 
 /* Sets ctl->why (printf-style) and returns err. */

@@ -22,9 +22,13 @@
 
 typedef enum { ACT_INIT, ACT_REPAIR, ACT_OWNER, ACT_POOL } act_kind_t;
 
+/* What to do when the kernel cannot find 1 GiB of contiguous memory. */
+#define GIGANTIC_REMEDY "1 GiB pages are best reserved at boot: see fd_shmem_ctl kernel-cmdline"
+
 typedef struct {
   act_kind_t kind;
   size_t     page_sz, numa, cnt;
+  int        short_gigantic;  /* a gigantic pool to grow: the running kernel may fail it */
   char       what[ 4400 ];  /* room for the longest domain path */
 } act_t;
 
@@ -59,7 +63,26 @@ plan_stuck( plan_t * plan, char const * fmt, ... ) {
   va_end( ap );
 }
 
-/* Reads and checks the file, the owner it names included. */
+/* Checks that the file's user and group exist (root where it names
+   none, as init by root leaves them), naming the line of one that does
+   not. */
+static int
+plan_owner( ctl_t * ctl, plan_t * plan, char const * fname ) {
+  ctl_conf_t * c = &plan->conf;
+  if( !c->user[0] )  strcpy( c->user, "root" );
+  if( !c->group[0] ) strcpy( c->group, "root" );
+  unsigned long uid, gid;
+  int bad_user  = !!fd_shmem_owner_resolve( c->user, NULL, &uid, &gid );
+  int bad_group = !bad_user && fd_shmem_owner_resolve( NULL, c->group, &uid, &gid );
+  if( !bad_user && !bad_group ) return 0;
+  ctl_warnings_drop_last();  /* the library's "no such user", said again with its line */
+  int key = bad_user ? CTL_CONF_USER : CTL_CONF_GROUP;
+  return ctl_fail( ctl, EINVAL, "%s:%u: no such %s \"%s\"", fname, c->line_of[ key ], bad_user ? "user" : "group",
+                   bad_user ? c->user : c->group );
+}
+
+/* Reads and checks the file, the owner it names included.  A file that
+   sets nothing leaves the plan empty. */
 static int
 plan_load( ctl_t * ctl, plan_t * plan, char const * fname ) {
   int fd = open( fname, O_RDONLY | O_NONBLOCK | O_CLOEXEC );  /* a FIFO must not hang the boot */
@@ -78,25 +101,22 @@ plan_load( ctl_t * ctl, plan_t * plan, char const * fname ) {
   int err = ctl_conf_parse( &plan->conf, f, fname, fd_shmem_numa_cnt() );
   fclose( f );
   if( err ) return ctl_fail( ctl, err, "%s", plan->conf.err );
+  if( ctl_conf_empty( &plan->conf ) ) return 0;
   /* The file's path is used for this command only: it never re-points
      the commands after it, and it must agree with a path given on the
      command line or in the environment. */
-  char * path = plan->conf.path;
-  for( size_t n=strlen( path ); n>1 && path[n-1]=='/'; n-- ) path[n-1] = '\0';
-  if( path[0] && ctl->path_given && strcmp( path, fd_shmem_path() ) )
-    return ctl_fail( ctl, EINVAL, "%s names path %s, but the command line or FD_SHMEM_PATH names %s; nothing was done",
-                     fname, path, fd_shmem_path() );
-  snprintf( plan->path, sizeof(plan->path), "%s", path[0] ? path : fd_shmem_path() );
+  char const * path = plan->conf.path;
+  char given[ sizeof(plan->path) ];
+  snprintf( given, sizeof(given), "%s", fd_shmem_path() );
+  ctl_path_tidy( given );
+  if( path[0] && ctl->path_given && strcmp( path, given ) )
+    return ctl_fail( ctl, EINVAL, "%s:%u: path %s differs from %s named by the command line or FD_SHMEM_PATH; nothing was done",
+                     fname, plan->conf.line_of[ CTL_CONF_PATH ], path, given );
+  snprintf( plan->path, sizeof(plan->path), "%s", path[0] ? path : given );
   plan->info_err = fd_shmem_domain_describe( plan->path, &plan->info );
   if( plan->info_err==EINVAL )
     return ctl_fail( ctl, EINVAL, "%s: unusable path %s (an absolute path, no . or .. in it)", fname, plan->path );
-  if( !plan->conf.user[0] )  strcpy( plan->conf.user, "root" );  /* as init by root leaves it */
-  if( !plan->conf.group[0] ) strcpy( plan->conf.group, "root" );
-  unsigned long uid, gid;
-  if( fd_shmem_owner_resolve( plan->conf.user, plan->conf.group, &uid, &gid ) )
-    return ctl_fail( ctl, EINVAL, "%s: no such user or group (user \"%s\", group \"%s\")", fname, plan->conf.user,
-                     plan->conf.group );
-  return 0;
+  return plan_owner( ctl, plan, fname );
 }
 
 /* 1 if owner or mode differ from the file's, 0 if not, -1 if the
@@ -187,23 +207,26 @@ plan_pool( plan_t * plan, size_t page_sz, size_t numa, size_t want ) {
   act_t * a = plan_add( plan, ACT_POOL );
   if( !a ) return;
   a->page_sz = page_sz; a->numa = numa; a->cnt = want;
+  a->short_gigantic = page_sz==FD_SHMEM_GIGANTIC_PAGE_SZ && want>p.total;
   snprintf( a->what, sizeof(a->what), "set node %zu %s pages to %zu (now %zu)", numa, type, want, p.total );
 }
 
+static size_t const pool_types[] = { FD_SHMEM_HUGE_PAGE_SZ, FD_SHMEM_GIGANTIC_PAGE_SZ };
+
 static void
 plan_pools( plan_t * plan ) {
-  for( size_t i=0; i<plan->conf.pages_cnt; i++ ) {
-    ctl_conf_pages_t const * r = &plan->conf.pages[i];
-    if( r->numa!=CTL_CONF_ALL_NODES ) { plan_pool( plan, r->page_sz, r->numa, r->cnt ); continue; }
-    for( size_t n=0; n<fd_shmem_numa_cnt(); n++ ) plan_pool( plan, r->page_sz, n, r->cnt );
-  }
+  for( size_t t=0; t<sizeof(pool_types)/sizeof(pool_types[0]); t++ )
+    for( size_t n=0; n<fd_shmem_numa_cnt(); n++ ) {
+      size_t want;
+      if( ctl_conf_want( &plan->conf, pool_types[t], n, &want, NULL ) ) plan_pool( plan, pool_types[t], n, want );
+    }
 }
 
 static int
 plan_make( ctl_t * ctl, plan_t * plan, char const * fname ) {
   memset( plan, 0, sizeof(*plan) );
   int err = plan_load( ctl, plan, fname );
-  if( err ) return err;
+  if( err || ctl_conf_empty( &plan->conf ) ) return err;
   plan_domain( plan );
   plan_pools( plan );
   return 0;
@@ -223,12 +246,25 @@ act_run( plan_t const * plan, act_t const * a ) {
 
 static plan_t plan;  /* big: kept off the stack */
 
+/* apply by a user who may not change the machine: what it would do,
+   then one line that says so, before anything is tried. */
+static int
+apply_needs_root( ctl_t * ctl ) {
+  for( size_t i=0; i<plan.act_cnt; i++ ) printf( "would: %s\n", plan.act[i].what );
+  fflush( stdout );
+  for( size_t i=0; i<plan.stuck_cnt; i++ ) fprintf( stderr, "fd_shmem_ctl: apply: not done: %s\n", plan.stuck[i] );
+  return ctl_fail( ctl, EPERM, "%zu change%s needed: run as root (nothing was done)", plan.act_cnt,
+                   plan.act_cnt==1 ? "" : "s" );
+}
+
 int
 ctl_cmd_apply( ctl_t * ctl, ctl_args_t const * args ) {
   char const * fname = args->file;
   int err = plan_make( ctl, &plan, fname );
   if( err ) return err;
+  if( ctl_conf_empty( &plan.conf ) ) { printf( "nothing configured in %s: nothing to do\n", fname ); return 0; }
   if( !plan.act_cnt && !plan.stuck_cnt ) { printf( "nothing to do: the machine matches %s\n", fname ); return 0; }
+  if( plan.act_cnt && !ctl->dry_run && geteuid() ) return apply_needs_root( ctl );
   size_t failed = 0;
   for( size_t i=0; i<plan.act_cnt; i++ ) {
     printf( "%s: %s\n", ctl->dry_run ? "would" : "apply", plan.act[i].what );
@@ -236,7 +272,8 @@ ctl_cmd_apply( ctl_t * ctl, ctl_args_t const * args ) {
     err = act_run( &plan, &plan.act[i] );
     ctl_warnings_flush( ctl );  /* the library's words about this action, in order */
     if( !err ) continue;
-    plan_stuck( &plan, "%s: failed (%s)", plan.act[i].what, strerror( err ) );
+    plan_stuck( &plan, "%s: failed (%s)%s%s", plan.act[i].what, strerror( err ), plan.act[i].short_gigantic ? "; " : "",
+                plan.act[i].short_gigantic ? GIGANTIC_REMEDY : "" );
     failed++;
   }
   for( size_t i=0; i<plan.stuck_cnt; i++ ) fprintf( stderr, "fd_shmem_ctl: apply: not done: %s\n", plan.stuck[i] );
@@ -250,7 +287,10 @@ ctl_cmd_check( ctl_t * ctl, ctl_args_t const * args ) {
   char const * fname = args->file;
   int err = plan_make( ctl, &plan, fname );
   if( err ) return err;
-  for( size_t i=0; i<plan.act_cnt; i++ ) printf( "differs: %s\n", plan.act[i].what );
+  if( ctl_conf_empty( &plan.conf ) ) { printf( "ok: nothing configured in %s\n", fname ); return 0; }
+  for( size_t i=0; i<plan.act_cnt; i++ )
+    printf( "differs: %s%s%s\n", plan.act[i].what, plan.act[i].short_gigantic ? "; " : "",
+            plan.act[i].short_gigantic ? GIGANTIC_REMEDY : "" );
   for( size_t i=0; i<plan.stuck_cnt; i++ ) printf( "differs: %s\n", plan.stuck[i] );
   size_t n = plan.act_cnt + plan.stuck_cnt;
   if( !n ) { printf( "ok: the machine matches %s\n", fname ); return 0; }

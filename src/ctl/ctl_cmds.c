@@ -38,9 +38,10 @@ ctl_usage( void ) {
           "Commands run left to right; the first failure stops the run.\n\n" );
   for( ctl_cmd_t const * c=ctl_cmds; c->name; c++ )
     printf( "  %-9s %-35s %s\n", c->name, c->args, c->help );
-  printf( "\nOptions (anywhere before the first command): --shmem-path PATH, --json (query),\n"
+  printf( "\nOptions (anywhere on the line; -- ends them): --shmem-path PATH, --json (query),\n"
           "--dry-run (every command: check, print what would be done, change nothing), --quiet, --version, --help.\n" );
-  printf( "\nPAGE_SZ / TYPE: normal, huge, gigantic or the page size in bytes.\n"
+  printf( "\nPAGE_SZ / TYPE: normal, huge, gigantic, a size as the kernel writes it (4k, 2M, 2048kB, 1G)\n"
+          "or the page size in bytes.  Numbers are decimal, without a leading zero; MODE and PERM are octal.\n"
           "The domain is --shmem-path, else $FD_SHMEM_PATH, else /mnt/.fd.\n" );
 }
 
@@ -76,7 +77,7 @@ ctl_printable( char const * s, char * buf, size_t buf_sz ) {
   size_t n = 0UL;
   for( ; *s && n+5UL<buf_sz; s++ ) {
     unsigned char c = (unsigned char)*s;
-    if( c<0x20 || c==0x7f || c=='\\' ) n += (size_t)snprintf( buf+n, buf_sz-n, "\\x%02x", c );
+    if( c<0x20 || c>=0x7f || c=='\\' ) n += (size_t)snprintf( buf+n, buf_sz-n, "\\x%02x", c );
     else buf[ n++ ] = (char)c;
   }
   buf[ n ] = '\0';

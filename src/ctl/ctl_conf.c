@@ -9,8 +9,9 @@
 #include <string.h>
 #include <sys/types.h>
 
-enum { KEY_PATH, KEY_MODE, KEY_USER, KEY_GROUP, KEY_PAGES, KEY_CNT };
-static char const * const key_names[ KEY_CNT ] = { "path", "mode", "user", "group", "pages" };
+static char const * const key_names[ CTL_CONF_KEY_CNT ] = { "path", "mode", "user", "group", "pages" };
+
+#define SHOWN_MAX (60)  /* bytes of a bad value quoted back, before escaping */
 
 typedef struct {
   ctl_conf_t * conf;
@@ -39,6 +40,24 @@ trim( char * s ) {
   return s;
 }
 
+/* s as a message shows it: cut short, invisible bytes escaped. */
+static char const *
+shown( char const * s, char * buf, size_t buf_sz ) {
+  char cut[ SHOWN_MAX+4 ];
+  snprintf( cut, sizeof(cut), "%.*s%s", SHOWN_MAX, s, strlen( s )>SHOWN_MAX ? "..." : "" );
+  return ctl_printable( cut, buf, buf_sz );
+}
+
+#define SHOWN_BUF (4*SHOWN_MAX+8)
+
+void
+ctl_path_tidy( char * path ) {
+  size_t n = 0UL;
+  for( char const * s=path; *s; s++ ) if( !( s[0]=='/' && s[1]=='/' ) ) path[ n++ ] = *s;
+  if( n>1UL && path[ n-1 ]=='/' ) n--;
+  path[ n ] = '\0';
+}
+
 static int
 id_name_ok( char const * s ) {
   if( strlen( s )>=32 ) return 0;
@@ -59,11 +78,23 @@ set_scalar( parse_t * p, int key, char * dst, size_t dst_sz, char const * val ) 
   return 0;
 }
 
+/* Printable ASCII only: a no-break space or a control byte in a path
+   is a typo nobody can see. */
 static int
-parse_path( parse_t * p, char const * val ) {
-  if( val[0]!='/' || !val[ strspn( val, "/" ) ] || strchr( val, ' ' ) || strchr( val, '\t' ) )
-    return fail( p, "path must be an absolute directory path" );
-  return set_scalar( p, KEY_PATH, p->conf->path, sizeof(p->conf->path), val );
+path_bytes_ok( char const * s ) {
+  for( ; *s; s++ ) if( (unsigned char)*s<=0x20 || (unsigned char)*s>=0x7f ) return 0;
+  return 1;
+}
+
+static int
+parse_path( parse_t * p, char * val ) {
+  char b[ SHOWN_BUF ];
+  if( val[0]!='/' || !val[ strspn( val, "/" ) ] )
+    return fail( p, "path must be an absolute directory path, not \"%s\"", shown( val, b, sizeof(b) ) );
+  if( !path_bytes_ok( val ) )
+    return fail( p, "path \"%s\" holds a space or a byte that is not printable ASCII", shown( val, b, sizeof(b) ) );
+  ctl_path_tidy( val );
+  return set_scalar( p, CTL_CONF_PATH, p->conf->path, sizeof(p->conf->path), val );
 }
 
 static int
@@ -71,53 +102,94 @@ parse_mode( parse_t * p, char const * val ) {
   char old[ 16 ];
   snprintf( old, sizeof(old), "%lo", p->conf->mode );
   unsigned long mode;
-  if( ctl_parse_octal( val, &mode, 07777UL ) ) return fail( p, "mode must be octal permissions such as 0700" );
+  char b[ SHOWN_BUF ];
+  int err = ctl_parse_octal( val, &mode, 07777UL );
+  if( err==ERANGE ) return fail( p, "mode \"%s\" is too large (octal permissions, at most 7777)", shown( val, b, sizeof(b) ) );
+  if( err ) return fail( p, "mode must be octal permissions such as 0700, not \"%s\"", shown( val, b, sizeof(b) ) );
   char now[ 16 ];
   snprintf( now, sizeof(now), "%lo", mode );
-  if( p->conf->line_of[ KEY_MODE ] && strcmp( old, now ) )
-    return fail( p, "mode conflicts with line %u", p->conf->line_of[ KEY_MODE ] );
+  if( p->conf->line_of[ CTL_CONF_MODE ] && strcmp( old, now ) )
+    return fail( p, "mode conflicts with line %u", p->conf->line_of[ CTL_CONF_MODE ] );
   p->conf->mode = mode;
-  if( !p->conf->line_of[ KEY_MODE ] ) p->conf->line_of[ KEY_MODE ] = p->line;
+  if( !p->conf->line_of[ CTL_CONF_MODE ] ) p->conf->line_of[ CTL_CONF_MODE ] = p->line;
   return 0;
 }
 
 static int
 parse_id( parse_t * p, int key, char const * val ) {
-  if( !id_name_ok( val ) ) return fail( p, "%s must be a user or group name", key_names[ key ] );
+  char b[ SHOWN_BUF ];
+  if( !id_name_ok( val ) )
+    return fail( p, "%s must be a %s name or number, not \"%s\"", key_names[ key ], key==CTL_CONF_USER ? "user" : "group",
+                 shown( val, b, sizeof(b) ) );
   ctl_conf_t * c = p->conf;
-  return key==KEY_USER ? set_scalar( p, key, c->user,  sizeof(c->user),  val )
+  return key==CTL_CONF_USER ? set_scalar( p, key, c->user,  sizeof(c->user),  val )
                        : set_scalar( p, key, c->group, sizeof(c->group), val );
 }
 
-/* Two requests for the same type and node must agree; "all" covers
-   every node. */
+/* Two lines for the same type and node must agree, as must two "all"
+   lines of a type; a node's own line may differ from an "all" line (it
+   wins for that node).  Returns 1 if req repeats a line already kept. */
 static int
-pages_conflict( parse_t * p, ctl_conf_pages_t const * req ) {
+pages_seen( parse_t * p, ctl_conf_pages_t const * req ) {
   for( size_t i=0; i<p->conf->pages_cnt; i++ ) {
     ctl_conf_pages_t const * o = &p->conf->pages[i];
-    int overlap = o->page_sz==req->page_sz &&
-                  ( o->numa==req->numa || o->numa==CTL_CONF_ALL_NODES || req->numa==CTL_CONF_ALL_NODES );
-    if( overlap && o->cnt!=req->cnt ) return fail( p, "pages conflicts with line %u", o->line );
+    if( o->page_sz!=req->page_sz || o->numa!=req->numa ) continue;
+    if( o->cnt!=req->cnt ) return fail( p, "pages conflicts with line %u", o->line );
+    return 1;
   }
   return 0;
 }
 
 static int
 parse_pages( parse_t * p, char * val ) {
+  char b[ SHOWN_BUF ];
+  char all[ CTL_CONF_LINE_MAX+1 ];
+  snprintf( all, sizeof(all), "%s", val );
   char * tok[4] = { 0 };
   int n = 0;
   for( char * s=strtok( val, " \t" ); s && n<4; s=strtok( NULL, " \t" ) ) tok[ n++ ] = s;
-  if( n!=3 ) return fail( p, "pages needs TYPE NODE COUNT, e.g. pages = huge 0 512" );
+  if( n!=3 )
+    return fail( p, "pages needs TYPE NODE COUNT, e.g. pages = huge 0 512, not \"%s\"", shown( all, b, sizeof(b) ) );
   ctl_conf_pages_t req = { .line = p->line };
-  if( ctl_parse_pool_type( tok[0], &req.page_sz ) ) return fail( p, "page type must be huge or gigantic, not \"%s\"", tok[0] );
+  int err = ctl_parse_pool_type( tok[0], &req.page_sz );
+  if( err ) {
+    char const * problem = ctl_pool_type_problem( err );
+    return fail( p, "page type \"%s\"%s%s", shown( tok[0], b, sizeof(b) ), problem[0]==':' ? "" : " ", problem );
+  }
+  char const * problem;
   if( !strcmp( tok[1], "all" ) ) req.numa = CTL_CONF_ALL_NODES;
-  else if( ctl_parse_dec( tok[1], &req.numa ) ) return fail( p, "node must be a node number or \"all\", not \"%s\"", tok[1] );
+  else if( ( problem = ctl_dec_problem( tok[1], &req.numa ) ) )
+    return fail( p, "node \"%s\" %s (a node number or \"all\")", shown( tok[1], b, sizeof(b) ), problem );
   else if( req.numa>=p->numa_cnt ) return fail( p, "node %zu does not exist (this machine has %zu)", req.numa, p->numa_cnt );
-  if( ctl_parse_dec( tok[2], &req.cnt ) ) return fail( p, "page count must be a number, not \"%s\"", tok[2] );
-  if( pages_conflict( p, &req ) ) return EINVAL;
+  if( ( problem = ctl_dec_problem( tok[2], &req.cnt ) ) )
+    return fail( p, "page count \"%s\" %s", shown( tok[2], b, sizeof(b) ), problem );
+  err = pages_seen( p, &req );
+  if( err ) return err==1 ? 0 : err;
   if( p->conf->pages_cnt==CTL_CONF_PAGES_MAX ) return fail( p, "too many pages lines (at most %d)", CTL_CONF_PAGES_MAX );
   p->conf->pages[ p->conf->pages_cnt++ ] = req;
+  if( !p->conf->line_of[ CTL_CONF_PAGES ] ) p->conf->line_of[ CTL_CONF_PAGES ] = p->line;
   return 0;
+}
+
+int
+ctl_conf_want( ctl_conf_t const * conf, size_t page_sz, size_t numa, size_t * cnt, unsigned * line ) {
+  ctl_conf_pages_t const * best = NULL;
+  for( size_t i=0; i<conf->pages_cnt; i++ ) {
+    ctl_conf_pages_t const * r = &conf->pages[i];
+    if( r->page_sz!=page_sz ) continue;
+    if( r->numa==numa ) { best = r; break; }
+    if( r->numa==CTL_CONF_ALL_NODES ) best = r;
+  }
+  if( !best ) return 0;
+  *cnt = best->cnt;
+  if( line ) *line = best->line;
+  return 1;
+}
+
+int
+ctl_conf_empty( ctl_conf_t const * conf ) {
+  for( int k=0; k<CTL_CONF_KEY_CNT; k++ ) if( conf->line_of[k] ) return 0;
+  return 1;
 }
 
 static int
@@ -127,19 +199,20 @@ parse_line( parse_t * p, char * line ) {
   char * s = trim( line );
   if( !*s ) return 0;
   char * eq = strchr( s, '=' );
-  if( !eq ) return fail( p, "expected KEY = VALUE" );
+  char b[ SHOWN_BUF ];
+  if( !eq ) return fail( p, "expected KEY = VALUE, not \"%s\"", shown( s, b, sizeof(b) ) );
   *eq = '\0';
   char * key = trim( s ), * val = trim( eq+1 );
-  for( int k=0; k<KEY_CNT; k++ ) {
+  for( int k=0; k<CTL_CONF_KEY_CNT; k++ ) {
     if( strcmp( key, key_names[k] ) ) continue;
     switch( k ) {
-    case KEY_PATH:  return parse_path( p, val );
-    case KEY_MODE:  return parse_mode( p, val );
-    case KEY_PAGES: return parse_pages( p, val );
-    default:        return parse_id( p, k, val );
+    case CTL_CONF_PATH:  return parse_path( p, val );
+    case CTL_CONF_MODE:  return parse_mode( p, val );
+    case CTL_CONF_PAGES: return parse_pages( p, val );
+    default:             return parse_id( p, k, val );
     }
   }
-  return fail( p, "unknown key \"%s\" (path, mode, user, group, pages)", key );
+  return fail( p, "unknown key \"%s\" (path, mode, user, group, pages)", shown( key, b, sizeof(b) ) );
 }
 
 /* Reads one line (its newline dropped) into buf, which has room for

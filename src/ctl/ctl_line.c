@@ -1,5 +1,5 @@
-/* fd_shmem_ctl's command line: options, then commands with their
-   arguments, all parsed and checked before anything runs. */
+/* fd_shmem_ctl's command line: options anywhere, then commands with
+   their arguments, all parsed and checked before anything runs. */
 
 #include "ctl.h"
 
@@ -8,16 +8,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The number of words after argv[0] that belong to command cmd; sets
-   *given when that is its optional form. */
 static int
-cmd_argc( ctl_cmd_t const * cmd, char ** argv, int left, int * given ) {
-  *given = cmd->opt_argc && left>1 && !ctl_cmd_find( argv[1] );
-  return cmd->argc + ( *given ? cmd->opt_argc : 0 );
+bad_path( ctl_t * ctl, char const * from, char const * path ) {
+  ctl_fail( ctl, 0, "%s \"%.200s%s\": an absolute directory path (no . or .. in it) is needed", from, path,
+            strlen( path )>200 ? "..." : "" );
+  return CTL_LINE_USAGE;
 }
 
 static int
-parse_options( int argc, char ** argv, ctl_t * ctl ) {
+bad_option( ctl_t * ctl, char const * word ) {
+  char shown[ 4*80 ];
+  ctl_printable( word, shown, sizeof(shown) );
+  if( word[0]=='-' && word[1]>='0' && word[1]<='9' )
+    ctl_fail( ctl, 0, "\"%s\" is not an option: numbers cannot be negative", shown );
+  else ctl_fail( ctl, 0, "unknown option or missing value: \"%s\" (try: fd_shmem_ctl --help)", shown );
+  return CTL_LINE_USAGE;
+}
+
+/* Handles every option wherever it stands (a region name, a number or
+   a cpu sequence never starts with '-'; "--" ends the options) and
+   moves the other words, in order, to argv[1..1+*word_cnt). */
+static int
+parse_options( int argc, char ** argv, ctl_t * ctl, int * word_cnt ) {
   static struct option const opts[] = {
     { "shmem-path", required_argument, NULL, 'p' },
     { "json",       no_argument,       NULL, 'j' },
@@ -30,31 +42,98 @@ parse_options( int argc, char ** argv, ctl_t * ctl ) {
   /* An unusable FD_SHMEM_PATH is refused as the same --shmem-path is,
      never replaced by the default (empty means unset). */
   char const * env = getenv( "FD_SHMEM_PATH" );
-  if( env && env[0] && fd_shmem_set_path( env ) ) {
-    ctl_fail( ctl, 0, "FD_SHMEM_PATH \"%.200s%s\": an absolute directory path (no . or .. in it) is needed", env, strlen( env )>200 ? "..." : "" );
-    return CTL_LINE_USAGE;
-  }
+  if( env && env[0] && fd_shmem_set_path( env ) ) return bad_path( ctl, "FD_SHMEM_PATH", env );
   ctl->path_given = env && env[0];
+  char ** words = calloc( (size_t)argc+1UL, sizeof(char *) );
+  if( !words ) { ctl_fail( ctl, 0, "out of memory" ); return CTL_LINE_USAGE; }
+  int n = 0, status = CTL_LINE_RUN;
   optind = 0;  /* a full getopt reset, for callers that parse twice */
   opterr = 0;  /* the messages are ours */
-  for( int c; ( c = getopt_long( argc, argv, "+", opts, NULL ) )!=-1; ) {
+  /* "-": each word that is not an option comes back in order as code 1,
+     whatever POSIXLY_CORRECT says. */
+  for( int c; status==CTL_LINE_RUN && ( c = getopt_long( argc, argv, "-", opts, NULL ) )!=-1; ) {
     switch( c ) {
+    case 1:   words[ n++ ] = optarg; break;
     case 'p':
-      if( fd_shmem_set_path( optarg ) ) {
-        ctl_fail( ctl, 0, "--shmem-path \"%.200s%s\": an absolute directory path (no . or .. in it) is needed", optarg, strlen( optarg )>200 ? "..." : "" );
-        return CTL_LINE_USAGE;
-      }
+      if( fd_shmem_set_path( optarg ) ) status = bad_path( ctl, "--shmem-path", optarg );
       ctl->path_given = 1;
       break;
     case 'j': ctl->json    = 1; break;
     case 'q': ctl->quiet   = 1; break;
     case 'n': ctl->dry_run = 1; break;
-    case 'V': return CTL_LINE_VERSION;
-    case 'h': return CTL_LINE_HELP;
+    case 'V': status = CTL_LINE_VERSION; break;
+    case 'h': status = CTL_LINE_HELP;    break;
     default:  /* '?': an unknown option, or --shmem-path without its value */
-      ctl_fail( ctl, 0, "unknown option or missing value: \"%s\" (try: fd_shmem_ctl --help)", argv[optind-1] );
+      status = bad_option( ctl, argv[optind-1] );
+    }
+  }
+  if( status==CTL_LINE_RUN ) {
+    while( optind<argc ) words[ n++ ] = argv[ optind++ ];  /* after "--" */
+    memcpy( argv+1, words, (size_t)n*sizeof(char *) );
+    *word_cnt = n;
+  }
+  free( words );
+  return status;
+}
+
+/* How the words split into commands.  A command with optional
+   arguments takes them unless the next word starts a command that
+   reads complete: its own arguments parse and the line ends or another
+   command follows.  So "query cpu-cnt" is the report, then cpu-cnt,
+   while "query help 0" asks about the region "help".  Decided from the
+   last word back, each word once. */
+typedef struct {
+  char ** w;
+  int     n;
+  int *   len;    /* words command w[i] consumes after itself; -1: w[i] is no command */
+  char *  given;  /* w[i] takes its optional arguments */
+} split_t;
+
+static int
+reads_complete( split_t const * s, int i ) {
+  if( i>=s->n || s->len[i]<0 || i+1+s->len[i]>s->n ) return 0;
+  ctl_cmd_t const * cmd = ctl_cmd_find( s->w[i] );
+  ctl_t      scratch = { 0 };
+  ctl_args_t args    = { .given = s->given[i] };
+  if( cmd->parse && cmd->parse( &scratch, s->w+i+1, &args ) ) return 0;
+  int next = i+1+s->len[i];
+  return next==s->n || s->len[ next ]>=0;
+}
+
+static void
+split_words( split_t * s ) {
+  for( int i=s->n-1; i>=0; i-- ) {
+    ctl_cmd_t const * cmd = ctl_cmd_find( s->w[i] );
+    s->len[i] = -1;
+    if( !cmd ) continue;
+    s->given[i] = cmd->opt_argc && i+1<s->n && !reads_complete( s, i+1 );
+    s->len[i]   = cmd->argc + ( s->given[i] ? cmd->opt_argc : 0 );
+  }
+}
+
+static int
+parse_steps( ctl_t * ctl, split_t const * s, ctl_step_t * steps, int * step_cnt ) {
+  for( int i=0; i<s->n; ) {
+    ctl_cmd_t const * cmd = ctl_cmd_find( s->w[i] );
+    if( !cmd ) {
+      char shown[ 4*80 ];
+      ctl_fail( ctl, 0, "unknown command \"%s\" (try: fd_shmem_ctl help)", ctl_printable( s->w[i], shown, sizeof(shown) ) );
       return CTL_LINE_USAGE;
     }
+    int n = s->len[i];
+    if( s->n-i-1<n ) {
+      ctl_fail( ctl, 0, "%s: needs %d argument%s: %s %s", cmd->name, n, n==1 ? "" : "s", cmd->name, cmd->args );
+      return CTL_LINE_USAGE;
+    }
+    ctl_step_t * step = &steps[ *step_cnt ];
+    memset( step, 0, sizeof(*step) );
+    step->cmd        = cmd;
+    step->argv       = s->w+i;
+    step->argc       = n+1;
+    step->args.given = s->given[i];
+    if( cmd->parse && cmd->parse( ctl, s->w+i+1, &step->args ) ) return CTL_LINE_BAD_ARG;
+    ( *step_cnt )++;
+    i += n+1;
   }
   return CTL_LINE_RUN;
 }
@@ -62,27 +141,16 @@ parse_options( int argc, char ** argv, ctl_t * ctl ) {
 int
 ctl_line_parse( int argc, char ** argv, ctl_t * ctl, ctl_step_t * steps, int * step_cnt ) {
   *step_cnt = 0;
-  int status = parse_options( argc, argv, ctl );
+  int word_cnt = 0;
+  int status = parse_options( argc, argv, ctl, &word_cnt );
   if( status!=CTL_LINE_RUN ) return status;
-  for( int i=optind; i<argc; ) {
-    ctl_cmd_t const * cmd = ctl_cmd_find( argv[i] );
-    if( !cmd ) {
-      ctl_fail( ctl, 0, "unknown command \"%s\" (try: fd_shmem_ctl help)", argv[i] );
-      return CTL_LINE_USAGE;
-    }
-    ctl_step_t * step = &steps[ *step_cnt ];
-    memset( step, 0, sizeof(*step) );
-    int n = cmd_argc( cmd, argv+i, argc-i, &step->args.given );
-    if( argc-i-1<n ) {
-      ctl_fail( ctl, 0, "%s: needs %d argument%s: %s %s", cmd->name, n, n==1 ? "" : "s", cmd->name, cmd->args );
-      return CTL_LINE_USAGE;
-    }
-    step->cmd  = cmd;
-    step->argv = argv+i;
-    step->argc = n+1;
-    if( cmd->parse && cmd->parse( ctl, argv+i+1, &step->args ) ) return CTL_LINE_BAD_ARG;
-    ( *step_cnt )++;
-    i += n+1;
+  split_t s = { argv+1, word_cnt, calloc( (size_t)word_cnt+1UL, sizeof(int) ), calloc( (size_t)word_cnt+1UL, 1UL ) };
+  if( !s.len || !s.given ) { ctl_fail( ctl, 0, "out of memory" ); status = CTL_LINE_USAGE; }
+  else {
+    split_words( &s );
+    status = parse_steps( ctl, &s, steps, step_cnt );
   }
-  return CTL_LINE_RUN;
+  free( s.len );
+  free( s.given );
+  return status;
 }

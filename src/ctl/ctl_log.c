@@ -42,6 +42,11 @@ ctl_warnings_flush( ctl_t const * ctl ) {
   warn_cnt = 0UL;
 }
 
+void
+ctl_warnings_drop_last( void ) {
+  if( warn_cnt ) warn_cnt--;
+}
+
 /* The library's last word, less a leading "CMD: " that would repeat the
    command already named. */
 static char const *

@@ -3,86 +3,177 @@
 
 #include "ctl.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 
 static int
 parse_base( char const * s, unsigned base, size_t * out ) {
   if( !s || !s[0] ) return EINVAL;
   size_t v = 0UL;
+  int big = 0;
   for( ; *s; s++ ) {
     unsigned d = (unsigned)( *s-'0' );
     if( d>=base ) return EINVAL;
-    if( v > ( SIZE_MAX-d )/base ) return EINVAL;
+    if( v > ( SIZE_MAX-d )/base ) big = 1;  /* keep going: junk later is still "not a number" */
     v = v*base + d;
   }
+  if( big ) return ERANGE;
   *out = v;
   return 0;
 }
 
+char const *
+ctl_dec_problem( char const * s, size_t * out ) {
+  switch( parse_base( s, 10U, out ) ) {
+  case 0:      break;
+  case ERANGE: return "is too large";
+  default:     return "is not a number";
+  }
+  /* The original tool reads 010 as octal 8, a decimal reader as 10:
+     refusing it is the only answer that cannot surprise. */
+  if( s[0]=='0' && s[1] ) return "has a leading zero (octal or decimal?): write it without";
+  return NULL;
+}
+
 int
 ctl_parse_dec( char const * s, size_t * out ) {
-  return parse_base( s, 10U, out );
+  return ctl_dec_problem( s, out ) ? EINVAL : 0;
 }
 
 int
 ctl_parse_octal( char const * s, unsigned long * out, unsigned long max ) {
   size_t v;
-  if( parse_base( s, 8U, &v ) || v>max ) return EINVAL;
+  int err = parse_base( s, 8U, &v );
+  if( !err && v>max ) err = ERANGE;
+  if( err ) return err;
   *out = (unsigned long)v;
   return 0;
 }
 
+/* Page sizes as the kernel and mount(8) write them: a number and a unit
+   of k, M or G, with or without B or iB, in any case. */
+static size_t
+page_sz_with_unit( char const * s ) {
+  static struct { char const * unit; size_t mul; } const units[] = {
+    { "k", 1UL<<10 }, { "kb", 1UL<<10 }, { "kib", 1UL<<10 },
+    { "m", 1UL<<20 }, { "mb", 1UL<<20 }, { "mib", 1UL<<20 },
+    { "g", 1UL<<30 }, { "gb", 1UL<<30 }, { "gib", 1UL<<30 },
+  };
+  size_t digits = strspn( s, "0123456789" );
+  if( !digits || digits>7 || s[0]=='0' ) return 0UL;
+  size_t v = 0UL;
+  for( size_t i=0; i<digits; i++ ) v = v*10UL + (size_t)( s[i]-'0' );
+  for( size_t u=0; u<sizeof(units)/sizeof(units[0]); u++ )
+    if( !strcasecmp( s+digits, units[u].unit ) && fd_shmem_is_page_sz( v*units[u].mul ) ) return v*units[u].mul;
+  return 0UL;
+}
+
+size_t
+ctl_page_sz( char const * s ) {
+  size_t sz = fd_cstr_to_shmem_page_sz( s );
+  return sz ? sz : page_sz_with_unit( s );
+}
+
 int
 ctl_parse_pool_type( char const * s, size_t * page_sz ) {
-  size_t sz = fd_cstr_to_shmem_page_sz( s );
-  if( sz!=FD_SHMEM_HUGE_PAGE_SZ && sz!=FD_SHMEM_GIGANTIC_PAGE_SZ ) return EINVAL;
+  size_t sz = ctl_page_sz( s );
+  if( !sz ) return EINVAL;
+  if( sz==FD_SHMEM_NORMAL_PAGE_SZ ) return EDOM;
   *page_sz = sz;
   return 0;
+}
+
+char const *
+ctl_pool_type_problem( int err ) {
+  return err==EDOM ? ": normal pages have no pool (TYPE is huge or gigantic)"
+                   : "is not a page type (huge, gigantic, 2M, 1G or the size in bytes)";
 }
 
 /* ---- each command's arguments ---- */
 
 #define BAD_NAME    "bad region name (1-39 of A-Z a-z 0-9 _ . -, starting with a letter or digit)"
-#define BAD_PAGE_SZ "PAGE_SZ must be 0 (any), normal, huge, gigantic or a page size in bytes"
+#define BAD_PAGE_SZ "PAGE_SZ must be 0 (any), normal, huge, gigantic, a size such as 2M or 1G, or the size in bytes"
+#define SHOWN_MAX   (80)  /* bytes of a bad argument quoted back */
+
+/* Fails naming the argument what, its value (escaped) and problem
+   (which reads after the value, or starts with ':'). */
+static int
+bad_arg( ctl_t * ctl, char const * what, char const * s, char const * problem ) {
+  char shown[ 4*SHOWN_MAX ];
+  return ctl_fail( ctl, EINVAL, "%s \"%s\"%s%s", what, ctl_printable( s, shown, sizeof(shown) ),
+                   problem[0]==':' ? "" : " ", problem );
+}
+
+static int
+parse_count( ctl_t * ctl, char const * what, char const * s, size_t * out ) {
+  char const * problem = ctl_dec_problem( s, out );
+  return problem ? bad_arg( ctl, what, s, problem ) : 0;
+}
+
+static int
+parse_mode( ctl_t * ctl, char const * what, char const * s, unsigned long * mode ) {
+  int err = ctl_parse_octal( s, mode, 07777UL );
+  if( err==ERANGE ) return bad_arg( ctl, what, s, "is too large (octal permissions, at most 7777)" );
+  if( err ) return bad_arg( ctl, what, s, "is not octal permissions (e.g. 600)" );
+  return 0;
+}
 
 /* PAGE_SZ where "0" means any type. */
 static int
 parse_page_sz_or_any( char const * s, size_t * page_sz ) {
   if( !strcmp( s, "0" ) ) { *page_sz = 0UL; return 0; }
-  *page_sz = fd_cstr_to_shmem_page_sz( s );
+  *page_sz = ctl_page_sz( s );
   return *page_sz ? 0 : EINVAL;
 }
 
 int
 ctl_parse_numa( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
-  if( ctl_parse_dec( argv[0], &args->idx ) ) return ctl_fail( ctl, EINVAL, "NUMA must be a node number" );
-  return 0;
+  return parse_count( ctl, "NUMA", argv[0], &args->idx );
 }
 
 int
 ctl_parse_cpu( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
-  if( ctl_parse_dec( argv[0], &args->idx ) ) return ctl_fail( ctl, EINVAL, "CPU must be a cpu number" );
+  return parse_count( ctl, "CPU", argv[0], &args->idx );
+}
+
+/* The library reads each number of a cpu sequence as decimal; the
+   original tool read 010 as octal.  Refused here, as in counts. */
+static int
+cpu_seq_leading_zero( char const * s ) {
+  for( char const * p=s; *p; p++ )
+    if( *p=='0' && isdigit( (unsigned char)p[1] ) && ( p==s || !isdigit( (unsigned char)p[-1] ) ) ) return 1;
+  return 0;
+}
+
+static int
+parse_cpu_seq( ctl_t * ctl, char const * s ) {
+  static size_t cpu_idx[ FD_SHMEM_CPU_MAX ];  /* scratch: only checked here */
+  size_t cpu_cnt;
+  if( cpu_seq_leading_zero( s ) ) return bad_arg( ctl, "CPU_SEQ", s, "has a number with a leading zero (octal or decimal?): write it without" );
+  int err = fd_shmem_cpu_seq_parse( s, cpu_idx, FD_SHMEM_CPU_MAX, &cpu_cnt );
+  if( err==E2BIG ) return bad_arg( ctl, "CPU_SEQ", s, "names more cpus than a region may span" );
+  if( err ) return bad_arg( ctl, "CPU_SEQ", s, "is not a cpu sequence (e.g. 0, 0-3, 0-7/2, 1,3)" );
+  for( size_t i=0UL; i<cpu_cnt; i++ )
+    if( cpu_idx[i]>=fd_shmem_cpu_cnt() )
+      return ctl_fail( ctl, EINVAL, "cpu %zu does not exist (%zu cpus)", cpu_idx[i], fd_shmem_cpu_cnt() );
   return 0;
 }
 
 int
 ctl_parse_create( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
-  static size_t cpu_idx[ FD_SHMEM_CPU_MAX ];  /* scratch: only checked here */
-  size_t cpu_cnt;
   args->name    = argv[0];
-  args->page_sz = fd_cstr_to_shmem_page_sz( argv[2] );
+  args->page_sz = ctl_page_sz( argv[2] );
   args->cpu_seq = argv[3];
   if( !fd_shmem_name_len( args->name ) ) return ctl_fail( ctl, EINVAL, BAD_NAME );
-  if( ctl_parse_dec( argv[1], &args->cnt ) || !args->cnt ) return ctl_fail( ctl, EINVAL, "PAGE_CNT must be a positive number" );
-  if( !args->page_sz ) return ctl_fail( ctl, EINVAL, "PAGE_SZ must be normal, huge, gigantic or a page size in bytes" );
-  int err = fd_shmem_cpu_seq_parse( args->cpu_seq, cpu_idx, FD_SHMEM_CPU_MAX, &cpu_cnt );
-  if( err ) return ctl_fail( ctl, err, "bad CPU_SEQ (e.g. 0, 0-3, 0-7/2, 1,3)" );
-  for( size_t i=0UL; i<cpu_cnt; i++ )
-    if( cpu_idx[i]>=fd_shmem_cpu_cnt() ) return ctl_fail( ctl, EINVAL, "cpu %zu does not exist (%zu cpus)", cpu_idx[i], fd_shmem_cpu_cnt() );
-  if( ctl_parse_octal( argv[4], &args->mode, 07777UL ) ) return ctl_fail( ctl, EINVAL, "MODE must be octal permissions, e.g. 600" );
-  return 0;
+  int err = parse_count( ctl, "PAGE_CNT", argv[1], &args->cnt );
+  if( err ) return err;
+  if( !args->cnt ) return bad_arg( ctl, "PAGE_CNT", argv[1], "must be at least 1" );
+  if( !args->page_sz ) return bad_arg( ctl, "PAGE_SZ", argv[2], "is not a page size (normal, huge, gigantic, 4k, 2M, 1G or the size in bytes)" );
+  err = parse_cpu_seq( ctl, args->cpu_seq );
+  return err ? err : parse_mode( ctl, "MODE", argv[4], &args->mode );
 }
 
 /* NAME PAGE_SZ of unlink. */
@@ -106,23 +197,23 @@ ctl_parse_query( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
 
 int
 ctl_parse_init( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
-  if( ctl_parse_octal( argv[0], &args->mode, 07777UL ) ) return ctl_fail( ctl, EINVAL, "PERM must be octal permissions, e.g. 700" );
   args->user  = argv[1];
   args->group = argv[2];
-  return 0;
+  return parse_mode( ctl, "PERM", argv[0], &args->mode );
 }
 
 /* TYPE NUMA of alloc and free. */
 static int
 parse_pool( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
-  if( ctl_parse_pool_type( argv[0], &args->page_sz ) ) return ctl_fail( ctl, EINVAL, "TYPE must be huge or gigantic (normal pages have no pool)" );
+  int err = ctl_parse_pool_type( argv[0], &args->page_sz );
+  if( err ) return bad_arg( ctl, "TYPE", argv[0], ctl_pool_type_problem( err ) );
   return ctl_parse_numa( ctl, argv+1, args );
 }
 
 int
 ctl_parse_alloc( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
-  if( ctl_parse_dec( argv[0], &args->cnt ) ) return ctl_fail( ctl, EINVAL, "CNT must be a number of pages" );
-  return parse_pool( ctl, argv+1, args );
+  int err = parse_count( ctl, "CNT", argv[0], &args->cnt );
+  return err ? err : parse_pool( ctl, argv+1, args );
 }
 
 int
