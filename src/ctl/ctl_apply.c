@@ -201,7 +201,8 @@ plan_pool( plan_t * plan, size_t page_sz, size_t numa, size_t want ) {
     return;
   }
   if( err==E2BIG ) {
-    plan_stuck( plan, "node %zu: %zu %s pages need more memory than the node has", numa, want, type );
+    plan_stuck( plan, "node %zu: %zu %s page%s need%s more memory than the node has", numa, want, type,
+                want==1UL ? "" : "s", want==1UL ? "s" : "" );
     return;
   }
   act_t * a = plan_add( plan, ACT_POOL );

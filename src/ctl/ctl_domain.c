@@ -47,7 +47,7 @@ ctl_cmd_alloc( ctl_t * ctl, ctl_args_t const * args ) {
   default:         return err;  /* the library's words: what is in use, what the machine has */
   }
   if( ctl->dry_run ) printf( "would: set node %zu %s pages to %zu (now %zu)\n", numa, type, args->cnt, before.total );
-  else ctl_note( ctl, "node %zu now has %zu %s pages", numa, args->cnt, type );
+  else ctl_note( ctl, "node %zu now has %zu %s page%s", numa, args->cnt, type, args->cnt==1UL ? "" : "s" );
   return 0;
 }
 

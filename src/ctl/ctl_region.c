@@ -40,7 +40,7 @@ ctl_cmd_create( ctl_t * ctl, ctl_args_t const * args ) {
   if( err ) return err;  /* ENOMEM: the library says how many pages it needs and has */
   if( ctl->dry_run ) printf( "would: create region %s (%s, %zu page%s over cpus %s, mode %04lo)\n", args->name, type,
                              args->cnt, args->cnt==1UL ? "" : "s", args->cpu_seq, args->mode );
-  else ctl_note( ctl, "created %s: %zu %s pages", args->name, args->cnt, type );
+  else ctl_note( ctl, "created %s: %zu %s page%s", args->name, args->cnt, type, args->cnt==1UL ? "" : "s" );
   return 0;
 }
 

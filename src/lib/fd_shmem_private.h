@@ -10,6 +10,9 @@
    else; libfdshmem.sym then picks what is exported). */
 #define FD_SHMEM_EXPORT __attribute__(( visibility( "default" ) ))
 
+/* The plural ending of a count word: "1 page", "2 pages". */
+#define FD_SHMEM_PRIVATE_S( n ) ( (n)==1UL ? "" : "s" )
+
 #define FD_SHMEM_PRIVATE_DEFAULT_PATH "/mnt/.fd"
 /* Longest domain path, leaving room for "/.gigantic/" and a name. */
 #define FD_SHMEM_PRIVATE_PATH_MAX     (4000UL)

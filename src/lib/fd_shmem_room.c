@@ -72,8 +72,8 @@ room_node( size_t page_sz, char const * what, size_t node, size_t need, size_t u
   if( fd_shmem_private_has_numa() ) fd_shmem_private_hugepage_figure( page_sz, node, "free_hugepages", &free_ );
   if( free_>unreserved ) free_ = unreserved;
   if( need<=free_ ) return 0;
-  FD_SHMEM_LOG_WARN( "%s: needs %zu %s pages on node %zu, %zu free", what, need,
-                     fd_shmem_page_sz_to_cstr( page_sz ), node, free_ );
+  FD_SHMEM_LOG_WARN( "%s: needs %zu %s page%s on node %zu, %zu free", what, need,
+                     fd_shmem_page_sz_to_cstr( page_sz ), FD_SHMEM_PRIVATE_S( need ), node, free_ );
   return ENOMEM;
 }
 
@@ -81,8 +81,8 @@ static int
 room_pool( int dir, char const * what, size_t page_sz, size_t const * need, size_t total ) {
   size_t mount = mount_free( dir );
   if( mount!=SIZE_MAX && total>mount/page_sz ) {
-    FD_SHMEM_LOG_WARN( "%s: needs %zu %s pages; the .%s mount has %zu free", what, total,
-                       fd_shmem_page_sz_to_cstr( page_sz ), fd_shmem_page_sz_to_cstr( page_sz ), mount/page_sz );
+    FD_SHMEM_LOG_WARN( "%s: needs %zu %s page%s; the .%s mount has %zu free", what, total,
+                       fd_shmem_page_sz_to_cstr( page_sz ), FD_SHMEM_PRIVATE_S( total ), fd_shmem_page_sz_to_cstr( page_sz ), mount/page_sz );
     return ENOMEM;
   }
   size_t unreserved = pool_unreserved( page_sz );
@@ -90,8 +90,8 @@ room_pool( int dir, char const * what, size_t page_sz, size_t const * need, size
   for( size_t k=0UL; k<FD_SHMEM_NUMA_MAX; k++ )
     if( need[k] && room_node( page_sz, what, k, need[k], unreserved ) ) return ENOMEM;
   if( total<=unreserved ) return 0;
-  FD_SHMEM_LOG_WARN( "%s: needs %zu %s pages, %zu free and not reserved on the machine", what, total,
-                     fd_shmem_page_sz_to_cstr( page_sz ), unreserved );
+  FD_SHMEM_LOG_WARN( "%s: needs %zu %s page%s, %zu free and not reserved on the machine", what, total,
+                     fd_shmem_page_sz_to_cstr( page_sz ), FD_SHMEM_PRIVATE_S( total ), unreserved );
   return ENOMEM;
 }
 
