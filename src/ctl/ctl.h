@@ -9,7 +9,7 @@
 
 #define CTL_WHY_MAX (512)
 
-typedef struct {
+typedef struct ctl_run {
   int  json;
   int  quiet;
   int  dry_run;   /* every command: check, say what would be done, change nothing */
@@ -29,7 +29,7 @@ typedef struct {
   char const *  cpu_seq;  /* create CPU_SEQ, already checked */
   char const *  user;     /* init */
   char const *  group;    /* init */
-  char const *  file;     /* apply, check: FILE */
+  char const *  file;     /* apply, check, kernel-cmdline: FILE */
   int           given;    /* the optional arguments were given */
 } ctl_args_t;
 
@@ -145,6 +145,7 @@ int ctl_cmd_alloc    ( ctl_t * ctl, ctl_args_t const * args );
 int ctl_cmd_reset    ( ctl_t * ctl, ctl_args_t const * args );
 int ctl_cmd_apply    ( ctl_t * ctl, ctl_args_t const * args );
 int ctl_cmd_check    ( ctl_t * ctl, ctl_args_t const * args );
+int ctl_cmd_kernel_cmdline( ctl_t * ctl, ctl_args_t const * args );
 
 /* The report of the domain (query without arguments; ctl_report.c). */
 int ctl_report( ctl_t * ctl );

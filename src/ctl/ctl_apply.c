@@ -10,11 +10,9 @@
 #include "ctl_conf.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define PLAN_MAX  (128)
@@ -85,22 +83,8 @@ plan_owner( ctl_t * ctl, plan_t * plan, char const * fname ) {
    sets nothing leaves the plan empty. */
 static int
 plan_load( ctl_t * ctl, plan_t * plan, char const * fname ) {
-  int fd = open( fname, O_RDONLY | O_NONBLOCK | O_CLOEXEC );  /* a FIFO must not hang the boot */
-  struct stat st;
-  if( fd<0 || fstat( fd, &st ) ) {
-    int err = errno;
-    if( fd>=0 ) close( fd );
-    return ctl_fail( ctl, err, "cannot read %s: %s", fname, strerror( err ) );
-  }
-  FILE * f = S_ISREG( st.st_mode ) ? fdopen( fd, "r" ) : NULL;
-  if( !f ) {
-    close( fd );
-    return ctl_fail( ctl, EINVAL, "cannot read %s: %s", fname,
-                     S_ISDIR( st.st_mode ) ? "it is a directory" : "not a regular file" );
-  }
-  int err = ctl_conf_parse( &plan->conf, f, fname, fd_shmem_numa_cnt() );
-  fclose( f );
-  if( err ) return ctl_fail( ctl, err, "%s", plan->conf.err );
+  int err = ctl_conf_read( ctl, &plan->conf, fname );
+  if( err ) return err;
   if( ctl_conf_empty( &plan->conf ) ) return 0;
   /* The file's path is used for this command only: it never re-points
      the commands after it, and it must agree with a path given on the
@@ -129,31 +113,50 @@ owner_differs( plan_t const * plan ) {
   return err ? -1 : changed;
 }
 
+/* A mounted type sized for less memory than the machine has now (memory
+   was hot-added): tmpfs is resized live, an empty hugetlbfs is mounted
+   afresh; one holding regions waits until they are gone.  Returns 1 if
+   the repair takes it. */
+static int
+plan_stale( plan_t * plan, fd_shmem_type_info_t const * ti, char const * type ) {
+  if( ti->page_sz==FD_SHMEM_NORMAL_PAGE_SZ || ti->empty ) return 1;
+  plan_stuck( plan, "%s/.%s is sized for %zu MiB, the machine now has %zu MiB; a hugetlbfs mount holding regions "
+              "cannot be resized (once they are gone, apply again)", plan->path, type, ti->mount_sz>>20,
+              ti->want_sz>>20 );
+  return 0;
+}
+
+static void
+list_add( char * list, size_t list_sz, char const * type ) {
+  size_t n = strlen( list );
+  snprintf( list+n, list_sz-n, "%s.%s", n ? ", " : "", type );
+}
+
 /* Each page type: mounted right, missing where the kernel lacks the
-   size, repairable (an empty directory that is not a mount, or none),
-   or wrong in a way apply never touches on a live domain. */
-/* Returns 1 if a repair was planned. */
+   size, repairable (an empty directory that is not a mount, or none;
+   a stale size), or wrong in a way apply never touches on a live
+   domain.  Returns 1 if a repair was planned. */
 static int
 plan_types( plan_t * plan, fd_shmem_domain_info_t const * info ) {
-  char repair[ 64 ] = "";
+  char mount[ 64 ] = "", resize[ 64 ] = "";
   for( int t=0; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
     fd_shmem_type_info_t const * ti = &info->type[ t ];
     char const * type = fd_shmem_page_sz_to_cstr( ti->page_sz );
+    int stale = ti->state==FD_SHMEM_TYPE_MOUNTED && ti->mount_sz && ti->mount_sz<ti->want_sz;
+    if( stale && plan_stale( plan, ti, type ) ) list_add( resize, sizeof(resize), type );
     if( ti->state==FD_SHMEM_TYPE_MOUNTED || ( ti->state==FD_SHMEM_TYPE_MISSING && !ti->offered ) ) continue;
     int fixable = ti->offered &&
                   ( ti->state==FD_SHMEM_TYPE_MISSING || ( ti->state==FD_SHMEM_TYPE_UNMOUNTED && ti->empty ) );
-    if( fixable ) {
-      size_t n = strlen( repair );
-      snprintf( repair+n, sizeof(repair)-n, "%s.%s", n ? ", " : "", type );
-      continue;
-    }
+    if( fixable ) { list_add( mount, sizeof(mount), type ); continue; }
     plan_stuck( plan, "%s/.%s is %s%s; apply never remounts a live domain (unmount it by hand, then apply)", plan->path,
                 type, fd_shmem_type_state_cstr( ti->state ),
                 ti->state==FD_SHMEM_TYPE_UNMOUNTED ? " and holds files" : "" );
   }
-  if( !repair[0] ) return 0;
+  if( !mount[0] && !resize[0] ) return 0;
   act_t * a = plan_add( plan, ACT_REPAIR );
-  if( a ) snprintf( a->what, sizeof(a->what), "mount %s in %s", repair, plan->path );
+  if( a ) snprintf( a->what, sizeof(a->what), "%s%s%s%s%s in %s", mount[0] ? "mount " : "", mount,
+                    mount[0] && resize[0] ? "; " : "", resize[0] ? "resize to the machine's memory " : "", resize,
+                    plan->path );
   return 1;
 }
 

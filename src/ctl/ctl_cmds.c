@@ -23,6 +23,7 @@ ctl_cmd_t const ctl_cmds[] = {
   { "reset",    0, 0, NULL,             ctl_cmd_reset,    "",                                   "remove every region of the domain" },
   { "apply",    0, 1, ctl_parse_file,   ctl_cmd_apply,    "[FILE]",                             "make the machine match FILE (default " FD_SHMEM_CONF_PATH ") (root)" },
   { "check",    0, 1, ctl_parse_file,   ctl_cmd_check,    "[FILE]",                             "exit 0 if the machine matches FILE, else list what differs" },
+  { "kernel-cmdline", 0, 1, ctl_parse_file, ctl_cmd_kernel_cmdline, "[FILE]",                     "print the kernel parameters that reserve FILE's pages at boot" },
   { NULL, 0, 0, NULL, NULL, NULL, NULL }
 };
 
@@ -37,7 +38,7 @@ ctl_usage( void ) {
   printf( "usage: fd_shmem_ctl [--shmem-path PATH] [--json] [--dry-run] [--quiet] [--version] [--help] CMD [ARGS] [CMD [ARGS]] ...\n\n"
           "Commands run left to right; the first failure stops the run.\n\n" );
   for( ctl_cmd_t const * c=ctl_cmds; c->name; c++ )
-    printf( "  %-9s %-35s %s\n", c->name, c->args, c->help );
+    printf( "  %-14s %-35s %s\n", c->name, c->args, c->help );
   printf( "\nOptions (anywhere on the line; -- ends them): --shmem-path PATH, --json (query),\n"
           "--dry-run (every command: check, print what would be done, change nothing), --quiet, --version, --help.\n" );
   printf( "\nPAGE_SZ / TYPE: normal, huge, gigantic, a size as the kernel writes it (4k, 2M, 2048kB, 1G)\n"

@@ -36,6 +36,13 @@ typedef struct {
    Returns 0, or EINVAL with conf->err set. */
 int ctl_conf_parse( ctl_conf_t * conf, FILE * f, char const * fname, size_t numa_cnt );
 
+/* Opens fname (a regular file; a FIFO or a directory is refused
+   without blocking) and parses it for this machine.  Returns 0, or an
+   errno value with ctl->why set ("FILE:LINE: ..." for what the parser
+   found).  ctl_t comes from ctl.h. */
+struct ctl_run;
+int ctl_conf_read( struct ctl_run * ctl, ctl_conf_t * conf, char const * fname );
+
 /* 1 if the file sets nothing (every line a comment or blank). */
 int ctl_conf_empty( ctl_conf_t const * conf );
 

@@ -23,14 +23,19 @@ type_path( char * buf, size_t buf_sz, char const * path, size_t page_sz ) {
   snprintf( buf, buf_sz, "%s/%s", path, fd_shmem_private_type_name( page_sz ) );
 }
 
+size_t
+fd_shmem_private_mount_sz( size_t page_sz ) {
+  size_t mem = 0UL;
+  fd_shmem_private_meminfo( FD_SHMEM_PRIVATE_ALL_NODES, "MemTotal", &mem );
+  return mem - mem % page_sz;
+}
+
 /* Mounts page type page_sz on target as init does: mode 0700, size the
    machine's memory rounded down to whole pages. */
 static int
 type_mount( char const * target, size_t page_sz ) {
-  size_t mem = 0UL;
-  fd_shmem_private_meminfo( FD_SHMEM_PRIVATE_ALL_NODES, "MemTotal", &mem );
   char opts[ 128 ];
-  size_t sz = mem - mem % page_sz;
+  size_t sz = fd_shmem_private_mount_sz( page_sz );
   if( page_sz==FD_SHMEM_NORMAL_PAGE_SZ ) snprintf( opts, sizeof(opts), "mode=0700,size=%zu", sz );
   else snprintf( opts, sizeof(opts), "mode=0700,pagesize=%zu,size=%zu", page_sz, sz );
   int failed = mount( "fd_shmem", target, fd_shmem_private_fs_name( page_sz ), FD_SHMEM_PRIVATE_MOUNT_FLAGS, opts );
@@ -291,10 +296,51 @@ repair_mount_fd( fd_shmem_private_domain_t const * dom, int fd, size_t page_sz )
   return err;
 }
 
+/* A mount sized for less memory than the machine has now (memory was
+   hot-added) gets the new size.  tmpfs takes it live.  hugetlbfs
+   accepts a remount and ignores its size= (no reconfigure on Linux
+   6.18, measured), so an empty, unused one is unmounted and mounted
+   afresh, and one holding regions is left (EBUSY) until they are gone. */
+static int
+resize_type( fd_shmem_private_domain_t * dom, size_t t, size_t * cnt ) {
+  fd_shmem_type_info_t const * ti = &dom->info.type[ t ];
+  char const * name = fd_shmem_private_type_name( ti->page_sz );
+  char human_now[ 32 ], human_want[ 32 ];
+  fd_shmem_private_human( ti->mount_sz, human_now, sizeof(human_now) );
+  fd_shmem_private_human( ti->want_sz, human_want, sizeof(human_want) );
+  int is_tmpfs = ti->page_sz==FD_SHMEM_NORMAL_PAGE_SZ;
+  if( !is_tmpfs && !ti->empty ) {
+    FD_SHMEM_LOG_WARN( "repair: %s/%s is sized for %s of the machine's %s; a hugetlbfs mount cannot be resized "
+                       "while it holds regions (reset or unlink them, then repair)", dom->path, name, human_now, human_want );
+    return EBUSY;
+  }
+  (*cnt)++;
+  if( fd_shmem_private_dry_run() ) return 0;
+  char target[ 64 ], opts[ 64 ];
+  snprintf( target, sizeof(target), "/proc/self/fd/%d", dom->type_fd[ t ] );
+  snprintf( opts, sizeof(opts), "size=%zu", ti->want_sz );
+  int err = 0;
+  if( is_tmpfs ) err = mount( NULL, target, NULL, MS_REMOUNT | FD_SHMEM_PRIVATE_MOUNT_FLAGS, opts ) ? errno : 0;
+  else {
+    char sub[ FD_SHMEM_PRIVATE_TYPE_PATH_MAX ];
+    type_path( sub, sizeof(sub), dom->path, ti->page_sz );
+    close( dom->type_fd[ t ] );  /* our own hold on it */
+    dom->type_fd[ t ] = -1;
+    err = umount2( sub, UMOUNT_NOFOLLOW ) ? errno : 0;  /* EBUSY: a process holds it */
+    int fd = err ? -1 : openat( dom->dir_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC );
+    if( !err ) err = fd<0 ? errno : repair_mount_fd( dom, fd, ti->page_sz );
+    if( fd>=0 ) close( fd );
+  }
+  if( err ) FD_SHMEM_LOG_WARN( "repair: resizing %s/%s to %s: %s", dom->path, name, human_want, strerror( err ) );
+  else      FD_SHMEM_LOG_NOTE( "repair: %s/%s now holds up to %s (was %s)", dom->path, name, human_want, human_now );
+  return err;
+}
+
 static int
 repair_type( fd_shmem_private_domain_t * dom, size_t t, size_t * cnt ) {
   fd_shmem_type_info_t const * ti = &dom->info.type[ t ];
   char const * name = fd_shmem_private_type_name( ti->page_sz );
+  if( fd_shmem_private_type_stale( ti ) ) return resize_type( dom, t, cnt );
   int fixable = ti->state==FD_SHMEM_TYPE_MISSING || ( ti->state==FD_SHMEM_TYPE_UNMOUNTED && ti->empty );
   if( ti->state==FD_SHMEM_TYPE_MOUNTED || ( ti->state==FD_SHMEM_TYPE_MISSING && !ti->offered ) ) return 0;
   if( !fixable || !ti->offered ) {

@@ -211,6 +211,7 @@ type_open( fd_shmem_private_domain_t * dom, size_t t ) {
   ti->mode       = (unsigned long)( st.st_mode & 07777 );
   ti->fs_page_sz = (size_t)sfs.f_bsize;
   ti->mount_sz   = (size_t)sfs.f_blocks * (size_t)sfs.f_bsize;
+  ti->want_sz    = fd_shmem_private_mount_sz( ti->page_sz );
   ti->empty      = !dir_entry_cnt( fd, NULL );
   return 0;
 }

@@ -124,6 +124,17 @@ typedef struct {
   fd_shmem_domain_info_t info;
 } fd_shmem_private_domain_t;
 
+/* The size= of a page-type mount: the machine's memory rounded down to
+   whole pages of page_sz. */
+size_t fd_shmem_private_mount_sz( size_t page_sz );
+
+/* 1 if a mounted page type is sized for less memory than the machine
+   has (size= 0, no limit, is never stale). */
+static inline int
+fd_shmem_private_type_stale( fd_shmem_type_info_t const * ti ) {
+  return ti->state==FD_SHMEM_TYPE_MOUNTED && ti->mount_sz && ti->mount_sz<ti->want_sz;
+}
+
 /* Opens the domain at path (NULL: the current one).  Returns 0 (also
    when nothing is there), EINVAL (bad path), ENOTDIR (a symbolic link
    or not a directory) or an errno.  Close with ..._domain_close. */
