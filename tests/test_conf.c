@@ -62,6 +62,61 @@ START_TEST( good_files ) {
 }
 END_TEST
 
+/* Page sizes as the kernel and mount(8) write them. */
+START_TEST( size_words ) {
+  static char const * const huge[]     = { "2M", "2MB", "2m", "2mb", "2048kB", "2048KB", "2048k", "2MiB", "2097152" };
+  static char const * const gigantic[] = { "1G", "1GB", "1g", "1gb", "1048576kB", "1024M", "1GiB", "1073741824" };
+  char text[ 128 ];
+  for( size_t i=0; i<sizeof(huge)/sizeof(huge[0]); i++ ) {
+    snprintf( text, sizeof(text), "pages = %s 0 8\n", huge[i] );
+    ck_assert_msg( !parse( text ) && conf.pages[0].page_sz==2097152UL, "%s: %s", huge[i], conf.err );
+  }
+  for( size_t i=0; i<sizeof(gigantic)/sizeof(gigantic[0]); i++ ) {
+    snprintf( text, sizeof(text), "pages = %s 1 2\n", gigantic[i] );
+    ck_assert_msg( !parse( text ) && conf.pages[0].page_sz==1073741824UL, "%s: %s", gigantic[i], conf.err );
+  }
+  static char const * const bad[] = { "2", "2T", "2MBB", "M", "0M", "2 M", "1.0G", "2048", "4194304kB", "-2M" };
+  for( size_t i=0; i<sizeof(bad)/sizeof(bad[0]); i++ ) {
+    snprintf( text, sizeof(text), "pages = %s 0 8\n", bad[i] );
+    ck_assert_msg( parse( text )==EINVAL, "accepted %s", bad[i] );
+  }
+}
+END_TEST
+
+/* A node's own line wins over an "all" line of its type, in either
+   order; equal lines are kept once. */
+START_TEST( node_overrides_all ) {
+  size_t cnt = 0;
+  unsigned line = 0;
+  ck_assert_int_eq( parse( "pages = huge all 512\npages = huge 1 1024\n" ), 0 );
+  ck_assert( ctl_conf_want( &conf, 2097152UL, 0, &cnt, &line ) && cnt==512 && line==1 );
+  ck_assert( ctl_conf_want( &conf, 2097152UL, 1, &cnt, &line ) && cnt==1024 && line==2 );
+  ck_assert( !ctl_conf_want( &conf, 1073741824UL, 0, &cnt, NULL ) );  /* no gigantic line */
+  ck_assert_int_eq( parse( "pages = gigantic 0 3\npages = gigantic all 1\n" ), 0 );
+  ck_assert( ctl_conf_want( &conf, 1073741824UL, 0, &cnt, NULL ) && cnt==3 );
+  ck_assert( ctl_conf_want( &conf, 1073741824UL, 1, &cnt, NULL ) && cnt==1 );
+  ck_assert_int_eq( parse( "pages = huge 0 4\npages = 2M 0 4\npages = huge all 2\npages = huge all 2\n" ), 0 );
+  ck_assert_uint_eq( conf.pages_cnt, 2 );
+  ck_assert( ctl_conf_want( &conf, 2097152UL, 0, &cnt, NULL ) && cnt==4 );
+  ck_assert( ctl_conf_want( &conf, 2097152UL, 1, &cnt, NULL ) && cnt==2 );
+}
+END_TEST
+
+START_TEST( empty_and_paths ) {
+  ck_assert( !parse( "# all commented out\n#path = /mnt/.fd\n\n" ) && ctl_conf_empty( &conf ) );
+  ck_assert( !parse( "mode = 0700\n" ) && !ctl_conf_empty( &conf ) );
+  ck_assert( !parse( "pages = huge 0 0\n" ) && !ctl_conf_empty( &conf ) );
+  ck_assert( !parse( "path = /x/dom/\n" ) );
+  ck_assert_str_eq( conf.path, "/x/dom" );
+  ck_assert( !parse( "path = //x///dom//\npath = /x/dom\n" ) );  /* the same path: no conflict */
+  ck_assert_str_eq( conf.path, "/x/dom" );
+  char p[ 16 ] = "///";
+  ctl_path_tidy( p );
+  ck_assert_str_eq( p, "/" );
+  ck_assert_uint_eq( conf.line_of[ CTL_CONF_PATH ], 1 );
+}
+END_TEST
+
 START_TEST( bad_files ) {
   refuse( "colour = blue\n", "test.conf:1: unknown key \"colour\"" );
   refuse( "\n\npath /mnt/.fd\n", "test.conf:3: expected KEY = VALUE" );
@@ -69,34 +124,41 @@ START_TEST( bad_files ) {
   refuse( "path = relative/dir\n", "absolute" );
   refuse( "path =\n", "absolute" );
   refuse( "path = /\n", "absolute" );
-  refuse( "path = /a b\n", "absolute" );
+  refuse( "path = /a b\n", "holds a space or a byte that is not printable ASCII" );
+  refuse( "path = /a\xc2\xa0\n", "test.conf:1: path \"/a\\xc2\\xa0\" holds a space" );  /* a no-break space, shown */
   refuse( "path = /a\npath = /b\n", "test.conf:2: path conflicts with line 1" );
   refuse( "mode = 0800\n", "octal" );
   refuse( "mode = 700x\n", "octal" );
   refuse( "mode = -700\n", "octal" );
-  refuse( "mode = 17777\n", "octal" );
+  refuse( "mode = 17777\n", "mode \"17777\" is too large" );
   refuse( "mode =\n", "octal" );
   refuse( "mode = 0700\nmode = 0750\n", "mode conflicts with line 1" );
-  refuse( "user = a b\n", "user must be a user or group name" );
+  refuse( "user = a b\n", "user must be a user name or number, not \"a b\"" );
+  refuse( "\xef\xbb\xbfpath = /x\n", "test.conf:1: unknown key \"\\xef\\xbb\\xbfpath\"" );  /* a UTF-8 BOM, shown */
+  refuse( "pages = huge\xc2\xa0" "0 4\n", "not \"huge\\xc2\\xa00 4\"" );
   refuse( "user = ../../x\n", "user must be" );
   refuse( "group = 0123456789012345678901234567890123\n", "group must be" );
   refuse( "user = a\nuser = b\n", "user conflicts with line 1" );
   refuse( "pages = huge 0\n", "pages needs TYPE NODE COUNT" );
   refuse( "pages = huge 0 1 2\n", "pages needs TYPE NODE COUNT" );
   refuse( "pages =\n", "pages needs" );
-  refuse( "pages = normal 0 4\n", "huge or gigantic" );
-  refuse( "pages = jumbo 0 4\n", "huge or gigantic" );
+  refuse( "pages = normal 0 4\n", "page type \"normal\": normal pages have no pool" );
+  refuse( "pages = 4k 0 4\n", "normal pages have no pool" );
+  refuse( "pages = jumbo 0 4\n", "page type \"jumbo\" is not a page type" );
+  refuse( "pages = 3M 0 4\n", "is not a page type" );
+  refuse( "pages = 02M 0 4\n", "is not a page type" );
   refuse( "pages = huge 2 4\n", "node 2 does not exist (this machine has 2)" );
-  refuse( "pages = huge -1 4\n", "node must be a node number or \"all\"" );
-  refuse( "pages = huge 0x1 4\n", "node must be" );
-  refuse( "pages = huge some 4\n", "node must be" );
-  refuse( "pages = huge 0 -4\n", "page count must be a number" );
-  refuse( "pages = huge 0 4k\n", "page count must be a number" );
-  refuse( "pages = huge 0 99999999999999999999999\n", "page count must be a number" );
-  refuse( "pages = huge 0 +4\n", "page count must be a number" );
+  refuse( "pages = huge -1 4\n", "node \"-1\" is not a number (a node number or \"all\")" );
+  refuse( "pages = huge 0x1 4\n", "node \"0x1\" is not a number" );
+  refuse( "pages = huge some 4\n", "node \"some\" is not a number" );
+  refuse( "pages = huge 01 4\n", "node \"01\" has a leading zero" );
+  refuse( "pages = huge 0 -4\n", "page count \"-4\" is not a number" );
+  refuse( "pages = huge 0 4k\n", "page count \"4k\" is not a number" );
+  refuse( "pages = huge 0 99999999999999999999999\n", "page count \"99999999999999999999999\" is too large" );
+  refuse( "pages = huge 0 +4\n", "page count \"+4\" is not a number" );
+  refuse( "pages = huge 0 010\n", "test.conf:1: page count \"010\" has a leading zero" );
   refuse( "pages = huge 0 4\npages = huge 0 5\n", "test.conf:2: pages conflicts with line 1" );
-  refuse( "pages = huge all 4\npages = huge 1 5\n", "pages conflicts with line 1" );
-  refuse( "pages = gigantic 1 5\npages = gigantic all 4\n", "pages conflicts with line 1" );
+  refuse( "pages = huge all 4\npages = huge all 5\n", "test.conf:2: pages conflicts with line 1" );
 
   char nul[] = "path = /mnt/.fd\nmode = 07\0000\n";
   FILE * f = fmemopen( nul, sizeof(nul)-1, "r" );
@@ -109,9 +171,24 @@ START_TEST( bad_files ) {
   refuse( lng, "test.conf:1: line longer than 1024" );
   free( lng );
 
-  char many[ 4096 ] = "";
-  for( int i=0; i<=CTL_CONF_PAGES_MAX; i++ ) strcat( many, "pages = huge 0 1\n" );
-  refuse( many, "too many pages lines" );
+}
+END_TEST
+
+/* A line per type and node of the largest machine, and "all" lines,
+   all kept. */
+START_TEST( every_node_of_a_big_machine ) {
+  size_t sz = 40UL*CTL_CONF_PAGES_MAX, n = 0UL;
+  char * text = malloc( sz );
+  ck_assert_ptr_nonnull( text );
+  for( size_t t=0; t<2; t++ ) {
+    for( size_t k=0; k<FD_SHMEM_NUMA_MAX; k++ ) n += (size_t)snprintf( text+n, sz-n, "pages = %s %zu 1\n", t ? "1G" : "2M", k );
+    n += (size_t)snprintf( text+n, sz-n, "pages = %s all 2\n", t ? "1G" : "2M" );
+  }
+  FILE * f = fmemopen( text, n, "r" );
+  ck_assert_int_eq( ctl_conf_parse( &conf, f, "big.conf", FD_SHMEM_NUMA_MAX ), 0 );
+  fclose( f );
+  free( text );
+  ck_assert_uint_eq( conf.pages_cnt, CTL_CONF_PAGES_MAX );
 }
 END_TEST
 
@@ -121,6 +198,10 @@ main( void ) {
   TCase * tc = tcase_create( "parse" );
   tcase_add_test( tc, good_files );
   tcase_add_test( tc, bad_files );
+  tcase_add_test( tc, size_words );
+  tcase_add_test( tc, node_overrides_all );
+  tcase_add_test( tc, empty_and_paths );
+  tcase_add_test( tc, every_node_of_a_big_machine );
   suite_add_tcase( s, tc );
   return fdt_run( s );
 }

@@ -165,7 +165,6 @@ parse_pages( parse_t * p, char * val ) {
     return fail( p, "page count \"%s\" %s", shown( tok[2], b, sizeof(b) ), problem );
   err = pages_seen( p, &req );
   if( err ) return err==1 ? 0 : err;
-  if( p->conf->pages_cnt==CTL_CONF_PAGES_MAX ) return fail( p, "too many pages lines (at most %d)", CTL_CONF_PAGES_MAX );
   p->conf->pages[ p->conf->pages_cnt++ ] = req;
   if( !p->conf->line_of[ CTL_CONF_PAGES ] ) p->conf->line_of[ CTL_CONF_PAGES ] = p->line;
   return 0;

@@ -7,8 +7,13 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define CTL_CONF_PAGES_MAX (64)
+#include <fdshmem/fd_shmem.h>
+
 #define CTL_CONF_ALL_NODES ((size_t)-1)
+/* Room for one line per type and node, and "all": a file can hold no
+   more distinct lines (an equal one is kept once, a different one
+   conflicts). */
+#define CTL_CONF_PAGES_MAX (2UL*( FD_SHMEM_NUMA_MAX+1UL ))
 #define CTL_CONF_LINE_MAX  (1024)
 
 typedef struct {
