@@ -9,15 +9,17 @@
 
 static size_t const pool_types[] = { FD_SHMEM_HUGE_PAGE_SZ, FD_SHMEM_GIGANTIC_PAGE_SZ };
 
-/* Writes s as a JSON string. */
+/* Writes s as a JSON string, as the text report shows it (bytes outside
+   printable ASCII as \xHH), so the output is valid JSON, in ASCII,
+   whatever bytes a file name holds. */
 static void
 json_str( char const * s ) {
+  char shown[ 4*4096+8 ];
+  ctl_printable( s, shown, sizeof(shown) );
   putchar( '"' );
-  for( ; *s; s++ ) {
-    unsigned char c = (unsigned char)*s;
-    if( c=='"' || c=='\\' ) printf( "\\%c", c );
-    else if( c<0x20 )       printf( "\\u%04x", c );
-    else                    putchar( c );
+  for( char const * c=shown; *c; c++ ) {
+    if( *c=='"' || *c=='\\' ) putchar( '\\' );
+    putchar( *c );
   }
   putchar( '"' );
 }
