@@ -186,12 +186,15 @@ region_create_check( int dir, char const * what, char const * name, region_shape
 }
 
 /* Builds the region in a file nobody can look up and publishes it
-   complete: a region is visible whole or not at all. */
+   complete: a region is visible whole or not at all.  Sets *said when
+   the checks already logged why it failed (no room: how many pages it
+   needs and how many are free). */
 static int
-region_create_at( int dir, char const * name, region_shape_t const * shape ) {
+region_create_at( int dir, char const * name, region_shape_t const * shape, int * said ) {
   char what[ 16+FD_SHMEM_NAME_MAX ];
   snprintf( what, sizeof(what), "create %s", name );
   int err = region_create_check( dir, what, name, shape );
+  *said = err==ENOMEM || err==EFAULT;
   if( err || fd_shmem_private_dry_run() ) return err;
   char tmp[ 64 ];
   int fd = region_open_new( dir, tmp, sizeof(tmp) );
@@ -219,9 +222,10 @@ fd_shmem_create_multi( char const * name, size_t page_sz, size_t sub_cnt,
   if( err ) return err;
   int dir = fd_shmem_private_open_type_dir( page_sz );
   if( dir<0 ) return errno;
-  err = region_create_at( dir, name, &shape );
+  int said;
+  err = region_create_at( dir, name, &shape, &said );
   close( dir );
-  return err && err!=EEXIST ? region_failed( "create", name, &shape, err ) : err;
+  return err && err!=EEXIST && !said ? region_failed( "create", name, &shape, err ) : err;
 }
 
 /* Reshapes the open region fd of old_cnt pages; on failure it is left
@@ -259,7 +263,8 @@ fd_shmem_update_multi( char const * name, size_t page_sz, size_t sub_cnt,
   char what[ 16+FD_SHMEM_NAME_MAX ];
   snprintf( what, sizeof(what), "update %s", name );
   err = fd_shmem_private_room( fd, what, page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, info.page_cnt );
-  if( !err && !fd_shmem_private_dry_run() ) err = region_reshape( fd, info.page_cnt, &shape );
+  if( err ) { close( fd ); return err; }  /* the room check said why */
+  if( !fd_shmem_private_dry_run() ) err = region_reshape( fd, info.page_cnt, &shape );
   close( fd );
   return err ? region_failed( "update", name, &shape, err ) : 0;
 }
