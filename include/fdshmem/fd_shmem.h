@@ -289,11 +289,14 @@ int fd_shmem_domain_describe( char const * path, fd_shmem_domain_info_t * info )
    directory is missing or is an empty directory that is not a mount
    (nothing can be using a mount that is not there), as init would.  A
    wrong file system or page size is never remounted: it is logged and
-   returned as EBUSY after the rest is done.  Only a domain, or an empty
-   directory, is repaired: a directory with other files is refused
+   returned as EBUSY after the rest is done.  A mount sized for less
+   memory than the machine has (want_sz) is resized: tmpfs live, an
+   empty hugetlbfs mounted afresh (the kernel ignores size= on its
+   remount), one holding regions left (EBUSY).  Only a domain, or an
+   empty directory, is repaired: a directory with other files is refused
    (EINVAL).  opt_cnt (if not NULL) gets the number of page types
-   mounted.  Returns 0, EINVAL, ENOENT (no domain), EBUSY or the errno
-   of the failed mount. */
+   mounted or resized.  Returns 0, EINVAL, ENOENT (no domain), EBUSY or
+   the errno of the failed mount. */
 int fd_shmem_domain_repair( char const * path, size_t * opt_cnt );
 
 /* fd_shmem_owner_resolve turns a user and a group, each a name or a
