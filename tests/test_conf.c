@@ -181,7 +181,8 @@ START_TEST( every_node_of_a_big_machine ) {
   char * text = malloc( sz );
   ck_assert_ptr_nonnull( text );
   for( size_t t=0; t<2; t++ ) {
-    for( size_t k=0; k<FD_SHMEM_NUMA_MAX; k++ ) n += (size_t)snprintf( text+n, sz-n, "pages = %s %zu 1\n", t ? "1G" : "2M", k );
+    for( size_t k=0; k<FD_SHMEM_NUMA_MAX; k++ )
+      n += (size_t)snprintf( text+n, sz-n, "pages = %s %zu 1\n", t ? "1G" : "2M", k );
     n += (size_t)snprintf( text+n, sz-n, "pages = %s all 2\n", t ? "1G" : "2M" );
   }
   FILE * f = fmemopen( text, n, "r" );

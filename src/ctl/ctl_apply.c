@@ -94,8 +94,8 @@ plan_load( ctl_t * ctl, plan_t * plan, char const * fname ) {
   snprintf( given, sizeof(given), "%s", fd_shmem_path() );
   ctl_path_tidy( given );
   if( path[0] && ctl->path_given && strcmp( path, given ) )
-    return ctl_fail( ctl, EINVAL, "%s:%u: path %s differs from %s named by the command line or FD_SHMEM_PATH; nothing was done",
-                     fname, plan->conf.line_of[ CTL_CONF_PATH ], path, given );
+    return ctl_fail( ctl, EINVAL, "%s:%u: path %s differs from %s named by the command line or FD_SHMEM_PATH; "
+                     "nothing was done", fname, plan->conf.line_of[ CTL_CONF_PATH ], path, given );
   snprintf( plan->path, sizeof(plan->path), "%s", path[0] ? path : given );
   plan->info_err = fd_shmem_domain_describe( plan->path, &plan->info );
   if( plan->info_err==EINVAL )

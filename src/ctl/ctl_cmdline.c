@@ -45,7 +45,8 @@ append_type( ctl_t * ctl, char * line, size_t line_sz, size_t page_sz, char cons
     if( !ctl_conf_want( &conf, page_sz, n, &cnt, NULL ) || !cnt ) continue;
     int err = check_fits( ctl, page_sz, n, cnt );
     if( err ) return err;
-    if( __builtin_add_overflow( total, cnt, &total ) ) return ctl_fail( ctl, ERANGE, "%s page count too large", sz_word );
+    if( __builtin_add_overflow( total, cnt, &total ) )
+      return ctl_fail( ctl, ERANGE, "%s page count too large", sz_word );
     size_t len = strlen( nodes );
     snprintf( nodes+len, sizeof(nodes)-len, "%s%zu:%zu", n_used++ ? "," : "", n, cnt );
   }
@@ -71,7 +72,8 @@ ctl_cmd_kernel_cmdline( ctl_t * ctl, ctl_args_t const * args ) {
   if( !line[0] ) { ctl_note( ctl, "%s reserves no pages: no kernel parameters are needed", args->file ); return 0; }
   printf( "%s\n", line+1 );
   fflush( stdout );
-  ctl_note( ctl, "add them to the kernel command line, see fd_shmem_ctl(8): on Debian in a file of /etc/default/grub.d/ "
-            "(GRUB_CMDLINE_LINUX_DEFAULT), then update-grub; on Fedora with grubby --update-kernel=ALL --args=\"...\"" );
+  ctl_note( ctl, "add them to the kernel command line, see fd_shmem_ctl(8): on Debian in a file of "
+            "/etc/default/grub.d/ (GRUB_CMDLINE_LINUX_DEFAULT), then update-grub; "
+            "on Fedora with grubby --update-kernel=ALL --args=\"...\"" );
   return 0;
 }

@@ -104,7 +104,8 @@ parse_mode( parse_t * p, char const * val ) {
   unsigned long mode;
   char b[ SHOWN_BUF ];
   int err = ctl_parse_octal( val, &mode, 07777UL );
-  if( err==ERANGE ) return fail( p, "mode \"%s\" is too large (octal permissions, at most 7777)", shown( val, b, sizeof(b) ) );
+  if( err==ERANGE )
+    return fail( p, "mode \"%s\" is too large (octal permissions, at most 7777)", shown( val, b, sizeof(b) ) );
   if( err ) return fail( p, "mode must be octal permissions such as 0700, not \"%s\"", shown( val, b, sizeof(b) ) );
   char now[ 16 ];
   snprintf( now, sizeof(now), "%lo", mode );
@@ -119,8 +120,8 @@ static int
 parse_id( parse_t * p, int key, char const * val ) {
   char b[ SHOWN_BUF ];
   if( !id_name_ok( val ) )
-    return fail( p, "%s must be a %s name or number, not \"%s\"", key_names[ key ], key==CTL_CONF_USER ? "user" : "group",
-                 shown( val, b, sizeof(b) ) );
+    return fail( p, "%s must be a %s name or number, not \"%s\"", key_names[ key ],
+                 key==CTL_CONF_USER ? "user" : "group", shown( val, b, sizeof(b) ) );
   ctl_conf_t * c = p->conf;
   return key==CTL_CONF_USER ? set_scalar( p, key, c->user,  sizeof(c->user),  val )
                        : set_scalar( p, key, c->group, sizeof(c->group), val );
@@ -160,7 +161,8 @@ parse_pages( parse_t * p, char * val ) {
   if( !strcmp( tok[1], "all" ) ) req.numa = CTL_CONF_ALL_NODES;
   else if( ( problem = ctl_dec_problem( tok[1], &req.numa ) ) )
     return fail( p, "node \"%s\" %s (a node number or \"all\")", shown( tok[1], b, sizeof(b) ), problem );
-  else if( req.numa>=p->numa_cnt ) return fail( p, "node %zu does not exist (this machine has %zu)", req.numa, p->numa_cnt );
+  else if( req.numa>=p->numa_cnt )
+    return fail( p, "node %zu does not exist (this machine has %zu)", req.numa, p->numa_cnt );
   if( ( problem = ctl_dec_problem( tok[2], &req.cnt ) ) )
     return fail( p, "page count \"%s\" %s", shown( tok[2], b, sizeof(b) ), problem );
   err = pages_seen( p, &req );

@@ -117,7 +117,8 @@ parse_steps( ctl_t * ctl, split_t const * s, ctl_step_t * steps, int * step_cnt 
     ctl_cmd_t const * cmd = ctl_cmd_find( s->w[i] );
     if( !cmd ) {
       char shown[ 4*80 ];
-      ctl_fail( ctl, 0, "unknown command \"%s\" (try: fd_shmem_ctl help)", ctl_printable( s->w[i], shown, sizeof(shown) ) );
+      ctl_fail( ctl, 0, "unknown command \"%s\" (try: fd_shmem_ctl help)",
+                ctl_printable( s->w[i], shown, sizeof(shown) ) );
       return CTL_LINE_USAGE;
     }
     int n = s->len[i];

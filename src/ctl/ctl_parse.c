@@ -152,7 +152,8 @@ static int
 parse_cpu_seq( ctl_t * ctl, char const * s ) {
   static size_t cpu_idx[ FD_SHMEM_CPU_MAX ];  /* scratch: only checked here */
   size_t cpu_cnt;
-  if( cpu_seq_leading_zero( s ) ) return bad_arg( ctl, "CPU_SEQ", s, "has a number with a leading zero (octal or decimal?): write it without" );
+  if( cpu_seq_leading_zero( s ) )
+    return bad_arg( ctl, "CPU_SEQ", s, "has a number with a leading zero (octal or decimal?): write it without" );
   int err = fd_shmem_cpu_seq_parse( s, cpu_idx, FD_SHMEM_CPU_MAX, &cpu_cnt );
   if( err==E2BIG ) return bad_arg( ctl, "CPU_SEQ", s, "names more cpus than a region may span" );
   if( err ) return bad_arg( ctl, "CPU_SEQ", s, "is not a cpu sequence (e.g. 0, 0-3, 0-7/2, 1,3)" );
@@ -171,7 +172,8 @@ ctl_parse_create( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
   int err = parse_count( ctl, "PAGE_CNT", argv[1], &args->cnt );
   if( err ) return err;
   if( !args->cnt ) return bad_arg( ctl, "PAGE_CNT", argv[1], "must be at least 1" );
-  if( !args->page_sz ) return bad_arg( ctl, "PAGE_SZ", argv[2], "is not a page size (normal, huge, gigantic, 4k, 2M, 1G or the size in bytes)" );
+  if( !args->page_sz )
+    return bad_arg( ctl, "PAGE_SZ", argv[2], "is not a page size (normal, huge, gigantic, 4k, 2M, 1G or the size in bytes)" );
   err = parse_cpu_seq( ctl, args->cpu_seq );
   return err ? err : parse_mode( ctl, "MODE", argv[4], &args->mode );
 }

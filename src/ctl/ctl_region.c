@@ -36,7 +36,8 @@ ctl_cmd_create( ctl_t * ctl, ctl_args_t const * args ) {
   split_pages( args->cnt, cpu_cnt, sub_page_cnt );
   err = fd_shmem_create_multi( args->name, args->page_sz, cpu_cnt, sub_page_cnt, cpu_idx, args->mode );
   if( err==EEXIST ) return ctl_fail( ctl, err, "a region of that name and page size already exists" );
-  if( err==ENOENT ) return ctl_fail( ctl, err, "no %s page directory in domain %s (see: fd_shmem_ctl init)", type, fd_shmem_path() );
+  if( err==ENOENT )
+    return ctl_fail( ctl, err, "no %s page directory in domain %s (see: fd_shmem_ctl init)", type, fd_shmem_path() );
   if( err ) return err;  /* ENOMEM: the library says how many pages it needs and has */
   if( ctl->dry_run ) printf( "would: create region %s (%s, %zu page%s over cpus %s, mode %04lo)\n", args->name, type,
                              args->cnt, args->cnt==1UL ? "" : "s", args->cpu_seq, args->mode );

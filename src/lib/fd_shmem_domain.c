@@ -311,7 +311,8 @@ resize_type( fd_shmem_private_domain_t * dom, size_t t, size_t * cnt ) {
   int is_tmpfs = ti->page_sz==FD_SHMEM_NORMAL_PAGE_SZ;
   if( !is_tmpfs && !ti->empty ) {
     FD_SHMEM_LOG_WARN( "repair: %s/%s is sized for %s of the machine's %s; a hugetlbfs mount cannot be resized "
-                       "while it holds regions (reset or unlink them, then repair)", dom->path, name, human_now, human_want );
+                       "while it holds regions (reset or unlink them, then repair)", dom->path, name, human_now,
+                       human_want );
     return EBUSY;
   }
   (*cnt)++;

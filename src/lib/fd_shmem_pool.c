@@ -116,7 +116,8 @@ check_fits( pool_req_t const * r ) {
   if( !over && bytes<=mem ) return 0;
   char want[ HUMAN_BUF ], have[ HUMAN_BUF ];
   FD_SHMEM_LOG_WARN( "node %zu: %zu %s page%s %s %s%s; the node has %s of memory",
-                     r->numa_idx, r->cnt, r->type, FD_SHMEM_PRIVATE_S( r->cnt ), r->cnt==1UL ? "is" : "are", over ? "more than " : "",
+                     r->numa_idx, r->cnt, r->type, FD_SHMEM_PRIVATE_S( r->cnt ), r->cnt==1UL ? "is" : "are",
+                     over ? "more than " : "",
                      fd_shmem_private_human( over ? SIZE_MAX : bytes, want, sizeof(want) ),
                      fd_shmem_private_human( mem, have, sizeof(have) ) );
   return E2BIG;
@@ -258,7 +259,8 @@ pool_put_back( pool_req_t const * r, size_t got, char const * why ) {
   FD_SHMEM_LOG_WARN( "only %zu of %zu %s page%s could be reserved on node %zu; the pool was put back to %zu%s%s (%s); "
                      "reserve them at boot instead, on the kernel command line: hugepagesz=%s hugepages=%zu, "
                      "or per node hugepagesz=%s hugepages=%zu:%zu (node:count, comma-separated)",
-                     got, r->cnt, r->type, FD_SHMEM_PRIVATE_S( r->cnt ), r->numa_idx, back, sep, fail, why, sz, r->cnt, sz, r->numa_idx, r->cnt );
+                     got, r->cnt, r->type, FD_SHMEM_PRIVATE_S( r->cnt ), r->numa_idx, back, sep, fail, why,
+                     sz, r->cnt, sz, r->numa_idx, r->cnt );
 }
 
 /* ---- the call ---- */

@@ -209,7 +209,8 @@ region_create_at( int dir, char const * name, region_shape_t const * shape, int 
 static int
 region_failed( char const * what, char const * name, region_shape_t const * shape, int err ) {
   FD_SHMEM_LOG_WARN( "%s %s (%zu %s page%s) failed: %s", what, name, shape->page_cnt,
-                     fd_shmem_page_sz_to_cstr( shape->page_sz ), FD_SHMEM_PRIVATE_S( shape->page_cnt ), strerror( err ) );
+                     fd_shmem_page_sz_to_cstr( shape->page_sz ), FD_SHMEM_PRIVATE_S( shape->page_cnt ),
+                     strerror( err ) );
   return err;
 }
 
