@@ -3,18 +3,41 @@
 # ids, a node's pages line over an "all" line, pages already reserved
 # (as at boot) taken as met, the gigantic remedy in check, mounts that
 # follow the machine's memory, a create short of pages, "run as root"
-# for apply, fini and alloc, and the domain a later command works on.
+# for apply, fini and alloc, the domain a later command works on,
+# kernel-cmdline and the shipped config.
 . "$top_srcdir/tests/ctl_lib.sh"
 need_machine
 dom=$(mktemp -u /tmp/fdshmem-admin.XXXXXX)
+giga=/sys/devices/system/node/node0/hugepages/hugepages-1048576kB/nr_hugepages
+[ -e "$giga" ] && giga_before=$(cat "$giga")
 restore() {
-  for m in $(awk -v d="$dom/" 'index($2, d) == 1 { print $2 }' /proc/mounts); do umount -l "$m"; done
-  rm -rf "$dom" "$tmp"
+  for d in "$dom/" "$dom.shipped/"; do
+    for m in $(awk -v d="$d" 'index($2, d) == 1 { print $2 }' /proc/mounts); do umount -l "$m"; done
+  done
+  rm -rf "$dom" "$dom.shipped" "$tmp"
   echo "$pool_before" > "$pool"
+  [ -z "${giga_before:-}" ] || echo "$giga_before" > "$giga"
 }
 trap restore EXIT
 unset FD_SHMEM_PATH
 conf="$tmp/fdshmem.conf"
+
+# kernel-cmdline: the boot parameters for the config's pages (here, as
+# its node check asks the pool code in a dry run); nothing changes
+printf 'pages = gigantic 0 1\npages = 2M all 3\n' >"$tmp/boot.conf"
+expect 0 "^hugepagesz=1G hugepages=0:1 hugepagesz=2M hugepages=$((3 * $("$CTL" numa-cnt)))\$" "grub" -- kernel-cmdline "$tmp/boot.conf"
+printf 'pages = huge all 2\npages = huge 0 5\n' >"$tmp/node.conf"
+expect 0 "^hugepagesz=2M hugepages=0:5\$" "" -- --quiet kernel-cmdline "$tmp/node.conf"
+expect 0 "" "reserves no pages" -- kernel-cmdline "$top_srcdir/contrib/fdshmem.conf"
+printf 'pages = gigantic 0 100000000\n' >"$tmp/huge.conf"
+expect 1 "" "kernel-cmdline .*: node 0: 100000000 gigantic pages are .* the node has" -- kernel-cmdline "$tmp/huge.conf"
+expect 1 "" "cannot read /nonexistent.conf" -- kernel-cmdline /nonexistent.conf
+
+[ "$(cat "$pool")" = "$pool_before" ] || { echo "FAIL: kernel-cmdline changed the pool"; fails=$((fails + 1)); }
+
+# the shipped config (all commented out): apply is a no-op
+expect 0 "nothing configured in .*fdshmem.conf: nothing to do" "" -- --shmem-path "$dom.shipped" apply "$top_srcdir/contrib/fdshmem.conf"
+[ ! -e "$dom.shipped" ] || { echo "FAIL: apply of the shipped config made a domain"; fails=$((fails + 1)); }
 
 # numeric ids, as chown(1) takes them
 expect 0 "would: init domain $dom \(mode 0700, owner 65534:65534\)" "" -- --shmem-path "$dom" --dry-run init 700 65534 65534
@@ -37,7 +60,6 @@ echo "$((base + 2))" > "$pool"  # reserved by someone else (the kernel at boot):
 expect 0 "^nothing to do: the machine matches" "" -- apply "$conf"
 
 # a gigantic pool short of its line: check names the boot-time remedy
-giga=/sys/devices/system/node/node0/hugepages/hugepages-1048576kB/nr_hugepages
 if [ -e "$giga" ]; then
   printf 'pages = gigantic 0 %s\n' "$(( $(cat "$giga") + 1 ))" >"$tmp/giga.conf"
   expect 1 "differs: set node 0 gigantic pages to .*; 1 GiB pages are best reserved at boot: see fd_shmem_ctl kernel-cmdline" \
