@@ -102,6 +102,10 @@ run_all() {
   expect "fd_shmem_ctl unlink z"
   expect "fd_shmem_ctl query " alpha beta gamma "${cmds[@]}"
   expect "fd_shmem_ctl query alpha huge " "${cmds[@]}"
+  # a region named like a command: after "query help" a PAGE_SZ too (query help 0)
+  expect "fd_shmem_ctl query help " "${cmds[@]}" 0 normal huge gigantic 2M 1G
+  expect "fd_shmem_ctl query help h" help huge
+  expect "fd_shmem_ctl cpu-cnt h" help
   expect "fd_shmem_ctl --shmem-path $dom2 unlink " delta
   expect "fd_shmem_ctl --shmem-path=$dom2/ unlink " delta
   expect "fd_shmem_ctl unlink alpha 0 --shmem-path $dom2 unlink " delta
@@ -153,7 +157,12 @@ tool_cmds=0
 while IFS= read -r line; do
   [[ $line =~ ^\ \ ([a-z-]+)\  ]] || continue
   tool_cmds=$((tool_cmds + 1))
-  name=${BASH_REMATCH[1]} args=${line:12:35}
+  name=${BASH_REMATCH[1]} args=
+  read -ra words <<<"${line#  "$name"}"
+  for w in "${words[@]}"; do  # the arguments are upper case, the help text is not
+    [[ $w =~ ^\[?[A-Z_]+\]?$ ]] || break
+    args+="$w "
+  done
   read -ra words <<<"${args//[][]/}"
   read -ra shape <<<"$(_fd_shmem_ctl_shape "$name")"
   tool="${#words[@]} argument(s)" comp="${#shape[@]} argument(s)"
