@@ -51,6 +51,13 @@ need_machine() {
   trap 'exit 1' HUP INT TERM  # so a killed test still runs its EXIT trap and puts the machine back
 }
 
+# wait_ready FILE: waits (up to 20 s: CI machines are loaded) for a
+# holder started in the background to write "ready" to FILE.
+wait_ready() {
+  for _ in $(seq 100); do grep -q ready "$1" && return 0; sleep 0.2; done
+  echo "FAIL: the holder never got ready"; fails=$((fails + 1))
+}
+
 finish() {
   rm -rf "$tmp"
   echo "$checks checks, $fails failed"

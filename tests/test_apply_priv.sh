@@ -97,7 +97,7 @@ expect 1 "" "cannot read $tmp/fifo: not a regular file" -- check "$tmp/fifo"
 # commands after them, and must agree with --shmem-path
 printf 'path = %s/\nmode = 0750\ngroup = nogroup\n' "$dom" >"$conf"
 "$CTL" --quiet --shmem-path "$dom" create keep 1 normal 0 600
-expect 1 "" "names path $dom, but the command line or FD_SHMEM_PATH names $tmp/other; nothing was done" -- --shmem-path "$tmp/other" check "$conf"
+expect 1 "" "fdshmem.conf:1: path $dom differs from $tmp/other named by the command line or FD_SHMEM_PATH; nothing was done" -- --shmem-path "$tmp/other" check "$conf"
 expect 0 "^domain /mnt/.fd" "" -- check "$conf" query   # query is read-only: the default domain, not the file's
 FD_SHMEM_PATH=/nonexistent/fd "$CTL" check "$conf" >/dev/null 2>&1 && { echo "FAIL: FD_SHMEM_PATH and the file disagree, yet check ran"; fails=$((fails + 1)); }
 [ -e "$dom/.normal/keep" ] || { echo "FAIL: a command after check acted on the file's domain"; fails=$((fails + 1)); }

@@ -45,7 +45,7 @@ mkfifo "$tmp.fifo"
 "$HOLD" big <"$tmp.fifo" >"$tmp/hold" &
 holder=$!
 exec 8>"$tmp.fifo"
-for i in 1 2 3 4 5 6 7 8 9 10; do grep -q ready "$tmp/hold" && break; sleep 0.2; done
+wait_ready "$tmp/hold"
 expect 0 "big +huge +2 +4194304 +root +root 0600 +1" "" -- query
 expect 0 "\"processes\": 1" "" -- --json query
 expect 1 "" "alloc 0 huge 0: .*in use" -- alloc 0 huge 0

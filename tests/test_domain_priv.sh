@@ -101,7 +101,7 @@ mkfifo "$tmp/fifo"
 "$HOLD" big <"$tmp/fifo" >"$tmp/hold" &
 hold_pid=$!; pids="$pids $hold_pid"
 exec 8>"$tmp/fifo"
-for i in 1 2 3 4 5 6 7 8 9 10; do grep -q ready "$tmp/hold" && break; sleep 0.2; done
+wait_ready "$tmp/hold"
 expect 0 "" "" -- --quiet unlink big huge   # the name goes; the mapping stays "(deleted)"
 expect 1 "" "fini: $dom is in use by 3 processes \(above\); nothing was changed" -- fini
 err_has "fini: pid $cwd_pid \(sleep\) has its working directory in $dom/.normal"
@@ -115,7 +115,7 @@ kill $cwd_pid $fd_pid; exec 8>&-; wait $cwd_pid $fd_pid $hold_pid 2>/dev/null; p
 "$HOLD" --cwd "$dom/.huge" <"$tmp/fifo" >"$tmp/hold" &
 hold_pid=$!; pids="$hold_pid"
 exec 8>"$tmp/fifo"
-for i in 1 2 3 4 5 6 7 8 9 10; do grep -q ready "$tmp/hold" && break; sleep 0.2; done
+wait_ready "$tmp/hold"
 expect 1 "" "fini: $dom is in use by 1 process \(above\); nothing was changed" -- fini
 err_has "fini: pid $hold_pid \((lt-)?fdt_hold\) has its working directory in $dom/.huge"
 exec 8>&-; wait $hold_pid 2>/dev/null; pids=
@@ -160,7 +160,7 @@ via="$tmp/parent/$(basename "$dom")"
 "$HOLD" r <"$tmp/fifo" >"$tmp/hold" &
 hold_pid=$!; pids="$hold_pid"
 exec 8>"$tmp/fifo"
-for i in 1 2 3 4 5 6 7 8 9 10; do grep -q ready "$tmp/hold" && break; sleep 0.2; done
+wait_ready "$tmp/hold"
 expect 0 "^r +normal +2 +8192 +root +root 0600 +1$" "" -- --shmem-path "$via" query
 exec 8>&-; wait $hold_pid 2>/dev/null; pids=
 "$CTL" --quiet unlink r normal
