@@ -50,6 +50,12 @@ expect 0 "^2 0 0\$" "" -- query help 0
 expect 0 "w2 +normal" "" -- query cpu-cnt
 out_has "^[0-9]+\$"
 expect 0 "w2 +normal" "" -- query numa-idx 0
+# ...and a command after query whose arguments are there but wrong keeps
+# its own error: a typo never turns the line into another one
+expect 1 "" "alloc 010 huge 0: CNT \"010\" has a leading zero" -- query alloc 010 huge 0 guard
+expect 1 "" "create x 0 huge 0 600: PAGE_CNT \"0\" must be at least 1" -- query create x 0 huge 0 600 guard
+expect 1 "" "unlink 0 reset: PAGE_SZ must be" -- query unlink 0 reset guard
+expect 0 "^2 0 0\$" "" -- query unlink 0
 
 # a leading zero in a count or a cpu sequence is refused; MODE is octal
 expect 1 "" "alloc 010 huge 0: CNT \"010\" has a leading zero" -- alloc 010 huge 0 guard

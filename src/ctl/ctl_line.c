@@ -77,11 +77,15 @@ parse_options( int argc, char ** argv, ctl_t * ctl, int * word_cnt ) {
 }
 
 /* How the words split into commands.  A command with optional
-   arguments takes them unless the next word starts a command that
-   reads complete: its own arguments parse and the line ends or another
-   command follows.  So "query cpu-cnt" is the report, then cpu-cnt,
-   while "query help 0" asks about the region "help".  Decided from the
-   last word back, each word once. */
+   arguments takes them when the next word is no command, or starts one
+   that lacks words, or starts one followed by a word that is no command
+   either: "query help 0" asks about the region "help".  It does not
+   take them when the next command reads complete (its arguments are
+   valid and the line ends or a command follows: "query cpu-cnt" is the
+   report, then cpu-cnt), nor when that command's arguments are there
+   but wrong: then that command's error is reported, and a typo never
+   turns the line into another one.  Decided from the last word back,
+   each word once. */
 typedef struct {
   char ** w;
   int     n;
@@ -89,15 +93,17 @@ typedef struct {
   char *  given;  /* w[i] takes its optional arguments */
 } split_t;
 
+/* 1 if the word at i leaves the optional arguments before it to be
+   taken: see above. */
 static int
-reads_complete( split_t const * s, int i ) {
-  if( i>=s->n || s->len[i]<0 || i+1+s->len[i]>s->n ) return 0;
+leaves_args( split_t const * s, int i ) {
+  if( s->len[i]<0 || i+1+s->len[i]>s->n ) return 1;
   ctl_cmd_t const * cmd = ctl_cmd_find( s->w[i] );
   ctl_t      scratch = { 0 };
   ctl_args_t args    = { .given = s->given[i] };
   if( cmd->parse && cmd->parse( &scratch, s->w+i+1, &args ) ) return 0;
   int next = i+1+s->len[i];
-  return next==s->n || s->len[ next ]>=0;
+  return next<s->n && s->len[ next ]<0;
 }
 
 static void
@@ -106,7 +112,7 @@ split_words( split_t * s ) {
     ctl_cmd_t const * cmd = ctl_cmd_find( s->w[i] );
     s->len[i] = -1;
     if( !cmd ) continue;
-    s->given[i] = cmd->opt_argc && i+1<s->n && !reads_complete( s, i+1 );
+    s->given[i] = cmd->opt_argc && i+1<s->n && leaves_args( s, i+1 );
     s->len[i]   = cmd->argc + ( s->given[i] ? cmd->opt_argc : 0 );
   }
 }
