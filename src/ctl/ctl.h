@@ -6,6 +6,7 @@
 #include <fdshmem/fd_shmem.h>
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define CTL_WHY_MAX (512)
 
@@ -113,6 +114,12 @@ void ctl_report_failure( ctl_t const * ctl, int err, char ** argv, int argc );
    name cannot forge a line of output and an invisible byte (a UTF-8
    BOM, a no-break space) shows; returns buf. */
 char const * ctl_printable( char const * s, char * buf, size_t buf_sz );
+
+/* Writes s to f with control bytes and bytes of 0x7f and above as \xHH
+   (backslashes as they are: s may hold values ctl_printable already
+   wrote): every line of diagnostics goes through it, so a name a
+   domain's user chose cannot reach root's terminal raw. */
+void ctl_put_safe( FILE * f, char const * s );
 
 /* Sets ctl->why (printf-style) and returns err. */
 int ctl_fail( ctl_t * ctl, int err, char const * fmt, ... ) __attribute__(( format( printf, 3, 4 ) ));

@@ -27,6 +27,7 @@ typedef struct {
   act_kind_t kind;
   size_t     page_sz, numa, cnt;
   int        short_gigantic;  /* a gigantic pool to grow: the running kernel may fail it */
+  unsigned   types;           /* repair: the page types (bit t of FD_SHMEM_DOMAIN_TYPE_CNT) it must fix */
   char       what[ 4400 ];  /* room for the longest domain path */
 } act_t;
 
@@ -135,29 +136,33 @@ list_add( char * list, size_t list_sz, char const * type ) {
 /* Each page type: mounted right, missing where the kernel lacks the
    size, repairable (an empty directory that is not a mount, or none;
    a stale size), or wrong in a way apply never touches on a live
-   domain.  Returns 1 if a repair was planned. */
+   domain.  Returns 1 if a mount was planned (a fresh mount takes the
+   owner of the domain directory: the owner is set after it). */
 static int
 plan_types( plan_t * plan, fd_shmem_domain_info_t const * info ) {
   char mount[ 64 ] = "", resize[ 64 ] = "";
+  unsigned types = 0U;
   for( int t=0; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
     fd_shmem_type_info_t const * ti = &info->type[ t ];
     char const * type = fd_shmem_page_sz_to_cstr( ti->page_sz );
     int stale = ti->state==FD_SHMEM_TYPE_MOUNTED && ti->mount_sz && ti->mount_sz<ti->want_sz;
-    if( stale && plan_stale( plan, ti, type ) ) list_add( resize, sizeof(resize), type );
+    if( stale && plan_stale( plan, ti, type ) ) { list_add( resize, sizeof(resize), type ); types |= 1U<<t; }
     if( ti->state==FD_SHMEM_TYPE_MOUNTED || ( ti->state==FD_SHMEM_TYPE_MISSING && !ti->offered ) ) continue;
     int fixable = ti->offered &&
                   ( ti->state==FD_SHMEM_TYPE_MISSING || ( ti->state==FD_SHMEM_TYPE_UNMOUNTED && ti->empty ) );
-    if( fixable ) { list_add( mount, sizeof(mount), type ); continue; }
+    if( fixable ) { list_add( mount, sizeof(mount), type ); types |= 1U<<t; continue; }
     plan_stuck( plan, "%s/.%s is %s%s; apply never remounts a live domain (unmount it by hand, then apply)", plan->path,
                 type, fd_shmem_type_state_cstr( ti->state ),
                 ti->state==FD_SHMEM_TYPE_UNMOUNTED ? " and holds files" : "" );
   }
-  if( !mount[0] && !resize[0] ) return 0;
+  if( !types ) return 0;
   act_t * a = plan_add( plan, ACT_REPAIR );
-  if( a ) snprintf( a->what, sizeof(a->what), "%s%s%s%s%s in %s", mount[0] ? "mount " : "", mount,
-                    mount[0] && resize[0] ? "; " : "", resize[0] ? "resize to the machine's memory " : "", resize,
-                    plan->path );
-  return 1;
+  if( !a ) return 0;
+  a->types = types;
+  snprintf( a->what, sizeof(a->what), "%s%s%s%s%s in %s", mount[0] ? "mount " : "", mount,
+            mount[0] && resize[0] ? "; " : "", resize[0] ? "resize to the machine's memory " : "", resize,
+            plan->path );
+  return !!mount[0];
 }
 
 static void
@@ -178,8 +183,8 @@ plan_domain( plan_t * plan ) {
     plan_stuck( plan, "%s exists but is not a domain: it holds files beside the page-type directories", plan->path );
     return;
   }
-  int repaired = plan_types( plan, info );
-  int differs  = repaired || owner_differs( plan );  /* fresh mounts get the directory's owner: set it after */
+  int mounted = plan_types( plan, info );
+  int differs = mounted || owner_differs( plan );
   if( differs<0 ) { plan_stuck( plan, "cannot check the owner and mode of %s (above)", plan->path ); return; }
   if( !differs ) return;
   act_t * a = plan_add( plan, ACT_OWNER );
@@ -236,12 +241,32 @@ plan_make( ctl_t * ctl, plan_t * plan, char const * fname ) {
   return 0;
 }
 
+/* The repair goes over every page type; its EBUSY may be only for the
+   types planned as not done, so the ones this action must fix are
+   looked at afterwards. */
 static int
-act_run( plan_t const * plan, act_t const * a ) {
+repair_run( plan_t const * plan, act_t const * a, int dry_run ) {
+  int err = fd_shmem_domain_repair( plan->path, NULL );
+  if( err!=EBUSY ) return err;
+  if( dry_run ) return 0;  /* nothing was tried: what it left is what was planned so */
+  fd_shmem_domain_info_t now;
+  if( fd_shmem_domain_describe( plan->path, &now ) ) return err;
+  for( int t=0; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
+    fd_shmem_type_info_t const * ti = &now.type[ t ];
+    int right = ti->state==FD_SHMEM_TYPE_MOUNTED && !( ti->mount_sz && ti->mount_sz<ti->want_sz );
+    if( ( a->types & ( 1U<<t ) ) && !right ) return err;
+  }
+  return 0;
+}
+
+static int
+act_run( plan_t const * plan, act_t const * a, int dry_run ) {
   switch( a->kind ) {
   case ACT_INIT:   return fd_shmem_domain_init( plan->path, plan->conf.mode, plan->conf.user, plan->conf.group );
-  case ACT_REPAIR: return fd_shmem_domain_repair( plan->path, NULL );
+  case ACT_REPAIR: return repair_run( plan, a, dry_run );
   case ACT_OWNER:
+    /* in a dry run the mounts of the repair before it are not there to be checked */
+    if( dry_run && a!=plan->act && a[-1].kind==ACT_REPAIR && a[-1].types ) return 0;
     return fd_shmem_domain_set_owner( plan->path, plan->conf.mode, plan->conf.user, plan->conf.group, NULL );
   case ACT_POOL:   return fd_shmem_pool_alloc( a->cnt, a->page_sz, a->numa, NULL );
   }
@@ -250,13 +275,23 @@ act_run( plan_t const * plan, act_t const * a ) {
 
 static plan_t plan;  /* big: kept off the stack */
 
-/* apply by a user who may not change the machine: what it would do,
-   then one line that says so, before anything is tried. */
+static void
+print_not_done( void ) {
+  fflush( stdout );
+  for( size_t i=0; i<plan.stuck_cnt; i++ ) {
+    fputs( "fd_shmem_ctl: apply: not done: ", stderr );
+    ctl_put_safe( stderr, plan.stuck[i] );
+    fputc( '\n', stderr );
+  }
+}
+
+/* apply by a user who may not change the machine (also in a dry run):
+   what it would do, then one line that says so, before anything is
+   tried. */
 static int
 apply_needs_root( ctl_t * ctl ) {
   for( size_t i=0; i<plan.act_cnt; i++ ) printf( "would: %s\n", plan.act[i].what );
-  fflush( stdout );
-  for( size_t i=0; i<plan.stuck_cnt; i++ ) fprintf( stderr, "fd_shmem_ctl: apply: not done: %s\n", plan.stuck[i] );
+  print_not_done();
   return ctl_fail( ctl, EPERM, "%zu change%s needed: run as root (nothing was done)", plan.act_cnt,
                    plan.act_cnt==1 ? "" : "s" );
 }
@@ -268,19 +303,19 @@ ctl_cmd_apply( ctl_t * ctl, ctl_args_t const * args ) {
   if( err ) return err;
   if( ctl_conf_empty( &plan.conf ) ) { printf( "nothing configured in %s: nothing to do\n", fname ); return 0; }
   if( !plan.act_cnt && !plan.stuck_cnt ) { printf( "nothing to do: the machine matches %s\n", fname ); return 0; }
-  if( plan.act_cnt && !ctl->dry_run && geteuid() ) return apply_needs_root( ctl );
+  if( plan.act_cnt && geteuid() ) return apply_needs_root( ctl );
   size_t failed = 0;
   for( size_t i=0; i<plan.act_cnt; i++ ) {
     printf( "%s: %s\n", ctl->dry_run ? "would" : "apply", plan.act[i].what );
     fflush( stdout );
-    err = act_run( &plan, &plan.act[i] );
+    err = act_run( &plan, &plan.act[i], ctl->dry_run );
     ctl_warnings_flush( ctl );  /* the library's words about this action, in order */
     if( !err ) continue;
     plan_stuck( &plan, "%s: failed (%s)%s%s", plan.act[i].what, strerror( err ), plan.act[i].short_gigantic ? "; " : "",
                 plan.act[i].short_gigantic ? GIGANTIC_REMEDY : "" );
     failed++;
   }
-  for( size_t i=0; i<plan.stuck_cnt; i++ ) fprintf( stderr, "fd_shmem_ctl: apply: not done: %s\n", plan.stuck[i] );
+  print_not_done();
   if( !plan.stuck_cnt ) return 0;
   return ctl_fail( ctl, failed ? EIO : EBUSY, "%zu of the file's requirements %s not met (see above)", plan.stuck_cnt,
                    plan.stuck_cnt==1 ? "is" : "are" );

@@ -74,12 +74,14 @@ ctl_fail( ctl_t * ctl, int err, char const * fmt, ... ) {
 void
 ctl_note( ctl_t const * ctl, char const * fmt, ... ) {
   if( ctl->quiet ) return;
+  char msg[ 2*CTL_WHY_MAX ];
   va_list ap;
   va_start( ap, fmt );
-  fputs( "fd_shmem_ctl: ", stderr );
-  vfprintf( stderr, fmt, ap );
-  fputc( '\n', stderr );
+  vsnprintf( msg, sizeof(msg), fmt, ap );
   va_end( ap );
+  fputs( "fd_shmem_ctl: ", stderr );
+  ctl_put_safe( stderr, msg );
+  fputc( '\n', stderr );
 }
 
 int
@@ -87,6 +89,15 @@ ctl_cmd_help( ctl_t * ctl, ctl_args_t const * args ) {
   (void)ctl; (void)args;
   ctl_usage();
   return 0;
+}
+
+void
+ctl_put_safe( FILE * f, char const * s ) {
+  for( ; *s; s++ ) {
+    unsigned char c = (unsigned char)*s;
+    if( c<0x20 || c>=0x7f ) fprintf( f, "\\x%02x", c );
+    else                    fputc( c, f );
+  }
 }
 
 char const *

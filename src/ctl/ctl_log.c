@@ -18,7 +18,7 @@ static void
 capture( void * ctx, int level, char const * msg ) {
   ctl_t const * ctl = ctx;
   if( level>FD_SHMEM_LOG_WARNING ) {
-    if( !ctl->quiet ) fprintf( stderr, "fd_shmem_ctl: %s\n", msg );
+    if( !ctl->quiet ) { fputs( "fd_shmem_ctl: ", stderr ); ctl_put_safe( stderr, msg ); fputc( '\n', stderr ); }
     return;
   }
   if( warn_cnt==WARN_MAX ) memmove( warn[0], warn[1], sizeof(warn[0])*( WARN_MAX-1 ) );  /* keep the latest */
@@ -33,7 +33,11 @@ ctl_log_capture( ctl_t * ctl ) {
 
 static void
 print_warnings( ctl_t const * ctl, size_t cnt ) {
-  for( size_t i=0UL; i<cnt && !ctl->quiet; i++ ) fprintf( stderr, "fd_shmem_ctl: %s\n", warn[i] );
+  for( size_t i=0UL; i<cnt && !ctl->quiet; i++ ) {
+    fputs( "fd_shmem_ctl: ", stderr );
+    ctl_put_safe( stderr, warn[i] );
+    fputc( '\n', stderr );
+  }
 }
 
 void
@@ -63,11 +67,19 @@ ctl_report_failure( ctl_t const * ctl, int err, char ** argv, int argc ) {
   char const * lib = ctl->why[0] ? "" : library_why( argv[0] );
   print_warnings( ctl, lib[0] ? warn_cnt-1UL : warn_cnt );  /* the last one may be the reason itself */
   warn_cnt = 0UL;
+  fflush( stdout );  /* what the command printed comes first in a log */
   fputs( "fd_shmem_ctl: ", stderr );
-  for( int i=0; i<argc; i++ ) fprintf( stderr, i ? " %s" : "%s", argv[i][0] ? argv[i] : "\"\"" );
+  for( int i=0; i<argc; i++ ) {
+    if( i ) fputc( ' ', stderr );
+    ctl_put_safe( stderr, argv[i][0] ? argv[i] : "\"\"" );
+  }
   if( !ctl->why[0] && ( err==EPERM || err==EACCES ) ) {
-    fprintf( stderr, ": permission denied: run as root%s%s%s\n", lib[0] ? " (" : "", lib, lib[0] ? ")" : "" );
+    fputs( ": permission denied: run as root", stderr );
+    if( lib[0] ) { fputs( " (", stderr ); ctl_put_safe( stderr, lib ); fputc( ')', stderr ); }
+    fputc( '\n', stderr );
     return;
   }
-  fprintf( stderr, ": %s\n", ctl->why[0] ? ctl->why : lib[0] ? lib : strerror( err ) );
+  fputs( ": ", stderr );
+  ctl_put_safe( stderr, ctl->why[0] ? ctl->why : lib[0] ? lib : strerror( err ) );
+  fputc( '\n', stderr );
 }

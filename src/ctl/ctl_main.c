@@ -20,6 +20,7 @@ run_steps( ctl_t * ctl, ctl_step_t const * steps, int step_cnt ) {
     ctl->why[0] = '\0';
     int err = steps[i].cmd->run( ctl, &steps[i].args );
     if( err ) { ctl_report_failure( ctl, err, steps[i].argv, steps[i].argc ); return EXIT_FAILED; }
+    fflush( stdout );  /* each command's output before the next one's messages, also in a log */
     ctl_warnings_flush( ctl );
   }
   return 0;
@@ -35,7 +36,7 @@ main( int argc, char ** argv ) {
   switch( ctl_line_parse( argc, argv, &ctl, steps, &step_cnt ) ) {
   case CTL_LINE_HELP:    ctl_usage(); status = 0; break;
   case CTL_LINE_VERSION: printf( "fd_shmem_ctl (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION ); status = 0; break;
-  case CTL_LINE_USAGE:   fprintf( stderr, "fd_shmem_ctl: %s\n", ctl.why ); break;
+  case CTL_LINE_USAGE:   fputs( "fd_shmem_ctl: ", stderr ); ctl_put_safe( stderr, ctl.why ); fputc( '\n', stderr ); break;
   case CTL_LINE_BAD_ARG: ctl_report_failure( &ctl, EINVAL, steps[ step_cnt ].argv, steps[ step_cnt ].argc ); status = EXIT_FAILED; break;
   case CTL_LINE_RUN:
     fd_shmem_set_log_level( FD_SHMEM_LOG_NOTICE );  /* notices are progress a sysadmin wants to see */

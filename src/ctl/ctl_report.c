@@ -122,7 +122,10 @@ ctl_report( ctl_t * ctl ) {
   if( err ) return err;
   int exists = info.exists;
   if( ctl->json ) printf( "  \"exists\": %s,\n", exists ? "true" : "false" );
-  else            printf( "\ndomain %s%s\n", path, exists ? "" : ": does not exist" );
+  else {
+    char shown[ 4*4096+8 ];
+    printf( "\ndomain %s%s\n", ctl_printable( path, shown, sizeof(shown) ), exists ? "" : ": does not exist" );
+  }
   if( exists ) report_types( ctl, &info );
   if( ctl->json ) printf( "  \"regions\": [" );
   region_walk_t w = { ctl, 0UL };
