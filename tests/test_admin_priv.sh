@@ -22,17 +22,24 @@ trap restore EXIT
 unset FD_SHMEM_PATH
 conf="$tmp/fdshmem.conf"
 
-# kernel-cmdline: the boot parameters for the config's pages (here, as
-# its node check asks the pool code in a dry run); nothing changes
-printf 'pages = gigantic 0 1\npages = 2M all 3\n' >"$tmp/boot.conf"
-expect 0 "^hugepagesz=1G hugepages=0:1 hugepagesz=2M hugepages=$((3 * $("$CTL" numa-cnt)))\$" "grub" -- kernel-cmdline "$tmp/boot.conf"
-printf 'pages = huge all 2\npages = huge 0 5\n' >"$tmp/node.conf"
-expect 0 "^hugepagesz=2M hugepages=0:5\$" "" -- --quiet kernel-cmdline "$tmp/node.conf"
+# kernel-cmdline: the boot parameters for the config's pages (the forms
+# per node are in test_conf); nothing on the machine changes
+nodes=$("$CTL" numa-cnt)
+mem_mib=$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo)
+printf 'pages = gigantic all 1\npages = 2M all 3\n' >"$tmp/boot.conf"
+expect 0 "^hugepagesz=1G hugepages=$nodes hugepagesz=2M hugepages=$((3 * nodes))\$" "grub" -- kernel-cmdline "$tmp/boot.conf"
 expect 0 "" "reserves no pages" -- kernel-cmdline "$top_srcdir/contrib/fdshmem.conf"
+# what would leave node 0 too little memory to boot is refused: one type
+# past the node, two types together past it, or all but a sliver of it
 printf 'pages = gigantic 0 100000000\n' >"$tmp/huge.conf"
-expect 1 "" "kernel-cmdline .*: node 0: 100000000 gigantic pages are .* the node has" -- kernel-cmdline "$tmp/huge.conf"
+expect 1 "" "kernel-cmdline .*: node 0: the pages come to .* MiB of its .* MiB; at boot it must keep" -- kernel-cmdline "$tmp/huge.conf"
+printf 'pages = gigantic 0 %s\npages = huge 0 %s\n' "$((mem_mib / 2048))" "$((mem_mib / 3))" >"$tmp/both.conf"
+expect 1 "" "node 0: the pages come to" -- kernel-cmdline "$tmp/both.conf"
+printf 'pages = huge 0 %s\n' "$((mem_mib / 2 - 64))" >"$tmp/sliver.conf"
+expect 1 "" "node 0: the pages come to" -- kernel-cmdline "$tmp/sliver.conf"
+printf 'pages = huge 0 %s\n' "$((mem_mib / 4))" >"$tmp/half.conf"
+expect 0 "^hugepagesz=2M hugepages=$((mem_mib / 4))\$" "" -- --quiet kernel-cmdline "$tmp/half.conf"
 expect 1 "" "cannot read /nonexistent.conf" -- kernel-cmdline /nonexistent.conf
-
 [ "$(cat "$pool")" = "$pool_before" ] || { echo "FAIL: kernel-cmdline changed the pool"; fails=$((fails + 1)); }
 
 # the shipped config (all commented out): apply is a no-op

@@ -81,7 +81,7 @@ expect 1 "" "not done: node 0: huge pages in use; the pool cannot go down to 0" 
 # an impossible request fails clearly and leaves the pool as it was
 # (the library refuses it with E2BIG before writing anything)
 sed -i "s/^pages = huge 0 0/pages = huge 0 100000000/" "$conf"
-expect 1 "" "node 0: 100000000 huge pages are .*; the node has .* of memory" -- apply "$conf"
+expect 1 "" "node 0: 100000000 huge pages need .*, more than the node's .* of memory" -- apply "$conf"
 [ "$(cat "$pool")" = "$want" ] || { echo "FAIL: a failed reservation was not rolled back"; fails=$((fails + 1)); }
 
 # bad files change nothing and name the line

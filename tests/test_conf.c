@@ -3,6 +3,7 @@
 #include "fdt.h"
 
 #include "../src/ctl/ctl_conf.h"
+#include "../src/ctl/ctl.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -193,6 +194,25 @@ START_TEST( every_node_of_a_big_machine ) {
 }
 END_TEST
 
+/* kernel-cmdline's parameters for a type, per node or as a total. */
+START_TEST( cmdline_forms ) {
+  char line[ 256 ] = "";
+  size_t two[ 2 ] = { 4, 4 }, one_of_two[ 2 ] = { 0, 3 }, none[ 2 ] = { 0, 0 };
+  ctl_cmdline_type( line, sizeof(line), "1G", two, 2, 1 );
+  ck_assert_str_eq( line, " hugepagesz=1G hugepages=0:4,1:4" );
+  ctl_cmdline_type( line, sizeof(line), "2M", two, 2, 0 );  /* "all" lines only: the total */
+  ck_assert_str_eq( line, " hugepagesz=1G hugepages=0:4,1:4 hugepagesz=2M hugepages=8" );
+  line[0] = '\0';
+  ctl_cmdline_type( line, sizeof(line), "2M", one_of_two, 2, 1 );  /* a node without pages is left out */
+  ck_assert_str_eq( line, " hugepagesz=2M hugepages=1:3" );
+  line[0] = '\0';
+  ctl_cmdline_type( line, sizeof(line), "2M", none, 2, 1 );
+  ck_assert_str_eq( line, "" );
+  ctl_cmdline_type( line, sizeof(line), "1G", two, 1, 1 );  /* one node: the total, which any kernel takes */
+  ck_assert_str_eq( line, " hugepagesz=1G hugepages=4" );
+}
+END_TEST
+
 int
 main( void ) {
   Suite * s  = suite_create( "conf" );
@@ -203,6 +223,7 @@ main( void ) {
   tcase_add_test( tc, node_overrides_all );
   tcase_add_test( tc, empty_and_paths );
   tcase_add_test( tc, every_node_of_a_big_machine );
+  tcase_add_test( tc, cmdline_forms );
   suite_add_tcase( s, tc );
   return fdt_run( s );
 }

@@ -146,12 +146,14 @@ START_TEST( too_big_writes_nothing ) {
   size_t got = 7;
   ck_assert_int_eq( fd_shmem_pool_alloc( 100000, HUGE, 0, &got ), E2BIG );
   ck_assert_uint_eq( got, 0 );
-  ASSERT_LOGGED( "node 0: 100000 huge pages are 195.3 GiB; the node has 8.0 GiB of memory" );
+  ASSERT_LOGGED( "node 0: 100000 huge pages need 195.3 GiB (209715200000 bytes), "
+                 "more than the node's 8.0 GiB of memory" );
   ck_assert_int_eq( fd_shmem_pool_alloc( SIZE_MAX, GIANT, 0, NULL ), E2BIG );
-  ASSERT_LOGGED( "are more than 16.0 EiB" );
+  ASSERT_LOGGED( "need more than 16.0 EiB, more than the node" );
   ck_assert_int_eq( fd_shmem_pool_alloc( 9, GIANT, 0, NULL ), E2BIG );
   ck_assert_int_eq( fd_shmem_pool_alloc( 2049, HUGE, 1, NULL ), E2BIG );  /* node 1 has 4 GiB */
-  ASSERT_LOGGED( "node 1: 2049 huge pages are 4.0 GiB; the node has 4.0 GiB of memory" );
+  ASSERT_LOGGED( "node 1: 2049 huge pages need 4.0 GiB (4297064448 bytes), "
+                 "more than the node's 4.0 GiB of memory (4294967296 bytes)" );
   ck_assert( fake_untouched( NR0 ) );
   ck_assert( fake_untouched( node_file( 0, GIANT, "nr_hugepages" ) ) );
   ck_assert( fake_untouched( node_file( 1, HUGE, "nr_hugepages" ) ) );
@@ -172,7 +174,7 @@ START_TEST( lazy_memory_counts_present_pages ) {
   ck_assert_int_eq( fd_shmem_pool_alloc( 2048, HUGE, 0, NULL ), 0 );  /* 4 GiB of 8 present */
   ck_assert_int_eq( fake_get( NR0 ), 2048 );
   ck_assert_int_eq( fd_shmem_pool_alloc( 4097, HUGE, 0, NULL ), E2BIG );
-  ASSERT_LOGGED( "the node has 8.0 GiB of memory" );
+  ASSERT_LOGGED( "more than the node's 8.0 GiB of memory" );
 }
 END_TEST
 

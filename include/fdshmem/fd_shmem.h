@@ -336,9 +336,10 @@ int fd_shmem_domain_regions( char const * path, fd_shmem_region_func_t func, voi
 
 /* A NUMA node's pool of huge or gigantic pages. */
 typedef struct fd_shmem_pool_info {
-  size_t total;     /* nr_hugepages */
+  size_t total;       /* nr_hugepages */
   size_t free;
   size_t surplus;
+  size_t node_bytes;  /* the node's memory, as fd_shmem_pool_alloc counts it (0: unknown) */
 } fd_shmem_pool_info_t;
 
 /* Returns 0, EINVAL (normal or bad page size), ENODEV (no such node) or

@@ -154,6 +154,13 @@ int ctl_cmd_apply    ( ctl_t * ctl, ctl_args_t const * args );
 int ctl_cmd_check    ( ctl_t * ctl, ctl_args_t const * args );
 int ctl_cmd_kernel_cmdline( ctl_t * ctl, ctl_args_t const * args );
 
+/* Appends " hugepagesz=SZ_WORD hugepages=..." to line (line_sz bytes)
+   for cnt[0..numa_cnt) pages per node: the per-node form N:C,... when
+   per_node and there is more than one node, else the total; nothing
+   when every count is 0 (ctl_cmdline.c). */
+void ctl_cmdline_type( char * line, size_t line_sz, char const * sz_word, size_t const * cnt, size_t numa_cnt,
+                       int per_node );
+
 /* The report of the domain (query without arguments; ctl_report.c). */
 int ctl_report( ctl_t * ctl );
 

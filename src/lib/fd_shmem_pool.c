@@ -59,17 +59,6 @@ compact_memory( void ) {
   if( err ) FD_SHMEM_LOG_DBG( "compacting memory failed: %s", strerror( err ) );
 }
 
-FD_SHMEM_EXPORT int
-fd_shmem_pool_query( size_t page_sz, size_t numa_idx, fd_shmem_pool_info_t * info ) {
-  char dir[ PATH_BUF ];
-  int err = pool_dir( page_sz, numa_idx, dir, sizeof(dir) );
-  if( err || !info ) return err ? err : EINVAL;
-  err = fd_shmem_private_hugepage_figure( page_sz, numa_idx, "nr_hugepages", &info->total );
-  if( !err ) err = fd_shmem_private_hugepage_figure( page_sz, numa_idx, "free_hugepages", &info->free );
-  if( !err ) err = fd_shmem_private_hugepage_figure( page_sz, numa_idx, "surplus_hugepages", &info->surplus );
-  return err;
-}
-
 /* ---- the node's memory ---- */
 
 /* Bytes of memory present on node numa_idx by /proc/zoneinfo (0 if it
@@ -103,6 +92,19 @@ node_mem_bytes( size_t numa_idx, size_t * bytes ) {
   return 0;
 }
 
+FD_SHMEM_EXPORT int
+fd_shmem_pool_query( size_t page_sz, size_t numa_idx, fd_shmem_pool_info_t * info ) {
+  char dir[ PATH_BUF ];
+  int err = pool_dir( page_sz, numa_idx, dir, sizeof(dir) );
+  if( err || !info ) return err ? err : EINVAL;
+  err = fd_shmem_private_hugepage_figure( page_sz, numa_idx, "nr_hugepages", &info->total );
+  if( !err ) err = fd_shmem_private_hugepage_figure( page_sz, numa_idx, "free_hugepages", &info->free );
+  if( !err ) err = fd_shmem_private_hugepage_figure( page_sz, numa_idx, "surplus_hugepages", &info->surplus );
+  info->node_bytes = 0UL;
+  if( !err ) node_mem_bytes( numa_idx, &info->node_bytes );  /* 0 when it cannot be read */
+  return err;
+}
+
 /* E2BIG, logged, when r's pages would need more than the node has. */
 static int
 check_fits( pool_req_t const * r ) {
@@ -115,11 +117,14 @@ check_fits( pool_req_t const * r ) {
   int over = __builtin_mul_overflow( r->cnt, r->page_sz, &bytes );
   if( !over && bytes<=mem ) return 0;
   char want[ HUMAN_BUF ], have[ HUMAN_BUF ];
-  FD_SHMEM_LOG_WARN( "node %zu: %zu %s page%s %s %s%s; the node has %s of memory",
-                     r->numa_idx, r->cnt, r->type, FD_SHMEM_PRIVATE_S( r->cnt ), r->cnt==1UL ? "is" : "are",
+  /* the exact figures too: rounded, 24.0 GiB may stand for either side */
+  char exact[ 48 ] = "";
+  if( !over ) snprintf( exact, sizeof(exact), " (%zu bytes)", bytes );
+  FD_SHMEM_LOG_WARN( "node %zu: %zu %s page%s need%s %s%s%s, more than the node's %s of memory (%zu bytes)",
+                     r->numa_idx, r->cnt, r->type, FD_SHMEM_PRIVATE_S( r->cnt ), r->cnt==1UL ? "s" : "",
                      over ? "more than " : "",
-                     fd_shmem_private_human( over ? SIZE_MAX : bytes, want, sizeof(want) ),
-                     fd_shmem_private_human( mem, have, sizeof(have) ) );
+                     fd_shmem_private_human( over ? SIZE_MAX : bytes, want, sizeof(want) ), exact,
+                     fd_shmem_private_human( mem, have, sizeof(have) ), mem );
   return E2BIG;
 }
 
