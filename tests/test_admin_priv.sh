@@ -100,6 +100,14 @@ expect 1 "" "not done: $dom/.huge is sized for 4 MiB, .*holding regions cannot b
 expect 0 "" "" -- --shmem-path "$dom" unlink held huge
 expect 0 "^apply: resize to the machine's memory .huge in" "" -- --quiet apply "$conf"
 
+# a name a domain's user chose reaches root's terminal escaped, also in
+# the library's words (reset leaves a directory, naming it)
+mkdir "$dom/.normal/$(printf 'x\033[2J\033]0;t\007')"
+expect 0 "" 'left the directory .*/x\\x1b\[2J\\x1b\]0;t\\x07 \(not a region\)' -- --shmem-path "$dom" reset
+checks=$((checks + 1))
+! grep -q "$(printf '\033')" "$tmp/err" || { echo "FAIL: a raw escape byte reached stderr"; fails=$((fails + 1)); }
+rmdir "$dom/.normal/"x*
+
 # the config's path is for its own command: a later command on the
 # line works on the domain the line names (here: the default)
 expect 0 "nothing to do" "" -- --quiet apply "$conf" query
@@ -125,6 +133,13 @@ if command -v setpriv >/dev/null 2>&1; then
   grep -q "^would: set node 0 huge pages to $((base + 2))" "$tmp/out" || { echo "FAIL: nobody's apply did not list the change"; fails=$((fails + 1)); }
   as_nobody "alloc 3 huge 0: permission denied: run as root" alloc 3 huge 0
   as_nobody "fini: .*run as root" --shmem-path "$dom" fini
+  # a dry run tells what the real reset would meet: no write permission
+  expect 0 "" "" -- --quiet --shmem-path "$dom" create kept 1 normal 0 600
+  chmod 0555 "$dom/.normal"
+  as_nobody "reset: permission denied: run as root" --dry-run --shmem-path "$dom" reset
+  as_nobody "reset: permission denied: run as root" --shmem-path "$dom" reset
+  chmod 0750 "$dom/.normal"
+  [ -e "$dom/.normal/kept" ] || { echo "FAIL: nobody's reset removed a region"; fails=$((fails + 1)); }
   [ "$(cat "$pool")" = "$base" ] && [ -d "$dom/.huge" ] || { echo "FAIL: nobody changed the machine"; fails=$((fails + 1)); }
 fi
 

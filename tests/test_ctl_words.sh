@@ -70,6 +70,9 @@ expect 0 "" "" -- unlink z 0
 expect 1 "" "PAGE_CNT \"99999999999999999999999\" is too large" -- create z 99999999999999999999999 normal 0 600
 expect 1 "" "CNT \"18446744073709551616\" is too large" -- alloc 18446744073709551616 huge 0 guard
 expect 1 "" "PERM \"17777\" is too large" -- init 17777 root root guard
+expect 1 "" "PAGE_CNT \"9000000000\" is too large \(at most 8589934591 gigantic pages\)" -- create z 9000000000 1G 0 600 guard
+expect 1 "" "PAGE_CNT \"18446744073709551615\" is too large" -- create z 18446744073709551615 normal 0 600 guard
+expect 1 "" "CPU_SEQ \"0-99999999999999999999\" has a number too large" -- create z 1 normal 0-99999999999999999999 600 guard
 
 # bytes >= 0x80 and a newline in a file name: escaped in the report, valid JSON
 bad_name=$(printf 'caf\303\251\nline\377')

@@ -126,6 +126,25 @@ START_TEST( cpu_seq_invalid ) {
 }
 END_TEST
 
+/* Owners by name or number, as chown(1) takes them. */
+START_TEST( owner_resolve ) {
+  unsigned long uid = 7, gid = 7;
+  ck_assert_int_eq( fd_shmem_owner_resolve( "root", "root", &uid, &gid ), 0 );
+  ck_assert( uid==0 && gid==0 );
+  ck_assert_int_eq( fd_shmem_owner_resolve( "65534", "0", &uid, &gid ), 0 );
+  ck_assert( uid==65534 && gid==0 );
+  ck_assert_int_eq( fd_shmem_owner_resolve( NULL, "", &uid, &gid ), 0 );  /* unchanged */
+  ck_assert( uid==(unsigned long)-1 && gid==(unsigned long)-1 );
+  static char const * const bad[] = { "nosuchuser-fdshmem", "12x", "-1", " 1", "4294967295", "99999999999999999999" };
+  for( size_t i=0; i<sizeof(bad)/sizeof(bad[0]); i++ ) {
+    ck_assert_msg( fd_shmem_owner_resolve( bad[i], NULL, &uid, &gid )==EINVAL, "user %s", bad[i] );
+    ck_assert_msg( fd_shmem_owner_resolve( NULL, bad[i], &uid, &gid )==EINVAL, "group %s", bad[i] );
+  }
+  ck_assert_int_eq( fd_shmem_owner_resolve( "root", "root", NULL, &gid ), EINVAL );
+  ck_assert_int_eq( fd_shmem_owner_resolve( "root", "root", &uid, NULL ), EINVAL );
+}
+END_TEST
+
 START_TEST( path_set ) {
   unsetenv( "FD_SHMEM_PATH" );
   ck_assert_str_eq( fd_shmem_path(), "/mnt/.fd" );
@@ -188,6 +207,7 @@ main( void ) {
   tcase_add_test( tc, page_sz_to_cstr );
   tcase_add_test( tc, cpu_seq_valid );
   tcase_add_test( tc, cpu_seq_invalid );
+  tcase_add_test( tc, owner_resolve );
   suite_add_tcase( s, tc );
 
   /* These depend on the library's one-time boot, so each needs a fresh

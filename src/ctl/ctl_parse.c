@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
@@ -139,21 +140,33 @@ ctl_parse_cpu( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
   return parse_count( ctl, "CPU", argv[0], &args->idx );
 }
 
-/* The library reads each number of a cpu sequence as decimal; the
-   original tool read 010 as octal.  Refused here, as in counts. */
-static int
-cpu_seq_leading_zero( char const * s ) {
-  for( char const * p=s; *p; p++ )
-    if( *p=='0' && isdigit( (unsigned char)p[1] ) && ( p==s || !isdigit( (unsigned char)p[-1] ) ) ) return 1;
-  return 0;
+/* What is wrong with the numbers of a cpu sequence, NULL if nothing:
+   the library reads each as decimal, the original tool read 010 as
+   octal (refused here, as in counts), and a number past 64 bits is too
+   large rather than malformed. */
+static char const *
+cpu_seq_number_problem( char const * s ) {
+  for( char const * p=s; *p; ) {
+    size_t digits = strspn( p, "0123456789" ), v;
+    if( !digits ) { p++; continue; }
+    char num[ 32 ];
+    if( digits>=sizeof(num) ) return "has a number too large";
+    memcpy( num, p, digits );
+    num[ digits ] = '\0';
+    char const * problem = ctl_dec_problem( num, &v );
+    if( problem && num[0]=='0' ) return "has a number with a leading zero (octal or decimal?): write it without";
+    if( problem ) return "has a number too large";
+    p += digits;
+  }
+  return NULL;
 }
 
 static int
 parse_cpu_seq( ctl_t * ctl, char const * s ) {
   static size_t cpu_idx[ FD_SHMEM_CPU_MAX ];  /* scratch: only checked here */
   size_t cpu_cnt;
-  if( cpu_seq_leading_zero( s ) )
-    return bad_arg( ctl, "CPU_SEQ", s, "has a number with a leading zero (octal or decimal?): write it without" );
+  char const * problem = cpu_seq_number_problem( s );
+  if( problem ) return bad_arg( ctl, "CPU_SEQ", s, problem );
   int err = fd_shmem_cpu_seq_parse( s, cpu_idx, FD_SHMEM_CPU_MAX, &cpu_cnt );
   if( err==E2BIG ) return bad_arg( ctl, "CPU_SEQ", s, "names more cpus than a region may span" );
   if( err ) return bad_arg( ctl, "CPU_SEQ", s, "is not a cpu sequence (e.g. 0, 0-3, 0-7/2, 1,3)" );
@@ -174,6 +187,9 @@ ctl_parse_create( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
   if( !args->cnt ) return bad_arg( ctl, "PAGE_CNT", argv[1], "must be at least 1" );
   if( !args->page_sz )
     return bad_arg( ctl, "PAGE_SZ", argv[2], "is not a page size (normal, huge, gigantic, 4k, 2M, 1G or the size in bytes)" );
+  if( args->cnt > (size_t)LONG_MAX/args->page_sz )  /* the most a file may hold */
+    return ctl_fail( ctl, EINVAL, "PAGE_CNT \"%s\" is too large (at most %zu %s pages)", argv[1],
+                     (size_t)LONG_MAX/args->page_sz, fd_shmem_page_sz_to_cstr( args->page_sz ) );
   err = parse_cpu_seq( ctl, args->cpu_seq );
   return err ? err : parse_mode( ctl, "MODE", argv[4], &args->mode );
 }

@@ -58,7 +58,7 @@ static int
 resolve_one( char const * name, int is_group, unsigned long * id ) {
   *id = NO_ID;
   if( !name || !name[0] ) return 0;
-  if( name[0]>='0' && name[0]<='9' ) return parse_id( name, id );
+  if( strspn( name, "0123456789" )==strlen( name ) ) return parse_id( name, id );  /* all digits: an id, as chown */
   char buf[ 4096 ];
   if( is_group ) {
     struct group gr, * res = NULL;
@@ -268,10 +268,12 @@ fd_shmem_domain_reset( char const * path ) {
   if( err==ENOTDIR ) FD_SHMEM_LOG_WARN( "reset: %s is a symbolic link or not a directory; name the domain itself",
                                         dom.path );
   if( !err ) err = fd_shmem_private_domain_check( &dom, "reset", 0 );
-  for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err && !fd_shmem_private_dry_run(); t++ ) {
-    if( dom.info.type[ t ].state!=FD_SHMEM_TYPE_MOUNTED ) continue;
-    int e = reset_type( &dom, t );
-    if( e && !err ) err = e;
+  for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err; t++ ) {
+    fd_shmem_type_info_t const * ti = &dom.info.type[ t ];
+    if( ti->state!=FD_SHMEM_TYPE_MOUNTED ) continue;
+    if( !fd_shmem_private_dry_run() ) { err = reset_type( &dom, t ); continue; }
+    /* a dry run: removing files needs write and search on the directory */
+    if( !ti->empty && faccessat( dom.type_fd[ t ], ".", W_OK | X_OK, AT_EACCESS ) ) err = errno;
   }
   fd_shmem_private_domain_close( &dom );
   return err;
