@@ -144,10 +144,10 @@ volume_header_ok( fd_groove_volume_t const * v, uint64_t idx ) {
          v->idx==idx && v->info_sz<=FD_GROOVE_VOLUME_INFO_MAX;
 }
 
-FD_SHMEM_EXPORT void *
-fd_groove_volume_pool_remove_err( fd_groove_volume_pool_t * join, int * opt_err ) {
-  int err_local;
-  int * err = opt_err ? opt_err : &err_local;
+/* Both exported removes share this (a call from one to the other would
+   go through the PLT). */
+static void *
+pool_remove( fd_groove_volume_pool_t * join, int * err ) {
   if( !join ) { *err = FD_GROOVE_ERR_INVAL; return NULL; }
   pool_shmem_t * pool = join->private_shpool;
   uint64_t old = __atomic_load_n( &pool->top, __ATOMIC_ACQUIRE );
@@ -175,9 +175,15 @@ fd_groove_volume_pool_remove_err( fd_groove_volume_pool_t * join, int * opt_err 
 }
 
 FD_SHMEM_EXPORT void *
+fd_groove_volume_pool_remove_err( fd_groove_volume_pool_t * join, int * opt_err ) {
+  int err_local;
+  return pool_remove( join, opt_err ? opt_err : &err_local );
+}
+
+FD_SHMEM_EXPORT void *
 fd_groove_volume_pool_remove( fd_groove_volume_pool_t * join ) {
   int err;
-  void * v = fd_groove_volume_pool_remove_err( join, &err );
+  void * v = pool_remove( join, &err );
   if( err==FD_GROOVE_ERR_CORRUPT ) FD_SHMEM_LOG_WARN( "groove volume pool: corrupt volume at the top; not handed out" );
   return v;
 }
