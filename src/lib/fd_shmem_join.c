@@ -21,6 +21,19 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+/* glibc's __libc_single_threaded: true while the process has one thread
+   (only pthread_create clears it, in the creating thread, before the new
+   one runs). */
+#if defined( __has_include )
+#if __has_include( <sys/single_threaded.h> )
+#include <sys/single_threaded.h>
+#define ONE_THREAD() ( __libc_single_threaded )
+#endif
+#endif
+#ifndef ONE_THREAD
+#define ONE_THREAD() ( 0 )
+#endif
+
 #define MAP_TRIES     (64)
 #define USER_ADDR_TOP ( (uintptr_t)1 << 47 )  /* x86-64 / arm64 user space */
 
@@ -122,17 +135,36 @@ mark_busy( join_ent_t * ent ) {
   ent->busy_owner = pthread_self();
 }
 
+/* Counting a reference up or down needs no write section: that one word
+   is all that changes, and a reader may take either value.  Other
+   threads count down without the lock, so the count changes by atomic
+   read-modify-write; in a process with one thread nobody else can touch
+   it, and a plain store does (glibc's mutexes skip their lock prefix
+   there the same way, and a locked instruction costs more than the
+   whole uncontended lock and unlock). */
+
 /* Drops one of several references: 1 if done, 0 if ent has one
-   reference or is busy (the caller then needs the lock).  Counting a
-   reference up or down needs no write section: that one word is all
-   that changes, and a reader may take either value. */
+   reference or is busy (the caller then needs the lock). */
 static int
 ref_drop_shared( join_ent_t * ent ) {
   long r = ref_load( ent );
+  if( ONE_THREAD() ) {
+    if( r<=1L ) return 0;
+    SHARED_STORE( &ent->info.ref_cnt, r-1L );
+    return 1;
+  }
   while( r>1L ) {
     if( __atomic_compare_exchange_n( &ent->info.ref_cnt, &r, r-1L, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE ) ) return 1;
   }
   return 0;
+}
+
+/* Adds a reference to the settled ent, with the lock held (a lockless
+   leave may count down meanwhile). */
+static void
+ref_add( join_ent_t * ent ) {
+  if( ONE_THREAD() ) SHARED_STORE( &ent->info.ref_cnt, ref_load( ent )+1L );
+  else               __atomic_fetch_add( &ent->info.ref_cnt, 1L, __ATOMIC_ACQ_REL );
 }
 
 static void
@@ -158,7 +190,7 @@ join_again( join_ent_t * ent, int mode, fd_shmem_join_info_t * opt_info ) {
     FD_SHMEM_LOG_WARN( "join %s: already joined read-only; cannot also join it read-write", ent->info.name );
     return NULL;
   }
-  __atomic_fetch_add( &ent->info.ref_cnt, 1L, __ATOMIC_ACQ_REL );  /* settled: a lockless leave may count down meanwhile */
+  ref_add( ent );
   snapshot( opt_info, ent );
   return ent->info.join;
 }
