@@ -34,6 +34,8 @@
 #define ONE_THREAD() ( 0 )
 #endif
 
+#define MODE_OK( mode ) ( (mode)==FD_SHMEM_JOIN_MODE_READ_ONLY || (mode)==FD_SHMEM_JOIN_MODE_READ_WRITE )
+
 #define MAP_TRIES     (64)
 #define USER_ADDR_TOP ( (uintptr_t)1 << 47 )  /* x86-64 / arm64 user space */
 
@@ -245,9 +247,12 @@ fd_shmem_join( char const * name, int mode, int dump,
                fd_shmem_joinleave_func_t join_func, void * ctx,
                fd_shmem_join_info_t * opt_info ) {
   fd_shmem_private_name_t key;
-  size_t len = fd_shmem_private_name_key( name, &key );
-  if( !len ) { FD_SHMEM_LOG_WARN( "join: bad region name" ); return NULL; }
-  if( mode!=FD_SHMEM_JOIN_MODE_READ_ONLY && mode!=FD_SHMEM_JOIN_MODE_READ_WRITE ) {
+  size_t len = fd_shmem_private_name_copy( name, &key );  /* checked below unless already joined */
+  if( !len || ( !MODE_OK( mode ) && !fd_shmem_private_name_check( name ) ) ) {
+    FD_SHMEM_LOG_WARN( "join: bad region name" );
+    return NULL;
+  }
+  if( !MODE_OK( mode ) ) {
     FD_SHMEM_LOG_WARN( "join %s: bad mode %d", name, mode );
     return NULL;
   }
@@ -263,6 +268,7 @@ fd_shmem_join( char const * name, int mode, int dump,
       break;
     }
     if( ent ) { join = join_again( ent, mode, opt_info ); break; }
+    if( !fd_shmem_private_name_check( name ) ) { FD_SHMEM_LOG_WARN( "join: bad region name" ); break; }
     fd_shmem_private_join_write_begin();
     ent = fd_shmem_private_join_add( &key, hash );
     if( ent ) mark_busy( ent );
@@ -352,7 +358,7 @@ fd_shmem_leave( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) 
 FD_SHMEM_EXPORT int
 fd_shmem_join_query_by_name( char const * name, fd_shmem_join_info_t * opt_info ) {
   fd_shmem_private_name_t key;
-  size_t len = fd_shmem_private_name_key( name, &key );
+  size_t len = fd_shmem_private_name_copy( name, &key );
   if( !len ) return EINVAL;
   unsigned hash = fd_shmem_private_join_hash( &key, len );
   join_ent_t * ent;
@@ -362,7 +368,8 @@ fd_shmem_join_query_by_name( char const * name, fd_shmem_join_info_t * opt_info 
     ent = fd_shmem_private_join_by_name( &key, len, hash );
     if( ent ) snapshot( opt_info, ent );
   } while( !fd_shmem_private_join_read_done( seq ) );
-  return ent ? 0 : ENOENT;
+  if( ent ) return 0;
+  return fd_shmem_private_name_check( name ) ? ENOENT : EINVAL;
 }
 
 FD_SHMEM_EXPORT int
@@ -399,7 +406,7 @@ fd_shmem_join_query_by_addr( void const * addr, size_t sz, fd_shmem_join_info_t 
 static int
 anon_args_ok( int mode, void * join, void * mem, size_t page_sz, size_t page_cnt ) {
   if( !join || !mem || !fd_shmem_is_page_sz( page_sz ) || !page_cnt ) return 0;
-  if( mode!=FD_SHMEM_JOIN_MODE_READ_ONLY && mode!=FD_SHMEM_JOIN_MODE_READ_WRITE ) return 0;
+  if( !MODE_OK( mode ) ) return 0;
   if( !fd_shmem_private_is_aligned( mem, page_sz ) || page_cnt > SIZE_MAX/page_sz ) return 0;
   return (uintptr_t)mem + ( page_cnt*page_sz-1UL ) >= (uintptr_t)mem;  /* no wrap */
 }

@@ -4,7 +4,8 @@
 /* Region names as the join table holds them: checked and copied into
    whole, zero-padded words in one pass, so that names compare and hash
    a word at a time.  Inline: this is the start of every join and
-   query by name. */
+   query by name.  Those check a name's bytes only when it is not in the
+   join table already. */
 
 #include "fd_shmem_private.h"
 
@@ -66,18 +67,29 @@ fd_shmem_private_name_check( char const * name ) {
   return len;
 }
 
-/* Checks name and copies it into *key.  Returns its length, or 0 if it
-   is not a valid name (*key is then unspecified). */
+/* Copies name into *key without checking its bytes.  Returns its
+   length, or 0 if name is NULL, empty or too long (*key is then
+   unspecified).  Every name in the join table was checked when it went
+   in, so a lookup that finds this key needs no check of its own. */
 static inline size_t
-fd_shmem_private_name_key( char const * name, fd_shmem_private_name_t * key ) {
-  size_t len = fd_shmem_private_name_check( name );
-  if( !len ) return 0UL;
+fd_shmem_private_name_copy( char const * name, fd_shmem_private_name_t * key ) {
+  if( !name ) return 0UL;
   unsigned char const * p = (unsigned char const *)name;
+  size_t len = 0UL;
+  while( len<FD_SHMEM_NAME_MAX && p[len] ) len++;
+  if( !len || len>=FD_SHMEM_NAME_MAX ) return 0UL;
   *key = (fd_shmem_private_name_t){ .w = { 0UL } };
   size_t full = len/8UL;
   for( size_t i=0UL; i<full; i++ ) memcpy( &key->w[i], p+8UL*i, 8UL );
   if( len%8UL ) key->w[ full ] = fd_shmem_private_name_tail( p+8UL*full, len%8UL );
   return len;
+}
+
+/* Checks name and copies it into *key.  Returns its length, or 0 if it
+   is not a valid name (*key is then unspecified). */
+static inline size_t
+fd_shmem_private_name_key( char const * name, fd_shmem_private_name_t * key ) {
+  return fd_shmem_private_name_check( name ) ? fd_shmem_private_name_copy( name, key ) : 0UL;
 }
 
 #endif /* FDSHMEM_SRC_LIB_FD_SHMEM_NAME_KEY_H */
