@@ -314,10 +314,10 @@ leave_lookup( void const * join, char const * what ) {
   }
 }
 
-FD_SHMEM_EXPORT int
-fd_shmem_leave( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) {
-  if( !join ) { FD_SHMEM_LOG_WARN( "leave: NULL join" ); return 1; }
-  if( leave_shared( join ) ) return 0;
+/* The leave that may be the last, under the lock.  Kept out of line:
+   the hot path of fd_shmem_leave is leave_shared. */
+__attribute__(( noinline )) static int
+leave_locked( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) {
   pthread_mutex_lock( &join_lock );
   join_ent_t * ent = leave_lookup( join, "leave" );
   if( ent && ent->anon && ref_load( ent )==1L ) {
@@ -348,6 +348,13 @@ fd_shmem_leave( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) 
   int bad = munmap( info.shmem, info.page_sz*info.page_cnt )!=0;
   if( bad ) FD_SHMEM_LOG_WARN( "leave %s: munmap failed (%s)", info.name, strerror( errno ) );
   return bad;
+}
+
+FD_SHMEM_EXPORT int
+fd_shmem_leave( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) {
+  if( !join ) { FD_SHMEM_LOG_WARN( "leave: NULL join" ); return 1; }
+  if( leave_shared( join ) ) return 0;
+  return leave_locked( join, leave_func, ctx );
 }
 
 /* ---- queries (silent, lock-free) ---- */
