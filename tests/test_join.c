@@ -80,6 +80,22 @@ START_TEST( join_invalid ) {
   ck_assert_int_eq( fd_shmem_join_query_by_name( "a b", NULL ), EINVAL );
   ck_assert_int_eq( fd_shmem_join_query_by_join( NULL, NULL ), EINVAL );
   ck_assert( fd_shmem_iter_done( fd_shmem_iter_begin() ) );  /* failures left nothing joined */
+
+  /* with a region joined, names near its own are still checked: a hit
+     is the only lookup that skips the check */
+  char * j = fd_shmem_join( "inv", RW, 0, NULL, NULL, NULL );
+  ck_assert_ptr_nonnull( j );
+  char too_long[ 41 ];
+  memset( too_long, 'a', 40 ); too_long[ 40 ] = '\0';
+  char const * bad[] = { "inv/", "-inv", ".inv", "in v", "inv\n", too_long };
+  for( size_t i=0; i<sizeof(bad)/sizeof(bad[0]); i++ ) {
+    ck_assert_int_eq( fd_shmem_join_query_by_name( bad[i], NULL ), EINVAL );
+    ck_assert_ptr_null( fd_shmem_join( bad[i], RW, 0, NULL, NULL, NULL ) );
+    ck_assert_ptr_null( fd_shmem_join( bad[i], 7, 0, NULL, NULL, NULL ) );
+  }
+  ck_assert_int_eq( fd_shmem_join_query_by_name( too_long+1, NULL ), ENOENT );  /* 39 bytes: valid, not joined */
+  ck_assert_int_eq( fd_shmem_join_query_by_name( "inv", NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_leave( j, NULL, NULL ), 0 );
   ck_assert_int_eq( fd_shmem_unlink( "inv", 0 ), 0 );
 }
 END_TEST
