@@ -162,7 +162,7 @@ ref_drop_shared( join_ent_t * ent ) {
 }
 
 /* Adds a reference to the settled ent, with the lock held (a lockless
-   leave may count down meanwhile). */
+   leave may count down meanwhile) or from the only thread. */
 static void
 ref_add( join_ent_t * ent ) {
   if( ONE_THREAD() ) SHARED_STORE( &ent->info.ref_cnt, ref_load( ent )+1L );
@@ -185,7 +185,8 @@ forget( join_ent_t * ent ) {
 
 /* ---- join ---- */
 
-/* With the lock held: a later join of an existing, settled entry. */
+/* A later join of an existing, settled entry, with the lock held (or
+   from the process's only thread, see join_one_thread). */
 static void *
 join_again( join_ent_t * ent, int mode, fd_shmem_join_info_t * opt_info ) {
   if( mode==FD_SHMEM_JOIN_MODE_READ_WRITE && ent->info.mode!=FD_SHMEM_JOIN_MODE_READ_WRITE ) {
@@ -242,6 +243,18 @@ join_first( join_ent_t * ent, int mode, int dump, fd_shmem_joinleave_func_t join
   return join;
 }
 
+/* The lock only serializes threads, and no callback runs with it held:
+   in a process with one thread, a later join of a settled entry needs
+   neither (a busy or missing entry takes the locked path).  Returns the
+   handle, or NULL with *done 0 when the locked path must decide. */
+static void *
+join_one_thread( fd_shmem_private_name_t const * key, size_t len, unsigned hash, int mode,
+                 fd_shmem_join_info_t * opt_info, int * done ) {
+  join_ent_t * ent = fd_shmem_private_join_by_name( key, len, hash );
+  *done = ent && ref_load( ent )>=1L;
+  return *done ? join_again( ent, mode, opt_info ) : NULL;
+}
+
 FD_SHMEM_EXPORT void *
 fd_shmem_join( char const * name, int mode, int dump,
                fd_shmem_joinleave_func_t join_func, void * ctx,
@@ -257,7 +270,9 @@ fd_shmem_join( char const * name, int mode, int dump,
     return NULL;
   }
   unsigned hash = fd_shmem_private_join_hash( &key, len );
-  void * join = NULL;
+  int    done = 0;
+  void * join = ONE_THREAD() ? join_one_thread( &key, len, hash, mode, opt_info, &done ) : NULL;
+  if( done ) return join;
   pthread_mutex_lock( &join_lock );
   for(;;) {
     join_ent_t * ent = fd_shmem_private_join_by_name( &key, len, hash );
