@@ -147,7 +147,7 @@ mark_busy( join_ent_t * ent ) {
 
 /* Drops one of several references: 1 if done, 0 if ent has one
    reference or is busy (the caller then needs the lock). */
-static int
+static inline __attribute__(( always_inline )) int
 ref_drop_shared( join_ent_t * ent ) {
   long r = ref_load( ent );
   if( ONE_THREAD() ) {
@@ -260,7 +260,8 @@ fd_shmem_join( char const * name, int mode, int dump,
                fd_shmem_joinleave_func_t join_func, void * ctx,
                fd_shmem_join_info_t * opt_info ) {
   fd_shmem_private_name_t key;
-  size_t len = fd_shmem_private_name_copy( name, &key );  /* checked below unless already joined */
+  unsigned hash;
+  size_t   len = fd_shmem_private_name_copy( name, &key, &hash );  /* checked below unless already joined */
   if( !len || ( !MODE_OK( mode ) && !fd_shmem_private_name_check( name ) ) ) {
     FD_SHMEM_LOG_WARN( "join: bad region name" );
     return NULL;
@@ -269,7 +270,6 @@ fd_shmem_join( char const * name, int mode, int dump,
     FD_SHMEM_LOG_WARN( "join %s: bad mode %d", name, mode );
     return NULL;
   }
-  unsigned hash = fd_shmem_private_join_hash( &key, len );
   int    done = 0;
   void * join = ONE_THREAD() ? join_one_thread( &key, len, hash, mode, opt_info, &done ) : NULL;
   if( done ) return join;
@@ -380,9 +380,9 @@ fd_shmem_leave( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) 
 FD_SHMEM_EXPORT int
 fd_shmem_join_query_by_name( char const * name, fd_shmem_join_info_t * opt_info ) {
   fd_shmem_private_name_t key;
-  size_t len = fd_shmem_private_name_copy( name, &key );
+  unsigned hash;
+  size_t   len = fd_shmem_private_name_copy( name, &key, &hash );
   if( !len ) return EINVAL;
-  unsigned hash = fd_shmem_private_join_hash( &key, len );
   join_ent_t * ent;
   uint64_t     seq;
   do {
@@ -437,9 +437,9 @@ FD_SHMEM_EXPORT int
 fd_shmem_join_anonymous( char const * name, int mode, void * join, void * mem,
                          size_t page_sz, size_t page_cnt ) {
   fd_shmem_private_name_t key;
-  size_t len = fd_shmem_private_name_key( name, &key );
+  unsigned hash;
+  size_t   len = fd_shmem_private_name_key( name, &key, &hash );
   if( !len || !anon_args_ok( mode, join, mem, page_sz, page_cnt ) ) return EINVAL;
-  unsigned  hash = fd_shmem_private_join_hash( &key, len );
   uintptr_t a0   = (uintptr_t)mem;
   uintptr_t a1   = a0 + ( page_cnt*page_sz-1UL );
   pthread_mutex_lock( &join_lock );

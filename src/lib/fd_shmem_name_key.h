@@ -67,29 +67,50 @@ fd_shmem_private_name_check( char const * name ) {
   return len;
 }
 
-/* Copies name into *key without checking its bytes.  Returns its
-   length, or 0 if name is NULL, empty or too long (*key is then
-   unspecified).  Every name in the join table was checked when it went
-   in, so a lookup that finds this key needs no check of its own. */
+/* The join's hash of a name, the same in every process, takes in the
+   key's words one after another. */
+static inline uint64_t
+fd_shmem_private_name_hash_word( uint64_t h, uint64_t word ) {
+  h = ( h ^ word ) * 0xff51afd7ed558ccdUL;
+  return h ^ ( h>>32 );
+}
+
+/* Copies name into *key without checking its bytes, and hashes it into
+   *hash on the way (from the words in hand: reading them back from *key
+   would wait on the stores).  Returns its length, or 0 if name is NULL,
+   empty or too long (*key and *hash are then unspecified).  Every name
+   in the join table was checked when it went in, so a lookup that finds
+   this key needs no check of its own. */
 static inline size_t
-fd_shmem_private_name_copy( char const * name, fd_shmem_private_name_t * key ) {
+fd_shmem_private_name_copy( char const * name, fd_shmem_private_name_t * key, unsigned * hash ) {
   if( !name ) return 0UL;
   unsigned char const * p = (unsigned char const *)name;
   size_t len = 0UL;
   while( len<FD_SHMEM_NAME_MAX && p[len] ) len++;
   if( !len || len>=FD_SHMEM_NAME_MAX ) return 0UL;
   *key = (fd_shmem_private_name_t){ .w = { 0UL } };
-  size_t full = len/8UL;
-  for( size_t i=0UL; i<full; i++ ) memcpy( &key->w[i], p+8UL*i, 8UL );
-  if( len%8UL ) key->w[ full ] = fd_shmem_private_name_tail( p+8UL*full, len%8UL );
+  uint64_t h    = 0x9e3779b97f4a7c15UL ^ (uint64_t)len;
+  size_t   full = len/8UL;
+  for( size_t i=0UL; i<full; i++ ) {
+    uint64_t word;
+    memcpy( &word, p+8UL*i, 8UL );
+    key->w[i] = word;
+    h = fd_shmem_private_name_hash_word( h, word );
+  }
+  if( len%8UL ) {
+    uint64_t word = fd_shmem_private_name_tail( p+8UL*full, len%8UL );
+    key->w[ full ] = word;
+    h = fd_shmem_private_name_hash_word( h, word );
+  }
+  *hash = (unsigned)h;
   return len;
 }
 
-/* Checks name and copies it into *key.  Returns its length, or 0 if it
-   is not a valid name (*key is then unspecified). */
+/* Checks name, then copies and hashes it as above.  Returns its length,
+   or 0 if it is not a valid name. */
 static inline size_t
-fd_shmem_private_name_key( char const * name, fd_shmem_private_name_t * key ) {
-  return fd_shmem_private_name_check( name ) ? fd_shmem_private_name_copy( name, key ) : 0UL;
+fd_shmem_private_name_key( char const * name, fd_shmem_private_name_t * key, unsigned * hash ) {
+  return fd_shmem_private_name_check( name ) ? fd_shmem_private_name_copy( name, key, hash ) : 0UL;
 }
 
 #endif /* FDSHMEM_SRC_LIB_FD_SHMEM_NAME_KEY_H */
