@@ -186,7 +186,7 @@ forget( join_ent_t * ent ) {
 /* ---- join ---- */
 
 /* A later join of an existing, settled entry, with the lock held (or
-   from the process's only thread, see join_one_thread). */
+   from the process's only thread, see fd_shmem_join). */
 static void *
 join_again( join_ent_t * ent, int mode, fd_shmem_join_info_t * opt_info ) {
   if( mode==FD_SHMEM_JOIN_MODE_READ_WRITE && ent->info.mode!=FD_SHMEM_JOIN_MODE_READ_WRITE ) {
@@ -243,18 +243,38 @@ join_first( join_ent_t * ent, int mode, int dump, fd_shmem_joinleave_func_t join
   return join;
 }
 
-/* The lock only serializes threads, and no callback runs with it held:
-   in a process with one thread, a later join of a settled entry needs
-   neither (a busy or missing entry takes the locked path).  Returns the
-   handle, or NULL with *done 0 when the locked path must decide. */
-static void *
-join_one_thread( fd_shmem_private_name_t const * key, size_t len, unsigned hash, int mode,
-                 fd_shmem_join_info_t * opt_info, int * done ) {
-  join_ent_t * ent = fd_shmem_private_join_by_name( key, len, hash );
-  *done = ent && ref_load( ent )>=1L;
-  return *done ? join_again( ent, mode, opt_info ) : NULL;
+/* Under the lock: a later join of a settled entry or the first join of
+   a name.  Kept out of line: see fd_shmem_join. */
+__attribute__(( noinline )) static void *
+join_locked( char const * name, fd_shmem_private_name_t const * key, size_t len, unsigned hash, int mode,
+             int dump, fd_shmem_joinleave_func_t join_func, void * ctx, fd_shmem_join_info_t * opt_info ) {
+  void * join = NULL;
+  pthread_mutex_lock( &join_lock );
+  for(;;) {
+    join_ent_t * ent = fd_shmem_private_join_by_name( key, len, hash );
+    int state = ent ? wait_not_busy( ent ) : SETTLED;
+    if( state==WAITED ) continue;
+    if( state==CYCLE ) {
+      FD_SHMEM_LOG_WARN( "join %s: called from its own join or leave callback (cycle)", name );
+      break;
+    }
+    if( ent ) { join = join_again( ent, mode, opt_info ); break; }
+    if( !fd_shmem_private_name_check( name ) ) { FD_SHMEM_LOG_WARN( "join: bad region name" ); break; }
+    fd_shmem_private_join_write_begin();
+    ent = fd_shmem_private_join_add( key, hash );
+    if( ent ) mark_busy( ent );
+    fd_shmem_private_join_write_end();
+    if( !ent ) { FD_SHMEM_LOG_WARN( "join %s: too many regions joined (%lu)", name, FD_SHMEM_JOIN_MAX ); break; }
+    join = join_first( ent, mode, dump, join_func, ctx, opt_info );
+    break;
+  }
+  pthread_mutex_unlock( &join_lock );
+  return join;
 }
 
+/* The lock only serializes threads, and no callback runs with it held:
+   in a process with one thread, a later join of a settled entry needs
+   neither (a busy or missing entry takes the locked path). */
 FD_SHMEM_EXPORT void *
 fd_shmem_join( char const * name, int mode, int dump,
                fd_shmem_joinleave_func_t join_func, void * ctx,
@@ -270,30 +290,11 @@ fd_shmem_join( char const * name, int mode, int dump,
     FD_SHMEM_LOG_WARN( "join %s: bad mode %d", name, mode );
     return NULL;
   }
-  int    done = 0;
-  void * join = ONE_THREAD() ? join_one_thread( &key, len, hash, mode, opt_info, &done ) : NULL;
-  if( done ) return join;
-  pthread_mutex_lock( &join_lock );
-  for(;;) {
+  if( ONE_THREAD() ) {
     join_ent_t * ent = fd_shmem_private_join_by_name( &key, len, hash );
-    int state = ent ? wait_not_busy( ent ) : SETTLED;
-    if( state==WAITED ) continue;
-    if( state==CYCLE ) {
-      FD_SHMEM_LOG_WARN( "join %s: called from its own join or leave callback (cycle)", name );
-      break;
-    }
-    if( ent ) { join = join_again( ent, mode, opt_info ); break; }
-    if( !fd_shmem_private_name_check( name ) ) { FD_SHMEM_LOG_WARN( "join: bad region name" ); break; }
-    fd_shmem_private_join_write_begin();
-    ent = fd_shmem_private_join_add( &key, hash );
-    if( ent ) mark_busy( ent );
-    fd_shmem_private_join_write_end();
-    if( !ent ) { FD_SHMEM_LOG_WARN( "join %s: too many regions joined (%lu)", name, FD_SHMEM_JOIN_MAX ); break; }
-    join = join_first( ent, mode, dump, join_func, ctx, opt_info );
-    break;
+    if( ent && ref_load( ent )>=1L ) return join_again( ent, mode, opt_info );
   }
-  pthread_mutex_unlock( &join_lock );
-  return join;
+  return join_locked( name, &key, len, hash, mode, dump, join_func, ctx, opt_info );
 }
 
 /* ---- leave ---- */
