@@ -397,6 +397,55 @@ START_TEST( threads_join_leave ) {
 }
 END_TEST
 
+/* Reference counts kept while the process had one thread (plain
+   stores, later joins without the lock) stay right once threads start
+   counting atomically, and an entry left meanwhile is not found under
+   its old name, handle or address. */
+#define HANDOFF_THREADS (3)
+#define HANDOFF_ITERS   (20000L)
+
+static void *
+handoff_main( void * name ) {
+  for( long i=0; i<HANDOFF_ITERS; i++ ) {
+    void * j = fd_shmem_join( name, RW, 0, NULL, NULL, NULL );
+    if( !j || fd_shmem_leave( j, NULL, NULL ) ) return (void *)1;
+  }
+  return NULL;
+}
+
+START_TEST( refs_one_thread_then_many ) {
+  make_region( "ho", 1 );
+  make_region( "gone", 1 );
+  fd_shmem_join_info_t info;
+  char * a = fd_shmem_join( "ho", RW, 0, NULL, NULL, NULL );
+  ck_assert_ptr_nonnull( a );
+  ck_assert_ptr_eq( fd_shmem_join( "ho", RW, 0, NULL, NULL, &info ), a );
+  ck_assert_int_eq( info.ref_cnt, 2 );
+  char * g = fd_shmem_join( "gone", RW, 0, NULL, NULL, NULL );
+  ck_assert_ptr_nonnull( g );
+  ck_assert_int_eq( fd_shmem_leave( g, NULL, NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_join_query_by_name( "gone", NULL ), ENOENT );
+  ck_assert_int_eq( fd_shmem_join_query_by_join( g, NULL ), ENOENT );
+  ck_assert_int_eq( fd_shmem_join_query_by_addr( g, 1, NULL ), ENOENT );
+
+  pthread_t tid[ HANDOFF_THREADS ];
+  for( long t=0; t<HANDOFF_THREADS; t++ ) ck_assert_int_eq( pthread_create( &tid[t], NULL, handoff_main, "ho" ), 0 );
+  ck_assert_ptr_null( handoff_main( "ho" ) );
+  for( long t=0; t<HANDOFF_THREADS; t++ ) {
+    void * ret;
+    ck_assert_int_eq( pthread_join( tid[t], &ret ), 0 );
+    ck_assert_ptr_null( ret );
+  }
+  ck_assert_int_eq( fd_shmem_join_query_by_name( "ho", &info ), 0 );
+  ck_assert_int_eq( info.ref_cnt, 2 );
+  ck_assert_int_eq( fd_shmem_leave( a, NULL, NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_leave( a, NULL, NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_join_query_by_name( "ho", NULL ), ENOENT );
+  ck_assert_int_eq( fd_shmem_unlink( "ho", 0 ), 0 );
+  ck_assert_int_eq( fd_shmem_unlink( "gone", 0 ), 0 );
+}
+END_TEST
+
 /* Queries take no lock: while some threads join and leave (so entries
    are reused for other names and addresses), others query by name, by
    handle and by address, and every answer must describe one real join.
@@ -508,6 +557,7 @@ main( void ) {
   tcase_add_test( tc, fork_shares_bytes );
   tcase_add_test( tc, read_only_faults );
   tcase_add_test( tc, threads_join_leave );
+  tcase_add_test( tc, refs_one_thread_then_many );
   tcase_add_test( tc, queries_during_churn );
   suite_add_tcase( s, tc );
   int status = fdt_run( s );
