@@ -103,8 +103,18 @@ typedef uint64_t __attribute__(( vector_size( 32 ), may_alias )) info_chunk_t;
 _Static_assert( FD_GROOVE_VOLUME_INFO_MAX%32UL==0UL && offsetof(fd_groove_volume_t, info)%32UL==0UL, "info chunks" );
 
 /* One clone with 32-byte stores where the CPU has AVX2, the baseline
-   one (SSE2, two 16-byte stores a chunk) everywhere else. */
-#if defined( __x86_64__ ) && defined( __has_attribute )
+   one (SSE2, two 16-byte stores a chunk) everywhere else.  Not in
+   sanitizer builds: the clones' resolver runs while the library is
+   relocated, before the sanitizer's runtime is up, and its
+   instrumentation crashes there. */
+#if defined( __SANITIZE_ADDRESS__ ) || defined( __SANITIZE_THREAD__ )
+#define INFO_ZERO_SANITIZED 1
+#elif defined( __has_feature )
+#if __has_feature( address_sanitizer ) || __has_feature( thread_sanitizer ) || __has_feature( memory_sanitizer )
+#define INFO_ZERO_SANITIZED 1
+#endif
+#endif
+#if defined( __x86_64__ ) && defined( __has_attribute ) && !defined( INFO_ZERO_SANITIZED )
 #if __has_attribute( target_clones )
 #define INFO_ZERO_CLONES __attribute__(( target_clones( "avx2", "default" ) ))
 #endif
