@@ -102,38 +102,63 @@ fd_groove_volume_pool_volume_max( fd_groove_volume_pool_t const * join ) {
 typedef uint64_t __attribute__(( vector_size( 32 ), may_alias )) info_chunk_t;
 _Static_assert( FD_GROOVE_VOLUME_INFO_MAX%32UL==0UL && offsetof(fd_groove_volume_t, info)%32UL==0UL, "info chunks" );
 
-/* One clone with 32-byte stores where the CPU has AVX2, the baseline
-   one (SSE2, two 16-byte stores a chunk) everywhere else.  Not in
-   sanitizer builds: the clones' resolver runs while the library is
-   relocated, before the sanitizer's runtime is up, and its
-   instrumentation crashes there. */
-#if defined( __SANITIZE_ADDRESS__ ) || defined( __SANITIZE_THREAD__ )
-#define INFO_ZERO_SANITIZED 1
-#elif defined( __has_feature )
-#if __has_feature( address_sanitizer ) || __has_feature( thread_sanitizer ) || __has_feature( memory_sanitizer )
-#define INFO_ZERO_SANITIZED 1
-#endif
-#endif
-#if defined( __x86_64__ ) && defined( __has_attribute ) && !defined( INFO_ZERO_SANITIZED )
-#if __has_attribute( target_clones )
-#define INFO_ZERO_CLONES __attribute__(( target_clones( "avx2", "default" ) ))
-#endif
-#endif
-#ifndef INFO_ZERO_CLONES
-#define INFO_ZERO_CLONES
-#endif
-
 /* Zeroes all of info[] with a fixed, fully unrolled run of aligned
    stores.  A memset there, of a variable or of the full length alike,
    is what -O2 for generic x86-64 expands to `rep stosq`, whose start-up
    cost was most of an add; unrolled, the loop is also not turned back
-   into that memset. */
-INFO_ZERO_CLONES static void
-info_zero( fd_groove_volume_t * v ) {
+   into that memset.  Baseline x86-64 makes each chunk two 16-byte
+   stores; info_zero_avx2 below, one 32-byte store. */
+static inline __attribute__(( always_inline )) void
+info_zero_chunks( fd_groove_volume_t * v ) {
   info_chunk_t * chunk = (info_chunk_t *)v->info;
 #pragma GCC unroll 16
   for( size_t i=0UL; i<INFO_CHUNK_CNT; i++ ) chunk[i] = (info_chunk_t){ 0UL, 0UL, 0UL, 0UL };
 }
+
+/* The AVX2 variant is picked at run time from what glibc's dynamic
+   loader found at start-up (<sys/platform/x86.h>): no CPUID here, and
+   no ifunc resolver, which would run libgcc's CPUID probing at every
+   program start (tens of microseconds in a VM) and crashes sanitizer
+   builds, whose runtime is not up yet when it runs.  Sanitizer builds
+   and other platforms keep the baseline. */
+#if defined( __SANITIZE_ADDRESS__ ) || defined( __SANITIZE_THREAD__ )
+#define INFO_ZERO_BASELINE_ONLY 1
+#elif defined( __has_feature )
+#if __has_feature( address_sanitizer ) || __has_feature( thread_sanitizer ) || __has_feature( memory_sanitizer )
+#define INFO_ZERO_BASELINE_ONLY 1
+#endif
+#endif
+#if !defined( __x86_64__ ) || !defined( __has_include )
+#define INFO_ZERO_BASELINE_ONLY 1
+#elif !__has_include( <sys/platform/x86.h> )
+#define INFO_ZERO_BASELINE_ONLY 1
+#endif
+
+#ifdef INFO_ZERO_BASELINE_ONLY
+
+static void info_zero( fd_groove_volume_t * v ) { info_zero_chunks( v ); }
+
+#else
+
+#include <sys/platform/x86.h>
+
+__attribute__(( target( "avx2" ) )) static void info_zero_avx2( fd_groove_volume_t * v ) { info_zero_chunks( v ); }
+static void info_zero_sse2( fd_groove_volume_t * v ) { info_zero_chunks( v ); }
+
+static int avx2_state = -1;  /* not asked yet; then 0 or 1 */
+
+static void
+info_zero( fd_groove_volume_t * v ) {
+  int avx2 = __atomic_load_n( &avx2_state, __ATOMIC_RELAXED );
+  if( avx2<0 ) {
+    avx2 = !!CPU_FEATURE_ACTIVE( AVX2 );  /* the CPU has it and the kernel saves its registers */
+    __atomic_store_n( &avx2_state, avx2, __ATOMIC_RELAXED );
+  }
+  if( avx2 ) info_zero_avx2( v );
+  else       info_zero_sse2( v );
+}
+
+#endif
 
 /* Copies the caller's info, 1..INFO_MAX bytes, over the zeroed info[].
    GCC knows that bound and would expand the copy inline as `rep movsq`
