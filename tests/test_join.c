@@ -128,6 +128,45 @@ START_TEST( query_edges ) {
 }
 END_TEST
 
+/* Names are read a word at a time where that stays inside the pages
+   they touch: a name ending right before an unreadable page, at every
+   length and alignment, is still joined and found, and a longer name
+   or one without a terminator there is still refused. */
+START_TEST( names_before_a_hole ) {
+  size_t page = (size_t)sysconf( _SC_PAGESIZE );
+  char * buf  = mmap( NULL, 2*page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0 );
+  ck_assert_ptr_ne( buf, MAP_FAILED );
+  ck_assert_int_eq( mprotect( buf+page, page, PROT_NONE ), 0 );
+  char * end = buf+page;
+  for( size_t len=1; len<FD_SHMEM_NAME_MAX; len++ ) {
+    char name[ FD_SHMEM_NAME_MAX ];
+    for( size_t i=0; i<len; i++ ) name[i] = (char)( 'a' + ( len+i )%26 );
+    name[ len ] = '\0';
+    make_region( name, 1 );
+    char * at = memcpy( end-len-1, name, len+1 );  /* its terminator is the page's last byte */
+    void * j  = fd_shmem_join( at, RW, 0, NULL, NULL, NULL );
+    ck_assert_ptr_nonnull( j );
+    for( size_t off=0; off<8; off++ ) {
+      char * moved = memcpy( end-len-1-off, name, len+1 );
+      ck_assert_int_eq( fd_shmem_join_query_by_name( moved, NULL ), 0 );
+    }
+    memcpy( at, name, len+1 );
+    at[ len-1 ] = ( at[ len-1 ]=='z' ) ? 'y' : 'z';  /* a name not joined, at the page's end */
+    ck_assert_int_eq( fd_shmem_join_query_by_name( at, NULL ), ENOENT );
+    ck_assert_int_eq( fd_shmem_leave( j, NULL, NULL ), 0 );
+    ck_assert_int_eq( fd_shmem_join_query_by_name( name, NULL ), ENOENT );
+    ck_assert_int_eq( fd_shmem_unlink( name, 0 ), 0 );
+  }
+  char * tail = end-FD_SHMEM_NAME_MAX;  /* 40 letters up to the hole, no terminator */
+  memset( tail, 'a', FD_SHMEM_NAME_MAX );
+  ck_assert_int_eq( fd_shmem_join_query_by_name( tail, NULL ), EINVAL );
+  ck_assert_ptr_null( fd_shmem_join( tail, RW, 0, NULL, NULL, NULL ) );
+  end[ -1 ] = '\0';  /* 39 letters: valid, not joined */
+  ck_assert_int_eq( fd_shmem_join_query_by_name( tail, NULL ), ENOENT );
+  ck_assert_int_eq( munmap( buf, 2*page ), 0 );
+}
+END_TEST
+
 /* ---- callbacks ---- */
 
 typedef struct {
@@ -550,6 +589,7 @@ main( void ) {
   tcase_add_test( tc, join_refcount );
   tcase_add_test( tc, join_invalid );
   tcase_add_test( tc, query_edges );
+  tcase_add_test( tc, names_before_a_hole );
   tcase_add_test( tc, callbacks_and_cycles );
   tcase_add_test( tc, callback_failure_undoes );
   tcase_add_test( tc, anonymous );

@@ -378,8 +378,10 @@ fd_shmem_leave( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) 
 /* Each looks up and copies without the lock, and starts over when a
    writer changed the table meanwhile. */
 
-FD_SHMEM_EXPORT int
-fd_shmem_join_query_by_name( char const * name, fd_shmem_join_info_t * opt_info ) {
+/* The whole query by name: waits out a writer and starts over after
+   one, and tells a missing name from a bad one. */
+__attribute__(( noinline )) static int
+query_by_name_slow( char const * name, fd_shmem_join_info_t * opt_info ) {
   fd_shmem_private_name_t key;
   unsigned hash;
   size_t   len = fd_shmem_private_name_copy( name, &key, &hash );
@@ -393,6 +395,25 @@ fd_shmem_join_query_by_name( char const * name, fd_shmem_join_info_t * opt_info 
   } while( !fd_shmem_private_join_read_done( seq ) );
   if( ent ) return 0;
   return fd_shmem_private_name_check( name ) ? ENOENT : EINVAL;
+}
+
+/* A hit while no writer is about takes one pass and calls nothing (so
+   it needs no stack frame of its own); anything else starts over the
+   slow way. */
+FD_SHMEM_EXPORT int
+fd_shmem_join_query_by_name( char const * name, fd_shmem_join_info_t * opt_info ) {
+  fd_shmem_private_name_t key;
+  unsigned hash;
+  size_t   len = fd_shmem_private_name_copy( name, &key, &hash );
+  uint64_t seq = SHARED_LOAD( &fd_shmem_private_join_tab.seq );
+  if( len && !( seq & 1UL ) ) {
+    join_ent_t * ent = fd_shmem_private_join_by_name( &key, len, hash );
+    if( ent ) {
+      snapshot( opt_info, ent );
+      if( fd_shmem_private_join_read_done( seq ) ) return 0;
+    }
+  }
+  return query_by_name_slow( name, opt_info );
 }
 
 FD_SHMEM_EXPORT int
