@@ -272,13 +272,11 @@ join_locked( char const * name, fd_shmem_private_name_t const * key, size_t len,
   return join;
 }
 
-/* The lock only serializes threads, and no callback runs with it held:
-   in a process with one thread, a later join of a settled entry needs
-   neither (a busy or missing entry takes the locked path). */
-FD_SHMEM_EXPORT void *
-fd_shmem_join( char const * name, int mode, int dump,
-               fd_shmem_joinleave_func_t join_func, void * ctx,
-               fd_shmem_join_info_t * opt_info ) {
+/* The checks, then the lookup under the lock unless the process's only
+   thread finds a settled entry (see fd_shmem_join). */
+__attribute__(( noinline )) static void *
+join_slow( char const * name, int mode, int dump, fd_shmem_joinleave_func_t join_func, void * ctx,
+           fd_shmem_join_info_t * opt_info ) {
   fd_shmem_private_name_t key;
   unsigned hash;
   size_t   len = fd_shmem_private_name_copy( name, &key, &hash );  /* checked below unless already joined */
@@ -295,6 +293,29 @@ fd_shmem_join( char const * name, int mode, int dump,
     if( ent && ref_load( ent )>=1L ) return join_again( ent, mode, opt_info );
   }
   return join_locked( name, &key, len, hash, mode, dump, join_func, ctx, opt_info );
+}
+
+/* The lock only serializes threads, and no callback runs with it held:
+   in a process with one thread, a later join of a settled entry needs
+   neither (a busy or missing entry takes the locked path).  That join,
+   in a mode the entry allows, runs here and calls nothing; anything
+   else starts over in join_slow. */
+FD_SHMEM_EXPORT void *
+fd_shmem_join( char const * name, int mode, int dump,
+               fd_shmem_joinleave_func_t join_func, void * ctx,
+               fd_shmem_join_info_t * opt_info ) {
+  if( ONE_THREAD() && MODE_OK( mode ) ) {
+    fd_shmem_private_name_t key;
+    unsigned hash;
+    size_t   len = fd_shmem_private_name_copy( name, &key, &hash );
+    join_ent_t * ent = len ? fd_shmem_private_join_by_name( &key, len, hash ) : NULL;
+    if( ent && ref_load( ent )>=1L && ( mode==FD_SHMEM_JOIN_MODE_READ_ONLY || SHARED_LOAD( &ent->info.mode )==mode ) ) {
+      SHARED_STORE( &ent->info.ref_cnt, ref_load( ent )+1L );  /* the only thread: see ref_add */
+      snapshot( opt_info, ent );
+      return ent->info.join;
+    }
+  }
+  return join_slow( name, mode, dump, join_func, ctx, opt_info );
 }
 
 /* ---- leave ---- */
@@ -366,11 +387,24 @@ leave_locked( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) {
   return bad;
 }
 
-FD_SHMEM_EXPORT int
-fd_shmem_leave( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) {
+/* The whole leave: the lockless way when it works, else the lock. */
+__attribute__(( noinline )) static int
+leave_slow( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) {
   if( !join ) { FD_SHMEM_LOG_WARN( "leave: NULL join" ); return 1; }
   if( leave_shared( join ) ) return 0;
   return leave_locked( join, leave_func, ctx );
+}
+
+/* With no writer about, a leave that is not the last takes one pass
+   and calls nothing; anything else goes the whole way. */
+FD_SHMEM_EXPORT int
+fd_shmem_leave( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) {
+  uint64_t seq = SHARED_LOAD( &fd_shmem_private_join_tab.seq );
+  if( join && !( seq & 1UL ) ) {
+    join_ent_t * ent = fd_shmem_private_join_by_join( join );
+    if( ent && fd_shmem_private_join_read_done( seq ) && ref_drop_shared( ent ) ) return 0;
+  }
+  return leave_slow( join, leave_func, ctx );
 }
 
 /* ---- queries (silent, lock-free) ---- */
