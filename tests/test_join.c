@@ -167,6 +167,39 @@ START_TEST( names_before_a_hole ) {
 }
 END_TEST
 
+/* Names that share their first words (one the other's prefix, or
+   differing only in a later word) each find their own join, and a left
+   one is not found through the other. */
+START_TEST( names_sharing_words ) {
+  static char const * const names[] = {
+    "abcdefgh", "abcdefghi", "abcdefghijklmnop", "abcdefghijklmnoq",
+    "abcdefghijklmnopqrstuvwxyz0123456789abc", "abcdefghijklmnopqrstuvwxyz0123456789abd"
+  };
+  size_t cnt = sizeof(names)/sizeof(names[0]);
+  void * join[ 6 ];
+  for( size_t i=0; i<cnt; i++ ) {
+    make_region( names[i], 1 );
+    join[i] = fd_shmem_join( names[i], RW, 0, NULL, NULL, NULL );
+    ck_assert_ptr_nonnull( join[i] );
+  }
+  for( size_t i=0; i<cnt; i++ ) {
+    fd_shmem_join_info_t info;
+    ck_assert_int_eq( fd_shmem_join_query_by_name( names[i], &info ), 0 );
+    ck_assert_ptr_eq( info.join, join[i] );
+    ck_assert_str_eq( info.name, names[i] );
+  }
+  for( size_t i=0; i<cnt; i+=2 ) ck_assert_int_eq( fd_shmem_leave( join[i], NULL, NULL ), 0 );
+  for( size_t i=0; i<cnt; i++ ) {
+    fd_shmem_join_info_t info;
+    int err = fd_shmem_join_query_by_name( names[i], &info );
+    ck_assert_int_eq( err, i%2 ? 0 : ENOENT );
+    if( i%2 ) ck_assert_ptr_eq( info.join, join[i] );
+  }
+  for( size_t i=1; i<cnt; i+=2 ) ck_assert_int_eq( fd_shmem_leave( join[i], NULL, NULL ), 0 );
+  for( size_t i=0; i<cnt; i++ ) ck_assert_int_eq( fd_shmem_unlink( names[i], 0 ), 0 );
+}
+END_TEST
+
 /* ---- callbacks ---- */
 
 typedef struct {
@@ -590,6 +623,7 @@ main( void ) {
   tcase_add_test( tc, join_invalid );
   tcase_add_test( tc, query_edges );
   tcase_add_test( tc, names_before_a_hole );
+  tcase_add_test( tc, names_sharing_words );
   tcase_add_test( tc, callbacks_and_cycles );
   tcase_add_test( tc, callback_failure_undoes );
   tcase_add_test( tc, anonymous );

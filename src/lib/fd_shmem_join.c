@@ -352,7 +352,7 @@ leave_lookup( void const * join, char const * what ) {
 }
 
 /* The leave that may be the last, under the lock.  Kept out of line:
-   the hot path of fd_shmem_leave is leave_shared. */
+   a leave that is not the last takes no lock. */
 __attribute__(( noinline )) static int
 leave_locked( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) {
   pthread_mutex_lock( &join_lock );

@@ -104,7 +104,8 @@ fd_shmem_private_join_ptr_hash( void const * p ) {
 /* Probes are bounded: a reader racing a writer may see any mix of slot
    states (and is then told to start again). */
 /* key holds a name of len characters: names are zero-padded, so the
-   words up to the one holding its terminator decide. */
+   words up to the one holding its terminator decide.  The first word
+   sorts out a slot as well as the hash would, and is needed anyway. */
 static inline join_ent_t *
 fd_shmem_private_join_by_name( fd_shmem_private_name_t const * key, size_t len, unsigned hash ) {
   join_tab_t * tab = &fd_shmem_private_join_tab;
@@ -113,12 +114,10 @@ fd_shmem_private_join_by_name( fd_shmem_private_name_t const * key, size_t len, 
     unsigned v = SHARED_LOAD( &tab->name_slot[s] );
     if( !v ) return NULL;
     join_ent_t * e = &tab->ent[ v-1U ];
-    if( SHARED_LOAD( &e->info.hash )==hash ) {
-      fd_shmem_private_name_word_t const * name = (fd_shmem_private_name_word_t const *)e->info.name;
-      uint64_t diff = 0UL;
-      for( size_t i=0UL; i<=len/8UL; i++ ) diff |= SHARED_LOAD( &name[i] ) ^ key->w[i];
-      if( !diff ) return e;
-    }
+    fd_shmem_private_name_word_t const * name = (fd_shmem_private_name_word_t const *)e->info.name;
+    uint64_t diff = SHARED_LOAD( &name[0] ) ^ key->w[0];
+    for( size_t i=1UL; !diff && i<=len/8UL; i++ ) diff |= SHARED_LOAD( &name[i] ) ^ key->w[i];
+    if( !diff ) return e;
     s = ( s+1UL ) & FD_SHMEM_PRIVATE_JOIN_SLOT_MASK;
   }
   return NULL;
