@@ -227,24 +227,47 @@ static void op_query_name( void * vctx ) { again_ctx_t * c = vctx; if( fd_shmem_
 static void op_query_join( void * vctx ) { again_ctx_t * c = vctx; if( fd_shmem_join_query_by_join( c->join, NULL ) ) die( "query" ); }
 static void op_query_addr( void * vctx ) { again_ctx_t * c = vctx; if( fd_shmem_join_query_by_addr( (char *)c->join+100, 8, NULL ) ) die( "query" ); }
 
+#define HOT_REGION_CNT (32)
+
+/* The same operations spread over every joined region: each call moves
+   on to the next of the HOT_REGION_CNT regions, so no lookup sees the
+   same key twice in a row. */
+typedef struct { again_ctx_t region[ HOT_REGION_CNT ]; unsigned next; } cycle_ctx_t;
+
+static again_ctx_t *
+cycle_next( cycle_ctx_t * c ) {
+  again_ctx_t * r = &c->region[ c->next ];
+  c->next = ( c->next+1U ) % HOT_REGION_CNT;
+  return r;
+}
+
+static void op_cycle_join_again( void * vctx ) { op_join_again( cycle_next( vctx ) ); }
+static void op_cycle_query_name( void * vctx ) { op_query_name( cycle_next( vctx ) ); }
+static void op_cycle_query_addr( void * vctx ) { op_query_addr( cycle_next( vctx ) ); }
+static void op_cycle_query_join( void * vctx ) { op_query_join( cycle_next( vctx ) ); }
+
 static void
 bench_hot_paths( void ) {
-  enum { REGION_CNT = 32 };
-  void * joins[ REGION_CNT ];
-  char   names[ REGION_CNT ][ 16 ];
-  for( int i=0; i<REGION_CNT; i++ ) {
+  char        names[ HOT_REGION_CNT ][ 16 ];
+  cycle_ctx_t all = { .next = 0U };
+  for( int i=0; i<HOT_REGION_CNT; i++ ) {
     snprintf( names[i], sizeof(names[i]), "hot%d", i );
     if( fd_shmem_create( names[i], NORMAL, 1, 0, 0600 ) ) die( "create" );
-    joins[i] = fd_shmem_join( names[i], FD_SHMEM_JOIN_MODE_READ_WRITE, 0, NULL, NULL, NULL );
-    if( !joins[i] ) die( "join" );
+    void * join = fd_shmem_join( names[i], FD_SHMEM_JOIN_MODE_READ_WRITE, 0, NULL, NULL, NULL );
+    if( !join ) die( "join" );
+    all.region[i] = (again_ctx_t){ names[i], join };
   }
-  again_ctx_t c = { names[ REGION_CNT/2 ], joins[ REGION_CNT/2 ] };
+  again_ctx_t c = all.region[ HOT_REGION_CNT/2 ];
   long iters = 1000000L;
   row( "join-again", compare( op_join_again, &c, op_mutex, NULL, iters ), "mutex lock+unlock", 0UL );
   row( "query-name", compare( op_query_name, &c, op_mutex, NULL, iters ), "mutex lock+unlock", 0UL );
   row( "query-addr", compare( op_query_addr, &c, op_mutex, NULL, iters ), "mutex lock+unlock", 0UL );
   row( "query-join", compare( op_query_join, &c, op_mutex, NULL, iters ), "mutex lock+unlock", 0UL );
-  for( int i=0; i<REGION_CNT; i++ ) { fd_shmem_leave( joins[i], NULL, NULL ); fd_shmem_unlink( names[i], NORMAL ); }
+  row( "join32-again", compare( op_cycle_join_again, &all, op_mutex, NULL, iters ), "mutex lock+unlock", 0UL );
+  row( "query32-name", compare( op_cycle_query_name, &all, op_mutex, NULL, iters ), "mutex lock+unlock", 0UL );
+  row( "query32-addr", compare( op_cycle_query_addr, &all, op_mutex, NULL, iters ), "mutex lock+unlock", 0UL );
+  row( "query32-join", compare( op_cycle_query_join, &all, op_mutex, NULL, iters ), "mutex lock+unlock", 0UL );
+  for( int i=0; i<HOT_REGION_CNT; i++ ) { fd_shmem_leave( all.region[i].join, NULL, NULL ); fd_shmem_unlink( names[i], NORMAL ); }
 }
 
 /* ---- groove pool ---- */

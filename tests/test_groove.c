@@ -145,6 +145,30 @@ START_TEST( randomized_rounds ) {
 }
 END_TEST
 
+/* Every info size over a header the user scribbled on: the info is
+   copied, each byte past it is zero, and nothing outside info[] moves
+   (the header is written in wide chunks). */
+START_TEST( info_zeroed_past_size ) {
+  char * vol0 = volumes_map( 1 );
+  fd_groove_volume_pool_t pool[1];
+  ck_assert_ptr_nonnull( fd_groove_volume_pool_join( pool, fd_groove_volume_pool_new( shpool_mem ), vol0, 1 ) );
+  fd_groove_volume_t * v = (fd_groove_volume_t *)vol0;
+  uint8_t info[ 490 ];
+  for( size_t b=0; b<sizeof(info); b++ ) info[b] = (uint8_t)( 1+b%255 );
+  for( size_t info_sz=0; info_sz<=sizeof(info); info_sz++ ) {
+    memset( v, 0xa5, 1024 );
+    FDT_CHECK( fd_groove_volume_pool_add( pool, vol0, GIB, info, info_sz )==FD_GROOVE_SUCCESS );
+    size_t kept = info_sz>480 ? 480 : info_sz;
+    FDT_CHECK( v->info_sz==kept );
+    FDT_CHECK( !memcmp( v->info, info, kept ) );
+    for( size_t b=kept; b<480; b++ ) FDT_CHECK( !v->info[b] );
+    for( size_t b=0; b<512; b++ ) FDT_CHECK( v->data[b]==0xa5 );
+    FDT_CHECK( fd_groove_volume_pool_remove( pool )==v );
+  }
+  munmap( vol0, GIB );
+}
+END_TEST
+
 START_TEST( corruption_detected ) {
   char * vol0 = volumes_map( VOLUME_CNT );
   fd_groove_volume_pool_t pool[1];
@@ -304,6 +328,7 @@ main( void ) {
   tcase_add_test( tc, layout_and_strerror );
   tcase_add_test( tc, bad_arguments );
   tcase_add_test( tc, randomized_rounds );
+  tcase_add_test( tc, info_zeroed_past_size );
   tcase_add_test( tc, corruption_detected );
   tcase_add_test( tc, threads );
   tcase_add_test( tc, processes );

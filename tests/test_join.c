@@ -80,6 +80,22 @@ START_TEST( join_invalid ) {
   ck_assert_int_eq( fd_shmem_join_query_by_name( "a b", NULL ), EINVAL );
   ck_assert_int_eq( fd_shmem_join_query_by_join( NULL, NULL ), EINVAL );
   ck_assert( fd_shmem_iter_done( fd_shmem_iter_begin() ) );  /* failures left nothing joined */
+
+  /* with a region joined, names near its own are still checked: a hit
+     is the only lookup that skips the check */
+  char * j = fd_shmem_join( "inv", RW, 0, NULL, NULL, NULL );
+  ck_assert_ptr_nonnull( j );
+  char too_long[ 41 ];
+  memset( too_long, 'a', 40 ); too_long[ 40 ] = '\0';
+  char const * bad[] = { "inv/", "-inv", ".inv", "in v", "inv\n", too_long };
+  for( size_t i=0; i<sizeof(bad)/sizeof(bad[0]); i++ ) {
+    ck_assert_int_eq( fd_shmem_join_query_by_name( bad[i], NULL ), EINVAL );
+    ck_assert_ptr_null( fd_shmem_join( bad[i], RW, 0, NULL, NULL, NULL ) );
+    ck_assert_ptr_null( fd_shmem_join( bad[i], 7, 0, NULL, NULL, NULL ) );
+  }
+  ck_assert_int_eq( fd_shmem_join_query_by_name( too_long+1, NULL ), ENOENT );  /* 39 bytes: valid, not joined */
+  ck_assert_int_eq( fd_shmem_join_query_by_name( "inv", NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_leave( j, NULL, NULL ), 0 );
   ck_assert_int_eq( fd_shmem_unlink( "inv", 0 ), 0 );
 }
 END_TEST
@@ -109,6 +125,78 @@ START_TEST( query_edges ) {
   ck_assert_int_eq( fd_shmem_leave( m, NULL, NULL ), 0 );
   ck_assert_int_eq( fd_shmem_join_query_by_addr( m, 1, NULL ), ENOENT );
   ck_assert_int_eq( fd_shmem_unlink( "q", 0 ), 0 );
+}
+END_TEST
+
+/* Names are read a word at a time where that stays inside the pages
+   they touch: a name ending right before an unreadable page, at every
+   length and alignment, is still joined and found, and a longer name
+   or one without a terminator there is still refused. */
+START_TEST( names_before_a_hole ) {
+  size_t page = (size_t)sysconf( _SC_PAGESIZE );
+  char * buf  = mmap( NULL, 2*page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0 );
+  ck_assert_ptr_ne( buf, MAP_FAILED );
+  ck_assert_int_eq( mprotect( buf+page, page, PROT_NONE ), 0 );
+  char * end = buf+page;
+  for( size_t len=1; len<FD_SHMEM_NAME_MAX; len++ ) {
+    char name[ FD_SHMEM_NAME_MAX ];
+    for( size_t i=0; i<len; i++ ) name[i] = (char)( 'a' + ( len+i )%26 );
+    name[ len ] = '\0';
+    make_region( name, 1 );
+    char * at = memcpy( end-len-1, name, len+1 );  /* its terminator is the page's last byte */
+    void * j  = fd_shmem_join( at, RW, 0, NULL, NULL, NULL );
+    ck_assert_ptr_nonnull( j );
+    for( size_t off=0; off<8; off++ ) {
+      char * moved = memcpy( end-len-1-off, name, len+1 );
+      ck_assert_int_eq( fd_shmem_join_query_by_name( moved, NULL ), 0 );
+    }
+    memcpy( at, name, len+1 );
+    at[ len-1 ] = ( at[ len-1 ]=='z' ) ? 'y' : 'z';  /* a name not joined, at the page's end */
+    ck_assert_int_eq( fd_shmem_join_query_by_name( at, NULL ), ENOENT );
+    ck_assert_int_eq( fd_shmem_leave( j, NULL, NULL ), 0 );
+    ck_assert_int_eq( fd_shmem_join_query_by_name( name, NULL ), ENOENT );
+    ck_assert_int_eq( fd_shmem_unlink( name, 0 ), 0 );
+  }
+  char * tail = end-FD_SHMEM_NAME_MAX;  /* 40 letters up to the hole, no terminator */
+  memset( tail, 'a', FD_SHMEM_NAME_MAX );
+  ck_assert_int_eq( fd_shmem_join_query_by_name( tail, NULL ), EINVAL );
+  ck_assert_ptr_null( fd_shmem_join( tail, RW, 0, NULL, NULL, NULL ) );
+  end[ -1 ] = '\0';  /* 39 letters: valid, not joined */
+  ck_assert_int_eq( fd_shmem_join_query_by_name( tail, NULL ), ENOENT );
+  ck_assert_int_eq( munmap( buf, 2*page ), 0 );
+}
+END_TEST
+
+/* Names that share their first words (one the other's prefix, or
+   differing only in a later word) each find their own join, and a left
+   one is not found through the other. */
+START_TEST( names_sharing_words ) {
+  static char const * const names[] = {
+    "abcdefgh", "abcdefghi", "abcdefghijklmnop", "abcdefghijklmnoq",
+    "abcdefghijklmnopqrstuvwxyz0123456789abc", "abcdefghijklmnopqrstuvwxyz0123456789abd"
+  };
+  size_t cnt = sizeof(names)/sizeof(names[0]);
+  void * join[ 6 ];
+  for( size_t i=0; i<cnt; i++ ) {
+    make_region( names[i], 1 );
+    join[i] = fd_shmem_join( names[i], RW, 0, NULL, NULL, NULL );
+    ck_assert_ptr_nonnull( join[i] );
+  }
+  for( size_t i=0; i<cnt; i++ ) {
+    fd_shmem_join_info_t info;
+    ck_assert_int_eq( fd_shmem_join_query_by_name( names[i], &info ), 0 );
+    ck_assert_ptr_eq( info.join, join[i] );
+    ck_assert_str_eq( info.name, names[i] );
+  }
+  for( size_t i=0; i<cnt; i+=2 ) ck_assert_int_eq( fd_shmem_leave( join[i], NULL, NULL ), 0 );
+  for( size_t i=0; i<cnt; i++ ) {
+    fd_shmem_join_info_t info;
+    int err = fd_shmem_join_query_by_name( names[i], &info );
+    ck_assert_int_eq( err, i%2 ? 0 : ENOENT );
+    if( i%2 ) ck_assert_ptr_eq( info.join, join[i] );
+  }
+  for( size_t i=1; i<cnt; i+=2 ) ck_assert_int_eq( fd_shmem_leave( join[i], NULL, NULL ), 0 );
+  for( size_t i=0; i<cnt; i++ ) ck_assert_int_eq( fd_shmem_unlink( names[i], 0 ), 0 );
 }
 END_TEST
 
@@ -381,6 +469,55 @@ START_TEST( threads_join_leave ) {
 }
 END_TEST
 
+/* Reference counts kept while the process had one thread (plain
+   stores, later joins without the lock) stay right once threads start
+   counting atomically, and an entry left meanwhile is not found under
+   its old name, handle or address. */
+#define HANDOFF_THREADS (3)
+#define HANDOFF_ITERS   (20000L)
+
+static void *
+handoff_main( void * name ) {
+  for( long i=0; i<HANDOFF_ITERS; i++ ) {
+    void * j = fd_shmem_join( name, RW, 0, NULL, NULL, NULL );
+    if( !j || fd_shmem_leave( j, NULL, NULL ) ) return (void *)1;
+  }
+  return NULL;
+}
+
+START_TEST( refs_one_thread_then_many ) {
+  make_region( "ho", 1 );
+  make_region( "gone", 1 );
+  fd_shmem_join_info_t info;
+  char * a = fd_shmem_join( "ho", RW, 0, NULL, NULL, NULL );
+  ck_assert_ptr_nonnull( a );
+  ck_assert_ptr_eq( fd_shmem_join( "ho", RW, 0, NULL, NULL, &info ), a );
+  ck_assert_int_eq( info.ref_cnt, 2 );
+  char * g = fd_shmem_join( "gone", RW, 0, NULL, NULL, NULL );
+  ck_assert_ptr_nonnull( g );
+  ck_assert_int_eq( fd_shmem_leave( g, NULL, NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_join_query_by_name( "gone", NULL ), ENOENT );
+  ck_assert_int_eq( fd_shmem_join_query_by_join( g, NULL ), ENOENT );
+  ck_assert_int_eq( fd_shmem_join_query_by_addr( g, 1, NULL ), ENOENT );
+
+  pthread_t tid[ HANDOFF_THREADS ];
+  for( long t=0; t<HANDOFF_THREADS; t++ ) ck_assert_int_eq( pthread_create( &tid[t], NULL, handoff_main, "ho" ), 0 );
+  ck_assert_ptr_null( handoff_main( "ho" ) );
+  for( long t=0; t<HANDOFF_THREADS; t++ ) {
+    void * ret;
+    ck_assert_int_eq( pthread_join( tid[t], &ret ), 0 );
+    ck_assert_ptr_null( ret );
+  }
+  ck_assert_int_eq( fd_shmem_join_query_by_name( "ho", &info ), 0 );
+  ck_assert_int_eq( info.ref_cnt, 2 );
+  ck_assert_int_eq( fd_shmem_leave( a, NULL, NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_leave( a, NULL, NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_join_query_by_name( "ho", NULL ), ENOENT );
+  ck_assert_int_eq( fd_shmem_unlink( "ho", 0 ), 0 );
+  ck_assert_int_eq( fd_shmem_unlink( "gone", 0 ), 0 );
+}
+END_TEST
+
 /* Queries take no lock: while some threads join and leave (so entries
    are reused for other names and addresses), others query by name, by
    handle and by address, and every answer must describe one real join.
@@ -485,6 +622,8 @@ main( void ) {
   tcase_add_test( tc, join_refcount );
   tcase_add_test( tc, join_invalid );
   tcase_add_test( tc, query_edges );
+  tcase_add_test( tc, names_before_a_hole );
+  tcase_add_test( tc, names_sharing_words );
   tcase_add_test( tc, callbacks_and_cycles );
   tcase_add_test( tc, callback_failure_undoes );
   tcase_add_test( tc, anonymous );
@@ -492,6 +631,7 @@ main( void ) {
   tcase_add_test( tc, fork_shares_bytes );
   tcase_add_test( tc, read_only_faults );
   tcase_add_test( tc, threads_join_leave );
+  tcase_add_test( tc, refs_one_thread_then_many );
   tcase_add_test( tc, queries_during_churn );
   suite_add_tcase( s, tc );
   int status = fdt_run( s );

@@ -21,6 +21,21 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+/* glibc's __libc_single_threaded: true while the process has one thread
+   (only pthread_create clears it, in the creating thread, before the new
+   one runs). */
+#if defined( __has_include )
+#if __has_include( <sys/single_threaded.h> )
+#include <sys/single_threaded.h>
+#define ONE_THREAD() ( __libc_single_threaded )
+#endif
+#endif
+#ifndef ONE_THREAD
+#define ONE_THREAD() ( 0 )
+#endif
+
+#define MODE_OK( mode ) ( (mode)==FD_SHMEM_JOIN_MODE_READ_ONLY || (mode)==FD_SHMEM_JOIN_MODE_READ_WRITE )
+
 #define MAP_TRIES     (64)
 #define USER_ADDR_TOP ( (uintptr_t)1 << 47 )  /* x86-64 / arm64 user space */
 
@@ -122,17 +137,36 @@ mark_busy( join_ent_t * ent ) {
   ent->busy_owner = pthread_self();
 }
 
+/* Counting a reference up or down needs no write section: that one word
+   is all that changes, and a reader may take either value.  Other
+   threads count down without the lock, so the count changes by atomic
+   read-modify-write; in a process with one thread nobody else can touch
+   it, and a plain store does (glibc's mutexes skip their lock prefix
+   there the same way, and a locked instruction costs more than the
+   whole uncontended lock and unlock). */
+
 /* Drops one of several references: 1 if done, 0 if ent has one
-   reference or is busy (the caller then needs the lock).  Counting a
-   reference up or down needs no write section: that one word is all
-   that changes, and a reader may take either value. */
-static int
+   reference or is busy (the caller then needs the lock). */
+static inline __attribute__(( always_inline )) int
 ref_drop_shared( join_ent_t * ent ) {
   long r = ref_load( ent );
+  if( ONE_THREAD() ) {
+    if( r<=1L ) return 0;
+    SHARED_STORE( &ent->info.ref_cnt, r-1L );
+    return 1;
+  }
   while( r>1L ) {
     if( __atomic_compare_exchange_n( &ent->info.ref_cnt, &r, r-1L, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE ) ) return 1;
   }
   return 0;
+}
+
+/* Adds a reference to the settled ent, with the lock held (a lockless
+   leave may count down meanwhile) or from the only thread. */
+static void
+ref_add( join_ent_t * ent ) {
+  if( ONE_THREAD() ) SHARED_STORE( &ent->info.ref_cnt, ref_load( ent )+1L );
+  else               __atomic_fetch_add( &ent->info.ref_cnt, 1L, __ATOMIC_ACQ_REL );
 }
 
 static void
@@ -151,14 +185,15 @@ forget( join_ent_t * ent ) {
 
 /* ---- join ---- */
 
-/* With the lock held: a later join of an existing, settled entry. */
+/* A later join of an existing, settled entry, with the lock held (or
+   from the process's only thread, see fd_shmem_join). */
 static void *
 join_again( join_ent_t * ent, int mode, fd_shmem_join_info_t * opt_info ) {
   if( mode==FD_SHMEM_JOIN_MODE_READ_WRITE && ent->info.mode!=FD_SHMEM_JOIN_MODE_READ_WRITE ) {
     FD_SHMEM_LOG_WARN( "join %s: already joined read-only; cannot also join it read-write", ent->info.name );
     return NULL;
   }
-  __atomic_fetch_add( &ent->info.ref_cnt, 1L, __ATOMIC_ACQ_REL );  /* settled: a lockless leave may count down meanwhile */
+  ref_add( ent );
   snapshot( opt_info, ent );
   return ent->info.join;
 }
@@ -208,22 +243,15 @@ join_first( join_ent_t * ent, int mode, int dump, fd_shmem_joinleave_func_t join
   return join;
 }
 
-FD_SHMEM_EXPORT void *
-fd_shmem_join( char const * name, int mode, int dump,
-               fd_shmem_joinleave_func_t join_func, void * ctx,
-               fd_shmem_join_info_t * opt_info ) {
-  fd_shmem_private_name_t key;
-  size_t len = fd_shmem_private_name_key( name, &key );
-  if( !len ) { FD_SHMEM_LOG_WARN( "join: bad region name" ); return NULL; }
-  if( mode!=FD_SHMEM_JOIN_MODE_READ_ONLY && mode!=FD_SHMEM_JOIN_MODE_READ_WRITE ) {
-    FD_SHMEM_LOG_WARN( "join %s: bad mode %d", name, mode );
-    return NULL;
-  }
-  unsigned hash = fd_shmem_private_join_hash( &key, len );
+/* Under the lock: a later join of a settled entry or the first join of
+   a name.  Kept out of line: see fd_shmem_join. */
+__attribute__(( noinline )) static void *
+join_locked( char const * name, fd_shmem_private_name_t const * key, size_t len, unsigned hash, int mode,
+             int dump, fd_shmem_joinleave_func_t join_func, void * ctx, fd_shmem_join_info_t * opt_info ) {
   void * join = NULL;
   pthread_mutex_lock( &join_lock );
   for(;;) {
-    join_ent_t * ent = fd_shmem_private_join_by_name( &key, len, hash );
+    join_ent_t * ent = fd_shmem_private_join_by_name( key, len, hash );
     int state = ent ? wait_not_busy( ent ) : SETTLED;
     if( state==WAITED ) continue;
     if( state==CYCLE ) {
@@ -231,8 +259,9 @@ fd_shmem_join( char const * name, int mode, int dump,
       break;
     }
     if( ent ) { join = join_again( ent, mode, opt_info ); break; }
+    if( !fd_shmem_private_name_check( name ) ) { FD_SHMEM_LOG_WARN( "join: bad region name" ); break; }
     fd_shmem_private_join_write_begin();
-    ent = fd_shmem_private_join_add( &key, hash );
+    ent = fd_shmem_private_join_add( key, hash );
     if( ent ) mark_busy( ent );
     fd_shmem_private_join_write_end();
     if( !ent ) { FD_SHMEM_LOG_WARN( "join %s: too many regions joined (%lu)", name, FD_SHMEM_JOIN_MAX ); break; }
@@ -241,6 +270,52 @@ fd_shmem_join( char const * name, int mode, int dump,
   }
   pthread_mutex_unlock( &join_lock );
   return join;
+}
+
+/* The checks, then the lookup under the lock unless the process's only
+   thread finds a settled entry (see fd_shmem_join). */
+__attribute__(( noinline )) static void *
+join_slow( char const * name, int mode, int dump, fd_shmem_joinleave_func_t join_func, void * ctx,
+           fd_shmem_join_info_t * opt_info ) {
+  fd_shmem_private_name_t key;
+  unsigned hash;
+  size_t   len = fd_shmem_private_name_copy( name, &key, &hash );  /* checked below unless already joined */
+  if( !len || ( !MODE_OK( mode ) && !fd_shmem_private_name_check( name ) ) ) {
+    FD_SHMEM_LOG_WARN( "join: bad region name" );
+    return NULL;
+  }
+  if( !MODE_OK( mode ) ) {
+    FD_SHMEM_LOG_WARN( "join %s: bad mode %d", name, mode );
+    return NULL;
+  }
+  if( ONE_THREAD() ) {
+    join_ent_t * ent = fd_shmem_private_join_by_name( &key, len, hash );
+    if( ent && ref_load( ent )>=1L ) return join_again( ent, mode, opt_info );
+  }
+  return join_locked( name, &key, len, hash, mode, dump, join_func, ctx, opt_info );
+}
+
+/* The lock only serializes threads, and no callback runs with it held:
+   in a process with one thread, a later join of a settled entry needs
+   neither (a busy or missing entry takes the locked path).  That join,
+   in a mode the entry allows, runs here and calls nothing; anything
+   else starts over in join_slow. */
+FD_SHMEM_EXPORT void *
+fd_shmem_join( char const * name, int mode, int dump,
+               fd_shmem_joinleave_func_t join_func, void * ctx,
+               fd_shmem_join_info_t * opt_info ) {
+  if( ONE_THREAD() && MODE_OK( mode ) ) {
+    fd_shmem_private_name_t key;
+    unsigned hash;
+    size_t   len = fd_shmem_private_name_copy( name, &key, &hash );
+    join_ent_t * ent = len ? fd_shmem_private_join_by_name( &key, len, hash ) : NULL;
+    if( ent && ref_load( ent )>=1L && ( mode==FD_SHMEM_JOIN_MODE_READ_ONLY || SHARED_LOAD( &ent->info.mode )==mode ) ) {
+      SHARED_STORE( &ent->info.ref_cnt, ref_load( ent )+1L );  /* the only thread: see ref_add */
+      snapshot( opt_info, ent );
+      return ent->info.join;
+    }
+  }
+  return join_slow( name, mode, dump, join_func, ctx, opt_info );
 }
 
 /* ---- leave ---- */
@@ -276,10 +351,10 @@ leave_lookup( void const * join, char const * what ) {
   }
 }
 
-FD_SHMEM_EXPORT int
-fd_shmem_leave( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) {
-  if( !join ) { FD_SHMEM_LOG_WARN( "leave: NULL join" ); return 1; }
-  if( leave_shared( join ) ) return 0;
+/* The leave that may be the last, under the lock.  Kept out of line:
+   a leave that is not the last takes no lock. */
+__attribute__(( noinline )) static int
+leave_locked( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) {
   pthread_mutex_lock( &join_lock );
   join_ent_t * ent = leave_lookup( join, "leave" );
   if( ent && ent->anon && ref_load( ent )==1L ) {
@@ -312,17 +387,39 @@ fd_shmem_leave( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) 
   return bad;
 }
 
+/* The whole leave: the lockless way when it works, else the lock. */
+__attribute__(( noinline )) static int
+leave_slow( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) {
+  if( !join ) { FD_SHMEM_LOG_WARN( "leave: NULL join" ); return 1; }
+  if( leave_shared( join ) ) return 0;
+  return leave_locked( join, leave_func, ctx );
+}
+
+/* With no writer about, a leave that is not the last takes one pass
+   and calls nothing; anything else goes the whole way. */
+FD_SHMEM_EXPORT int
+fd_shmem_leave( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) {
+  uint64_t seq = SHARED_LOAD( &fd_shmem_private_join_tab.seq );
+  if( join && !( seq & 1UL ) ) {
+    join_ent_t * ent = fd_shmem_private_join_by_join( join );
+    if( ent && fd_shmem_private_join_read_done( seq ) && ref_drop_shared( ent ) ) return 0;
+  }
+  return leave_slow( join, leave_func, ctx );
+}
+
 /* ---- queries (silent, lock-free) ---- */
 
 /* Each looks up and copies without the lock, and starts over when a
    writer changed the table meanwhile. */
 
-FD_SHMEM_EXPORT int
-fd_shmem_join_query_by_name( char const * name, fd_shmem_join_info_t * opt_info ) {
+/* The whole query by name: waits out a writer and starts over after
+   one, and tells a missing name from a bad one. */
+__attribute__(( noinline )) static int
+query_by_name_slow( char const * name, fd_shmem_join_info_t * opt_info ) {
   fd_shmem_private_name_t key;
-  size_t len = fd_shmem_private_name_key( name, &key );
+  unsigned hash;
+  size_t   len = fd_shmem_private_name_copy( name, &key, &hash );
   if( !len ) return EINVAL;
-  unsigned hash = fd_shmem_private_join_hash( &key, len );
   join_ent_t * ent;
   uint64_t     seq;
   do {
@@ -330,7 +427,27 @@ fd_shmem_join_query_by_name( char const * name, fd_shmem_join_info_t * opt_info 
     ent = fd_shmem_private_join_by_name( &key, len, hash );
     if( ent ) snapshot( opt_info, ent );
   } while( !fd_shmem_private_join_read_done( seq ) );
-  return ent ? 0 : ENOENT;
+  if( ent ) return 0;
+  return fd_shmem_private_name_check( name ) ? ENOENT : EINVAL;
+}
+
+/* A hit while no writer is about takes one pass and calls nothing (so
+   it needs no stack frame of its own); anything else starts over the
+   slow way. */
+FD_SHMEM_EXPORT int
+fd_shmem_join_query_by_name( char const * name, fd_shmem_join_info_t * opt_info ) {
+  fd_shmem_private_name_t key;
+  unsigned hash;
+  size_t   len = fd_shmem_private_name_copy( name, &key, &hash );
+  uint64_t seq = SHARED_LOAD( &fd_shmem_private_join_tab.seq );
+  if( len && !( seq & 1UL ) ) {
+    join_ent_t * ent = fd_shmem_private_join_by_name( &key, len, hash );
+    if( ent ) {
+      snapshot( opt_info, ent );
+      if( fd_shmem_private_join_read_done( seq ) ) return 0;
+    }
+  }
+  return query_by_name_slow( name, opt_info );
 }
 
 FD_SHMEM_EXPORT int
@@ -367,7 +484,7 @@ fd_shmem_join_query_by_addr( void const * addr, size_t sz, fd_shmem_join_info_t 
 static int
 anon_args_ok( int mode, void * join, void * mem, size_t page_sz, size_t page_cnt ) {
   if( !join || !mem || !fd_shmem_is_page_sz( page_sz ) || !page_cnt ) return 0;
-  if( mode!=FD_SHMEM_JOIN_MODE_READ_ONLY && mode!=FD_SHMEM_JOIN_MODE_READ_WRITE ) return 0;
+  if( !MODE_OK( mode ) ) return 0;
   if( !fd_shmem_private_is_aligned( mem, page_sz ) || page_cnt > SIZE_MAX/page_sz ) return 0;
   return (uintptr_t)mem + ( page_cnt*page_sz-1UL ) >= (uintptr_t)mem;  /* no wrap */
 }
@@ -376,9 +493,9 @@ FD_SHMEM_EXPORT int
 fd_shmem_join_anonymous( char const * name, int mode, void * join, void * mem,
                          size_t page_sz, size_t page_cnt ) {
   fd_shmem_private_name_t key;
-  size_t len = fd_shmem_private_name_key( name, &key );
+  unsigned hash;
+  size_t   len = fd_shmem_private_name_key( name, &key, &hash );
   if( !len || !anon_args_ok( mode, join, mem, page_sz, page_cnt ) ) return EINVAL;
-  unsigned  hash = fd_shmem_private_join_hash( &key, len );
   uintptr_t a0   = (uintptr_t)mem;
   uintptr_t a1   = a0 + ( page_cnt*page_sz-1UL );
   pthread_mutex_lock( &join_lock );

@@ -4,7 +4,8 @@
 /* Region names as the join table holds them: checked and copied into
    whole, zero-padded words in one pass, so that names compare and hash
    a word at a time.  Inline: this is the start of every join and
-   query by name. */
+   query by name.  Those check a name's bytes only when it is not in the
+   join table already. */
 
 #include "fd_shmem_private.h"
 
@@ -66,18 +67,87 @@ fd_shmem_private_name_check( char const * name ) {
   return len;
 }
 
-/* Checks name and copies it into *key.  Returns its length, or 0 if it
-   is not a valid name (*key is then unspecified). */
+/* The join's hash of a name, the same in every process, takes in the
+   key's words one after another. */
+static inline uint64_t
+fd_shmem_private_name_hash_word( uint64_t h, uint64_t word ) {
+  h = ( h ^ word ) * 0xff51afd7ed558ccdUL;
+  return h ^ ( h>>32 );
+}
+
+/* Sanitizer builds read a name byte by byte: they check every load
+   against the object it falls in. */
+#if defined( __SANITIZE_ADDRESS__ ) || defined( __SANITIZE_THREAD__ )
+#define FD_SHMEM_PRIVATE_NAME_WORD_READS (0)
+#elif defined( __has_feature )
+#if __has_feature( address_sanitizer ) || __has_feature( thread_sanitizer ) || __has_feature( memory_sanitizer )
+#define FD_SHMEM_PRIVATE_NAME_WORD_READS (0)
+#endif
+#endif
+#ifndef FD_SHMEM_PRIVATE_NAME_WORD_READS
+#define FD_SHMEM_PRIVATE_NAME_WORD_READS (1)
+#endif
+
+#define FD_SHMEM_PRIVATE_PAGE_MIN (4096UL)  /* no page is smaller */
+
+/* The next word of a name at p, zero-padded from its terminator on, as
+   memory holds it; *n gets the count of bytes before the terminator (8
+   when there is none among them).  When the 8 bytes at p lie in one
+   page they are read at once: bytes after the terminator may be read,
+   but never a page the name does not touch (what the C library's
+   string functions do), and they are masked off. */
+static inline uint64_t
+fd_shmem_private_name_word( unsigned char const * p, size_t * n ) {
+  if( FD_SHMEM_PRIVATE_NAME_WORD_READS &&
+      ( (uintptr_t)p & ( FD_SHMEM_PRIVATE_PAGE_MIN-1UL ) )<=FD_SHMEM_PRIVATE_PAGE_MIN-8UL ) {
+    uint64_t v;
+    memcpy( &v, p, 8UL );
+    v = FD_SHMEM_PRIVATE_LE64( v );  /* byte i in bits 8i..8i+7 */
+    uint64_t zero = ( v - 0x0101010101010101UL ) & ~v & 0x8080808080808080UL;  /* lowest is exact */
+    if( !zero ) { *n = 8UL; return FD_SHMEM_PRIVATE_LE64( v ); }
+    size_t len = (size_t)__builtin_ctzll( zero )/8UL;
+    *n = len;
+    return FD_SHMEM_PRIVATE_LE64( v & ( ( 1UL << ( 8UL*len ) ) - 1UL ) );
+  }
+  size_t len = 0UL;
+  while( len<8UL && p[len] ) len++;
+  *n = len;
+  if( len==8UL ) { uint64_t v; memcpy( &v, p, 8UL ); return v; }
+  return len ? fd_shmem_private_name_tail( p, len ) : 0UL;
+}
+
+/* Copies name into *key without checking its bytes, and hashes it into
+   *hash on the way (from the words in hand: reading them back from *key
+   would wait on the stores).  The hash needs no length: names hold no
+   zero byte, so their padded words tell them apart.  Returns its
+   length, or 0 if name is NULL, empty or too long (*key and *hash are
+   then unspecified).  Every name in the join table was checked when it
+   went in, so a lookup that finds this key needs no check of its own. */
 static inline size_t
-fd_shmem_private_name_key( char const * name, fd_shmem_private_name_t * key ) {
-  size_t len = fd_shmem_private_name_check( name );
-  if( !len ) return 0UL;
+fd_shmem_private_name_copy( char const * name, fd_shmem_private_name_t * key, unsigned * hash ) {
+  if( !name ) return 0UL;
   unsigned char const * p = (unsigned char const *)name;
   *key = (fd_shmem_private_name_t){ .w = { 0UL } };
-  size_t full = len/8UL;
-  for( size_t i=0UL; i<full; i++ ) memcpy( &key->w[i], p+8UL*i, 8UL );
-  if( len%8UL ) key->w[ full ] = fd_shmem_private_name_tail( p+8UL*full, len%8UL );
-  return len;
+  uint64_t h = 0x9e3779b97f4a7c15UL;
+  for( size_t i=0UL; i<FD_SHMEM_NAME_MAX/8UL; i++ ) {
+    size_t   n;
+    uint64_t word = fd_shmem_private_name_word( p+8UL*i, &n );
+    key->w[i] = word;
+    h = fd_shmem_private_name_hash_word( h, word );
+    if( n<8UL ) {
+      size_t len = 8UL*i + n;
+      *hash = (unsigned)h;
+      return len;
+    }
+  }
+  return 0UL;  /* no terminator among the first FD_SHMEM_NAME_MAX bytes */
+}
+
+/* Checks name, then copies and hashes it as above.  Returns its length,
+   or 0 if it is not a valid name. */
+static inline size_t
+fd_shmem_private_name_key( char const * name, fd_shmem_private_name_t * key, unsigned * hash ) {
+  return fd_shmem_private_name_check( name ) ? fd_shmem_private_name_copy( name, key, hash ) : 0UL;
 }
 
 #endif /* FDSHMEM_SRC_LIB_FD_SHMEM_NAME_KEY_H */
