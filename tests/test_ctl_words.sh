@@ -38,6 +38,12 @@ rmdir "$other"
 expect 2 "" "unknown command \"--json\"" -- cpu-cnt -- --json
 expect 2 "" "\"-5\" is not an option: numbers cannot be negative" -- cpu-idx -5
 
+# a FILE that is not there is a typo found with the line, before any command runs
+expect 1 "" "check cpu-cnd: cannot read cpu-cnd: No such file or directory" -- unlink w2 0 check cpu-cnd
+expect 0 "^0 1 4096\$" "" -- query w2 0
+expect 1 "" "kernel-cmdline dry-run: cannot read dry-run" -- unlink w2 0 kernel-cmdline dry-run
+expect 0 "^0 1 4096\$" "" -- query w2 0
+
 # a region named like a command word
 expect 0 "" "" -- --quiet create help 1 normal 0 600 create query 2 normal 0 600
 expect 0 "^0 1 4096\$" "" -- query help 0

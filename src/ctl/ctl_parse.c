@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 static int
 parse_base( char const * s, unsigned base, size_t * out ) {
@@ -240,9 +241,16 @@ ctl_parse_free( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
   return parse_pool( ctl, argv, args );
 }
 
+/* FILE must be there with the line: a typo in it (or a mangled option
+   taken for it) is refused before any command runs, not after the
+   commands before it did their work. */
 int
 ctl_parse_file( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
   args->file = args->given ? argv[0] : FD_SHMEM_CONF_PATH;
   if( !args->file[0] ) return ctl_fail( ctl, EINVAL, "FILE must not be empty" );
+  struct stat st;
+  if( stat( args->file, &st ) ) return ctl_fail( ctl, errno, "cannot read %s: %s", args->file, strerror( errno ) );
+  if( S_ISDIR( st.st_mode ) ) return ctl_fail( ctl, EISDIR, "cannot read %s: it is a directory", args->file );
+  if( !S_ISREG( st.st_mode ) ) return ctl_fail( ctl, EINVAL, "cannot read %s: not a regular file", args->file );
   return 0;
 }
