@@ -21,6 +21,7 @@ typedef struct {
 } fault_plan_t;
 
 static fault_plan_t plan[ FAULT_CALL_CNT ];
+static void (*before_umount2)( char const * target );
 static int          fired;
 static long         mapped_bytes;
 
@@ -37,6 +38,7 @@ fault_arm( fault_call_t call, int skip, int fail_cnt, int err ) {
 int
 fault_disarm( void ) {
   for( int i=0; i<FAULT_CALL_CNT; i++ ) plan[ i ] = (fault_plan_t){ 0, 0, 0 };
+  before_umount2 = NULL;
   int n = fired;
   fired = 0;
   return n;
@@ -113,10 +115,16 @@ __wrap_mount( char const * src, char const * dst, char const * type, unsigned lo
   return __real_mount( src, dst, type, flags, data );
 }
 
+void
+fault_before_umount2( void (*fn)( char const * target ) ) {
+  before_umount2 = fn;
+}
+
 int __real_umount2( char const * target, int flags );
 int __wrap_umount2( char const * target, int flags );
 int
 __wrap_umount2( char const * target, int flags ) {
+  if( before_umount2 ) before_umount2( target );
   if( fault_hit( FAULT_UMOUNT2 ) ) return -1;
   return __real_umount2( target, flags );
 }

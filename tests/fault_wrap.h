@@ -27,6 +27,10 @@ void fault_arm( fault_call_t call, int skip, int fail_cnt, int err );
    part of a reservation already counted, so it adds nothing. */
 long fault_mapped_bytes( void );
 
+/* Runs fn( target ) at the start of every umount2 until fault_disarm:
+   what another process might do just before an unmount. */
+void fault_before_umount2( void (*fn)( char const * target ) );
+
 /* Disarms every call; returns how many calls were made to fail since
    the last fault_disarm. */
 int  fault_disarm( void );

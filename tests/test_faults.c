@@ -332,6 +332,44 @@ START_TEST( fini_second_unmount_fails ) {
 }
 END_TEST
 
+/* Privileged, with 2 MiB pages: repair mounts an empty, too small .huge
+   afresh; a region another process creates just before the unmount
+   must not go with the old mount. */
+static char racer_file[ 320 ];
+static int  racer_made;
+
+static void
+create_racing_region( char const * target ) {
+  (void)target;
+  int fd = open( racer_file, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600 );
+  if( fd>=0 ) { racer_made = 1; close( fd ); }
+}
+
+START_TEST( resize_keeps_a_racing_region ) {
+  char path[] = "/tmp/fdshmem-resizerace.XXXXXX";
+  ck_assert_ptr_nonnull( mkdtemp( path ) );
+  ck_assert_int_eq( rmdir( path ), 0 );
+  ck_assert_int_eq( fd_shmem_domain_init( path, 0700, NULL, NULL ), 0 );
+  char huge[ 300 ];
+  snprintf( huge, sizeof(huge), "%s/.huge", path );
+  ck_assert_int_eq( umount2( huge, 0 ), 0 );  /* as if mounted before memory was added */
+  ck_assert_int_eq( mount( "fd_shmem", huge, "hugetlbfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "pagesize=2M,size=4M" ), 0 );
+  snprintf( racer_file, sizeof(racer_file), "%s/victim", huge );
+  racer_made = 0;
+  fault_before_umount2( create_racing_region );
+  int err = fd_shmem_domain_repair( path, NULL );
+  fault_disarm();
+  int kept = !access( racer_file, F_OK );
+  unlink( racer_file );
+  int again = fd_shmem_domain_fini( path );
+  remove_tree( path );
+  ck_assert_msg( !racer_made || kept, "a region created before the unmount was lost with the old mount" );
+  ck_assert_msg( !racer_made, "the page type was writable while repair replaced it" );
+  ck_assert_int_eq( err, 0 );
+  ck_assert_int_eq( again, 0 );
+}
+END_TEST
+
 /* ---- a real cause: the page-type directory is not writable ---- */
 
 START_TEST( read_only_directory ) {
@@ -421,6 +459,7 @@ main( int argc, char ** argv ) {
   tcase_add_test( tc, init_first_mount_fails );
   if( fdt_privileged() && kernel_has_huge() ) tcase_add_test( tc, init_second_mount_fails );
   if( fdt_privileged() && kernel_has_huge() ) tcase_add_test( tc, fini_second_unmount_fails );
+  if( fdt_privileged() && kernel_has_huge() ) tcase_add_test( tc, resize_keeps_a_racing_region );
   tcase_add_test( tc, read_only_directory );
   tcase_add_test( tc, libnuma_missing );
   suite_add_tcase( s, tc );

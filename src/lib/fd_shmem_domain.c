@@ -298,11 +298,49 @@ repair_mount_fd( fd_shmem_private_domain_t const * dom, int fd, size_t page_sz )
   return err;
 }
 
+/* Remounts the mount at /proc/self/fd/fd read-only or back read-write,
+   its size and other options kept. */
+static int
+remount_fd( int fd, int read_only ) {
+  char target[ 64 ];
+  snprintf( target, sizeof(target), "/proc/self/fd/%d", fd );
+  unsigned long flags = MS_REMOUNT | FD_SHMEM_PRIVATE_MOUNT_FLAGS | ( read_only ? MS_RDONLY : 0UL );
+  return mount( NULL, target, NULL, flags, NULL ) ? errno : 0;
+}
+
+/* Mounts an empty hugetlbfs page type afresh (its size= then follows
+   the machine's memory).  It is made read-only first, so no region can
+   be created between the check that it is empty and the unmount: one
+   created and closed in that window would go with the old mount. */
+static int
+hugetlbfs_mount_afresh( fd_shmem_private_domain_t * dom, size_t t ) {
+  size_t       page_sz = dom->info.type[ t ].page_sz;
+  char const * name    = fd_shmem_private_type_name( page_sz );
+  int err = remount_fd( dom->type_fd[ t ], 1 );  /* EBUSY: a file is open for writing */
+  if( err ) return err;
+  if( fd_shmem_private_dir_entry_cnt( dom->type_fd[ t ] ) ) {  /* a region came meanwhile: keep it */
+    remount_fd( dom->type_fd[ t ], 0 );
+    return EBUSY;
+  }
+  char sub[ FD_SHMEM_PRIVATE_TYPE_PATH_MAX ];
+  type_path( sub, sizeof(sub), dom->path, page_sz );
+  close( dom->type_fd[ t ] );  /* our own hold on it must go before the unmount */
+  dom->type_fd[ t ] = -1;
+  int unmounted = !umount2( sub, UMOUNT_NOFOLLOW );  /* not: a process uses it (EBUSY) */
+  if( !unmounted ) err = errno;
+  int fd = openat( dom->dir_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC );  /* what is there now */
+  if( fd<0 ) return unmounted ? errno : err;
+  if( unmounted ) err = repair_mount_fd( dom, fd, page_sz );
+  else            remount_fd( fd, 0 );  /* the old mount stays, writable again */
+  close( fd );
+  return err;
+}
+
 /* A mount sized for less memory than the machine has now (memory was
    hot-added) gets the new size.  tmpfs takes it live.  hugetlbfs
    accepts a remount and ignores its size= (no reconfigure on Linux
-   6.18, measured), so an empty, unused one is unmounted and mounted
-   afresh, and one holding regions is left (EBUSY) until they are gone. */
+   6.18, measured), so an empty, unused one is mounted afresh, and one
+   holding regions is left (EBUSY) until they are gone. */
 static int
 resize_type( fd_shmem_private_domain_t * dom, size_t t, size_t * cnt ) {
   fd_shmem_type_info_t const * ti = &dom->info.type[ t ];
@@ -319,20 +357,14 @@ resize_type( fd_shmem_private_domain_t * dom, size_t t, size_t * cnt ) {
   }
   (*cnt)++;
   if( fd_shmem_private_dry_run() ) return 0;
-  char target[ 64 ], opts[ 64 ];
-  snprintf( target, sizeof(target), "/proc/self/fd/%d", dom->type_fd[ t ] );
-  snprintf( opts, sizeof(opts), "size=%zu", ti->want_sz );
-  int err = 0;
-  if( is_tmpfs ) err = mount( NULL, target, NULL, MS_REMOUNT | FD_SHMEM_PRIVATE_MOUNT_FLAGS, opts ) ? errno : 0;
-  else {
-    char sub[ FD_SHMEM_PRIVATE_TYPE_PATH_MAX ];
-    type_path( sub, sizeof(sub), dom->path, ti->page_sz );
-    close( dom->type_fd[ t ] );  /* our own hold on it */
-    dom->type_fd[ t ] = -1;
-    err = umount2( sub, UMOUNT_NOFOLLOW ) ? errno : 0;  /* EBUSY: a process holds it */
-    int fd = err ? -1 : openat( dom->dir_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC );
-    if( !err ) err = fd<0 ? errno : repair_mount_fd( dom, fd, ti->page_sz );
-    if( fd>=0 ) close( fd );
+  int err;
+  if( is_tmpfs ) {
+    char target[ 64 ], opts[ 64 ];
+    snprintf( target, sizeof(target), "/proc/self/fd/%d", dom->type_fd[ t ] );
+    snprintf( opts, sizeof(opts), "size=%zu", ti->want_sz );
+    err = mount( NULL, target, NULL, MS_REMOUNT | FD_SHMEM_PRIVATE_MOUNT_FLAGS, opts ) ? errno : 0;
+  } else {
+    err = hugetlbfs_mount_afresh( dom, t );
   }
   if( err ) FD_SHMEM_LOG_WARN( "repair: resizing %s/%s to %s: %s", dom->path, name, human_want, strerror( err ) );
   else      FD_SHMEM_LOG_NOTE( "repair: %s/%s now holds up to %s (was %s)", dom->path, name, human_want, human_now );

@@ -216,6 +216,11 @@ type_open( fd_shmem_private_domain_t * dom, size_t t ) {
   return 0;
 }
 
+long
+fd_shmem_private_dir_entry_cnt( int fd ) {
+  return dir_entry_cnt( fd, NULL );
+}
+
 void
 fd_shmem_private_domain_close( fd_shmem_private_domain_t * dom ) {
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {

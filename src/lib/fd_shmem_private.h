@@ -135,6 +135,9 @@ fd_shmem_private_type_stale( fd_shmem_type_info_t const * ti ) {
   return ti->state==FD_SHMEM_TYPE_MOUNTED && ti->mount_sz && ti->mount_sz<ti->want_sz;
 }
 
+/* The entries of directory fd other than "." and ".." (-1: unreadable). */
+long fd_shmem_private_dir_entry_cnt( int fd );
+
 /* Opens the domain at path (NULL: the current one).  Returns 0 (also
    when nothing is there), EINVAL (bad path), ENOTDIR (a symbolic link
    or not a directory) or an errno.  Close with ..._domain_close. */
