@@ -9,14 +9,14 @@
 need_machine
 dom=$(mktemp -u /tmp/fdshmem-admin.XXXXXX)
 giga=/sys/devices/system/node/node0/hugepages/hugepages-1048576kB/nr_hugepages
-[ -e "$giga" ] && giga_before=$(cat "$giga")
+# every pool of every node, put back at the end ("all" lines reach them all)
+pools_saved=$(for f in /sys/devices/system/node/node*/hugepages/hugepages-*/nr_hugepages; do echo "$f $(cat "$f")"; done)
 restore() {
   for d in "$dom/" "$dom.shipped/"; do
     for m in $(awk -v d="$d" 'index($2, d) == 1 { print $2 }' /proc/mounts); do umount -l "$m"; done
   done
   rm -rf "$dom" "$dom.shipped" "$tmp"
-  echo "$pool_before" > "$pool"
-  [ -z "${giga_before:-}" ] || echo "$giga_before" > "$giga"
+  echo "$pools_saved" | while read -r f v; do echo "$v" > "$f"; done
 }
 trap restore EXIT
 unset FD_SHMEM_PATH
@@ -25,9 +25,10 @@ conf="$tmp/fdshmem.conf"
 # kernel-cmdline: the boot parameters for the config's pages (the forms
 # per node are in test_conf); nothing on the machine changes
 nodes=$("$CTL" numa-cnt)
-mem_mib=$(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo)
+mem_nodes=$(ls -d /sys/devices/system/node/node*/hugepages | wc -l)  # nodes with memory
+mem_mib=$(awk '/MemTotal:/ { print int($4 / 1024) }' /sys/devices/system/node/node0/meminfo)  # node 0's
 printf 'pages = gigantic all 1\npages = 2M all 3\n' >"$tmp/boot.conf"
-expect 0 "^hugepagesz=1G hugepages=$nodes hugepagesz=2M hugepages=$((3 * nodes))\$" "grub" -- kernel-cmdline "$tmp/boot.conf"
+expect 0 "^hugepagesz=1G hugepages=$mem_nodes hugepagesz=2M hugepages=$((3 * mem_nodes))\$" "grub" -- kernel-cmdline "$tmp/boot.conf"
 expect 0 "" "reserves no pages" -- kernel-cmdline "$top_srcdir/contrib/fdshmem.conf"
 # what would leave node 0 too little memory to boot is refused: one type
 # past the node, two types together past it, or all but a sliver of it
@@ -38,7 +39,9 @@ expect 1 "" "node 0: the pages come to" -- kernel-cmdline "$tmp/both.conf"
 printf 'pages = huge 0 %s\n' "$((mem_mib / 2 - 64))" >"$tmp/sliver.conf"
 expect 1 "" "node 0: the pages come to" -- kernel-cmdline "$tmp/sliver.conf"
 printf 'pages = huge 0 %s\n' "$((mem_mib / 4))" >"$tmp/half.conf"
-expect 0 "^hugepagesz=2M hugepages=$((mem_mib / 4))\$" "" -- --quiet kernel-cmdline "$tmp/half.conf"
+if [ "$nodes" = 1 ]; then want_line="hugepagesz=2M hugepages=$((mem_mib / 4))"  # one node: the plain total
+else want_line="hugepagesz=2M hugepages=0:$((mem_mib / 4))"; fi
+expect 0 "^$want_line\$" "" -- --quiet kernel-cmdline "$tmp/half.conf"
 expect 1 "" "cannot read /nonexistent.conf" -- kernel-cmdline /nonexistent.conf
 [ "$(cat "$pool")" = "$pool_before" ] || { echo "FAIL: kernel-cmdline changed the pool"; fails=$((fails + 1)); }
 
@@ -60,7 +63,7 @@ base=$pool_before
 printf 'path = %s\nmode = 0750\nuser = 65534\ngroup = 65534\npages = huge all %s\npages = huge 0 %s\npages = 2M 0 %s\n' \
   "$dom" "$((base + 5))" "$((base + 2))" "$((base + 2))" >"$conf"
 expect 0 "^apply: set node 0 huge pages to $((base + 2)) \(now $base\)\$" "" -- --quiet apply "$conf"
-[ "$(grep -c 'huge pages' "$tmp/out")" = 1 ] || { echo "FAIL: equal lines applied twice"; fails=$((fails + 1)); }
+[ "$(grep -c 'set node 0 huge pages' "$tmp/out")" = 1 ] || { echo "FAIL: equal lines applied twice"; fails=$((fails + 1)); }
 [ "$(cat "$pool")" = "$((base + 2))" ] || { echo "FAIL: node 0 did not get its own line's count"; fails=$((fails + 1)); }
 echo "$base" > "$pool"
 echo "$((base + 2))" > "$pool"  # reserved by someone else (the kernel at boot): already met
@@ -138,7 +141,11 @@ if command -v setpriv >/dev/null 2>&1; then
   chmod 0555 "$dom/.normal"
   as_nobody "reset: permission denied: run as root" --dry-run --shmem-path "$dom" reset
   as_nobody "reset: permission denied: run as root" --shmem-path "$dom" reset
-  chmod 0750 "$dom/.normal"
+  chmod 1777 "$dom/.normal" && chown 0:0 "$dom/.normal"  # sticky, not nobody's: root's files stay root's
+  chmod 0751 "$dom"
+  as_nobody "reset: permission denied: run as root" --dry-run --shmem-path "$dom" reset
+  as_nobody "reset: permission denied: run as root" --shmem-path "$dom" reset
+  chmod 0750 "$dom" "$dom/.normal" && chown 65534:65534 "$dom/.normal"
   [ -e "$dom/.normal/kept" ] || { echo "FAIL: nobody's reset removed a region"; fails=$((fails + 1)); }
   [ "$(cat "$pool")" = "$base" ] && [ -d "$dom/.huge" ] || { echo "FAIL: nobody changed the machine"; fails=$((fails + 1)); }
 fi

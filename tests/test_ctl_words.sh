@@ -87,7 +87,8 @@ expect 0 'caf\\xc3\\xa9\\x0aline\\xff' "" -- query
 [ "$(grep -c 'line' "$tmp/out")" = 1 ] || { echo "FAIL: the name broke a line of the report"; fails=$((fails + 1)); }
 "$CTL" --json query >"$tmp/json"
 checks=$((checks + 1))
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert any(r["name"]=="caf\\xc3\\xa9\\x0aline\\xff" for r in d["regions"]), d' "$tmp/json" \
+command -v python3 >/dev/null 2>&1 || echo "note: no python3: the JSON of an odd name is not checked"
+! command -v python3 >/dev/null 2>&1 || python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert any(r["name"]=="caf\\xc3\\xa9\\x0aline\\xff" for r in d["regions"]), d' "$tmp/json" \
   || { echo "FAIL: --json with bytes >= 0x80 in a name"; cat "$tmp/json"; fails=$((fails + 1)); }
 rm -f "$dom/.normal/$bad_name"
 

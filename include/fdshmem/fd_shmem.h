@@ -339,7 +339,7 @@ typedef struct fd_shmem_pool_info {
   size_t total;       /* nr_hugepages */
   size_t free;
   size_t surplus;
-  size_t node_bytes;  /* the node's memory, as fd_shmem_pool_alloc counts it (0: unknown) */
+  size_t node_bytes;  /* the memory the kernel manages on the node: its MemTotal (0: unknown) */
 } fd_shmem_pool_info_t;
 
 /* Returns 0, EINVAL (normal or bad page size), ENODEV (no such node) or

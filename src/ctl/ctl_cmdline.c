@@ -20,7 +20,8 @@ static ctl_conf_t   conf;  /* big: kept off the stack */
 static size_t const types[] = { FD_SHMEM_GIGANTIC_PAGE_SZ, FD_SHMEM_HUGE_PAGE_SZ };
 static char const * const type_words[] = { "1G", "2M" };
 
-/* The node's memory, 0 if it has none (no hugepage pools there). */
+/* The memory the kernel manages on the node (MemTotal), 0 if it has
+   none (no hugepage pools there). */
 static size_t
 node_bytes( size_t numa ) {
   fd_shmem_pool_info_t p;
@@ -59,9 +60,10 @@ check_node( ctl_t * ctl, char const * fname, size_t numa ) {
   if( !bytes ) return 0;
   size_t keep = mem>>KEEP_SHIFT > KEEP_MIN ? mem>>KEEP_SHIFT : KEEP_MIN;
   if( bytes<=mem && mem-bytes>=keep ) return 0;
+  if( bytes==SIZE_MAX ) return ctl_fail( ctl, E2BIG, "node %zu: the page counts are too large", numa );
   return ctl_fail( ctl, E2BIG, "node %zu: the pages come to %zu MiB of its %zu MiB; at boot it must keep at least "
                    "%zu MiB for the kernel and programs (fewer pages, then kernel-cmdline again)", numa,
-                   bytes==SIZE_MAX ? SIZE_MAX>>20 : bytes>>20, mem>>20, keep>>20 );
+                   bytes>>20, mem>>20, keep>>20 );
 }
 
 void

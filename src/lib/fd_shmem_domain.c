@@ -261,6 +261,29 @@ reset_type( fd_shmem_private_domain_t const * dom, size_t t ) {
   return err;
 }
 
+/* A dry run's answer for the removal of every file of directory fd:
+   it needs write and search on the directory and, where the directory
+   is sticky and not ours, every file to be ours (root may do all). */
+static int
+reset_permitted( int fd ) {
+  if( faccessat( fd, ".", W_OK | X_OK, AT_EACCESS ) ) return errno;
+  struct stat dir_st;
+  if( fstat( fd, &dir_st ) ) return errno;
+  uid_t me = geteuid();
+  if( !( dir_st.st_mode & S_ISVTX ) || !me || dir_st.st_uid==me ) return 0;
+  int dup_fd = openat( fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC );
+  DIR * d = dup_fd<0 ? NULL : fdopendir( dup_fd );
+  if( !d ) { int err = errno; if( dup_fd>=0 ) close( dup_fd ); return err; }
+  int err = 0;
+  for( struct dirent * e; !err && ( e = readdir( d ) ); ) {
+    struct stat st;
+    if( e->d_type==DT_DIR || fstatat( dirfd( d ), e->d_name, &st, AT_SYMLINK_NOFOLLOW ) ) continue;
+    if( st.st_uid!=me ) err = EPERM;
+  }
+  closedir( d );
+  return err;
+}
+
 FD_SHMEM_EXPORT int
 fd_shmem_domain_reset( char const * path ) {
   fd_shmem_private_domain_t dom;
@@ -272,8 +295,7 @@ fd_shmem_domain_reset( char const * path ) {
     fd_shmem_type_info_t const * ti = &dom.info.type[ t ];
     if( ti->state!=FD_SHMEM_TYPE_MOUNTED ) continue;
     if( !fd_shmem_private_dry_run() ) { err = reset_type( &dom, t ); continue; }
-    /* a dry run: removing files needs write and search on the directory */
-    if( !ti->empty && faccessat( dom.type_fd[ t ], ".", W_OK | X_OK, AT_EACCESS ) ) err = errno;
+    if( !ti->empty ) err = reset_permitted( dom.type_fd[ t ] );
   }
   fd_shmem_private_domain_close( &dom );
   return err;

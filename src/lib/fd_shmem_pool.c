@@ -101,7 +101,7 @@ fd_shmem_pool_query( size_t page_sz, size_t numa_idx, fd_shmem_pool_info_t * inf
   if( !err ) err = fd_shmem_private_hugepage_figure( page_sz, numa_idx, "free_hugepages", &info->free );
   if( !err ) err = fd_shmem_private_hugepage_figure( page_sz, numa_idx, "surplus_hugepages", &info->surplus );
   info->node_bytes = 0UL;
-  if( !err ) node_mem_bytes( numa_idx, &info->node_bytes );  /* 0 when it cannot be read */
+  if( !err ) fd_shmem_private_meminfo( numa_idx, "MemTotal", &info->node_bytes );  /* 0 when it cannot be read */
   return err;
 }
 
