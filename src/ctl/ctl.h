@@ -115,11 +115,15 @@ void ctl_report_failure( ctl_t const * ctl, int err, char ** argv, int argc );
    BOM, a no-break space) shows; returns buf. */
 char const * ctl_printable( char const * s, char * buf, size_t buf_sz );
 
-/* Writes s to f with control bytes and bytes of 0x7f and above as \xHH
-   (backslashes as they are: s may hold values ctl_printable already
-   wrote): every line of diagnostics goes through it, so a name a
-   domain's user chose cannot reach root's terminal raw. */
+/* Writes s to f escaped as ctl_printable does: every line of
+   diagnostics goes through it, and only it (messages hold values raw),
+   so a name a domain's user chose cannot reach root's terminal raw or
+   pass for another. */
 void ctl_put_safe( FILE * f, char const * s );
+
+/* s, or its first buf_sz-4 bytes and "..." written to buf: a value
+   quoted back in a message at a bounded length. */
+char const * ctl_cut( char const * s, char * buf, size_t buf_sz );
 
 /* Sets ctl->why (printf-style) and returns err. */
 int ctl_fail( ctl_t * ctl, int err, char const * fmt, ... ) __attribute__(( format( printf, 3, 4 ) ));

@@ -170,7 +170,8 @@ plan_domain( plan_t * plan ) {
   fd_shmem_domain_info_t const * info = &plan->info;
   int err = plan->info_err;
   if( err ) {
-    plan_stuck( plan, "%s: %s", plan->path, err==ENOTDIR ? "a symbolic link or not a directory" : strerror( err ) );
+    plan_stuck( plan, "%s: %s%s", plan->path, err==ENOTDIR ? "a symbolic link or not a directory" : strerror( err ),
+                ( err==EACCES || err==EPERM ) && geteuid() ? " (run as root)" : "" );
     return;
   }
   if( !info->exists ) {

@@ -75,7 +75,9 @@ ctl_cmdline_type( char * line, size_t line_sz, char const * sz_word, size_t cons
   for( size_t n=0; n<numa_cnt; n++ ) {
     if( !cnt[n] ) continue;
     total += cnt[n];  /* no overflow: the caller bounded each node's bytes */
-    len += (size_t)snprintf( nodes+len, sizeof(nodes)-len, "%s%zu:%zu", used++ ? "," : "", n, cnt[n] );
+    int w = snprintf( nodes+len, sizeof(nodes)-len, "%s%zu:%zu", used++ ? "," : "", n, cnt[n] );
+    if( w<0 || (size_t)w>=sizeof(nodes)-len ) { len = sizeof(nodes)-1UL; break; }  /* cut: too long for a kernel */
+    len += (size_t)w;
   }
   if( !used ) return;
   size_t at = strlen( line );

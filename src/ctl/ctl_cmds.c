@@ -95,9 +95,17 @@ void
 ctl_put_safe( FILE * f, char const * s ) {
   for( ; *s; s++ ) {
     unsigned char c = (unsigned char)*s;
-    if( c<0x20 || c>=0x7f ) fprintf( f, "\\x%02x", c );
-    else                    fputc( c, f );
+    if( c<0x20 || c>=0x7f || c=='\\' ) fprintf( f, "\\x%02x", c );
+    else                                 fputc( c, f );
   }
+}
+
+char const *
+ctl_cut( char const * s, char * buf, size_t buf_sz ) {
+  size_t len = strlen( s );
+  if( len<buf_sz ) return s;
+  snprintf( buf, buf_sz, "%.*s...", (int)( buf_sz-4UL ), s );
+  return buf;
 }
 
 char const *

@@ -40,15 +40,13 @@ trim( char * s ) {
   return s;
 }
 
-/* s as a message shows it: cut short, invisible bytes escaped. */
+/* s as a message quotes it (the tool escapes what it prints). */
 static char const *
 shown( char const * s, char * buf, size_t buf_sz ) {
-  char cut[ SHOWN_MAX+4 ];
-  snprintf( cut, sizeof(cut), "%.*s%s", SHOWN_MAX, s, strlen( s )>SHOWN_MAX ? "..." : "" );
-  return ctl_printable( cut, buf, buf_sz );
+  return ctl_cut( s, buf, buf_sz );
 }
 
-#define SHOWN_BUF (4*SHOWN_MAX+8)
+#define SHOWN_BUF (SHOWN_MAX+4)
 
 void
 ctl_path_tidy( char * path ) {

@@ -46,8 +46,10 @@ ctl_cmd_alloc( ctl_t * ctl, ctl_args_t const * args ) {
   case EOPNOTSUPP: return ctl_fail( ctl, err, "this kernel offers no %s pages", type );
   default:         return err;  /* the library's words: what is in use, what the machine has */
   }
-  if( ctl->dry_run ) printf( "would: set node %zu %s pages to %zu (now %zu)\n", numa, type, args->cnt, before.total );
-  else ctl_note( ctl, "node %zu now has %zu %s page%s", numa, args->cnt, type, args->cnt==1UL ? "" : "s" );
+  char const * s = args->cnt==1UL ? "" : "s";
+  if( before.total==args->cnt ) ctl_note( ctl, "node %zu already has %zu %s page%s: nothing to change", numa, args->cnt, type, s );
+  else if( ctl->dry_run ) printf( "would: set node %zu %s pages to %zu (now %zu)\n", numa, type, args->cnt, before.total );
+  else ctl_note( ctl, "node %zu now has %zu %s page%s", numa, args->cnt, type, s );
   return 0;
 }
 

@@ -17,8 +17,8 @@ bad_path( ctl_t * ctl, char const * from, char const * path ) {
 
 static int
 bad_option( ctl_t * ctl, char const * word ) {
-  char shown[ 4*80 ];
-  ctl_printable( word, shown, sizeof(shown) );
+  char buf[ 84 ];
+  char const * shown = ctl_cut( word, buf, sizeof(buf) );
   if( word[0]=='-' && word[1]>='0' && word[1]<='9' )
     ctl_fail( ctl, 0, "\"%s\" is not an option: numbers cannot be negative", shown );
   else ctl_fail( ctl, 0, "unknown option or missing value: \"%s\" (try: fd_shmem_ctl --help)", shown );
@@ -122,9 +122,8 @@ parse_steps( ctl_t * ctl, split_t const * s, ctl_step_t * steps, int * step_cnt 
   for( int i=0; i<s->n; ) {
     ctl_cmd_t const * cmd = ctl_cmd_find( s->w[i] );
     if( !cmd ) {
-      char shown[ 4*80 ];
-      ctl_fail( ctl, 0, "unknown command \"%s\" (try: fd_shmem_ctl help)",
-                ctl_printable( s->w[i], shown, sizeof(shown) ) );
+      char buf[ 84 ];
+      ctl_fail( ctl, 0, "unknown command \"%s\" (try: fd_shmem_ctl help)", ctl_cut( s->w[i], buf, sizeof(buf) ) );
       return CTL_LINE_USAGE;
     }
     int n = s->len[i];

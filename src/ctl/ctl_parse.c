@@ -104,8 +104,8 @@ ctl_pool_type_problem( int err ) {
    (which reads after the value, or starts with ':'). */
 static int
 bad_arg( ctl_t * ctl, char const * what, char const * s, char const * problem ) {
-  char shown[ 4*SHOWN_MAX ];
-  return ctl_fail( ctl, EINVAL, "%s \"%s\"%s%s", what, ctl_printable( s, shown, sizeof(shown) ),
+  char buf[ SHOWN_MAX+4 ];
+  return ctl_fail( ctl, EINVAL, "%s \"%s\"%s%s", what, ctl_cut( s, buf, sizeof(buf) ),
                    problem[0]==':' ? "" : " ", problem );
 }
 

@@ -55,10 +55,7 @@ parse_id( char const * s, unsigned long * id ) {
 }
 
 static int
-resolve_one( char const * name, int is_group, unsigned long * id ) {
-  *id = NO_ID;
-  if( !name || !name[0] ) return 0;
-  if( strspn( name, "0123456789" )==strlen( name ) ) return parse_id( name, id );  /* all digits: an id, as chown */
+resolve_name( char const * name, int is_group, unsigned long * id ) {
   char buf[ 4096 ];
   if( is_group ) {
     struct group gr, * res = NULL;
@@ -70,6 +67,17 @@ resolve_one( char const * name, int is_group, unsigned long * id ) {
     *id = (unsigned long)res->pw_uid;
   }
   return 0;
+}
+
+/* A name, or all digits for an id when no such name exists (as
+   chown(1) reads it). */
+static int
+resolve_one( char const * name, int is_group, unsigned long * id ) {
+  *id = NO_ID;
+  if( !name || !name[0] ) return 0;
+  int digits = strspn( name, "0123456789" )==strlen( name );
+  if( !resolve_name( name, is_group, id ) ) return 0;
+  return digits ? parse_id( name, id ) : EINVAL;
 }
 
 FD_SHMEM_EXPORT int
