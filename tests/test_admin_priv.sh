@@ -110,6 +110,12 @@ expect 0 "" 'left the directory .*/x\\x1b\[2J\\x1b\]0;t\\x07 \(not a region\)' -
 checks=$((checks + 1))
 ! grep -q "$(printf '\033')" "$tmp/err" || { echo "FAIL: a raw escape byte reached stderr"; fails=$((fails + 1)); }
 rmdir "$dom/.normal/"x*
+mkdir "$dom/.normal/a\x1b"  # a literal backslash: must not pass for an escape byte
+expect 0 "" 'left the directory .*/a\\x5cx1b \(not a region\)' -- --shmem-path "$dom" reset
+rmdir "$dom/.normal/a\x1b"
+
+# a pool already at its count: nothing changes, and it says so
+expect 0 "" "already has $(cat "$pool") huge page.*: nothing to change" -- alloc "$(cat "$pool")" huge 0
 
 # the config's path is for its own command: a later command on the
 # line works on the domain the line names (here: the default)
