@@ -295,15 +295,21 @@ END_TEST
 
 /* ---- domain fini: an unmount that fails after the first one ---- */
 
+/* A domain made by init at a new path from template path (XXXXXX). */
+static void
+fresh_domain( char * path ) {
+  ck_assert_ptr_nonnull( mkdtemp( path ) );
+  ck_assert_int_eq( rmdir( path ), 0 );
+  ck_assert_int_eq( fd_shmem_domain_init( path, 0700, NULL, NULL ), 0 );
+}
+
 /* Privileged, with 2 MiB pages: fini unmounts .normal, then .huge
    fails; .normal must be mounted back with its files, the private
    place the mounts were kept in must be gone, and fini must then
    succeed. */
 START_TEST( fini_second_unmount_fails ) {
   char path[] = "/tmp/fdshmem-finifault.XXXXXX";
-  ck_assert_ptr_nonnull( mkdtemp( path ) );
-  ck_assert_int_eq( rmdir( path ), 0 );
-  ck_assert_int_eq( fd_shmem_domain_init( path, 0700, NULL, NULL ), 0 );
+  fresh_domain( path );
   char file[ 300 ];
   snprintf( file, sizeof(file), "%s/.normal/kept", path );
   FILE * f = fopen( file, "w" );
@@ -347,9 +353,7 @@ create_racing_region( char const * target ) {
 
 START_TEST( resize_keeps_a_racing_region ) {
   char path[] = "/tmp/fdshmem-resizerace.XXXXXX";
-  ck_assert_ptr_nonnull( mkdtemp( path ) );
-  ck_assert_int_eq( rmdir( path ), 0 );
-  ck_assert_int_eq( fd_shmem_domain_init( path, 0700, NULL, NULL ), 0 );
+  fresh_domain( path );
   char huge[ 300 ];
   snprintf( huge, sizeof(huge), "%s/.huge", path );
   ck_assert_int_eq( umount2( huge, 0 ), 0 );  /* as if mounted before memory was added */
