@@ -268,8 +268,9 @@ typedef struct fd_shmem_type_info {
   unsigned long uid, gid, mode; /* of the directory (not MISSING / NOT_DIR) */
   size_t        fs_page_sz;     /* page size of the file system found there */
   size_t        mount_sz;       /* bytes the mount may hold (its size=) */
-  size_t        want_sz;        /* the size= init would give it now: the machine's memory in whole pages;
-                                   a mounted type with mount_sz below it is stale (memory was added) */
+  size_t        want_sz;        /* the size= init would give it now: the machine's memory in whole pages */
+  int           size_stale;     /* mounted with a size= below want_sz (memory was added; size= 0, no limit,
+                                   is never stale): repair resizes it */
 } fd_shmem_type_info_t;
 
 typedef struct fd_shmem_domain_info {

@@ -80,13 +80,9 @@ plan_owner( ctl_t * ctl, plan_t * plan, char const * fname ) {
                    bad_user ? c->user : c->group );
 }
 
-/* Reads and checks the file, the owner it names included.  A file that
-   sets nothing leaves the plan empty. */
+/* Checks what the file names: its path, and the owner. */
 static int
-plan_load( ctl_t * ctl, plan_t * plan, char const * fname ) {
-  int err = ctl_conf_read( ctl, &plan->conf, fname );
-  if( err ) return err;
-  if( ctl_conf_empty( &plan->conf ) ) return 0;
+plan_check_names( ctl_t * ctl, plan_t * plan, char const * fname ) {
   /* The file's path is used for this command only: it never re-points
      the commands after it, and it must agree with a path given on the
      command line or in the environment. */
@@ -145,8 +141,7 @@ plan_types( plan_t * plan, fd_shmem_domain_info_t const * info ) {
   for( int t=0; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
     fd_shmem_type_info_t const * ti = &info->type[ t ];
     char const * type = fd_shmem_page_sz_to_cstr( ti->page_sz );
-    int stale = ti->state==FD_SHMEM_TYPE_MOUNTED && ti->mount_sz && ti->mount_sz<ti->want_sz;
-    if( stale && plan_stale( plan, ti, type ) ) { list_add( resize, sizeof(resize), type ); types |= 1U<<t; }
+    if( ti->size_stale && plan_stale( plan, ti, type ) ) { list_add( resize, sizeof(resize), type ); types |= 1U<<t; }
     if( ti->state==FD_SHMEM_TYPE_MOUNTED || ( ti->state==FD_SHMEM_TYPE_MISSING && !ti->offered ) ) continue;
     int fixable = ti->offered &&
                   ( ti->state==FD_SHMEM_TYPE_MISSING || ( ti->state==FD_SHMEM_TYPE_UNMOUNTED && ti->empty ) );
@@ -235,8 +230,10 @@ plan_pools( plan_t * plan ) {
 static int
 plan_make( ctl_t * ctl, plan_t * plan, char const * fname ) {
   memset( plan, 0, sizeof(*plan) );
-  int err = plan_load( ctl, plan, fname );
-  if( err || ctl_conf_empty( &plan->conf ) ) return err;
+  int err = ctl_conf_read( ctl, &plan->conf, fname );
+  if( err || ctl_conf_empty( &plan->conf ) ) return err;  /* a file that sets nothing leaves the plan empty */
+  err = plan_check_names( ctl, plan, fname );
+  if( err ) return err;
   plan_domain( plan );
   plan_pools( plan );
   return 0;
@@ -254,8 +251,7 @@ repair_run( plan_t const * plan, act_t const * a, int dry_run ) {
   if( fd_shmem_domain_describe( plan->path, &now ) ) return err;
   for( int t=0; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
     fd_shmem_type_info_t const * ti = &now.type[ t ];
-    int right = ti->state==FD_SHMEM_TYPE_MOUNTED && !( ti->mount_sz && ti->mount_sz<ti->want_sz );
-    if( ( a->types & ( 1U<<t ) ) && !right ) return err;
+    if( ( a->types & ( 1U<<t ) ) && ( ti->state!=FD_SHMEM_TYPE_MOUNTED || ti->size_stale ) ) return err;
   }
   return 0;
 }

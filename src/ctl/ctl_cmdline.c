@@ -15,54 +15,56 @@
 #define KERNEL_LINE_MAX (2047UL)  /* x86's COMMAND_LINE_SIZE, less its NUL */
 #define KEEP_MIN        (1UL<<30) /* what a node keeps for the kernel and programs: 1 GiB, */
 #define KEEP_SHIFT      (5)       /* or 1/32 of its memory if that is more */
+#define TYPE_CNT        (2)
 
-static ctl_conf_t   conf;  /* big: kept off the stack */
-static size_t const types[] = { FD_SHMEM_GIGANTIC_PAGE_SZ, FD_SHMEM_HUGE_PAGE_SZ };
-static char const * const type_words[] = { "1G", "2M" };
+static size_t const       types[ TYPE_CNT ]      = { FD_SHMEM_GIGANTIC_PAGE_SZ, FD_SHMEM_HUGE_PAGE_SZ };
+static char const * const type_words[ TYPE_CNT ] = { "1G", "2M" };
 
-/* The memory the kernel manages on the node (MemTotal), 0 if it has
-   none (no hugepage pools there). */
-static size_t
-node_bytes( size_t numa ) {
-  fd_shmem_pool_info_t p;
-  return fd_shmem_pool_query( FD_SHMEM_HUGE_PAGE_SZ, numa, &p ) ? 0UL : p.node_bytes;
-}
+/* The file, and what it asks of each node at boot, worked out once. */
+static struct {
+  ctl_conf_t conf;
+  size_t     mem [ FD_SHMEM_NUMA_MAX ];             /* MemTotal; 0: no memory (no hugepage pools there) */
+  size_t     want[ TYPE_CNT ][ FD_SHMEM_NUMA_MAX ];
+  unsigned   line[ TYPE_CNT ][ FD_SHMEM_NUMA_MAX ]; /* the line that asks it */
+  int        own [ TYPE_CNT ][ FD_SHMEM_NUMA_MAX ]; /* ... names the node, not "all" */
+} boot;  /* big: kept off the stack */
 
-/* 1 if the file names node numa for page_sz on a line of its own. */
-static int
-has_node_line( size_t page_sz, size_t numa ) {
-  for( size_t i=0; i<conf.pages_cnt; i++ )
-    if( conf.pages[i].page_sz==page_sz && conf.pages[i].numa==numa ) return 1;
-  return 0;
-}
-
-/* The pages of page_sz wanted on node numa at boot: an "all" line
-   covers the nodes that have memory only. */
-static size_t
-want_at_boot( size_t page_sz, size_t numa ) {
-  size_t cnt = 0UL;
-  if( !ctl_conf_want( &conf, page_sz, numa, &cnt, NULL ) ) return 0UL;
-  return node_bytes( numa ) || has_node_line( page_sz, numa ) ? cnt : 0UL;
-}
-
-/* Refuses what would leave node numa too little memory to boot: every
-   type's pages together, against the node's memory less what it keeps. */
-static int
-check_node( ctl_t * ctl, char const * fname, size_t numa ) {
-  size_t mem = node_bytes( numa ), bytes = 0UL, part, cnt;
-  for( size_t t=0; t<2; t++ ) {
-    unsigned line;
-    if( !mem && want_at_boot( types[t], numa ) && ctl_conf_want( &conf, types[t], numa, &cnt, &line ) )
-      return ctl_fail( ctl, EINVAL, "%s:%u: node %zu has no memory to hold pages", fname, line, numa );
-    if( __builtin_mul_overflow( want_at_boot( types[t], numa ), types[t], &part ) ||
-        __builtin_add_overflow( bytes, part, &bytes ) ) bytes = SIZE_MAX;
+/* Fills boot.mem, want, line and own: an "all" line covers only the
+   nodes that have memory. */
+static void
+boot_plan( void ) {
+  memset( boot.own, 0, sizeof(boot.own) );
+  for( size_t i=0; i<boot.conf.pages_cnt; i++ ) {
+    ctl_conf_pages_t const * r = &boot.conf.pages[i];
+    if( r->numa!=CTL_CONF_ALL_NODES ) boot.own[ r->page_sz==types[0] ? 0 : 1 ][ r->numa ] = 1;
   }
-  if( !bytes ) return 0;
+  for( size_t n=0; n<fd_shmem_numa_cnt(); n++ ) {
+    fd_shmem_pool_info_t p;
+    boot.mem[n] = fd_shmem_pool_query( FD_SHMEM_HUGE_PAGE_SZ, n, &p ) ? 0UL : p.node_bytes;
+    for( size_t t=0; t<TYPE_CNT; t++ ) {
+      size_t cnt = 0UL;
+      boot.line[t][n] = 0U;
+      int asked = ctl_conf_want( &boot.conf, types[t], n, &cnt, &boot.line[t][n] );
+      boot.want[t][n] = asked && ( boot.mem[n] || boot.own[t][n] ) ? cnt : 0UL;
+    }
+  }
+}
+
+/* Refuses what would leave node n too little memory to boot: every
+   type's pages together, against its memory less what it keeps. */
+static int
+check_node( ctl_t * ctl, char const * fname, size_t n ) {
+  size_t mem = boot.mem[n], bytes = 0UL, part;
+  for( size_t t=0; t<TYPE_CNT; t++ ) {
+    if( !boot.want[t][n] ) continue;
+    if( !mem ) return ctl_fail( ctl, EINVAL, "%s:%u: node %zu has no memory to hold pages", fname, boot.line[t][n], n );
+    if( __builtin_mul_overflow( boot.want[t][n], types[t], &part ) || __builtin_add_overflow( bytes, part, &bytes ) )
+      return ctl_fail( ctl, E2BIG, "node %zu: the page counts are too large", n );
+  }
   size_t keep = mem>>KEEP_SHIFT > KEEP_MIN ? mem>>KEEP_SHIFT : KEEP_MIN;
-  if( bytes<=mem && mem-bytes>=keep ) return 0;
-  if( bytes==SIZE_MAX ) return ctl_fail( ctl, E2BIG, "node %zu: the page counts are too large", numa );
+  if( !bytes || ( bytes<=mem && mem-bytes>=keep ) ) return 0;
   return ctl_fail( ctl, E2BIG, "node %zu: the pages come to %zu MiB of its %zu MiB; at boot it must keep at least "
-                   "%zu MiB for the kernel and programs (fewer pages, then kernel-cmdline again)", numa,
+                   "%zu MiB for the kernel and programs (fewer pages, then kernel-cmdline again)", n,
                    bytes>>20, mem>>20, keep>>20 );
 }
 
@@ -85,27 +87,21 @@ ctl_cmdline_type( char * line, size_t line_sz, char const * sz_word, size_t cons
   else                         snprintf( line+at, line_sz-at, " hugepagesz=%s hugepages=%zu", sz_word, total );
 }
 
-/* Appends the parameters of type t of the file. */
-static void
-append_type( char * line, size_t line_sz, size_t t ) {
-  static size_t cnt[ FD_SHMEM_NUMA_MAX ];
-  size_t numa_cnt = fd_shmem_numa_cnt();
-  int    per_node = 0;
-  for( size_t n=0; n<numa_cnt; n++ ) {
-    cnt[n]    = want_at_boot( types[t], n );
-    per_node |= has_node_line( types[t], n );
-  }
-  ctl_cmdline_type( line, line_sz, type_words[t], cnt, numa_cnt, per_node );
-}
-
 int
 ctl_cmd_kernel_cmdline( ctl_t * ctl, ctl_args_t const * args ) {
-  int err = ctl_conf_read( ctl, &conf, args->file );
-  for( size_t n=0; !err && n<fd_shmem_numa_cnt(); n++ ) err = check_node( ctl, args->file, n );
+  int err = ctl_conf_read( ctl, &boot.conf, args->file );
+  if( err ) return err;
+  boot_plan();
+  size_t numa_cnt = fd_shmem_numa_cnt();
+  for( size_t n=0; !err && n<numa_cnt; n++ ) err = check_node( ctl, args->file, n );
   if( err ) return err;
   static char line[ 2*CMDLINE_MAX ];
   line[0] = '\0';
-  for( size_t t=0; t<2; t++ ) append_type( line, sizeof(line), t );
+  for( size_t t=0; t<TYPE_CNT; t++ ) {
+    int per_node = 0;
+    for( size_t n=0; n<numa_cnt; n++ ) per_node |= boot.own[t][n];
+    ctl_cmdline_type( line, sizeof(line), type_words[t], boot.want[t], numa_cnt, per_node );
+  }
   if( strlen( line )>KERNEL_LINE_MAX )
     return ctl_fail( ctl, E2BIG, "the parameters take %zu bytes, more than a kernel command line holds (%lu); "
                      "name fewer nodes (pages = TYPE all COUNT)", strlen( line )-1UL, KERNEL_LINE_MAX );

@@ -91,12 +91,18 @@ ctl_cmd_help( ctl_t * ctl, ctl_args_t const * args ) {
   return 0;
 }
 
+/* The bytes both escapers write as \xHH. */
+static int
+shown_escaped( unsigned char c ) {
+  return c<0x20 || c>=0x7f || c=='\\';
+}
+
 void
 ctl_put_safe( FILE * f, char const * s ) {
   for( ; *s; s++ ) {
     unsigned char c = (unsigned char)*s;
-    if( c<0x20 || c>=0x7f || c=='\\' ) fprintf( f, "\\x%02x", c );
-    else                                 fputc( c, f );
+    if( shown_escaped( c ) ) fprintf( f, "\\x%02x", c );
+    else                     fputc( c, f );
   }
 }
 
@@ -113,8 +119,8 @@ ctl_printable( char const * s, char * buf, size_t buf_sz ) {
   size_t n = 0UL;
   for( ; *s && n+5UL<buf_sz; s++ ) {
     unsigned char c = (unsigned char)*s;
-    if( c<0x20 || c>=0x7f || c=='\\' ) n += (size_t)snprintf( buf+n, buf_sz-n, "\\x%02x", c );
-    else buf[ n++ ] = (char)c;
+    if( shown_escaped( c ) ) n += (size_t)snprintf( buf+n, buf_sz-n, "\\x%02x", c );
+    else                     buf[ n++ ] = (char)c;
   }
   buf[ n ] = '\0';
   return buf;

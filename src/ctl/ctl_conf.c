@@ -11,7 +11,7 @@
 
 static char const * const key_names[ CTL_CONF_KEY_CNT ] = { "path", "mode", "user", "group", "pages" };
 
-#define SHOWN_MAX (60)  /* bytes of a bad value quoted back, before escaping */
+#define SHOWN_MAX (60)  /* bytes of a bad value quoted back (the tool escapes what it prints) */
 
 typedef struct {
   ctl_conf_t * conf;
@@ -38,12 +38,6 @@ trim( char * s ) {
   size_t n = strlen( s );
   while( n && ( s[n-1]==' ' || s[n-1]=='\t' || s[n-1]=='\r' ) ) s[--n] = '\0';
   return s;
-}
-
-/* s as a message quotes it (the tool escapes what it prints). */
-static char const *
-shown( char const * s, char * buf, size_t buf_sz ) {
-  return ctl_cut( s, buf, buf_sz );
 }
 
 #define SHOWN_BUF (SHOWN_MAX+4)
@@ -88,9 +82,9 @@ static int
 parse_path( parse_t * p, char * val ) {
   char b[ SHOWN_BUF ];
   if( val[0]!='/' || !val[ strspn( val, "/" ) ] )
-    return fail( p, "path must be an absolute directory path, not \"%s\"", shown( val, b, sizeof(b) ) );
+    return fail( p, "path must be an absolute directory path, not \"%s\"", ctl_cut( val, b, sizeof(b) ) );
   if( !path_bytes_ok( val ) )
-    return fail( p, "path \"%s\" holds a space or a byte that is not printable ASCII", shown( val, b, sizeof(b) ) );
+    return fail( p, "path \"%s\" holds a space or a byte that is not printable ASCII", ctl_cut( val, b, sizeof(b) ) );
   ctl_path_tidy( val );
   return set_scalar( p, CTL_CONF_PATH, p->conf->path, sizeof(p->conf->path), val );
 }
@@ -103,8 +97,8 @@ parse_mode( parse_t * p, char const * val ) {
   char b[ SHOWN_BUF ];
   int err = ctl_parse_octal( val, &mode, 07777UL );
   if( err==ERANGE )
-    return fail( p, "mode \"%s\" is too large (octal permissions, at most 7777)", shown( val, b, sizeof(b) ) );
-  if( err ) return fail( p, "mode must be octal permissions such as 0700, not \"%s\"", shown( val, b, sizeof(b) ) );
+    return fail( p, "mode \"%s\" is too large (octal permissions, at most 7777)", ctl_cut( val, b, sizeof(b) ) );
+  if( err ) return fail( p, "mode must be octal permissions such as 0700, not \"%s\"", ctl_cut( val, b, sizeof(b) ) );
   char now[ 16 ];
   snprintf( now, sizeof(now), "%lo", mode );
   if( p->conf->line_of[ CTL_CONF_MODE ] && strcmp( old, now ) )
@@ -119,7 +113,7 @@ parse_id( parse_t * p, int key, char const * val ) {
   char b[ SHOWN_BUF ];
   if( !id_name_ok( val ) )
     return fail( p, "%s must be a %s name or number, not \"%s\"", key_names[ key ],
-                 key==CTL_CONF_USER ? "user" : "group", shown( val, b, sizeof(b) ) );
+                 key==CTL_CONF_USER ? "user" : "group", ctl_cut( val, b, sizeof(b) ) );
   ctl_conf_t * c = p->conf;
   return key==CTL_CONF_USER ? set_scalar( p, key, c->user,  sizeof(c->user),  val )
                        : set_scalar( p, key, c->group, sizeof(c->group), val );
@@ -148,21 +142,21 @@ parse_pages( parse_t * p, char * val ) {
   int n = 0;
   for( char * s=strtok( val, " \t" ); s && n<4; s=strtok( NULL, " \t" ) ) tok[ n++ ] = s;
   if( n!=3 )
-    return fail( p, "pages needs TYPE NODE COUNT, e.g. pages = huge 0 512, not \"%s\"", shown( all, b, sizeof(b) ) );
+    return fail( p, "pages needs TYPE NODE COUNT, e.g. pages = huge 0 512, not \"%s\"", ctl_cut( all, b, sizeof(b) ) );
   ctl_conf_pages_t req = { .line = p->line };
   int err = ctl_parse_pool_type( tok[0], &req.page_sz );
   if( err ) {
     char const * problem = ctl_pool_type_problem( err );
-    return fail( p, "page type \"%s\"%s%s", shown( tok[0], b, sizeof(b) ), problem[0]==':' ? "" : " ", problem );
+    return fail( p, "page type \"%s\"%s%s", ctl_cut( tok[0], b, sizeof(b) ), problem[0]==':' ? "" : " ", problem );
   }
   char const * problem;
   if( !strcmp( tok[1], "all" ) ) req.numa = CTL_CONF_ALL_NODES;
   else if( ( problem = ctl_dec_problem( tok[1], &req.numa ) ) )
-    return fail( p, "node \"%s\" %s (a node number or \"all\")", shown( tok[1], b, sizeof(b) ), problem );
+    return fail( p, "node \"%s\" %s (a node number or \"all\")", ctl_cut( tok[1], b, sizeof(b) ), problem );
   else if( req.numa>=p->numa_cnt )
     return fail( p, "node %zu does not exist (this machine has %zu)", req.numa, p->numa_cnt );
   if( ( problem = ctl_dec_problem( tok[2], &req.cnt ) ) )
-    return fail( p, "page count \"%s\" %s", shown( tok[2], b, sizeof(b) ), problem );
+    return fail( p, "page count \"%s\" %s", ctl_cut( tok[2], b, sizeof(b) ), problem );
   err = pages_seen( p, &req );
   if( err ) return err==1 ? 0 : err;
   p->conf->pages[ p->conf->pages_cnt++ ] = req;
@@ -199,7 +193,7 @@ parse_line( parse_t * p, char * line ) {
   if( !*s ) return 0;
   char * eq = strchr( s, '=' );
   char b[ SHOWN_BUF ];
-  if( !eq ) return fail( p, "expected KEY = VALUE, not \"%s\"", shown( s, b, sizeof(b) ) );
+  if( !eq ) return fail( p, "expected KEY = VALUE, not \"%s\"", ctl_cut( s, b, sizeof(b) ) );
   *eq = '\0';
   char * key = trim( s ), * val = trim( eq+1 );
   for( int k=0; k<CTL_CONF_KEY_CNT; k++ ) {
@@ -211,7 +205,7 @@ parse_line( parse_t * p, char * line ) {
     default:             return parse_id( p, k, val );
     }
   }
-  return fail( p, "unknown key \"%s\" (path, mode, user, group, pages)", shown( key, b, sizeof(b) ) );
+  return fail( p, "unknown key \"%s\" (path, mode, user, group, pages)", ctl_cut( key, b, sizeof(b) ) );
 }
 
 /* Reads one line (its newline dropped) into buf, which has room for

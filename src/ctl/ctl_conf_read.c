@@ -11,6 +11,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* 0 if st is a regular file, else why fname cannot be read. */
+static int
+regular_file( ctl_t * ctl, char const * fname, struct stat const * st ) {
+  if( S_ISREG( st->st_mode ) ) return 0;
+  return ctl_fail( ctl, S_ISDIR( st->st_mode ) ? EISDIR : EINVAL, "cannot read %s: %s", fname,
+                   S_ISDIR( st->st_mode ) ? "it is a directory" : "not a regular file" );
+}
+
+int
+ctl_conf_probe( ctl_t * ctl, char const * fname ) {
+  struct stat st;
+  if( stat( fname, &st ) ) return ctl_fail( ctl, errno, "cannot read %s: %s", fname, strerror( errno ) );
+  return regular_file( ctl, fname, &st );
+}
+
 int
 ctl_conf_read( ctl_t * ctl, ctl_conf_t * conf, char const * fname ) {
   int fd = open( fname, O_RDONLY | O_NONBLOCK | O_CLOEXEC );  /* a FIFO must not hang the boot */
@@ -20,13 +35,14 @@ ctl_conf_read( ctl_t * ctl, ctl_conf_t * conf, char const * fname ) {
     if( fd>=0 ) close( fd );
     return ctl_fail( ctl, err, "cannot read %s: %s", fname, strerror( err ) );
   }
-  FILE * f = S_ISREG( st.st_mode ) ? fdopen( fd, "r" ) : NULL;
+  int err = regular_file( ctl, fname, &st );
+  FILE * f = err ? NULL : fdopen( fd, "r" );
   if( !f ) {
+    if( !err ) err = ctl_fail( ctl, errno, "cannot read %s: %s", fname, strerror( errno ) );
     close( fd );
-    return ctl_fail( ctl, EINVAL, "cannot read %s: %s", fname,
-                     S_ISDIR( st.st_mode ) ? "it is a directory" : "not a regular file" );
+    return err;
   }
-  int err = ctl_conf_parse( conf, f, fname, fd_shmem_numa_cnt() );
+  err = ctl_conf_parse( conf, f, fname, fd_shmem_numa_cnt() );
   fclose( f );
   return err ? ctl_fail( ctl, err, "%s", conf->err ) : 0;
 }

@@ -2,6 +2,7 @@
    command's arguments. */
 
 #include "ctl.h"
+#include "ctl_conf.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -9,7 +10,6 @@
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 static int
 parse_base( char const * s, unsigned base, size_t * out ) {
@@ -248,9 +248,5 @@ int
 ctl_parse_file( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
   args->file = args->given ? argv[0] : FD_SHMEM_CONF_PATH;
   if( !args->file[0] ) return ctl_fail( ctl, EINVAL, "FILE must not be empty" );
-  struct stat st;
-  if( stat( args->file, &st ) ) return ctl_fail( ctl, errno, "cannot read %s: %s", args->file, strerror( errno ) );
-  if( S_ISDIR( st.st_mode ) ) return ctl_fail( ctl, EISDIR, "cannot read %s: it is a directory", args->file );
-  if( !S_ISREG( st.st_mode ) ) return ctl_fail( ctl, EINVAL, "cannot read %s: not a regular file", args->file );
-  return 0;
+  return ctl_conf_probe( ctl, args->file );
 }

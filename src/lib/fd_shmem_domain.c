@@ -328,14 +328,14 @@ repair_mount_fd( fd_shmem_private_domain_t const * dom, int fd, size_t page_sz )
   return err;
 }
 
-/* Remounts the mount at /proc/self/fd/fd read-only or back read-write,
-   its size and other options kept. */
+/* Remounts the mount at /proc/self/fd/fd, read-only or read-write, with
+   options opts (NULL: the others kept as they are). */
 static int
-remount_fd( int fd, int read_only ) {
+remount_fd( int fd, int read_only, char const * opts ) {
   char target[ 64 ];
   snprintf( target, sizeof(target), "/proc/self/fd/%d", fd );
   unsigned long flags = MS_REMOUNT | FD_SHMEM_PRIVATE_MOUNT_FLAGS | ( read_only ? MS_RDONLY : 0UL );
-  return mount( NULL, target, NULL, flags, NULL ) ? errno : 0;
+  return mount( NULL, target, NULL, flags, opts ) ? errno : 0;
 }
 
 /* Mounts an empty hugetlbfs page type afresh (its size= then follows
@@ -346,10 +346,10 @@ static int
 hugetlbfs_mount_afresh( fd_shmem_private_domain_t * dom, size_t t ) {
   size_t       page_sz = dom->info.type[ t ].page_sz;
   char const * name    = fd_shmem_private_type_name( page_sz );
-  int err = remount_fd( dom->type_fd[ t ], 1 );  /* EBUSY: a file is open for writing */
+  int err = remount_fd( dom->type_fd[ t ], 1, NULL );  /* EBUSY: a file is open for writing */
   if( err ) return err;
   if( fd_shmem_private_dir_entry_cnt( dom->type_fd[ t ] ) ) {  /* a region came meanwhile: keep it */
-    remount_fd( dom->type_fd[ t ], 0 );
+    remount_fd( dom->type_fd[ t ], 0, NULL );
     return EBUSY;
   }
   char sub[ FD_SHMEM_PRIVATE_TYPE_PATH_MAX ];
@@ -361,7 +361,7 @@ hugetlbfs_mount_afresh( fd_shmem_private_domain_t * dom, size_t t ) {
   int fd = openat( dom->dir_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC );  /* what is there now */
   if( fd<0 ) return unmounted ? errno : err;
   if( unmounted ) err = repair_mount_fd( dom, fd, page_sz );
-  else            remount_fd( fd, 0 );  /* the old mount stays, writable again */
+  else            remount_fd( fd, 0, NULL );  /* the old mount stays, writable again */
   close( fd );
   return err;
 }
@@ -387,15 +387,9 @@ resize_type( fd_shmem_private_domain_t * dom, size_t t, size_t * cnt ) {
   }
   (*cnt)++;
   if( fd_shmem_private_dry_run() ) return 0;
-  int err;
-  if( is_tmpfs ) {
-    char target[ 64 ], opts[ 64 ];
-    snprintf( target, sizeof(target), "/proc/self/fd/%d", dom->type_fd[ t ] );
-    snprintf( opts, sizeof(opts), "size=%zu", ti->want_sz );
-    err = mount( NULL, target, NULL, MS_REMOUNT | FD_SHMEM_PRIVATE_MOUNT_FLAGS, opts ) ? errno : 0;
-  } else {
-    err = hugetlbfs_mount_afresh( dom, t );
-  }
+  char opts[ 64 ];
+  snprintf( opts, sizeof(opts), "size=%zu", ti->want_sz );
+  int err = is_tmpfs ? remount_fd( dom->type_fd[ t ], 0, opts ) : hugetlbfs_mount_afresh( dom, t );
   if( err ) FD_SHMEM_LOG_WARN( "repair: resizing %s/%s to %s: %s", dom->path, name, human_want, strerror( err ) );
   else      FD_SHMEM_LOG_NOTE( "repair: %s/%s now holds up to %s (was %s)", dom->path, name, human_want, human_now );
   return err;
@@ -405,7 +399,7 @@ static int
 repair_type( fd_shmem_private_domain_t * dom, size_t t, size_t * cnt ) {
   fd_shmem_type_info_t const * ti = &dom->info.type[ t ];
   char const * name = fd_shmem_private_type_name( ti->page_sz );
-  if( fd_shmem_private_type_stale( ti ) ) return resize_type( dom, t, cnt );
+  if( ti->size_stale ) return resize_type( dom, t, cnt );
   int fixable = ti->state==FD_SHMEM_TYPE_MISSING || ( ti->state==FD_SHMEM_TYPE_UNMOUNTED && ti->empty );
   if( ti->state==FD_SHMEM_TYPE_MOUNTED || ( ti->state==FD_SHMEM_TYPE_MISSING && !ti->offered ) ) return 0;
   if( !fixable || !ti->offered ) {

@@ -212,6 +212,7 @@ type_open( fd_shmem_private_domain_t * dom, size_t t ) {
   ti->fs_page_sz = (size_t)sfs.f_bsize;
   ti->mount_sz   = (size_t)sfs.f_blocks * (size_t)sfs.f_bsize;
   ti->want_sz    = fd_shmem_private_mount_sz( ti->page_sz );
+  ti->size_stale = ti->state==FD_SHMEM_TYPE_MOUNTED && ti->mount_sz && ti->mount_sz<ti->want_sz;
   ti->empty      = !dir_entry_cnt( fd, NULL );
   return 0;
 }

@@ -128,13 +128,6 @@ typedef struct {
    whole pages of page_sz. */
 size_t fd_shmem_private_mount_sz( size_t page_sz );
 
-/* 1 if a mounted page type is sized for less memory than the machine
-   has (size= 0, no limit, is never stale). */
-static inline int
-fd_shmem_private_type_stale( fd_shmem_type_info_t const * ti ) {
-  return ti->state==FD_SHMEM_TYPE_MOUNTED && ti->mount_sz && ti->mount_sz<ti->want_sz;
-}
-
 /* The entries of directory fd other than "." and ".." (-1: unreadable). */
 long fd_shmem_private_dir_entry_cnt( int fd );
 
