@@ -21,9 +21,30 @@ if nm -D --defined-only "$lib" | grep -q 'fd_shmem_private'; then
   echo "FAIL: private symbols exported"; fail=1
 fi
 
+# One list of the ABI, five places that must agree: the functions the
+# public headers declare, the definitions marked FD_SHMEM_EXPORT, the
+# version script, what the built library exports, and the Debian symbols
+# file.  A function left out of libfdshmem.sym is not exported at all, so
+# it shows as missing from the library.
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+for h in "$top_srcdir"/include/fdshmem/*.h; do
+  ${CC:-cc} -E -P -I"$top_srcdir/include" "$h" | tr '\n' ' ' | tr ';' '\n' | grep -v '^ *typedef' |
+    sed -n 's/^[^(]*[^a-z0-9_]\(fd_[a-z0-9_]*\) *(.*/\1/p'
+done | sort -u > "$tmp/headers"
+sed -n '/^FD_SHMEM_EXPORT/{s/^FD_SHMEM_EXPORT[^(]*[^a-z0-9_]\(fd_[a-z0-9_]*\) *(.*/\1/p;t;n;s/^\(fd_[a-z0-9_]*\) *(.*/\1/p;}' \
+  "$top_srcdir"/src/lib/*.c | sort -u > "$tmp/exports"
+sed -n 's/^[[:space:]]*\(fd_[a-z0-9_]*\);$/\1/p' "$top_srcdir/src/lib/libfdshmem.sym" | sort -u > "$tmp/sym"
+nm -D --defined-only "$lib" | awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' | sort -u > "$tmp/library"
+sed -n 's/^ \(fd_[a-z0-9_]*\)@LIBFDSHMEM_[0-9]* .*/\1/p' "$top_srcdir/debian/libfdshmem0.symbols" | sort -u > "$tmp/debian"
+for list in exports sym library debian; do
+  if ! diff -u "$tmp/headers" "$tmp/$list" > "$tmp/diff"; then
+    echo "FAIL: the header declarations (-) and the $list list (+) differ:"; sed '1,2d' "$tmp/diff"; fail=1
+  fi
+done
+[ -s "$tmp/headers" ] || { echo "FAIL: no function found in the headers"; fail=1; }
+
 # Each public header stands alone in strict C99 and in C++, and leaks no
 # project-private short type names.
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 for h in "$top_srcdir"/include/fdshmem/*.h; do
   name=$(basename "$h")
   printf '#include <fdshmem/%s>\n' "$name" > "$tmp/t.c"
