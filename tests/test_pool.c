@@ -144,14 +144,14 @@ setup( void ) {
 
 START_TEST( too_big_writes_nothing ) {
   size_t got = 7;
-  ck_assert_int_eq( fd_shmem_pool_alloc( 100000, HUGE, 0, &got ), E2BIG );
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, 100000, 0, &got ), E2BIG );
   ck_assert_uint_eq( got, 0 );
   ASSERT_LOGGED( "node 0: 100000 huge pages need 195.3 GiB (209715200000 bytes), "
                  "more than the node's 8.0 GiB of memory" );
-  ck_assert_int_eq( fd_shmem_pool_alloc( SIZE_MAX, GIANT, 0, NULL ), E2BIG );
+  ck_assert_int_eq( fd_shmem_pool_alloc( GIANT, SIZE_MAX, 0, NULL ), E2BIG );
   ASSERT_LOGGED( "need more than 16.0 EiB, more than the node" );
-  ck_assert_int_eq( fd_shmem_pool_alloc( 9, GIANT, 0, NULL ), E2BIG );
-  ck_assert_int_eq( fd_shmem_pool_alloc( 2049, HUGE, 1, NULL ), E2BIG );  /* node 1 has 4 GiB */
+  ck_assert_int_eq( fd_shmem_pool_alloc( GIANT, 9, 0, NULL ), E2BIG );
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, 2049, 1, NULL ), E2BIG );  /* node 1 has 4 GiB */
   ASSERT_LOGGED( "node 1: 2049 huge pages need 4.0 GiB (4297064448 bytes), "
                  "more than the node's 4.0 GiB of memory (4294967296 bytes)" );
   ck_assert( fake_untouched( NR0 ) );
@@ -160,7 +160,7 @@ START_TEST( too_big_writes_nothing ) {
   ck_assert( fake_untouched( COMPACT ) );
   ck_assert_int_eq( fake_get( NR0 ), 0 );
   /* the node's whole memory is not refused (the kernel would clamp it) */
-  ck_assert_int_eq( fd_shmem_pool_alloc( 8, GIANT, 0, NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_pool_alloc( GIANT, 8, 0, NULL ), 0 );
   ck_assert_int_eq( fake_get( node_file( 0, GIANT, "nr_hugepages" ) ), 8 );
 }
 END_TEST
@@ -171,33 +171,33 @@ START_TEST( lazy_memory_counts_present_pages ) {
   fake_meminfo( 0, 1*GiB, 512*MiB );
   fake_put( "proc/zoneinfo", "Node 0, zone   Normal\n  pages free 1000\n        present  2097152\n"
                              "Node 1, zone   Normal\n        present  1048576\n" );
-  ck_assert_int_eq( fd_shmem_pool_alloc( 2048, HUGE, 0, NULL ), 0 );  /* 4 GiB of 8 present */
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, 2048, 0, NULL ), 0 );  /* 4 GiB of 8 present */
   ck_assert_int_eq( fake_get( NR0 ), 2048 );
-  ck_assert_int_eq( fd_shmem_pool_alloc( 4097, HUGE, 0, NULL ), E2BIG );
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, 4097, 0, NULL ), E2BIG );
   ASSERT_LOGGED( "more than the node's 8.0 GiB of memory" );
 }
 END_TEST
 
 START_TEST( bad_node_or_size ) {
-  ck_assert_int_eq( fd_shmem_pool_alloc( 1, GIANT, 1, NULL ), EOPNOTSUPP );
+  ck_assert_int_eq( fd_shmem_pool_alloc( GIANT, 1, 1, NULL ), EOPNOTSUPP );
   ck_assert_int_eq( fd_shmem_pool_free( GIANT, 1 ), EOPNOTSUPP );
-  ck_assert_int_eq( fd_shmem_pool_alloc( 1, HUGE, 2, NULL ), ENODEV );
-  ck_assert_int_eq( fd_shmem_pool_alloc( 1, HUGE, SIZE_MAX, NULL ), ENODEV );
-  ck_assert_int_eq( fd_shmem_pool_alloc( 1, FD_SHMEM_NORMAL_PAGE_SZ, 0, NULL ), EINVAL );
-  ck_assert_int_eq( fd_shmem_pool_alloc( 1, 12345, 0, NULL ), EINVAL );
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, 1, 2, NULL ), ENODEV );
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, 1, SIZE_MAX, NULL ), ENODEV );
+  ck_assert_int_eq( fd_shmem_pool_alloc( FD_SHMEM_NORMAL_PAGE_SZ, 1, 0, NULL ), EINVAL );
+  ck_assert_int_eq( fd_shmem_pool_alloc( 12345, 1, 0, NULL ), EINVAL );
   fd_shmem_set_dry_run( 1 );
-  ck_assert_int_eq( fd_shmem_pool_alloc( 1, GIANT, 1, NULL ), EOPNOTSUPP );
-  ck_assert_int_eq( fd_shmem_pool_alloc( 1, HUGE, 2, NULL ), ENODEV );
+  ck_assert_int_eq( fd_shmem_pool_alloc( GIANT, 1, 1, NULL ), EOPNOTSUPP );
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, 1, 2, NULL ), ENODEV );
 }
 END_TEST
 
 START_TEST( two_nodes ) {
   size_t got = 0;
-  ck_assert_int_eq( fd_shmem_pool_alloc( 10, HUGE, 1, &got ), 0 );
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, 10, 1, &got ), 0 );
   ck_assert_uint_eq( got, 10 );
   ck_assert_int_eq( fake_get( node_file( 1, HUGE, "nr_hugepages" ) ), 10 );
   ck_assert( fake_untouched( NR0 ) );
-  ck_assert_int_eq( fd_shmem_pool_alloc( 3, HUGE, 0, &got ), 0 );
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, 3, 0, &got ), 0 );
   ck_assert_int_eq( fake_get( NR0 ), 3 );
   ck_assert_int_eq( fake_get( node_file( 1, HUGE, "nr_hugepages" ) ), 10 );
 }
@@ -208,12 +208,12 @@ START_TEST( shrink_to_in_use ) {
   fake_pool( 0, HUGE, 10, 4 );
   fake_global( HUGE, 4, 0 );
   size_t got = 0;
-  ck_assert_int_eq( fd_shmem_pool_alloc( 5, HUGE, 0, &got ), EBUSY );
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, 5, 0, &got ), EBUSY );
   ck_assert_uint_eq( got, 10 );
   ASSERT_LOGGED( "node 0: cannot shrink the huge pool to 5: 6 of its 10 pages are in use" );
   ck_assert_int_eq( fd_shmem_pool_free( HUGE, 0 ), EBUSY );
   ck_assert( fake_untouched( NR0 ) );
-  ck_assert_int_eq( fd_shmem_pool_alloc( 6, HUGE, 0, &got ), 0 );
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, 6, 0, &got ), 0 );
   ck_assert_uint_eq( got, 6 );
   ck_assert_int_eq( fake_get( NR0 ), 6 );
 }
@@ -225,10 +225,10 @@ END_TEST
 START_TEST( shrink_keeps_reserved ) {
   fake_pool( 0, HUGE, 10, 4 );
   fake_global( HUGE, 4, 3 );
-  ck_assert_int_eq( fd_shmem_pool_alloc( 8, HUGE, 0, NULL ), EBUSY );
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, 8, 0, NULL ), EBUSY );
   ASSERT_LOGGED( "9 of its 10 pages are in use (6 mapped, 3 kept for reservations), so it can go down to 9" );
   ck_assert( fake_untouched( NR0 ) );
-  ck_assert_int_eq( fd_shmem_pool_alloc( 9, HUGE, 0, NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, 9, 0, NULL ), 0 );
   ck_assert_int_eq( fake_get( NR0 ), 9 );
 }
 END_TEST
@@ -238,19 +238,19 @@ START_TEST( dry_run_writes_nothing ) {
   fake_global( HUGE, 4, 0 );
   ck_assert_int_eq( fd_shmem_set_dry_run( 1 ), 0 );
   size_t got = 0;
-  ck_assert_int_eq( fd_shmem_pool_alloc( 20, HUGE, 0, &got ), 0 );
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, 20, 0, &got ), 0 );
   ck_assert_uint_eq( got, 20 );
-  ck_assert_int_eq( fd_shmem_pool_alloc( 6, HUGE, 0, NULL ), 0 );
-  ck_assert_int_eq( fd_shmem_pool_alloc( 5, HUGE, 0, NULL ), EBUSY );
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, 6, 0, NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, 5, 0, NULL ), EBUSY );
   ck_assert_int_eq( fd_shmem_pool_free( HUGE, 0 ), EBUSY );
-  ck_assert_int_eq( fd_shmem_pool_alloc( 100000, HUGE, 0, NULL ), E2BIG );
-  ck_assert_int_eq( fd_shmem_pool_alloc( 3, HUGE, 1, NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, 100000, 0, NULL ), E2BIG );
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, 3, 1, NULL ), 0 );
   ck_assert( fake_untouched( NR0 ) );
   ck_assert( fake_untouched( node_file( 1, HUGE, "nr_hugepages" ) ) );
   ck_assert( fake_untouched( COMPACT ) );
   ck_assert_int_eq( fake_get( NR0 ), 10 );
   fd_shmem_set_dry_run( 0 );
-  ck_assert_int_eq( fd_shmem_pool_alloc( 20, HUGE, 0, NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, 20, 0, NULL ), 0 );
   ck_assert_int_eq( fake_get( NR0 ), 20 );
 }
 END_TEST
@@ -262,7 +262,7 @@ START_TEST( shortfall_beyond_free_fails_at_once ) {
   fake_meminfo( 0, 8*GiB, 100*MiB );
   pool_kernel_set( 100, 4000 );
   size_t got = 0;
-  ck_assert_int_eq( fd_shmem_pool_alloc( 4000, HUGE, 0, &got ), ENOMEM );
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, 4000, 0, &got ), ENOMEM );
   ck_assert_uint_eq( got, 100 );
   ck_assert_int_eq( pool_kernel_compactions(), 0 );
   ck_assert( fake_untouched( COMPACT ) );
@@ -277,7 +277,7 @@ END_TEST
 START_TEST( fragmentation_retried ) {
   pool_kernel_set( 100, 1000 );
   size_t got = 0;
-  ck_assert_int_eq( fd_shmem_pool_alloc( 200, HUGE, 0, &got ), 0 );
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, 200, 0, &got ), 0 );
   ck_assert_uint_eq( got, 200 );
   ck_assert_int_eq( pool_kernel_compactions(), 1 );
   ck_assert_int_eq( fake_get( NR0 ), 200 );
@@ -291,7 +291,7 @@ START_TEST( fragmentation_retries_bounded ) {
   fake_pool( 0, GIANT, 1, 1 );
   pool_kernel_set( 2, -1 );
   size_t got = 0;
-  ck_assert_int_eq( fd_shmem_pool_alloc( 4, GIANT, 0, &got ), ENOMEM );
+  ck_assert_int_eq( fd_shmem_pool_alloc( GIANT, 4, 0, &got ), ENOMEM );
   ck_assert_uint_eq( got, 2 );
   ck_assert_int_eq( pool_kernel_compactions(), 3 );
   ck_assert_int_eq( fake_get( node_file( 0, GIANT, "nr_hugepages" ) ), 1 );

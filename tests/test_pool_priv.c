@@ -52,12 +52,12 @@ START_TEST( impossible_counts_refused_at_once ) {
   long before = fdt_read_long( NR_HUGE );
   double t0 = fdt_now_ns();
   size_t got = 0;
-  ck_assert_int_eq( fd_shmem_pool_alloc( 100000, HUGE, 0, &got ), E2BIG );
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, 100000, 0, &got ), E2BIG );
   ck_assert_uint_eq( got, (size_t)before );
   ck_assert_msg( strstr( fdt_logged(), "node 0: 100000 huge pages need 195.3 GiB (209715200000 bytes), more than the node's " ), "log: %s", fdt_logged() );
   if( saved_giant>=0L ) {
-    ck_assert_int_eq( fd_shmem_pool_alloc( SIZE_MAX, GIANT, 0, NULL ), E2BIG );
-    ck_assert_int_eq( fd_shmem_pool_alloc( 1000000, GIANT, 0, NULL ), E2BIG );
+    ck_assert_int_eq( fd_shmem_pool_alloc( GIANT, SIZE_MAX, 0, NULL ), E2BIG );
+    ck_assert_int_eq( fd_shmem_pool_alloc( GIANT, 1000000, 0, NULL ), E2BIG );
     ck_assert_int_eq( fdt_read_long( NR_GIANT ), saved_giant );
   }
   double ms = ( fdt_now_ns()-t0 )/1e6;
@@ -68,7 +68,7 @@ END_TEST
 
 START_TEST( grow_met ) {
   size_t want = (size_t)fdt_read_long( NR_HUGE ) + 8UL, got = 0;
-  ck_assert_int_eq( fd_shmem_pool_alloc( want, HUGE, 0, &got ), 0 );
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, want, 0, &got ), 0 );
   ck_assert_uint_eq( got, want );
   ck_assert_int_eq( fdt_read_long( NR_HUGE ), (long)want );
   ck_assert_str_eq( fdt_logged(), "" );
@@ -81,7 +81,7 @@ START_TEST( shrink_down_to_in_use ) {
   fd_shmem_pool_info_t p;
   ck_assert_int_eq( fd_shmem_pool_query( HUGE, 0, &p ), 0 );
   size_t base = p.total - p.free;  /* in use by others before the test */
-  ck_assert_int_eq( fd_shmem_pool_alloc( base+9UL, HUGE, 0, NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, base+9UL, 0, NULL ), 0 );
   ck_assert_int_eq( fd_shmem_create( "pool-held", HUGE, 3, 0, 0600 ), 0 );
   void * mem = fd_shmem_acquire( HUGE, 2, 0 );
   ck_assert_ptr_nonnull( mem );
@@ -89,18 +89,18 @@ START_TEST( shrink_down_to_in_use ) {
   size_t in_use = p.total - p.free;
   ck_assert_uint_eq( in_use, base+5UL );
 
-  ck_assert_int_eq( fd_shmem_pool_alloc( in_use-1UL, HUGE, 0, NULL ), EBUSY );
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, in_use-1UL, 0, NULL ), EBUSY );
   ck_assert_msg( strstr( fdt_logged(), "pool-held (3 pages)" ), "log: %s", fdt_logged() );
   ck_assert_int_eq( fd_shmem_pool_free( HUGE, 0 ), EBUSY );
   ck_assert_int_eq( fdt_read_long( NR_HUGE ), (long)( base+9UL ) );
   size_t got = 0;
-  ck_assert_int_eq( fd_shmem_pool_alloc( in_use, HUGE, 0, &got ), 0 );
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, in_use, 0, &got ), 0 );
   ck_assert_uint_eq( got, in_use );
   ck_assert_int_eq( fdt_read_long( NR_HUGE ), (long)in_use );
 
   ck_assert_int_eq( fd_shmem_release( mem, HUGE, 2 ), 0 );
   ck_assert_int_eq( fd_shmem_unlink( "pool-held", HUGE ), 0 );
-  ck_assert_int_eq( fd_shmem_pool_alloc( base, HUGE, 0, NULL ), 0 );  /* freed pages can go now */
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, base, 0, NULL ), 0 );  /* freed pages can go now */
 }
 END_TEST
 
@@ -108,9 +108,9 @@ START_TEST( dry_run_on_the_machine ) {
   long before = fdt_read_long( NR_HUGE );
   fd_shmem_set_dry_run( 1 );
   size_t got = 0;
-  ck_assert_int_eq( fd_shmem_pool_alloc( (size_t)before+4UL, HUGE, 0, &got ), 0 );
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, (size_t)before+4UL, 0, &got ), 0 );
   ck_assert_uint_eq( got, (size_t)before+4UL );
-  ck_assert_int_eq( fd_shmem_pool_alloc( 100000, HUGE, 0, NULL ), E2BIG );
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, 100000, 0, NULL ), E2BIG );
   fd_shmem_set_dry_run( 0 );
   ck_assert_int_eq( fdt_read_long( NR_HUGE ), before );
 }

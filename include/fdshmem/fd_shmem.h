@@ -361,7 +361,7 @@ int fd_shmem_pool_query( size_t page_sz, size_t numa_idx, fd_shmem_pool_info_t *
    page size), ENODEV, EOPNOTSUPP, E2BIG, EBUSY, ENOMEM or the errno of
    the sysfs write (EACCES / EPERM when not root).
    fd_shmem_pool_free is fd_shmem_pool_alloc with 0 pages. */
-int fd_shmem_pool_alloc( size_t page_cnt, size_t page_sz, size_t numa_idx, size_t * opt_got );
+int fd_shmem_pool_alloc( size_t page_sz, size_t page_cnt, size_t numa_idx, size_t * opt_got );
 int fd_shmem_pool_free ( size_t page_sz, size_t numa_idx );
 
 /* ---- Dry runs ---------------------------------------------------------- */

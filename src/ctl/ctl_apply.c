@@ -197,7 +197,7 @@ plan_pool( plan_t * plan, size_t page_sz, size_t numa, size_t want ) {
   if( err ) { plan_stuck( plan, "node %zu: cannot read its %s pool (%s)", numa, type, strerror( err ) ); return; }
   if( p.total==want ) return;
   int was = fd_shmem_set_dry_run( 1 );  /* the library's own rules: in use, too large for the node */
-  err = fd_shmem_pool_alloc( want, page_sz, numa, NULL );
+  err = fd_shmem_pool_alloc( page_sz, want, numa, NULL );
   fd_shmem_set_dry_run( was );
   if( err==EBUSY ) {
     plan_stuck( plan, "node %zu: %s pages in use; the pool cannot go down to %zu (now %zu)", numa, type, want,
@@ -265,7 +265,7 @@ act_run( plan_t const * plan, act_t const * a, int dry_run ) {
     /* in a dry run the mounts of the repair before it are not there to be checked */
     if( dry_run && a!=plan->act && a[-1].kind==ACT_REPAIR && a[-1].types ) return 0;
     return fd_shmem_domain_set_owner( plan->path, plan->conf.mode, plan->conf.user, plan->conf.group, NULL );
-  case ACT_POOL:   return fd_shmem_pool_alloc( a->cnt, a->page_sz, a->numa, NULL );
+  case ACT_POOL:   return fd_shmem_pool_alloc( a->page_sz, a->cnt, a->numa, NULL );
   }
   return EINVAL;
 }

@@ -39,7 +39,7 @@ ctl_cmd_alloc( ctl_t * ctl, ctl_args_t const * args ) {
   char const * type = fd_shmem_page_sz_to_cstr( args->page_sz );
   fd_shmem_pool_info_t before = { 0 };
   int err = fd_shmem_pool_query( args->page_sz, numa, &before );
-  if( !err ) err = fd_shmem_pool_alloc( args->cnt, args->page_sz, numa, NULL );
+  if( !err ) err = fd_shmem_pool_alloc( args->page_sz, args->cnt, numa, NULL );
   switch( err ) {
   case 0:          break;
   case ENODEV:     return ctl_fail( ctl, err, "there is no NUMA node %zu", numa );

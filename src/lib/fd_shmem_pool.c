@@ -293,7 +293,7 @@ dry_write( pool_req_t const * r ) {
 }
 
 FD_SHMEM_EXPORT int
-fd_shmem_pool_alloc( size_t page_cnt, size_t page_sz, size_t numa_idx, size_t * opt_got ) {
+fd_shmem_pool_alloc( size_t page_sz, size_t page_cnt, size_t numa_idx, size_t * opt_got ) {
   pool_req_t r = { .cnt = page_cnt, .page_sz = page_sz, .numa_idx = numa_idx };
   size_t got_buf, * got = opt_got ? opt_got : &got_buf;
   int err = pool_check( &r );
@@ -313,5 +313,5 @@ fd_shmem_pool_alloc( size_t page_cnt, size_t page_sz, size_t numa_idx, size_t * 
 
 FD_SHMEM_EXPORT int
 fd_shmem_pool_free( size_t page_sz, size_t numa_idx ) {
-  return fd_shmem_pool_alloc( 0UL, page_sz, numa_idx, NULL );
+  return fd_shmem_pool_alloc( page_sz, 0UL, numa_idx, NULL );
 }
