@@ -20,14 +20,16 @@ extern "C" {
 #define FD_GROOVE_VOLUME_INFO_MAX  (480UL)
 #define FD_GROOVE_VOLUME_DATA_MAX  (FD_GROOVE_VOLUME_FOOTPRINT - 512UL)
 
-/* Return codes: 0 success, negative errors. */
+/* Return codes: 0 success, negative errors.  AGAIN, FULL and KEY are
+   reserved: no function returns them; they keep the original pool's
+   numbering (and fd_groove_strerror names them). */
 #define FD_GROOVE_SUCCESS     (0)
 #define FD_GROOVE_ERR_INVAL   (-1)
-#define FD_GROOVE_ERR_AGAIN   (-2)
+#define FD_GROOVE_ERR_AGAIN   (-2)  /* reserved */
 #define FD_GROOVE_ERR_CORRUPT (-3)
 #define FD_GROOVE_ERR_EMPTY   (-4)
-#define FD_GROOVE_ERR_FULL    (-5)
-#define FD_GROOVE_ERR_KEY     (-6)
+#define FD_GROOVE_ERR_FULL    (-5)  /* reserved */
+#define FD_GROOVE_ERR_KEY     (-6)  /* reserved */
 
 /* A volume: exactly FD_GROOVE_VOLUME_FOOTPRINT bytes, 4096-aligned,
    living at volume0 + idx*FOOTPRINT.  Offsets are ABI. */
