@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #define NORMAL FD_SHMEM_NORMAL_PAGE_SZ
-#define NO_IDX ((size_t)-1)
 
 START_TEST( topology ) {
   size_t numa_cnt = fd_shmem_numa_cnt();
@@ -28,10 +27,11 @@ START_TEST( topology ) {
     ck_assert_uint_le( fd_shmem_cpu_idx( n ), c );  /* the lowest cpu of the node */
     ck_assert_uint_eq( fd_shmem_numa_idx( fd_shmem_cpu_idx( n ) ), n );
   }
-  ck_assert_uint_eq( fd_shmem_numa_idx( cpu_cnt ), NO_IDX );
-  ck_assert_uint_eq( fd_shmem_numa_idx( SIZE_MAX ), NO_IDX );
-  ck_assert_uint_eq( fd_shmem_cpu_idx( numa_cnt ), NO_IDX );
-  ck_assert_uint_eq( fd_shmem_cpu_idx( SIZE_MAX ), NO_IDX );
+  ck_assert_uint_eq( FD_SHMEM_IDX_NULL, SIZE_MAX );  /* the original's (size_t)-1 */
+  ck_assert_uint_eq( fd_shmem_numa_idx( cpu_cnt ), FD_SHMEM_IDX_NULL );
+  ck_assert_uint_eq( fd_shmem_numa_idx( SIZE_MAX ), FD_SHMEM_IDX_NULL );
+  ck_assert_uint_eq( fd_shmem_cpu_idx( numa_cnt ), FD_SHMEM_IDX_NULL );
+  ck_assert_uint_eq( fd_shmem_cpu_idx( SIZE_MAX ), FD_SHMEM_IDX_NULL );
 }
 END_TEST
 

@@ -24,6 +24,13 @@ extern "C" {
 
 #define FD_SHMEM_NUMA_MAX             (1024UL)
 #define FD_SHMEM_CPU_MAX              (1024UL)
+/* "No such index": what fd_shmem_numa_idx and fd_shmem_cpu_idx return
+   for an invalid argument. */
+#define FD_SHMEM_IDX_NULL             ((size_t)-1)
+
+/* Longest domain path in bytes (a buffer for one needs one more), so
+   that "/.gigantic/" and a region name still fit in PATH_MAX. */
+#define FD_SHMEM_PATH_MAX             (4000UL)
 
 /* Region names: 1..39 of [A-Za-z0-9_.-], first alphanumeric. */
 #define FD_SHMEM_NAME_MAX             (40UL)
@@ -108,10 +115,10 @@ int                          fd_shmem_iter_done ( fd_shmem_join_info_t const * i
 
 size_t fd_shmem_numa_cnt( void );
 size_t fd_shmem_cpu_cnt ( void );
-/* NUMA node of logical cpu cpu_idx, or (size_t)-1 if invalid. */
+/* NUMA node of logical cpu cpu_idx, or FD_SHMEM_IDX_NULL if invalid. */
 size_t fd_shmem_numa_idx( size_t cpu_idx );
-/* Lowest logical cpu of node numa_idx, or (size_t)-1 if invalid or the
-   node has no cpu. */
+/* Lowest logical cpu of node numa_idx, or FD_SHMEM_IDX_NULL if invalid
+   or the node has no cpu. */
 size_t fd_shmem_cpu_idx ( size_t numa_idx );
 /* 0 if every page of mem (page_cnt pages of page_sz) is on the node of
    cpu_idx, else an errno value: EINVAL (bad arguments), EFAULT (a page
@@ -204,7 +211,7 @@ int fd_shmem_cpu_seq_parse( char const * cstr, size_t * cpu_idx, size_t cpu_max,
 
 /* Selects the domain: an absolute path, trailing slashes ignored.
    Returns 0 or EINVAL (NULL, relative, "/", a "." or ".." component,
-   too long). */
+   longer than FD_SHMEM_PATH_MAX). */
 int          fd_shmem_set_path( char const * path );
 /* The current domain path; valid until the next fd_shmem_set_path. */
 char const * fd_shmem_path( void );

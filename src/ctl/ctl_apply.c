@@ -17,6 +17,7 @@
 
 #define PLAN_MAX  (128)
 #define STUCK_MAX (32)
+#define TEXT_MAX  (FD_SHMEM_PATH_MAX+400UL)  /* a line naming a domain path */
 
 typedef enum { ACT_INIT, ACT_REPAIR, ACT_OWNER, ACT_POOL } act_kind_t;
 
@@ -28,17 +29,17 @@ typedef struct {
   size_t     page_sz, numa, cnt;
   int        short_gigantic;  /* a gigantic pool to grow: the running kernel may fail it */
   unsigned   types;           /* repair: the page types (bit t of FD_SHMEM_DOMAIN_TYPE_CNT) it must fix */
-  char       what[ 4400 ];  /* room for the longest domain path */
+  char       what[ TEXT_MAX ];
 } act_t;
 
 typedef struct {
   ctl_conf_t             conf;    /* user and group "root" where the file names none */
-  char                   path[ 4001 ];
+  char                   path[ FD_SHMEM_PATH_MAX+1UL ];
   fd_shmem_domain_info_t info;    /* what the library found at path */
   int                    info_err;
   act_t      act[ PLAN_MAX ];
   size_t     act_cnt;
-  char       stuck[ STUCK_MAX ][ 4400 ];  /* differences no action fixes */
+  char       stuck[ STUCK_MAX ][ TEXT_MAX ];  /* differences no action fixes */
   size_t     stuck_cnt;
 } plan_t;
 

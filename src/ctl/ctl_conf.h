@@ -27,7 +27,7 @@ typedef struct {
 enum { CTL_CONF_PATH, CTL_CONF_MODE, CTL_CONF_USER, CTL_CONF_GROUP, CTL_CONF_PAGES, CTL_CONF_KEY_CNT };
 
 typedef struct {
-  char             path[ 4001 ];   /* tidied (ctl_path_tidy); "" = the current domain */
+  char             path[ FD_SHMEM_PATH_MAX+1UL ];   /* tidied (ctl_path_tidy); "" = the current domain */
   unsigned long    mode;
   char             user [ 64 ];    /* "" = leave as is (root) */
   char             group[ 64 ];

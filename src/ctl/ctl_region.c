@@ -6,11 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define NO_IDX ((size_t)-1)
-
 static void
 print_idx( size_t idx ) {
-  if( idx==NO_IDX ) puts( "-" );
+  if( idx==FD_SHMEM_IDX_NULL ) puts( "-" );
   else              printf( "%zu\n", idx );
 }
 

@@ -131,7 +131,7 @@ fd_shmem_domain_set_owner( char const * path, unsigned long mode, char const * u
 /* ---- init ---- */
 
 typedef struct {
-  char          path[ FD_SHMEM_PRIVATE_PATH_MAX+1UL ];
+  char          path[ FD_SHMEM_PATH_MAX+1UL ];
   unsigned long mode, uid, gid;
   int           made[ FD_SHMEM_DOMAIN_TYPE_CNT ];  /* 1 dir made, 2 mounted */
 } domain_plan_t;
@@ -144,7 +144,7 @@ static size_t const init_page_sz[ FD_SHMEM_DOMAIN_TYPE_CNT ] = {
    this process may mount (asked first, so a dry run can tell). */
 static int
 plan_may_make( char const * path ) {
-  char parent[ FD_SHMEM_PRIVATE_PATH_MAX+1UL ];
+  char parent[ FD_SHMEM_PATH_MAX+1UL ];
   snprintf( parent, sizeof(parent), "%s", path );
   char * slash = strrchr( parent, '/' );
   if( slash==parent ) slash[1] = '\0';

@@ -240,7 +240,7 @@ fini_locked( fini_t * f, char const * path ) {
   if( !err ) err = fd_shmem_private_domain_check( &f->dom, "fini", 1 );
   close_types( f );
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err; t++ )
-    snprintf( f->sub[ t ], sizeof(f->sub[ t ]), "%.*s/%s", (int)FD_SHMEM_PRIVATE_PATH_MAX, f->dom.path,
+    snprintf( f->sub[ t ], sizeof(f->sub[ t ]), "%.*s/%s", (int)FD_SHMEM_PATH_MAX, f->dom.path,
               type_name( f, t ) );
   if( !err ) err = fini_obstacles( f );
   if( !err ) err = fini_holders( f );

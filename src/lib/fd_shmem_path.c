@@ -11,7 +11,7 @@
 
 static pthread_once_t  boot_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t path_lock = PTHREAD_MUTEX_INITIALIZER;
-static char            path_buf[ FD_SHMEM_PRIVATE_PATH_MAX+1UL ] = FD_SHMEM_PRIVATE_DEFAULT_PATH;
+static char            path_buf[ FD_SHMEM_PATH_MAX+1UL ] = FD_SHMEM_PRIVATE_DEFAULT_PATH;
 static char const *    sysroot = "";  /* prefix of /sys and /proc paths */
 
 /* 1 if the first len bytes of path hold a "." or ".." component: such
@@ -34,7 +34,7 @@ path_len_trimmed( char const * path ) {
   if( !path || path[0]!='/' ) return 0UL;
   size_t len = strlen( path );
   while( len>1UL && path[len-1UL]=='/' ) len--;
-  if( len<=1UL || len>FD_SHMEM_PRIVATE_PATH_MAX || has_dot_component( path, len ) ) return 0UL;
+  if( len<=1UL || len>FD_SHMEM_PATH_MAX || has_dot_component( path, len ) ) return 0UL;
   return len;
 }
 
@@ -104,7 +104,7 @@ fd_shmem_private_type_dir( size_t page_sz, char * buf, size_t buf_sz ) {
 
 int
 fd_shmem_private_open_type_dir( size_t page_sz ) {
-  char dir[ FD_SHMEM_PRIVATE_PATH_MAX+32UL ];
+  char dir[ FD_SHMEM_PATH_MAX+32UL ];
   int err = fd_shmem_private_type_dir( page_sz, dir, sizeof(dir) );
   if( err ) { errno = err; return -1; }
   return open( dir, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC );

@@ -14,8 +14,6 @@
 #define FD_SHMEM_PRIVATE_S( n ) ( (n)==1UL ? "" : "s" )
 
 #define FD_SHMEM_PRIVATE_DEFAULT_PATH "/mnt/.fd"
-/* Longest domain path, leaving room for "/.gigantic/" and a name. */
-#define FD_SHMEM_PRIVATE_PATH_MAX     (4000UL)
 
 /* Page types in lookup order for page_sz 0: largest first. */
 #define FD_SHMEM_PRIVATE_PAGE_TYPE_CNT (3UL)
@@ -108,13 +106,13 @@ int fd_shmem_private_place( void * mem, size_t page_sz, size_t sub_cnt,
 /* ---- the domain model (fd_shmem_domain_model.c) ---- */
 
 /* Room for "DOMAIN/.gigantic", and the flags every page-type mount has. */
-#define FD_SHMEM_PRIVATE_TYPE_PATH_MAX (FD_SHMEM_PRIVATE_PATH_MAX+16UL)
+#define FD_SHMEM_PRIVATE_TYPE_PATH_MAX (FD_SHMEM_PATH_MAX+16UL)
 #define FD_SHMEM_PRIVATE_MOUNT_FLAGS   (MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
 /* A domain opened for an operation: the directory and each page-type
    directory opened without following links, and what they are. */
 typedef struct {
-  char                   path[ FD_SHMEM_PRIVATE_PATH_MAX+1UL ];
+  char                   path[ FD_SHMEM_PATH_MAX+1UL ];
   char                   real[ 4096 ];                         /* path with every link resolved */
   int                    dir_fd;                               /* -1: nothing there */
   int                    dir_is_mount;                         /* the domain directory is a mount point */
