@@ -3,6 +3,7 @@
    first, then acts, and undoes what it did when a step fails. */
 
 #include "fd_shmem_private.h"
+#include "fd_shmem_errset.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -80,12 +81,17 @@ resolve_one( char const * name, int is_group, unsigned long * id ) {
   return digits ? parse_id( name, id ) : EINVAL;
 }
 
-FD_SHMEM_EXPORT int
-fd_shmem_owner_resolve( char const * user, char const * group, unsigned long * uid, unsigned long * gid ) {
+static int
+owner_resolve( char const * user, char const * group, unsigned long * uid, unsigned long * gid ) {
   if( !uid || !gid ) return EINVAL;
   if( resolve_one( user, 0, uid ) )  { FD_SHMEM_LOG_WARN( "no such user \"%s\"", user );   return EINVAL; }
   if( resolve_one( group, 1, gid ) ) { FD_SHMEM_LOG_WARN( "no such group \"%s\"", group ); return EINVAL; }
   return 0;
+}
+
+FD_SHMEM_EXPORT int
+fd_shmem_owner_resolve( char const * user, char const * group, unsigned long * uid, unsigned long * gid ) {
+  return FD_SHMEM_ERRSET_FILTER( fd_shmem_owner_resolve, owner_resolve( user, group, uid, gid ) );
 }
 
 /* 1 if fd's owner or mode differ from what is wanted (NO_ID: any). */
@@ -103,9 +109,8 @@ owner_set( int fd, unsigned long uid, unsigned long gid, unsigned long mode ) {
   return 0;
 }
 
-FD_SHMEM_EXPORT int
-fd_shmem_domain_set_owner( char const * path, unsigned long mode, char const * user, char const * group,
-                           int * opt_changed ) {
+static int
+domain_set_owner( char const * path, unsigned long mode, char const * user, char const * group, int * opt_changed ) {
   unsigned long uid, gid;
   if( opt_changed ) *opt_changed = 0;
   if( mode>07777UL ) { FD_SHMEM_LOG_WARN( "owner: bad mode %lo", mode ); return EINVAL; }
@@ -126,6 +131,12 @@ fd_shmem_domain_set_owner( char const * path, unsigned long mode, char const * u
   if( err && err!=EINVAL && err!=ENOENT ) FD_SHMEM_LOG_WARN( "owner: %s: %s", dom.path, strerror( err ) );
   fd_shmem_private_domain_close( &dom );
   return err;
+}
+
+FD_SHMEM_EXPORT int
+fd_shmem_domain_set_owner( char const * path, unsigned long mode, char const * user, char const * group,
+                           int * opt_changed ) {
+  return FD_SHMEM_ERRSET_FILTER( fd_shmem_domain_set_owner, domain_set_owner( path, mode, user, group, opt_changed ) );
 }
 
 /* ---- init ---- */
@@ -222,8 +233,8 @@ init_rollback( domain_plan_t const * plan ) {
   rmdir( plan->path );
 }
 
-FD_SHMEM_EXPORT int
-fd_shmem_domain_init( char const * path, unsigned long mode, char const * user, char const * group ) {
+static int
+domain_init( char const * path, unsigned long mode, char const * user, char const * group ) {
   domain_plan_t plan;
   int err = plan_init( &plan, path, mode, user, group );
   if( err || fd_shmem_private_dry_run() ) return err;
@@ -242,6 +253,11 @@ fd_shmem_domain_init( char const * path, unsigned long mode, char const * user, 
   if( !err ) err = init_owner( plan.path, &plan );
   if( err ) init_rollback( &plan );
   return err;
+}
+
+FD_SHMEM_EXPORT int
+fd_shmem_domain_init( char const * path, unsigned long mode, char const * user, char const * group ) {
+  return FD_SHMEM_ERRSET_FILTER( fd_shmem_domain_init, domain_init( path, mode, user, group ) );
 }
 
 /* ---- reset ---- */
@@ -292,8 +308,8 @@ reset_permitted( int fd ) {
   return err;
 }
 
-FD_SHMEM_EXPORT int
-fd_shmem_domain_reset( char const * path ) {
+static int
+domain_reset( char const * path ) {
   fd_shmem_private_domain_t dom;
   int err = fd_shmem_private_domain_open( path, &dom );
   if( err==ENOTDIR ) FD_SHMEM_LOG_WARN( "reset: %s is a symbolic link or not a directory; name the domain itself",
@@ -307,6 +323,11 @@ fd_shmem_domain_reset( char const * path ) {
   }
   fd_shmem_private_domain_close( &dom );
   return err;
+}
+
+FD_SHMEM_EXPORT int
+fd_shmem_domain_reset( char const * path ) {
+  return FD_SHMEM_ERRSET_FILTER( fd_shmem_domain_reset, domain_reset( path ) );
 }
 
 /* ---- repair ---- */
@@ -420,8 +441,8 @@ repair_type( fd_shmem_private_domain_t * dom, size_t t, size_t * cnt ) {
   return err;
 }
 
-FD_SHMEM_EXPORT int
-fd_shmem_domain_repair( char const * path, size_t * opt_cnt ) {
+static int
+domain_repair( char const * path, size_t * opt_cnt ) {
   size_t cnt = 0UL;
   if( opt_cnt ) *opt_cnt = 0UL;
   fd_shmem_private_domain_t dom;
@@ -441,4 +462,9 @@ fd_shmem_domain_repair( char const * path, size_t * opt_cnt ) {
   fd_shmem_private_domain_close( &dom );
   if( opt_cnt ) *opt_cnt = cnt;
   return err ? err : busy ? EBUSY : 0;
+}
+
+FD_SHMEM_EXPORT int
+fd_shmem_domain_repair( char const * path, size_t * opt_cnt ) {
+  return FD_SHMEM_ERRSET_FILTER( fd_shmem_domain_repair, domain_repair( path, opt_cnt ) );
 }

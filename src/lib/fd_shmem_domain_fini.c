@@ -9,6 +9,7 @@
    that was covered (a domain owner could otherwise swap in a link). */
 
 #include "fd_shmem_private.h"
+#include "fd_shmem_errset.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -261,5 +262,5 @@ fd_shmem_domain_fini( char const * path ) {
   memset( &fini_state, 0, sizeof(fini_state) );
   int err = fini_locked( &fini_state, path );
   pthread_mutex_unlock( &lock );
-  return err;
+  return FD_SHMEM_ERRSET_FILTER( fd_shmem_domain_fini, err );
 }

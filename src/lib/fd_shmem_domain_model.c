@@ -6,6 +6,7 @@
    made on what was opened. */
 
 #include "fd_shmem_private.h"
+#include "fd_shmem_errset.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -274,13 +275,13 @@ fd_shmem_private_domain_open( char const * path, fd_shmem_private_domain_t * dom
 
 FD_SHMEM_EXPORT int
 fd_shmem_domain_describe( char const * path, fd_shmem_domain_info_t * info ) {
-  if( !info ) return EINVAL;
   fd_shmem_private_domain_t dom;
-  int err = fd_shmem_private_domain_open( path, &dom );
-  if( err ) return err;
-  *info = dom.info;
-  fd_shmem_private_domain_close( &dom );
-  return 0;
+  int err = info ? fd_shmem_private_domain_open( path, &dom ) : EINVAL;
+  if( !err ) {
+    *info = dom.info;
+    fd_shmem_private_domain_close( &dom );
+  }
+  return FD_SHMEM_ERRSET_FILTER( fd_shmem_domain_describe, err );
 }
 
 /* ---- the rules each operation needs ---- */

@@ -1,6 +1,7 @@
 /* The domain path and the library's one-time initialization. */
 
 #include "fd_shmem_private.h"
+#include "fd_shmem_errset.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -83,7 +84,7 @@ fd_shmem_private_boot( void ) {
 FD_SHMEM_EXPORT int
 fd_shmem_set_path( char const * path ) {
   fd_shmem_private_boot(); /* so a later boot cannot override this with the environment */
-  return path_store( path );
+  return FD_SHMEM_ERRSET_FILTER( fd_shmem_set_path, path_store( path ) );
 }
 
 FD_SHMEM_EXPORT char const *

@@ -8,6 +8,7 @@
    while fragmentation can be the cause. */
 
 #include "fd_shmem_private.h"
+#include "fd_shmem_errset.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -92,8 +93,8 @@ node_mem_bytes( size_t numa_idx, size_t * bytes ) {
   return 0;
 }
 
-FD_SHMEM_EXPORT int
-fd_shmem_pool_query( size_t page_sz, size_t numa_idx, fd_shmem_pool_info_t * info ) {
+static int
+pool_query( size_t page_sz, size_t numa_idx, fd_shmem_pool_info_t * info ) {
   char dir[ PATH_BUF ];
   int err = pool_dir( page_sz, numa_idx, dir, sizeof(dir) );
   if( err || !info ) return err ? err : EINVAL;
@@ -103,6 +104,11 @@ fd_shmem_pool_query( size_t page_sz, size_t numa_idx, fd_shmem_pool_info_t * inf
   info->node_bytes = 0UL;
   if( !err ) fd_shmem_private_meminfo( numa_idx, "MemTotal", &info->node_bytes );  /* 0 when it cannot be read */
   return err;
+}
+
+FD_SHMEM_EXPORT int
+fd_shmem_pool_query( size_t page_sz, size_t numa_idx, fd_shmem_pool_info_t * info ) {
+  return FD_SHMEM_ERRSET_FILTER( fd_shmem_pool_query, pool_query( page_sz, numa_idx, info ) );
 }
 
 /* E2BIG, logged, when r's pages would need more than the node has. */
@@ -201,7 +207,7 @@ pool_write( pool_req_t const * r, size_t cnt, size_t * got ) {
   snprintf( text, sizeof(text), "%zu\n", cnt );
   fd_shmem_pool_info_t now;
   int err = write_text( path, text );
-  if( !err ) err = fd_shmem_pool_query( r->page_sz, r->numa_idx, &now );
+  if( !err ) err = pool_query( r->page_sz, r->numa_idx, &now );
   if( !err ) *got = now.total - now.surplus;
   return err;
 }
@@ -274,7 +280,7 @@ pool_put_back( pool_req_t const * r, size_t got, char const * why ) {
 static int
 pool_check( pool_req_t * r ) {
   int err = pool_dir( r->page_sz, r->numa_idx, r->dir, sizeof(r->dir) );
-  if( !err ) err = fd_shmem_pool_query( r->page_sz, r->numa_idx, &r->now );
+  if( !err ) err = pool_query( r->page_sz, r->numa_idx, &r->now );
   if( err ) return err;
   r->type       = fd_shmem_page_sz_to_cstr( r->page_sz );
   r->persistent = r->now.total - r->now.surplus;
@@ -292,8 +298,8 @@ dry_write( pool_req_t const * r ) {
   return access( path, W_OK ) ? errno : 0;
 }
 
-FD_SHMEM_EXPORT int
-fd_shmem_pool_alloc( size_t page_sz, size_t page_cnt, size_t numa_idx, size_t * opt_got ) {
+static int
+pool_alloc( size_t page_sz, size_t page_cnt, size_t numa_idx, size_t * opt_got ) {
   pool_req_t r = { .cnt = page_cnt, .page_sz = page_sz, .numa_idx = numa_idx };
   size_t got_buf, * got = opt_got ? opt_got : &got_buf;
   int err = pool_check( &r );
@@ -312,6 +318,11 @@ fd_shmem_pool_alloc( size_t page_sz, size_t page_cnt, size_t numa_idx, size_t * 
 }
 
 FD_SHMEM_EXPORT int
+fd_shmem_pool_alloc( size_t page_sz, size_t page_cnt, size_t numa_idx, size_t * opt_got ) {
+  return FD_SHMEM_ERRSET_FILTER( fd_shmem_pool_alloc, pool_alloc( page_sz, page_cnt, numa_idx, opt_got ) );
+}
+
+FD_SHMEM_EXPORT int
 fd_shmem_pool_free( size_t page_sz, size_t numa_idx ) {
-  return fd_shmem_pool_alloc( page_sz, 0UL, numa_idx, NULL );
+  return FD_SHMEM_ERRSET_FILTER( fd_shmem_pool_free, pool_alloc( page_sz, 0UL, numa_idx, NULL ) );
 }
