@@ -79,6 +79,29 @@ char const * fdt_logged( void );
 /* CLOCK_MONOTONIC in nanoseconds. */
 double fdt_now_ns( void );
 
+/* ---- closed error sets (fdt_errset.c) ---- */
+
+/* One code a test provokes: call() makes public function fn fail and
+   returns what it returned, which must be code. */
+typedef struct {
+  char const * fn;
+  int          code;
+  int       (* call)( void );
+  int          privileged;  /* needs fdt_privileged(); skipped (passes) otherwise */
+} fdt_errcase_t;
+
+/* Runs case c: asserts its call returns its code. */
+void fdt_errcase_run( fdt_errcase_t const * c );
+
+/* Asserts that cases[0..cnt) provoke every code that the library's
+   error table (src/lib/fd_shmem_errset.h) lists for each function whose
+   name starts with prefix (with_prefix 1) or does not (with_prefix 0). */
+void fdt_errcases_cover( fdt_errcase_t const * cases, size_t cnt, char const * prefix, int with_prefix );
+
+/* Runs call() in a child process as user nobody (when root; as this
+   user otherwise) and returns what it returned (0..255). */
+int fdt_errcase_as_nobody( int (*call)( void ) );
+
 /* Runs suite s (honouring CK_FORK), returns the process exit status. */
 int  fdt_run( Suite * s );
 

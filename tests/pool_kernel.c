@@ -1,5 +1,6 @@
 #include "pool_kernel.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,17 +10,24 @@ ssize_t __real_write( int fd, void const * buf, size_t n );
 
 static long limit = -1L, compacted = -1L;
 static int  compactions;
+static int  fail_err;
 
 void
 pool_kernel_set( long limit_, long compacted_ ) {
   limit       = limit_;
   compacted   = compacted_;
   compactions = 0;
+  fail_err    = 0;
 }
 
 int
 pool_kernel_compactions( void ) {
   return compactions;
+}
+
+void
+pool_kernel_fail( int err ) {
+  fail_err = err;
 }
 
 static int
@@ -41,9 +49,15 @@ ssize_t __wrap_write( int fd, void const * buf, size_t n );
 
 ssize_t
 __wrap_write( int fd, void const * buf, size_t n ) {
-  if( limit<0L ) return __real_write( fd, buf, n );
+  if( limit<0L && !fail_err ) return __real_write( fd, buf, n );
   char target[ 512 ], text[ 32 ];
   fd_target( fd, target, sizeof(target) );
+  if( fail_err && ends_with( target, "/nr_hugepages" ) ) {
+    errno    = fail_err;
+    fail_err = 0;
+    return -1;
+  }
+  if( limit<0L ) return __real_write( fd, buf, n );
   if( ends_with( target, "/compact_memory" ) ) {
     compactions++;
     if( compacted>=0L ) limit = compacted;

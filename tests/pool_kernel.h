@@ -6,13 +6,18 @@
    count written to it; the kernel gives only the pages it can find.
    With a limit set, a write of N to a file named nr_hugepages stores
    min(N, limit), and a write to compact_memory is counted and may raise
-   the limit (memory that was fragmented, now compacted). */
+   the limit (memory that was fragmented, now compacted).  A write can
+   also be made to fail. */
 
 /* limit: most pages a write can reach (-1: no limit).  compacted: the
-   limit after a compaction (-1: compaction does not help). */
+   limit after a compaction (-1: compaction does not help).  Also
+   cancels a pool_kernel_fail. */
 void pool_kernel_set( long limit, long compacted );
 
 /* Writes to compact_memory since the last pool_kernel_set. */
 int  pool_kernel_compactions( void );
+
+/* The next write to an nr_hugepages file fails with err (0: none). */
+void pool_kernel_fail( int err );
 
 #endif /* FDSHMEM_TESTS_POOL_KERNEL_H */

@@ -301,6 +301,108 @@ START_TEST( fragmentation_retries_bounded ) {
 }
 END_TEST
 
+/* ---- every code of the pool calls' error sets ---- */
+
+static fd_shmem_pool_info_t pool_info;
+
+static int query_normal( void )      { return fd_shmem_pool_query( FD_SHMEM_NORMAL_PAGE_SZ, 0, &pool_info ); }
+static int query_no_node( void )     { return fd_shmem_pool_query( HUGE, 2, &pool_info ); }
+static int query_no_giant( void )    { return fd_shmem_pool_query( GIANT, 1, &pool_info ); }
+static int query_not_a_number( void ) {
+  fake_put( node_file( 0, HUGE, "free_hugepages" ), "many\n" );
+  return fd_shmem_pool_query( HUGE, 0, &pool_info );
+}
+
+static int alloc_normal( void )   { return fd_shmem_pool_alloc( FD_SHMEM_NORMAL_PAGE_SZ, 1, 0, NULL ); }
+static int alloc_no_node( void )  { return fd_shmem_pool_alloc( HUGE, 1, 2, NULL ); }
+static int alloc_no_giant( void ) { return fd_shmem_pool_alloc( GIANT, 1, 1, NULL ); }
+static int alloc_too_big( void )  { return fd_shmem_pool_alloc( HUGE, 100000, 0, NULL ); }
+static int alloc_in_use( void ) {  /* 10 pages, 5 in use */
+  fake_pool( 0, HUGE, 10, 5 );
+  fake_global( HUGE, 5, 0 );
+  return fd_shmem_pool_alloc( HUGE, 2, 0, NULL );
+}
+static int alloc_short( void ) {
+  pool_kernel_set( 2, -1 );
+  return fd_shmem_pool_alloc( HUGE, 10, 0, NULL );
+}
+static int alloc_write( void ) { return fd_shmem_pool_alloc( HUGE, 4, 0, NULL ); }
+static int free_write( void )  { return fd_shmem_pool_free( HUGE, 0 ); }
+/* call as user nobody (or as this user) with nr_hugepages read-only,
+   and 3 free pages */
+static int
+read_only_pool( int (*call)( void ) ) {
+  fake_pool( 0, HUGE, 3, 3 );
+  fake_global( HUGE, 3, 0 );
+  char path[ 512 ];
+  fake_path( path, sizeof(path), NR0 );
+  chmod( path, 0444 );
+  int err = fdt_errcase_as_nobody( call );
+  chmod( path, 0644 );
+  return err;
+}
+static int alloc_read_only( void ) { return read_only_pool( alloc_write ); }
+/* EPERM is in no pool call's set: it comes out as EIO */
+static int alloc_write_fails( void ) {
+  pool_kernel_fail( EPERM );
+  return alloc_write();
+}
+
+static int free_normal( void )   { return fd_shmem_pool_free( FD_SHMEM_NORMAL_PAGE_SZ, 0 ); }
+static int free_no_node( void )  { return fd_shmem_pool_free( HUGE, 2 ); }
+static int free_no_giant( void ) { return fd_shmem_pool_free( GIANT, 1 ); }
+static int free_in_use( void ) {
+  fake_pool( 0, HUGE, 10, 5 );
+  fake_global( HUGE, 5, 0 );
+  return fd_shmem_pool_free( HUGE, 0 );
+}
+static int free_read_only( void ) { return read_only_pool( free_write ); }
+static int free_write_fails( void ) {
+  fake_pool( 0, HUGE, 3, 3 );
+  fake_global( HUGE, 3, 0 );
+  pool_kernel_fail( EPERM );
+  return free_write();
+}
+
+static fdt_errcase_t const pool_cases[] = {
+  { "fd_shmem_pool_query", EINVAL,     query_normal,       0 },
+  { "fd_shmem_pool_query", ENODEV,     query_no_node,      0 },
+  { "fd_shmem_pool_query", EOPNOTSUPP, query_no_giant,     0 },
+  { "fd_shmem_pool_query", EIO,        query_not_a_number, 0 },
+  { "fd_shmem_pool_alloc", EINVAL,     alloc_normal,       0 },
+  { "fd_shmem_pool_alloc", ENODEV,     alloc_no_node,      0 },
+  { "fd_shmem_pool_alloc", EOPNOTSUPP, alloc_no_giant,     0 },
+  { "fd_shmem_pool_alloc", E2BIG,      alloc_too_big,      0 },
+  { "fd_shmem_pool_alloc", EBUSY,      alloc_in_use,       0 },
+  { "fd_shmem_pool_alloc", ENOMEM,     alloc_short,        0 },
+  { "fd_shmem_pool_alloc", EACCES,     alloc_read_only,    0 },
+  { "fd_shmem_pool_alloc", EIO,        alloc_write_fails,  0 },
+  { "fd_shmem_pool_free",  EINVAL,     free_normal,        0 },
+  { "fd_shmem_pool_free",  ENODEV,     free_no_node,       0 },
+  { "fd_shmem_pool_free",  EOPNOTSUPP, free_no_giant,      0 },
+  { "fd_shmem_pool_free",  EBUSY,      free_in_use,        0 },
+  { "fd_shmem_pool_free",  EACCES,     free_read_only,     0 },
+  { "fd_shmem_pool_free",  EIO,        free_write_fails,   0 },
+};
+#define POOL_CASE_CNT ( (int)( sizeof(pool_cases)/sizeof(pool_cases[0]) ) )
+
+START_TEST( error_set_provoked ) {
+  fdt_errcase_run( &pool_cases[ _i ] );
+}
+END_TEST
+
+START_TEST( error_sets_covered ) {
+  fdt_errcases_cover( pool_cases, (size_t)POOL_CASE_CNT, "fd_shmem_pool_", 1 );
+}
+END_TEST
+
+/* The catch-all keeps the real error in the log. */
+START_TEST( catch_all_logs_the_cause ) {
+  ck_assert_int_eq( alloc_write_fails(), EIO );
+  ASSERT_LOGGED( "fd_shmem_pool_alloc: unexpected error: Operation not permitted (errno 1); returned as EIO" );
+}
+END_TEST
+
 /* ---- the tree's life ---- */
 
 static int
@@ -317,7 +419,7 @@ remove_root( void ) {
 int
 main( void ) {
   snprintf( root, sizeof(root), "/tmp/fdshmem-test-pool.XXXXXX" );
-  if( !mkdtemp( root ) ) { perror( "mkdtemp" ); return 1; }
+  if( !mkdtemp( root ) || chmod( root, 0755 ) ) { perror( root ); return 1; }  /* nobody reads it too */
   main_pid = getpid();
   atexit( remove_root );
   setenv( "FD_SHMEM_SYSROOT", root, 1 );  /* before the library's first call */
@@ -335,6 +437,9 @@ main( void ) {
   tcase_add_test( tc, shortfall_beyond_free_fails_at_once );
   tcase_add_test( tc, fragmentation_retried );
   tcase_add_test( tc, fragmentation_retries_bounded );
+  tcase_add_loop_test( tc, error_set_provoked, 0, POOL_CASE_CNT );
+  tcase_add_test( tc, error_sets_covered );
+  tcase_add_test( tc, catch_all_logs_the_cause );
   suite_add_tcase( s, tc );
   return fdt_run( s );
 }
