@@ -43,6 +43,60 @@ for list in exports sym library debian; do
 done
 [ -s "$tmp/headers" ] || { echo "FAIL: no function found in the headers"; fail=1; }
 
+# Closed error sets: the codes src/lib/fd_shmem_errset.h lists for a
+# function (what its return filter lets through; tests/test_errsets and
+# tests/test_pool provoke each) must be exactly those of its entry in
+# the ERRORS section of its manual page (its own, or the page its alias
+# sources) and of the "Returns 0 or one of:" list in the comment above
+# its prototype; and no manual page may list codes for a function the
+# table does not close.
+sed -n 's/^ *X( *\(fd_[a-z0-9_]*\), *\([^)]*\)).*/\1 \2/p' "$top_srcdir/src/lib/fd_shmem_errset.h" | tr -d ',' \
+  > "$tmp/errsets"
+[ -s "$tmp/errsets" ] || { echo "FAIL: no error set found in fd_shmem_errset.h"; fail=1; }
+codes() { grep -o -E '\bE[A-Z0-9]+\b' | sort -u | tr '\n' ' '; }
+man_page() {
+  page="$top_srcdir/man/$1.3"
+  alias=$(sed -n '1s|^\.so man3/\(.*\)$|\1|p' "$page" 2>/dev/null)
+  [ -z "$alias" ] || page="$top_srcdir/man/$alias"
+  echo "$page"
+}
+# The line after ".TP" / ".BR FN ()" in the ERRORS section of page $2.
+man_codes() {
+  awk -v fn="$1" '/^\.SH / { sec = $0 }
+    sec == ".SH ERRORS" && prev == ".TP" && $0 == ".BR " fn " ()" { want = 1 }
+    want && $0 != ".BR " fn " ()" { print; exit }
+    { prev = $0 }' "$2" | codes
+}
+# The text after "returns 0 or one of:" in the comment just above FN's prototype.
+header_codes() {
+  cat "$top_srcdir"/include/fdshmem/*.h | awk -v fn="$1" '
+    /\/\*/ { comment = "" ; open_ = 1 }
+    open_ { comment = comment " " $0 }
+    /\*\// { open_ = 0; next }
+    /^(#|typedef)/ { comment = "" }
+    !open_ && $0 ~ "[^a-z0-9_]" fn " *\\(" { print comment; exit }
+    !open_ && /fd_[a-z0-9_]* *\(/ { comment = "" }' |
+    sed -n -E 's/.*[Rr]eturns +0 +or +one +of://p' | codes
+}
+while read -r fn list; do
+  want=$(echo "$list" | tr ' ' '\n' | codes)
+  page=$(man_page "$fn")
+  got=$(man_codes "$fn" "$page")
+  if [ "$got" != "$want" ]; then
+    echo "FAIL: $fn: $(basename "$page") ERRORS lists '$got', the library returns '$want'"; fail=1
+  fi
+  got=$(header_codes "$fn")
+  if [ "$got" != "$want" ]; then
+    echo "FAIL: $fn: the header comment lists '$got', the library returns '$want'"; fail=1
+  fi
+done < "$tmp/errsets"
+for page in "$top_srcdir"/man/*.3; do
+  awk '/^\.SH / { sec = $0 } sec == ".SH ERRORS" && prev == ".TP" && /^\.BR fd_[a-z0-9_]* \(\)$/ { print $2 }
+       { prev = $0 }' "$page"
+done | while read -r fn; do
+  grep -q "^$fn " "$tmp/errsets" || { echo "FAIL: man pages list errors for $fn, which has no error set"; exit 1; }
+done || fail=1
+
 # Each public header stands alone in strict C99 and in C++, and leaks no
 # project-private short type names.
 for h in "$top_srcdir"/include/fdshmem/*.h; do

@@ -8,8 +8,17 @@
    fd_shmem_set_path() override) holding one mount per page type:
    .normal (tmpfs), .huge and .gigantic (hugetlbfs).  A named region is
    the file DOMAIN/.TYPE/NAME.  Every call is thread-safe; the library
-   initializes itself on first use.  Errors are errno values returned
-   directly (never through errno) unless a function says otherwise. */
+   initializes itself on first use.
+
+   Errors are errno values returned directly (never through errno)
+   unless a function says otherwise.  Where a function's comment says
+   "Returns 0 or one of:", the list is closed: it can return no other
+   code.  EIO in such a list is the catch-all, an unexpected system
+   error: whatever the system said is logged (a warning naming the
+   function and the real errno) and EIO returned in its place.  The
+   join, leave, acquire and release calls keep the original library's
+   shape: fd_shmem_join returns NULL, fd_shmem_leave 1, fd_shmem_acquire
+   NULL with errno set, fd_shmem_release -1 with errno set. */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -210,8 +219,8 @@ int fd_shmem_cpu_seq_parse( char const * cstr, size_t * cpu_idx, size_t cpu_max,
 /* ---- Domain path ------------------------------------------------------ */
 
 /* Selects the domain: an absolute path, trailing slashes ignored.
-   Returns 0 or EINVAL (NULL, relative, "/", a "." or ".." component,
-   longer than FD_SHMEM_PATH_MAX). */
+   Returns 0 or one of: EINVAL (NULL, relative, "/", a "." or ".."
+   component, longer than FD_SHMEM_PATH_MAX). */
 int          fd_shmem_set_path( char const * path );
 /* The current domain path; valid until the next fd_shmem_set_path. */
 char const * fd_shmem_path( void );
@@ -228,8 +237,10 @@ char const * fd_shmem_path( void );
    and gets no directory.  Then the tree gets owner user:group (NULL or
    "" leaves it unchanged) and permissions mode.  Everything is checked
    before anything is touched, and a failure undoes what was done.
-   Returns 0, EINVAL (bad path or mode, unknown user or group), EEXIST,
-   or the errno of the failed call (EPERM when not root, ...). */
+   Returns 0 or one of: EINVAL (bad path or mode, unknown user or
+   group), EEXIST (path exists), ENOENT (no parent directory), ENOTDIR
+   (the parent is not a directory), EACCES (the parent is not writable),
+   EPERM (not root: mounting needs CAP_SYS_ADMIN), EIO. */
 int fd_shmem_domain_init( char const * path, unsigned long mode, char const * user, char const * group );
 
 /* fd_shmem_domain_fini unmounts every page type and removes the tree.
@@ -239,17 +250,22 @@ int fd_shmem_domain_init( char const * path, unsigned long mode, char const * us
    name is gone; has a descriptor open in it; has its working or root
    directory inside) and refuses with EBUSY, each holder logged.  If an
    unmount still fails, the page types already unmounted are mounted back
-   with their files, and the error is returned.  Returns 0, EINVAL (bad
-   path; not a domain: a page type of the wrong kind, or other files in
-   the directory), ENOENT, ENOTDIR (a symbolic link), EBUSY or the errno
-   of the failed call (EPERM when not root). */
+   with their files, and the error is returned.  Returns 0 or one of:
+   EINVAL (bad path; not a domain: a page type of the wrong kind, or
+   other files in the directory), ENOENT (nothing there), ENOTDIR (a
+   symbolic link or not a directory), EBUSY (a holder; a mount inside;
+   an unmount refused), EACCES (the domain cannot be read), EPERM (not
+   root), EIO. */
 int fd_shmem_domain_fini( char const * path );
 
 /* fd_shmem_domain_reset unlinks every file of every page type (regions
    and leftovers of interrupted creates), through the opened mounts.  It
    refuses (EINVAL, nothing removed) unless every page-type directory
    present is its own mount of the right file system and page size.
-   Returns 0, EINVAL, ENOENT, ENOTDIR or the first errno of an unlink. */
+   Returns 0 or one of: EINVAL (bad path, not a domain), ENOENT,
+   ENOTDIR, EACCES (the domain cannot be read, or a file not removed:
+   the directory is not writable), EPERM (a file not removed: a sticky
+   directory and someone else's file), EIO. */
 int fd_shmem_domain_reset( char const * path );
 
 /* What a domain's page-type directory DOMAIN/.TYPE is, as
@@ -289,8 +305,9 @@ typedef struct fd_shmem_domain_info {
 
 /* fd_shmem_domain_describe fills *info for the domain at path (NULL:
    the current one).  Nothing there is not an error (info->exists 0).
-   Returns 0, EINVAL (bad path, NULL info), ENOTDIR (path is a symbolic
-   link or not a directory) or the errno of the failed call. */
+   Returns 0 or one of: EINVAL (bad path, NULL info), ENOTDIR (path is
+   a symbolic link or not a directory), EACCES (it cannot be read),
+   EIO. */
 int fd_shmem_domain_describe( char const * path, fd_shmem_domain_info_t * info );
 
 /* fd_shmem_domain_repair mounts each page type the kernel offers whose
@@ -303,22 +320,26 @@ int fd_shmem_domain_describe( char const * path, fd_shmem_domain_info_t * info )
    remount), one holding regions left (EBUSY).  Only a domain, or an
    empty directory, is repaired: a directory with other files is refused
    (EINVAL).  opt_cnt (if not NULL) gets the number of page types
-   mounted or resized.  Returns 0, EINVAL, ENOENT (no domain), EBUSY or
-   the errno of the failed mount. */
+   mounted or resized.  Returns 0 or one of: EINVAL (bad path; other
+   files), ENOENT (no domain), ENOTDIR, EBUSY, EACCES (the domain cannot
+   be read or written), EPERM (not root: mounting needs CAP_SYS_ADMIN),
+   EIO. */
 int fd_shmem_domain_repair( char const * path, size_t * opt_cnt );
 
 /* fd_shmem_owner_resolve turns a user and a group, each a name or a
    decimal id (NULL or "": unchanged, (unsigned long)-1), into ids.
-   Returns 0 or EINVAL (unknown user or group, or a bad id). */
+   Returns 0 or one of: EINVAL (unknown user or group, a bad id, NULL
+   uid or gid). */
 int fd_shmem_owner_resolve( char const * user, char const * group,
                             unsigned long * uid, unsigned long * gid );
 
 /* fd_shmem_domain_set_owner gives the domain directory and each
    page-type mount owner user:group (as fd_shmem_owner_resolve; unchanged
    where NULL or "") and permissions mode, never following a link.
-   opt_changed (if not NULL) gets 1 if anything differed.  Returns 0,
-   EINVAL (bad mode, user or group; not a domain) or the errno of the
-   failed call. */
+   opt_changed (if not NULL) gets 1 if anything differed.  Returns 0 or
+   one of: EINVAL (bad path, mode, user or group; not a domain), ENOENT
+   (nothing there), ENOTDIR, EACCES (the domain cannot be read), EPERM
+   (not root, nor the owner), EIO. */
 int fd_shmem_domain_set_owner( char const * path, unsigned long mode, char const * user,
                                char const * group, int * opt_changed );
 
@@ -339,7 +360,9 @@ typedef int (*fd_shmem_region_func_t)( void * ctx, fd_shmem_region_info_t const 
 
 /* Calls func for each file of each page type of the domain, largest page
    size first, in name order.  A non-zero return from func stops the walk
-   and is returned.  Returns 0, ENOENT (no such domain) or an errno. */
+   and is returned as it is.  Otherwise returns 0 or one of: EINVAL
+   (bad path, NULL func), ENOENT (no such domain), ENOTDIR, EACCES (the
+   domain cannot be read), EIO. */
 int fd_shmem_domain_regions( char const * path, fd_shmem_region_func_t func, void * ctx );
 
 /* A NUMA node's pool of huge or gigantic pages. */
@@ -350,8 +373,9 @@ typedef struct fd_shmem_pool_info {
   size_t node_bytes;  /* the memory the kernel manages on the node: its MemTotal (0: unknown) */
 } fd_shmem_pool_info_t;
 
-/* Returns 0, EINVAL (normal or bad page size), ENODEV (no such node) or
-   EOPNOTSUPP (the kernel has no pages of that size). */
+/* Returns 0 or one of: EINVAL (normal or bad page size, NULL info),
+   ENODEV (no such node), EOPNOTSUPP (the kernel has no pages of that
+   size), EIO (a sysfs file unreadable or not a number). */
 int fd_shmem_pool_query( size_t page_sz, size_t numa_idx, fd_shmem_pool_info_t * info );
 
 /* fd_shmem_pool_alloc sets node numa_idx's pool of page_sz pages to
@@ -364,11 +388,12 @@ int fd_shmem_pool_query( size_t page_sz, size_t numa_idx, fd_shmem_pool_info_t *
    while the missing pages would fit in the node's free memory; then the
    pool is put back as it was and ENOMEM returned.  opt_got (if not
    NULL) gets the count reached (on a refusal: the count as it is; in a
-   dry run: the count it would be).  Returns 0, EINVAL (normal or bad
-   page size), ENODEV, EOPNOTSUPP, E2BIG, EBUSY, ENOMEM or the errno of
-   the sysfs write (EACCES / EPERM when not root).
-   fd_shmem_pool_free is fd_shmem_pool_alloc with 0 pages. */
+   dry run: the count it would be).  Returns 0 or one of: EINVAL
+   (normal or bad page size), ENODEV, EOPNOTSUPP, E2BIG, EBUSY, ENOMEM,
+   EACCES (the pool cannot be written: not root), EIO. */
 int fd_shmem_pool_alloc( size_t page_sz, size_t page_cnt, size_t numa_idx, size_t * opt_got );
+/* fd_shmem_pool_alloc with 0 pages.  Returns 0 or one of: EINVAL,
+   ENODEV, EOPNOTSUPP, EBUSY, EACCES, EIO. */
 int fd_shmem_pool_free ( size_t page_sz, size_t numa_idx );
 
 /* ---- Dry runs ---------------------------------------------------------- */
