@@ -31,11 +31,13 @@ for h in "$top_srcdir"/include/fdshmem/*.h; do
   ${CC:-cc} -E -P -I"$top_srcdir/include" "$h" | tr '\n' ' ' | tr ';' '\n' | grep -v '^ *typedef' |
     sed -n 's/^[^(]*[^a-z0-9_]\(fd_[a-z0-9_]*\) *(.*/\1/p'
 done | sort -u > "$tmp/headers"
-sed -n '/^FD_SHMEM_EXPORT/{s/^FD_SHMEM_EXPORT[^(]*[^a-z0-9_]\(fd_[a-z0-9_]*\) *(.*/\1/p;t;n;s/^\(fd_[a-z0-9_]*\) *(.*/\1/p;}' \
+fn_re='\(fd_[a-z0-9_]*\) *(.*'  # a function name and its opening parenthesis
+sed -n "/^FD_SHMEM_EXPORT/{s/^FD_SHMEM_EXPORT[^(]*[^a-z0-9_]$fn_re/\\1/p;t;n;s/^$fn_re/\\1/p;}" \
   "$top_srcdir"/src/lib/*.c | sort -u > "$tmp/exports"
 sed -n 's/^[[:space:]]*\(fd_[a-z0-9_]*\);$/\1/p' "$top_srcdir/src/lib/libfdshmem.sym" | sort -u > "$tmp/sym"
 nm -D --defined-only "$lib" | awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' | sort -u > "$tmp/library"
-sed -n 's/^ \(fd_[a-z0-9_]*\)@LIBFDSHMEM_[0-9]* .*/\1/p' "$top_srcdir/debian/libfdshmem0.symbols" | sort -u > "$tmp/debian"
+sed -n 's/^ \(fd_[a-z0-9_]*\)@LIBFDSHMEM_[0-9]* .*/\1/p' "$top_srcdir/debian/libfdshmem0.symbols" | sort -u \
+  > "$tmp/debian"
 for list in exports sym library debian; do
   if ! diff -u "$tmp/headers" "$tmp/$list" > "$tmp/diff"; then
     echo "FAIL: the header declarations (-) and the $list list (+) differ:"; sed '1,2d' "$tmp/diff"; fail=1

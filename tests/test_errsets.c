@@ -1,6 +1,6 @@
-/* Every code in the error sets of the domain, owner and path calls
-   (src/lib/fd_shmem_errset.h), provoked: one case per function and
-   code, and a check that no listed code lacks a case.  Most cases need
+/* Every code in the error sets of the region, domain, owner and path
+   calls (src/lib/fd_shmem_errset.h), provoked: one case per function
+   and code, and a check that no listed code lacks a case.  Most cases need
    no privilege: bad arguments, links, files where directories belong,
    and permissions (run as user nobody when the test is root).  EIO, the
    catch-all, comes from a path component longer than NAME_MAX (the
@@ -22,18 +22,24 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char  dir[ 256 ];  /* this test's scratch tree, mode 0755 */
-static pid_t main_pid;    /* only it removes the tree, not Check's forked tests */
+#define NORMAL   FD_SHMEM_NORMAL_PAGE_SZ
+#define HUGE_CNT ( (size_t)1<<38 )  /* a PiB of normal pages: more than any machine has */
 
-/* dir/rel (four at a time). */
+static char  dir[ 256 ];  /* this test's scratch tree, mode 0755 */
+static char  shm[ 256 ];  /* a scratch domain on tmpfs (/dev/shm) */
+static pid_t main_pid;    /* only it removes the trees, not Check's forked tests */
+
+/* top/rel (eight at a time). */
 static char const *
-at( char const * rel ) {
-  static char buf[ 4 ][ 1024 ];
+under( char const * top, char const * rel ) {
+  static char buf[ 8 ][ 1024 ];
   static int  next;
-  char * b = buf[ next++ & 3 ];
-  snprintf( b, sizeof(buf[0]), "%s/%s", dir, rel );
+  char * b = buf[ next++ & 7 ];
+  snprintf( b, sizeof(buf[0]), "%s/%s", top, rel );
   return b;
 }
+
+static char const * at( char const * rel ) { return under( dir, rel ); }
 
 /* Both return 0 or -1 (and say why): they run outside tests too. */
 static int
@@ -44,12 +50,15 @@ make_dir( char const * rel, mode_t mode ) {
 }
 
 static int
-make_file( char const * rel ) {
-  int fd = open( at( rel ), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644 );
-  if( fd<0 ) { perror( at( rel ) ); return -1; }
-  close( fd );
-  return 0;
+make_file_sz( char const * path, off_t sz ) {
+  int fd = open( path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644 );
+  int bad = fd<0 || ftruncate( fd, sz );
+  if( bad ) perror( path );
+  if( fd>=0 ) close( fd );
+  return bad ? -1 : 0;
 }
+
+static int make_file( char const * rel ) { return make_file_sz( at( rel ), 0 ); }
 
 /* The scratch tree every case may use:
      real/          a directory; link -> real
@@ -60,15 +69,24 @@ make_file( char const * rel ) {
      notdom/x       a directory holding a file and no page type
      pdom/.normal/  a partial domain: an empty page-type directory, not a mount
      busy/.TYPE/x   every page type a plain directory holding a file
-   and long, a component longer than NAME_MAX.  Made once, by main: no
-   case changes what another one uses.  Returns 0 or -1. */
+     adom/.normal/  mode 0000: nobody may look in it
+   and long, a component longer than NAME_MAX.  On tmpfs, the domain shm:
+     .normal/       holding exists (one page), odd (100 bytes) and ro (one
+                    page, mode 0444)
+     ro/.normal/    mode 0555, holding x
+     sdom/.normal/  sticky (mode 01777), holding root's s
+   The modes refuse the owner too, so the cases hold for a test run as a
+   normal user; the two that need someone else's file run in the
+   privileged suite.  Made once, by main: no case changes what another
+   one uses.  Returns 0 or -1. */
 static int
 make_tree( void ) {
   snprintf( dir, sizeof(dir), "/tmp/fdshmem-test-errsets.XXXXXX" );
   if( !mkdtemp( dir ) || chmod( dir, 0755 ) || symlink( "real", at( "link" ) ) ) { perror( dir ); return -1; }
   int bad = make_dir( "real", 0755 ) || make_file( "file" ) || make_dir( "locked", 0000 ) ||
             make_dir( "open", 0777 ) || make_dir( "notdom", 0755 ) || make_file( "notdom/x" ) ||
-            make_dir( "pdom", 0755 ) || make_dir( "pdom/.normal", 0755 ) || make_dir( "busy", 0755 );
+            make_dir( "pdom", 0755 ) || make_dir( "pdom/.normal", 0755 ) || make_dir( "busy", 0755 ) ||
+            make_dir( "adom", 0755 ) || make_dir( "adom/.normal", 0000 );
   char const * const types[] = { ".normal", ".huge", ".gigantic" };
   for( int t=0; t<3 && !bad; t++ ) {
     char sub[ 64 ];
@@ -77,6 +95,17 @@ make_tree( void ) {
     snprintf( sub, sizeof(sub), "busy/%s/x", types[t] );
     bad = bad || make_file( sub );
   }
+  snprintf( shm, sizeof(shm), "/dev/shm/fdshmem-test-errsets.XXXXXX" );
+  if( bad || !mkdtemp( shm ) || chmod( shm, 0755 ) ) { perror( shm ); return -1; }
+  bad = mkdir( under( shm, ".normal" ), 0755 ) || chmod( under( shm, ".normal" ), 0755 ) ||
+        make_file_sz( under( shm, ".normal/exists" ), (off_t)NORMAL ) ||
+        make_file_sz( under( shm, ".normal/odd" ), 100 ) ||
+        make_file_sz( under( shm, ".normal/ro" ), (off_t)NORMAL ) || chmod( under( shm, ".normal/ro" ), 0444 ) ||
+        mkdir( under( shm, "ro" ), 0755 ) || mkdir( under( shm, "ro/.normal" ), 0755 ) ||
+        make_file_sz( under( shm, "ro/.normal/x" ), 0 ) || chmod( under( shm, "ro/.normal" ), 0555 ) ||
+        mkdir( under( shm, "sdom" ), 0755 ) || mkdir( under( shm, "sdom/.normal" ), 0755 ) ||
+        chmod( under( shm, "sdom/.normal" ), 01777 ) || make_file_sz( under( shm, "sdom/.normal/s" ), 0 );
+  if( bad ) perror( shm );
   return bad ? -1 : 0;
 }
 
@@ -87,8 +116,12 @@ rm_entry( char const * path, struct stat const * st, int flag, struct FTW * ftw 
 }
 
 static void
-remove_tree( void ) {
-  if( dir[0] && getpid()==main_pid ) nftw( dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS );
+remove_trees( void ) {
+  if( getpid()!=main_pid ) return;
+  if( dir[0] ) nftw( dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS );
+  if( !shm[0] ) return;
+  chmod( under( shm, "ro/.normal" ), 0755 );  /* so a normal user can empty it */
+  nftw( shm, rm_entry, 16, FTW_DEPTH | FTW_PHYS );
 }
 
 /* dir/NAME, NAME 300 bytes long, then tail. */
@@ -192,6 +225,69 @@ static int owner_locked( void )   { return fd_shmem_domain_set_owner( at( "locke
 static int owner_pdom( void )     { return fd_shmem_domain_set_owner( at( "pdom" ), 0700, NULL, NULL, NULL ); }
 static int owner_long( void )     { return fd_shmem_domain_set_owner( long_path(), 0700, NULL, NULL, NULL ); }
 
+/* Region calls, in domain (fd_shmem_set_path), on normal pages. */
+static int create_multi_in( char const * domain, char const * name, size_t cnt ) {
+  size_t cpu = 0;
+  fd_shmem_set_path( domain );
+  return fd_shmem_create_multi( name, NORMAL, 1, &cnt, &cpu, 0600 );
+}
+static int create_in( char const * domain, char const * name, size_t cnt ) {
+  fd_shmem_set_path( domain );
+  return fd_shmem_create( name, NORMAL, cnt, 0, 0600 );
+}
+static int update_in( char const * domain, char const * name, size_t cnt ) {
+  size_t cpu = 0;
+  fd_shmem_set_path( domain );
+  return fd_shmem_update_multi( name, NORMAL, 1, &cnt, &cpu, 0600 );
+}
+static int unlink_in( char const * domain, char const * name, size_t page_sz ) {
+  fd_shmem_set_path( domain );
+  return fd_shmem_unlink( name, page_sz );
+}
+static int info_in( char const * domain, char const * name ) {
+  fd_shmem_set_path( domain );
+  return fd_shmem_info( name, 0, NULL );
+}
+
+static int create_multi_bad_name( void ) { return create_multi_in( shm, "bad/name", 1 ); }
+static int create_multi_exists( void )   { return create_multi_in( shm, "exists", 1 ); }
+static int create_multi_missing( void )  { return create_multi_in( at( "missing" ), "r", 1 ); }
+static int create_multi_not_fs( void )   { return create_multi_in( at( "pdom" ), "r", 1 ); }  /* ext4, not tmpfs */
+static int create_multi_ro( void )       { return create_multi_in( under( shm, "ro" ), "r", 1 ); }
+static int create_multi_too_big( void )  { return create_multi_in( shm, "r", HUGE_CNT ); }
+static int create_multi_long( void )     { return create_multi_in( long_path(), "r", 1 ); }
+static int create_bad_name( void ) { return create_in( shm, "bad/name", 1 ); }
+static int create_exists( void )   { return create_in( shm, "exists", 1 ); }
+static int create_missing( void )  { return create_in( at( "missing" ), "r", 1 ); }
+static int create_not_fs( void )   { return create_in( at( "pdom" ), "r", 1 ); }
+static int create_ro( void )       { return create_in( under( shm, "ro" ), "r", 1 ); }
+static int create_too_big( void )  { return create_in( shm, "r", HUGE_CNT ); }
+static int create_long( void )     { return create_in( long_path(), "r", 1 ); }
+static int update_bad_name( void ) { return update_in( shm, "bad/name", 1 ); }
+static int update_nothere( void )  { return update_in( shm, "nothere", 1 ); }
+static int update_odd( void )      { return update_in( shm, "odd", 1 ); }
+static int update_ro( void )       { return update_in( shm, "ro", 2 ); }
+static int update_too_big( void )  { return update_in( shm, "exists", HUGE_CNT ); }
+static int update_long( void )     { return update_in( long_path(), "exists", 1 ); }
+static int unlink_bad_name( void ) { return unlink_in( shm, "bad/name", 0 ); }
+static int unlink_nothere( void )  { return unlink_in( shm, "nothere", NORMAL ); }
+static int unlink_odd( void )      { return unlink_in( shm, "odd", 0 ); }
+static int unlink_ro( void )       { return unlink_in( under( shm, "ro" ), "x", NORMAL ); }
+static int unlink_sticky( void )   { return unlink_in( under( shm, "sdom" ), "s", NORMAL ); }
+static int unlink_long( void )     { return unlink_in( long_path(), "exists", NORMAL ); }
+static int info_bad_name( void )   { return info_in( shm, "bad/name" ); }
+static int info_nothere( void )    { return info_in( shm, "nothere" ); }
+static int info_odd( void )        { return info_in( shm, "odd" ); }
+static int info_hidden( void )     { return info_in( at( "adom" ), "r" ); }
+static int info_long( void )       { return info_in( long_path(), "r" ); }
+
+static int as_nobody_create_multi( void ) { return fdt_errcase_as_nobody( create_multi_ro ); }
+static int as_nobody_create( void )       { return fdt_errcase_as_nobody( create_ro ); }
+static int as_nobody_update( void )       { return fdt_errcase_as_nobody( update_ro ); }
+static int as_nobody_unlink( void )       { return fdt_errcase_as_nobody( unlink_ro ); }
+static int as_nobody_unlink_sticky( void ) { return fdt_errcase_as_nobody( unlink_sticky ); }
+static int as_nobody_info( void )         { return fdt_errcase_as_nobody( info_hidden ); }
+
 static int as_nobody_describe( void ) { return fdt_errcase_as_nobody( describe_locked ); }
 static int as_nobody_regions( void )  { return fdt_errcase_as_nobody( regions_locked ); }
 static int as_nobody_init( void )     { return fdt_errcase_as_nobody( init_locked ); }
@@ -204,6 +300,42 @@ static int as_nobody_owner( void )    { return fdt_errcase_as_nobody( owner_lock
 static int as_nobody_owner_eperm( void ) { return fdt_errcase_as_nobody( owner_pdom ); }
 
 static fdt_errcase_t const cases[] = {
+  { "fd_shmem_create_multi",     EINVAL,  create_multi_bad_name,  0 },
+  { "fd_shmem_create_multi",     EEXIST,  create_multi_exists,    0 },
+  { "fd_shmem_create_multi",     ENOENT,  create_multi_missing,   0 },
+  { "fd_shmem_create_multi",     EFAULT,  create_multi_not_fs,    0 },
+  { "fd_shmem_create_multi",     EACCES,  as_nobody_create_multi, 0 },
+  { "fd_shmem_create_multi",     ENOMEM,  create_multi_too_big,   0 },
+  { "fd_shmem_create_multi",     EIO,     create_multi_long,      0 },
+
+  { "fd_shmem_create",           EINVAL,  create_bad_name,        0 },
+  { "fd_shmem_create",           EEXIST,  create_exists,          0 },
+  { "fd_shmem_create",           ENOENT,  create_missing,         0 },
+  { "fd_shmem_create",           EFAULT,  create_not_fs,          0 },
+  { "fd_shmem_create",           EACCES,  as_nobody_create,       0 },
+  { "fd_shmem_create",           ENOMEM,  create_too_big,         0 },
+  { "fd_shmem_create",           EIO,     create_long,            0 },
+
+  { "fd_shmem_update_multi",     EINVAL,  update_bad_name,        0 },
+  { "fd_shmem_update_multi",     ENOENT,  update_nothere,         0 },
+  { "fd_shmem_update_multi",     EFAULT,  update_odd,             0 },
+  { "fd_shmem_update_multi",     EACCES,  as_nobody_update,       0 },
+  { "fd_shmem_update_multi",     ENOMEM,  update_too_big,         0 },
+  { "fd_shmem_update_multi",     EIO,     update_long,            0 },
+
+  { "fd_shmem_unlink",           EINVAL,  unlink_bad_name,        0 },
+  { "fd_shmem_unlink",           ENOENT,  unlink_nothere,         0 },
+  { "fd_shmem_unlink",           EFAULT,  unlink_odd,             0 },
+  { "fd_shmem_unlink",           EACCES,  as_nobody_unlink,       0 },
+  { "fd_shmem_unlink",           EPERM,   as_nobody_unlink_sticky, 1 },
+  { "fd_shmem_unlink",           EIO,     unlink_long,            0 },
+
+  { "fd_shmem_info",             EINVAL,  info_bad_name,          0 },
+  { "fd_shmem_info",             ENOENT,  info_nothere,           0 },
+  { "fd_shmem_info",             EFAULT,  info_odd,               0 },
+  { "fd_shmem_info",             EACCES,  as_nobody_info,         0 },
+  { "fd_shmem_info",             EIO,     info_long,              0 },
+
   { "fd_shmem_set_path",         EINVAL,  path_null,              0 },
   { "fd_shmem_owner_resolve",    EINVAL,  owner_unknown,          0 },
 
@@ -254,7 +386,7 @@ static fdt_errcase_t const cases[] = {
   { "fd_shmem_domain_set_owner", ENOENT,  owner_missing,          0 },
   { "fd_shmem_domain_set_owner", ENOTDIR, owner_link,             0 },
   { "fd_shmem_domain_set_owner", EACCES,  as_nobody_owner,        0 },
-  { "fd_shmem_domain_set_owner", EPERM,   as_nobody_owner_eperm,  0 },
+  { "fd_shmem_domain_set_owner", EPERM,   as_nobody_owner_eperm,  1 },
   { "fd_shmem_domain_set_owner", EIO,     owner_long,             0 },
 };
 #define CASE_CNT ( (int)( sizeof(cases)/sizeof(cases[0]) ) )
@@ -284,7 +416,7 @@ int
 main( void ) {
   main_pid = getpid();
   if( fdt_privileged() ) fdt_machine_lock();  /* held by every test, forked or not */
-  atexit( remove_tree );
+  atexit( remove_trees );
   if( make_tree() ) return 1;
   Suite * s  = suite_create( "errsets" );
   TCase * tc = tcase_create( "domain" );

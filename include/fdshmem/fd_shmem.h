@@ -153,11 +153,11 @@ typedef struct fd_shmem_info {
    no RLIMIT_MEMLOCK is needed) and verified, and only then is it linked
    under name, never replacing one: a region is visible complete or not
    at all, and a creator killed at any point leaves no file and no pages.
-   Returns 0, EINVAL (bad name, page size, mode, cpu index, zero or
-   oversized total), EEXIST, ENOMEM (the machine or a node lacks the
-   pages; logged with the figures; no file is left behind), EFAULT (the
-   page-type directory is not the right file system) or the errno of the
-   failed system call (ENOENT: no such domain or page type, EACCES).
+   Returns 0 or one of: EINVAL (bad name, page size, mode, cpu index,
+   zero or oversized total), EEXIST, ENOENT (no such domain or page
+   type), EFAULT (the page-type directory is not the right file system),
+   EACCES (it is not writable), ENOMEM (the machine or a node lacks the
+   pages; logged with the figures; no file is left behind), EIO.
    Under fd_shmem_set_dry_run every check is made and its result
    returned, and nothing is created. */
 int fd_shmem_create_multi( char const * name, size_t page_sz, size_t sub_cnt,
@@ -165,23 +165,29 @@ int fd_shmem_create_multi( char const * name, size_t page_sz, size_t sub_cnt,
                            unsigned long mode );
 /* Same arguments: reshapes an existing region in place (not zeroed),
    with the same size checks (for the pages it adds).  A failure leaves
-   the region as it was: size, mode and contents.  ENOENT if it does not
-   exist.  A dry run checks and changes nothing. */
+   the region as it was: size, mode and contents.  A dry run checks and
+   changes nothing.  Returns 0 or one of: EINVAL, ENOENT (no such
+   region), EFAULT (not a usable region), EACCES, ENOMEM, EIO. */
 int fd_shmem_update_multi( char const * name, size_t page_sz, size_t sub_cnt,
                            size_t const * sub_page_cnt, size_t const * sub_cpu_idx,
                            unsigned long mode );
+/* The single-subregion fd_shmem_create_multi.  Returns 0 or one of:
+   EINVAL, EEXIST, ENOENT, EFAULT, EACCES, ENOMEM, EIO. */
 int fd_shmem_create( char const * name, size_t page_sz, size_t page_cnt,
                      size_t cpu_idx, unsigned long mode );
 
 /* Removes the name; pages go when the last mapping does.  page_sz 0
-   finds the region (largest page size first).  Returns 0, EINVAL or the
-   unlink errno (ENOENT, EACCES, ...).  A dry run checks that the name
-   exists and its directory is writable, and removes nothing. */
+   finds the region (largest page size first).  A dry run checks that
+   the name exists and its directory is writable, and removes nothing.
+   Returns 0 or one of: EINVAL, ENOENT, EFAULT (page_sz 0 found no
+   usable region), EACCES (the directory is not writable), EPERM (a
+   sticky directory and someone else's region), EIO. */
 int fd_shmem_unlink( char const * name, size_t page_sz );
 
 /* Page size and count of a region (page_sz 0: discover, largest first).
-   Returns 0, EINVAL, ENOENT (silently), EFAULT (size not a page
-   multiple: corrupted domain) or the errno of the failed call. */
+   Returns 0 or one of: EINVAL, ENOENT (silently), EFAULT (not a regular
+   file, or size not a page multiple: corrupted domain), EACCES (the
+   page-type directory cannot be searched), EIO. */
 int fd_shmem_info( char const * name, size_t page_sz, fd_shmem_info_t * opt_info );
 
 /* ---- Private pages ---------------------------------------------------- */

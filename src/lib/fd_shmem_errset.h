@@ -12,6 +12,11 @@
 #include <errno.h>
 
 #define FD_SHMEM_ERRSETS( X ) \
+  X( fd_shmem_create_multi,     EINVAL, EEXIST, ENOENT, EFAULT, EACCES, ENOMEM, EIO ) \
+  X( fd_shmem_create,           EINVAL, EEXIST, ENOENT, EFAULT, EACCES, ENOMEM, EIO ) \
+  X( fd_shmem_update_multi,     EINVAL, ENOENT, EFAULT, EACCES, ENOMEM, EIO ) \
+  X( fd_shmem_unlink,           EINVAL, ENOENT, EFAULT, EACCES, EPERM, EIO ) \
+  X( fd_shmem_info,             EINVAL, ENOENT, EFAULT, EACCES, EIO ) \
   X( fd_shmem_set_path,         EINVAL ) \
   X( fd_shmem_owner_resolve,    EINVAL ) \
   X( fd_shmem_domain_describe,  EINVAL, ENOTDIR, EACCES, EIO ) \

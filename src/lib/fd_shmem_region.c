@@ -2,6 +2,7 @@
    file behind a name. */
 
 #include "fd_shmem_private.h"
+#include "fd_shmem_errset.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -86,7 +87,7 @@ fd_shmem_info( char const * name, size_t page_sz, fd_shmem_info_t * opt_info ) {
   fd_shmem_info_t info;
   int err = fd_shmem_private_region_find( name, page_sz, 0, NULL, &info );
   if( !err && opt_info ) *opt_info = info;
-  return err;
+  return FD_SHMEM_ERRSET_FILTER( fd_shmem_info, err );
 }
 
 /* ---- create / update / unlink ---- */
@@ -214,10 +215,9 @@ region_failed( char const * what, char const * name, region_shape_t const * shap
   return err;
 }
 
-FD_SHMEM_EXPORT int
-fd_shmem_create_multi( char const * name, size_t page_sz, size_t sub_cnt,
-                       size_t const * sub_page_cnt, size_t const * sub_cpu_idx,
-                       unsigned long mode ) {
+static int
+create_multi( char const * name, size_t page_sz, size_t sub_cnt, size_t const * sub_page_cnt,
+              size_t const * sub_cpu_idx, unsigned long mode ) {
   region_shape_t shape;
   int err = region_shape( &shape, name, page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, mode );
   if( err ) return err;
@@ -227,6 +227,14 @@ fd_shmem_create_multi( char const * name, size_t page_sz, size_t sub_cnt,
   err = region_create_at( dir, name, &shape, &said );
   close( dir );
   return err && err!=EEXIST && !said ? region_failed( "create", name, &shape, err ) : err;
+}
+
+FD_SHMEM_EXPORT int
+fd_shmem_create_multi( char const * name, size_t page_sz, size_t sub_cnt,
+                       size_t const * sub_page_cnt, size_t const * sub_cpu_idx,
+                       unsigned long mode ) {
+  return FD_SHMEM_ERRSET_FILTER( fd_shmem_create_multi,
+                                 create_multi( name, page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, mode ) );
 }
 
 /* Reshapes the open region fd of old_cnt pages; on failure it is left
@@ -250,10 +258,9 @@ region_reshape( int fd, size_t old_cnt, region_shape_t const * shape ) {
   return err;
 }
 
-FD_SHMEM_EXPORT int
-fd_shmem_update_multi( char const * name, size_t page_sz, size_t sub_cnt,
-                       size_t const * sub_page_cnt, size_t const * sub_cpu_idx,
-                       unsigned long mode ) {
+static int
+update_multi( char const * name, size_t page_sz, size_t sub_cnt, size_t const * sub_page_cnt,
+              size_t const * sub_cpu_idx, unsigned long mode ) {
   region_shape_t shape;
   int err = region_shape( &shape, name, page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, mode );
   if( err ) return err;
@@ -271,8 +278,16 @@ fd_shmem_update_multi( char const * name, size_t page_sz, size_t sub_cnt,
 }
 
 FD_SHMEM_EXPORT int
+fd_shmem_update_multi( char const * name, size_t page_sz, size_t sub_cnt,
+                       size_t const * sub_page_cnt, size_t const * sub_cpu_idx,
+                       unsigned long mode ) {
+  return FD_SHMEM_ERRSET_FILTER( fd_shmem_update_multi,
+                                 update_multi( name, page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, mode ) );
+}
+
+FD_SHMEM_EXPORT int
 fd_shmem_create( char const * name, size_t page_sz, size_t page_cnt, size_t cpu_idx, unsigned long mode ) {
-  return fd_shmem_create_multi( name, page_sz, 1UL, &page_cnt, &cpu_idx, mode );
+  return FD_SHMEM_ERRSET_FILTER( fd_shmem_create, create_multi( name, page_sz, 1UL, &page_cnt, &cpu_idx, mode ) );
 }
 
 /* What unlinkat would find wrong, without removing: the name must be
@@ -284,8 +299,8 @@ region_unlink_check( int dir, char const * name ) {
   return faccessat( dir, ".", W_OK | X_OK, AT_EACCESS ) ? errno : 0;
 }
 
-FD_SHMEM_EXPORT int
-fd_shmem_unlink( char const * name, size_t page_sz ) {
+static int
+region_unlink( char const * name, size_t page_sz ) {
   if( !fd_shmem_name_len( name ) || ( page_sz && !fd_shmem_is_page_sz( page_sz ) ) ) return EINVAL;
   if( !page_sz ) {
     fd_shmem_info_t info;
@@ -300,4 +315,9 @@ fd_shmem_unlink( char const * name, size_t page_sz ) {
   else                             err = unlinkat( dir, name, 0 ) ? errno : 0;
   close( dir );
   return err;
+}
+
+FD_SHMEM_EXPORT int
+fd_shmem_unlink( char const * name, size_t page_sz ) {
+  return FD_SHMEM_ERRSET_FILTER( fd_shmem_unlink, region_unlink( name, page_sz ) );
 }
