@@ -12,7 +12,6 @@
 static pthread_once_t  boot_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t path_lock = PTHREAD_MUTEX_INITIALIZER;
 static char            path_buf[ FD_SHMEM_PRIVATE_PATH_MAX+1UL ] = FD_SHMEM_PRIVATE_DEFAULT_PATH;
-static char const *    sysroot = "";  /* prefix of /sys and /proc paths */
 
 /* 1 if the first len bytes of path hold a "." or ".." component: such
    a path names the domain through another (a link in "dom/link/."
@@ -55,15 +54,36 @@ boot( void ) {
   if( env && env[0] && path_store( env ) )
     FD_SHMEM_LOG_WARN( "ignoring FD_SHMEM_PATH \"%s\": not an absolute directory path; using %s",
                        env, path_buf );
+}
+
+/* The test seam, and its only place.  The test programs that build
+   their own copy of the library from its sources (tests/test_pool)
+   compile it with -DFD_SHMEM_TEST_SEAMS: then FD_SHMEM_SYSROOT, read
+   once, prefixes every /sys and /proc path the library reads or
+   writes, so the pool code runs unprivileged over a fake tree.  The
+   installed library has no such variable: it always uses the real
+   /sys and /proc (test_pool checks that its .so does not name it). */
+#ifdef FD_SHMEM_TEST_SEAMS
+static pthread_once_t sysroot_once = PTHREAD_ONCE_INIT;
+static char const *   sysroot      = "";
+
+static void
+sysroot_read( void ) {
   char const * root = secure_getenv( "FD_SHMEM_SYSROOT" );
   if( root ) sysroot = root;
 }
 
 char const *
 fd_shmem_private_sysroot( void ) {
-  fd_shmem_private_boot();
+  pthread_once( &sysroot_once, sysroot_read );
   return sysroot;
 }
+#else
+char const *
+fd_shmem_private_sysroot( void ) {
+  return "";
+}
+#endif
 
 int
 fd_shmem_private_domain_path( char const * path, char * buf, size_t buf_sz ) {

@@ -59,8 +59,9 @@ int fd_shmem_private_has_numa( void );
 
 /* ---- domain paths (fd_shmem_path.c) ---- */
 
-/* Prefix for /sys and /proc paths: "" normally; the FD_SHMEM_SYSROOT
-   environment variable lets tests point the pool code at a fake tree. */
+/* Prefix for /sys and /proc paths: "" in the installed library; a
+   test build may point it at a fake tree (the test seam,
+   fd_shmem_path.c). */
 char const * fd_shmem_private_sysroot( void );
 
 /* Copies domain path (NULL: the current one) without trailing slashes
