@@ -44,6 +44,7 @@ main( int argc, char ** argv ) {
     status = run_steps( &ctl, steps, step_cnt );
     break;
   }
+  ctl_steps_free( steps, step_cnt );
   free( steps );
   return status;
 }
