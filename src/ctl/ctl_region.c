@@ -6,11 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define NO_IDX ((size_t)-1)
-
+/* idx, or "-" for the library's answer of no such node or cpu. */
 static void
 print_idx( size_t idx ) {
-  if( idx==NO_IDX ) puts( "-" );
+  if( idx==(size_t)-1 ) puts( "-" );
   else              printf( "%zu\n", idx );
 }
 

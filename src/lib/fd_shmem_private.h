@@ -53,6 +53,10 @@ typedef struct {
    the library then works as on a machine with one node. */
 fd_shmem_private_numa_lib_t const * fd_shmem_private_numa_lib( void );
 
+/* What fd_shmem_numa_idx and fd_shmem_cpu_idx answer for no such node
+   or cpu (fd_shmem_numa.c). */
+#define FD_SHMEM_PRIVATE_NO_IDX ((size_t)-1)
+
 /* 1 when libnuma is loaded and the kernel supports NUMA policies; the
    topology is read on the first call of this or any topology query. */
 int fd_shmem_private_has_numa( void );
