@@ -16,6 +16,8 @@
 
 #include "config.h"
 
+#include "../tests/fdt_clock.h"
+
 #include <sched.h>
 
 #include <fdshmem/fd_groove_volume.h>
@@ -33,7 +35,6 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #define REPEATS (7)
@@ -50,13 +51,6 @@ static cpu_set_t all_cpus;  /* the affinity this program started with */
 
 typedef void (*op_t)( void * ctx );
 
-static double
-now_ns( void ) {
-  struct timespec ts;
-  clock_gettime( CLOCK_MONOTONIC, &ts );
-  return (double)ts.tv_sec*1e9 + (double)ts.tv_nsec;
-}
-
 static int
 cmp_double( void const * a, void const * b ) {
   double x = *(double const *)a, y = *(double const *)b;
@@ -72,9 +66,9 @@ median( double * v ) {
 /* Mean ns per call of op over iters calls. */
 static double
 time_op( op_t op, void * ctx, long iters ) {
-  double t0 = now_ns();
+  double t0 = fdt_now_ns();
   for( long i=0; i<iters; i++ ) op( ctx );
-  return ( now_ns()-t0 )/(double)iters;
+  return ( fdt_now_ns()-t0 )/(double)iters;
 }
 
 typedef struct { double ns, floor_ns, ratio; } result_t;
@@ -296,7 +290,7 @@ typedef struct { fd_groove_volume_pool_t * pool; long ops; double stop; } mt_ctx
 static void *
 pool_thread( void * vctx ) {
   mt_ctx_t * c = vctx;
-  while( now_ns()<c->stop ) {
+  while( fdt_now_ns()<c->stop ) {
     for( int i=0; i<256; i++ ) {
       void * v = fd_groove_volume_pool_remove( c->pool );
       if( !v ) continue;
@@ -315,7 +309,7 @@ pool_mt( fd_groove_volume_pool_t * pool, size_t volume_cnt, int thread_cnt ) {
   for( int r=0; r<REPEATS; r++ ) {
     mt_ctx_t  ctx[ 8 ];
     pthread_t tid[ 8 ];
-    double t0 = now_ns(), stop = t0 + ( opt_quick ? 2e6 : 2e8 );
+    double t0 = fdt_now_ns(), stop = t0 + ( opt_quick ? 2e6 : 2e8 );
     pthread_attr_t attr;
     pthread_attr_init( &attr );
     pthread_attr_setaffinity_np( &attr, sizeof(all_cpus), &all_cpus );
@@ -326,7 +320,7 @@ pool_mt( fd_groove_volume_pool_t * pool, size_t volume_cnt, int thread_cnt ) {
     pthread_attr_destroy( &attr );
     long ops = 0L;
     for( int t=0; t<thread_cnt; t++ ) { pthread_join( tid[t], NULL ); ops += ctx[t].ops; }
-    rates[r] = (double)ops / ( ( now_ns()-t0 )/1e9 );
+    rates[r] = (double)ops / ( ( fdt_now_ns()-t0 )/1e9 );
   }
   char * vol0 = fd_groove_volume_pool_volume0( pool ), seen[ 64 ] = { 0 };
   size_t got = 0;
