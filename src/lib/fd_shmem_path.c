@@ -1,4 +1,7 @@
-/* The domain path and the library's one-time initialization. */
+/* The domain path: FD_SHMEM_PATH, else the default, until
+   fd_shmem_set_path; and the test seam's root for /sys and /proc.
+   (Each part of the library sets itself up on first use: the log
+   level, libnuma and the topology in their own files.) */
 
 #include "fd_shmem_private.h"
 
@@ -48,8 +51,9 @@ path_store( char const * path ) {
   return 0;
 }
 
+/* Reads FD_SHMEM_PATH into the domain path: run once (path_boot). */
 static void
-boot( void ) {
+path_from_env( void ) {
   char const * env = secure_getenv( "FD_SHMEM_PATH" );
   if( env && env[0] && path_store( env ) )
     FD_SHMEM_LOG_WARN( "ignoring FD_SHMEM_PATH \"%s\": not an absolute directory path; using %s",
@@ -95,27 +99,30 @@ fd_shmem_private_domain_path( char const * path, char * buf, size_t buf_sz ) {
   return 0;
 }
 
-void
-fd_shmem_private_boot( void ) {
-  pthread_once( &boot_once, boot );
+/* Every read or change of the domain path starts here, from whichever
+   thread comes first: the environment gives the first path, and a
+   fd_shmem_set_path made after it is never overridden by it. */
+static void
+path_boot( void ) {
+  pthread_once( &boot_once, path_from_env );
 }
 
 FD_SHMEM_EXPORT int
 fd_shmem_set_path( char const * path ) {
-  fd_shmem_private_boot(); /* so a later boot cannot override this with the environment */
+  path_boot();
   return path_store( path );
 }
 
 FD_SHMEM_EXPORT char const *
 fd_shmem_path( void ) {
-  fd_shmem_private_boot();
+  path_boot();
   return path_buf;
 }
 
 int
 fd_shmem_private_type_dir( size_t page_sz, char * buf, size_t buf_sz ) {
   if( !fd_shmem_is_page_sz( page_sz ) ) return EINVAL;
-  fd_shmem_private_boot();
+  path_boot();
   pthread_mutex_lock( &path_lock );
   int len = snprintf( buf, buf_sz, "%s/%s", path_buf, fd_shmem_private_type_name( page_sz ) );
   pthread_mutex_unlock( &path_lock );
