@@ -140,7 +140,8 @@ setup( void ) {
 #define NR0 node_file( 0, HUGE, "nr_hugepages" )
 #define COMPACT "proc/sys/vm/compact_memory"
 
-#define ASSERT_LOGGED( text ) ck_assert_msg( strstr( fdt_logged(), text ), "want \"%s\" in the log, got: %s", text, fdt_logged() )
+#define ASSERT_LOGGED( text ) \
+  ck_assert_msg( strstr( fdt_logged(), text ), "want \"%s\" in the log, got: %s", text, fdt_logged() )
 
 /* ---- tests ---- */
 

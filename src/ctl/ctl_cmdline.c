@@ -105,7 +105,10 @@ ctl_cmd_kernel_cmdline( ctl_t * ctl, ctl_args_t const * args ) {
   if( strlen( line )>KERNEL_LINE_MAX )
     return ctl_fail( ctl, E2BIG, "the parameters take %zu bytes, more than a kernel command line holds (%lu); "
                      "name fewer nodes (pages = TYPE all COUNT)", strlen( line )-1UL, KERNEL_LINE_MAX );
-  if( !line[0] ) { ctl_note( ctl, "%s reserves no pages: no kernel parameters are needed", args->conf.path ); return 0; }
+  if( !line[0] ) {
+    ctl_note( ctl, "%s reserves no pages: no kernel parameters are needed", args->conf.path );
+    return 0;
+  }
   printf( "%s\n", line+1 );
   fflush( stdout );
   ctl_note( ctl, "add them to the kernel command line, see fd_shmem_ctl(8): on Debian in a file of "
