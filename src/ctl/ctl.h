@@ -79,8 +79,8 @@ typedef struct {
 } ctl_args_t;
 
 /* Fills the command's member of args from its argc (or argc+opt_argc,
-   then args->given is set) words.  Returns 0, or EINVAL with ctl->why
-   set and nothing left in args->owned. */
+   then args->given is set) words.  Returns 0, or EINVAL (ENOMEM) with
+   ctl->why set and nothing left in args->owned. */
 typedef int (*ctl_parser_t)( ctl_t * ctl, char ** argv, ctl_args_t * args );
 /* Runs the command.  Returns 0, or an errno value (ctl->why may explain it). */
 typedef int (*ctl_handler_t)( ctl_t * ctl, ctl_args_t const * args );
