@@ -33,7 +33,8 @@ fd_halt( void ) {
   if( !fail_total ) return;
   fprintf( stderr, "FAIL SUMMARY: %lu failed checks at %d lines\n", fail_total, fail_line_cnt );
   for( int i=0; i<fail_line_cnt; i++ )
-    fprintf( stderr, "FAIL SUMMARY:   %s:%d failed %lu times\n", fail_line[i].file, fail_line[i].line, fail_line[i].cnt );
+    fprintf( stderr, "FAIL SUMMARY:   %s:%d failed %lu times\n",
+             fail_line[i].file, fail_line[i].line, fail_line[i].cnt );
   exit( 1 );
 }
 
