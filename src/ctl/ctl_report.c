@@ -9,12 +9,14 @@
 
 static size_t const pool_types[] = { FD_SHMEM_HUGE_PAGE_SZ, FD_SHMEM_GIGANTIC_PAGE_SZ };
 
+#define SHOWN_MAX ( 4UL*FD_SHMEM_PATH_MAX+8UL )  /* a domain path (or a name) with every byte as \xHH */
+
 /* Writes s as a JSON string, as the text report shows it (bytes outside
    printable ASCII as \xHH), so the output is valid JSON, in ASCII,
    whatever bytes a file name holds. */
 static void
 json_str( char const * s ) {
-  char shown[ 4*4096+8 ];
+  char shown[ SHOWN_MAX ];
   ctl_printable( s, shown, sizeof(shown) );
   putchar( '"' );
   for( char const * c=shown; *c; c++ ) {
@@ -126,7 +128,7 @@ ctl_report( ctl_t * ctl ) {
   int exists = info.exists;
   if( ctl->json ) printf( "  \"exists\": %s,\n", exists ? "true" : "false" );
   else {
-    char shown[ 4*4096+8 ];
+    char shown[ SHOWN_MAX ];
     printf( "\ndomain %s%s\n", ctl_printable( path, shown, sizeof(shown) ), exists ? "" : ": does not exist" );
   }
   if( exists ) report_types( ctl, &info );
