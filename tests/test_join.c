@@ -840,6 +840,44 @@ START_TEST( upgrade_under_readers ) {
 }
 END_TEST
 
+/* ---- the domain path ---- */
+
+/* While one thread sets the path back and forth, another's copy from
+   fd_shmem_path is always one whole path, and stays as it was. */
+typedef struct { char const * a, * b; int stop; long reads, bad; } path_race_t;
+
+static void *
+path_reader( void * arg ) {
+  path_race_t * c = arg;
+  while( !__atomic_load_n( &c->stop, __ATOMIC_ACQUIRE ) ) {
+    char const * p = fd_shmem_path();
+    char copy[ 256 ];
+    snprintf( copy, sizeof(copy), "%s", p );
+    int whole = !strcmp( copy, c->a ) || !strcmp( copy, c->b );
+    sched_yield();
+    c->bad += !whole || strcmp( p, copy );
+    c->reads++;
+  }
+  return NULL;
+}
+
+START_TEST( path_read_while_set ) {
+  char other[ 300 ];
+  snprintf( other, sizeof(other), "%s/a/much/longer/path/than/the/domain/itself", domain.path );
+  path_race_t c = { .a = domain.path, .b = other };
+  pthread_t tid;
+  ck_assert_int_eq( pthread_create( &tid, NULL, path_reader, &c ), 0 );
+  for( int i=0; i<20000 && !( i>=200 && __atomic_load_n( &c.reads, __ATOMIC_RELAXED )>=200L ); i++ )
+    ck_assert_int_eq( fd_shmem_set_path( i & 1 ? domain.path : other ), 0 );
+  __atomic_store_n( &c.stop, 1, __ATOMIC_RELEASE );
+  ck_assert_int_eq( pthread_join( tid, NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_set_path( domain.path ), 0 );
+  ck_assert_int_eq( c.bad, 0 );
+  ck_assert_int_gt( c.reads, 0 );
+  ck_assert_str_eq( fd_shmem_path(), domain.path );
+}
+END_TEST
+
 int
 main( void ) {
   int err = fdt_domain_new( &domain, 0 );
@@ -867,6 +905,7 @@ main( void ) {
   tcase_add_test( tc, upgrade_failures_keep_the_read_only_join );
   tcase_add_test( tc, upgrade_refused_without_write_access );
   tcase_add_test( tc, upgrade_under_readers );
+  tcase_add_test( tc, path_read_while_set );
   suite_add_tcase( s, tc );
   int status = fdt_run( s );
   fdt_domain_delete( &domain );

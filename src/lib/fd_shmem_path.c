@@ -1,4 +1,10 @@
-/* The domain path and the library's one-time initialization. */
+/* The domain path and the library's one-time initialization.
+
+   One rule for the path: path_buf is read and written only with
+   path_lock held.  fd_shmem_path hands out a copy made for the calling
+   thread, so a fd_shmem_set_path in another thread never changes a
+   string someone is reading.  path_lock is taken alone (no other lock is
+   held or taken with it). */
 
 #include "fd_shmem_private.h"
 
@@ -13,6 +19,8 @@ static pthread_once_t  boot_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t path_lock = PTHREAD_MUTEX_INITIALIZER;
 static char            path_buf[ FD_SHMEM_PRIVATE_PATH_MAX+1UL ] = FD_SHMEM_PRIVATE_DEFAULT_PATH;
 static char const *    sysroot = "";  /* prefix of /sys and /proc paths */
+
+static __thread char   path_copy[ sizeof(path_buf) ];  /* what fd_shmem_path returns to this thread */
 
 /* 1 if the first len bytes of path hold a "." or ".." component: such
    a path names the domain through another (a link in "dom/link/."
@@ -54,7 +62,7 @@ boot( void ) {
   char const * env = secure_getenv( "FD_SHMEM_PATH" );
   if( env && env[0] && path_store( env ) )
     FD_SHMEM_LOG_WARN( "ignoring FD_SHMEM_PATH \"%s\": not an absolute directory path; using %s",
-                       env, path_buf );
+                       env, FD_SHMEM_PRIVATE_DEFAULT_PATH );  /* boot runs before any set_path */
   char const * root = secure_getenv( "FD_SHMEM_SYSROOT" );
   if( root ) sysroot = root;
 }
@@ -89,7 +97,10 @@ fd_shmem_set_path( char const * path ) {
 FD_SHMEM_EXPORT char const *
 fd_shmem_path( void ) {
   fd_shmem_private_boot();
-  return path_buf;
+  pthread_mutex_lock( &path_lock );
+  memcpy( path_copy, path_buf, sizeof(path_copy) );
+  pthread_mutex_unlock( &path_lock );
+  return path_copy;
 }
 
 int
