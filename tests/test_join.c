@@ -801,7 +801,7 @@ upgrade_reader( void * arg ) {
   upgrade_reader_t * c = arg;
   while( !__atomic_load_n( &c->stop, __ATOMIC_ACQUIRE ) ) {
     for( size_t i=0; i<UPGRADE_PAGES*4096UL; i+=61UL ) c->bad += ((unsigned char const volatile *)c->mem)[i]!=pattern( i );
-    c->passes++;
+    __atomic_store_n( &c->passes, c->passes+1L, __ATOMIC_RELAXED );
   }
   return NULL;
 }
@@ -825,8 +825,9 @@ START_TEST( upgrade_under_readers ) {
     while( !__atomic_load_n( &c[0].passes, __ATOMIC_RELAXED ) ) sched_yield();  /* reading already */
     unsigned char * u = fd_shmem_join( "busy_up", RW, 0, NULL, NULL, NULL );
     ck_assert_ptr_eq( u, r );
-    u[ (size_t)round*61UL ] = pattern( (size_t)round*61UL );  /* writable, and the same bytes */
-    long passes = c[0].passes;
+    size_t unread = (size_t)round*61UL + 1UL;  /* a byte the readers skip */
+    u[ unread ] = pattern( unread );            /* writable, and the same bytes */
+    long passes = __atomic_load_n( &c[0].passes, __ATOMIC_RELAXED );
     while( __atomic_load_n( &c[0].passes, __ATOMIC_RELAXED )<passes+2L ) sched_yield();  /* reading after it too */
     for( int t=0; t<READERS; t++ ) {
       __atomic_store_n( &c[t].stop, 1, __ATOMIC_RELEASE );

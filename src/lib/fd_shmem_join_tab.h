@@ -6,45 +6,51 @@
    the mappings' address ranges sorted by start.  The lookups are
    inline: they are the hot path of join, leave and the queries.
 
-   How threads share it (the locks live in fd_shmem_join.c):
+   The rules by which threads share it (the locks live in
+   fd_shmem_join.c):
 
-   - join_lock (a mutex) serializes every writer: adding, indexing,
-     publishing, clearing and removing entries, and marking them busy.
-     A writer changes the table only inside a write section
-     (write_begin / write_end: the sequence number is odd meanwhile).
-     join_cond, used with join_lock, wakes threads waiting for a busy
-     entry.  join_lock is taken alone: no other lock of the library is
-     held while taking it, and none is taken while holding it except the
-     log's (a message may be logged under join_lock, so a log function
-     must not join or leave).
+   - join_lock (a mutex) serializes the writers: adding, publishing,
+     indexing and removing entries, and marking them busy.  A writer
+     changes the table only inside a write section (write_begin /
+     write_end; the sequence number is odd meanwhile).  join_cond, with
+     join_lock, wakes the threads waiting for a busy entry.
+   - Lock order: join_lock comes first, and the only lock ever taken
+     under it is the log's (a message may be logged with join_lock held,
+     so a log function must not join or leave).  path_lock
+     (fd_shmem_path.c) is taken only with join_lock released, when a join
+     looks its region up.
    - Readers (the queries, iteration, a leave looking up its handle)
      take no lock: they look up and copy inside FD_SHMEM_PRIVATE_JOIN_READ,
      which starts over when a writer was inside meanwhile (a sequence
      lock).  Every field a reader loads is stored with
      FD_SHMEM_PRIVATE_STORE and loaded with FD_SHMEM_PRIVATE_LOAD (plain
-     moves on x86-64; they keep a reader's loads between its two reads of
+     moves on x86-64: they keep a reader's loads between its two reads of
      the sequence number, and make the races a reader throws away
-     defined).  An entry's info changes only through join_publish (all
-     of it) and join_clear; a snapshot copies it with join_snapshot.  A
-     _Static_assert ties the three to the fields of fd_shmem_join_info_t.
-   - The one exception is info.ref_cnt of a settled entry (ref_cnt >= 1,
-     findable by handle): it changes outside write sections, by atomic
-     read-modify-write (a reader may see either value, and nothing else
-     depends on it).  A leave that is not the last counts down without
-     the lock: it holds a reference, so the entry can be neither removed
-     nor reused under it, and its compare-and-swap never takes the count
+     defined).  An entry's info is stored only by
+     fd_shmem_private_join_publish (every field) and _clear, and copied
+     only by _snapshot; a _Static_assert ties the three to the fields of
+     fd_shmem_join_info_t.
+   - The exception: info.ref_cnt of a settled entry (ref_cnt >= 1,
+     findable by handle) changes outside write sections, by atomic
+     read-modify-write (by plain store in a process with one thread,
+     where nobody else can touch it); a reader may see either value and
+     nothing else depends on it.  The lockless leave is safe because its
+     caller holds a reference, so the entry can be neither removed nor
+     reused under it, and its compare-and-swap never takes the count
      below 1, so the last leave always comes to the lock.  Marking an
      entry busy swaps ref_cnt to -1 atomically, after which no lockless
-     leave can succeed; publish stores ref_cnt only while the entry is
-     busy or not yet findable by handle.
-   - Busy (ref_cnt -1, busy_owner set): a thread runs a join or leave
-     callback of the entry, or upgrades it to read-write, without
-     join_lock (no system call that maps memory and no user callback runs
-     under it).  Others wanting the entry wait on join_cond; its own
-     thread coming back to it is a cycle, and fails.  A callback may
-     join, leave and query other regions, and iterate; it must not join
-     or leave its own (a cycle).
-   - The fields after info are the writers' own, under join_lock. */
+     leave succeeds; publish stores ref_cnt only while the entry is busy
+     or not yet findable by handle.
+   - Busy (ref_cnt -1, busy_owner set): one thread works on the entry
+     without join_lock, which is never held across a system call that
+     maps memory nor across a user callback: the first join maps and
+     runs join_func, the last leave runs leave_func, an upgrade remaps
+     read-write.  Other threads wanting the entry wait on join_cond; the
+     same thread coming back to it is a cycle, and fails.  So a callback
+     may join, leave and query other regions and iterate, but not join
+     or leave its own region.
+   - The entry's fields after info are the writers' own, under
+     join_lock. */
 
 #include "fd_shmem_name_key.h"
 
