@@ -99,7 +99,8 @@ map_region( char const * name, int mode, int dump, fd_shmem_info_t * info, struc
     return NULL;
   }
   size_t sz  = info->page_sz*info->page_cnt;
-  void * mem = fstat( fd, st ) ? NULL : reserve_random( sz, info->page_sz );
+  if( fstat( fd, st ) ) err = errno;
+  void * mem = err ? NULL : reserve_random( sz, info->page_sz );
   if( mem && mmap( mem, sz, rw ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0 )!=mem ) {
     err = errno;
     munmap( mem, sz );
