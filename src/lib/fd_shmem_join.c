@@ -231,7 +231,7 @@ snapshot( fd_shmem_join_info_t * opt_info, fd_shmem_private_join_ent_t const * e
    read-only join of any, a read-write join of a read-write one. */
 static int
 mode_fits( fd_shmem_private_join_ent_t const * ent, int mode ) {
-  return mode==FD_SHMEM_JOIN_MODE_READ_ONLY || FD_SHMEM_PRIVATE_LOAD( &ent->info.mode )==mode;
+  return FD_SHMEM_PRIVATE_LOAD( &ent->info.mode )==mode || mode==FD_SHMEM_JOIN_MODE_READ_ONLY;
 }
 
 /* A later join of an existing, settled entry whose mode fits, with the
