@@ -598,7 +598,8 @@ churn_walker( void * arg ) {
   churn_t * c = arg;
   while( fdt_now_ns()<c->stop_ns ) {
     long held_seen = 0L;
-    for( fd_shmem_join_info_t const * it = fd_shmem_iter_begin(); !fd_shmem_iter_done( it ); it = fd_shmem_iter_next( it ) ) {
+    fd_shmem_join_info_t const * it;
+    for( it = fd_shmem_iter_begin(); !fd_shmem_iter_done( it ); it = fd_shmem_iter_next( it ) ) {
       int mapping = it->ref_cnt==-1L && !it->shmem && !it->join && it->name[0]=='q';
       if( !mapping && !churn_info_ok( it ) ) c->bad++;
       held_seen += !strcmp( it->name, "q0" ) && it->ref_cnt!=-1L;
@@ -691,7 +692,11 @@ END_TEST
 
 /* ---- read-write joins of read-only ones ---- */
 
-static void * handle_past_64( void * ctx, fd_shmem_join_info_t const * info ) { (void)ctx; return (char *)info->shmem + 64; }
+static void *
+handle_past_64( void * ctx, fd_shmem_join_info_t const * info ) {
+  (void)ctx;
+  return (char *)info->shmem + 64;
+}
 
 START_TEST( upgrade_in_place ) {
   make_region( "up", 2 );

@@ -304,7 +304,8 @@ join_first( fd_shmem_private_join_ent_t * ent, int mode, int dump, fd_shmem_join
 
   pthread_mutex_lock( &join_lock );
   if( !join || fd_shmem_private_join_by_join( join ) ) {
-    FD_SHMEM_LOG_WARN( "join %s: the join callback %s", info.name, join ? "returned a handle already in use" : "failed" );
+    FD_SHMEM_LOG_WARN( "join %s: the join callback %s", info.name,
+                       join ? "returned a handle already in use" : "failed" );
     settle( ent, NULL );  /* before the range is free for others */
     munmap( mem, geo.page_sz*geo.page_cnt );
     return NULL;
@@ -489,7 +490,8 @@ query_by_name_slow( char const * name, fd_shmem_join_info_t * opt_info ) {
   size_t   len = fd_shmem_private_name_copy( name, &key, &hash );
   if( !len ) return EINVAL;
   fd_shmem_private_join_ent_t * ent;
-  FD_SHMEM_PRIVATE_JOIN_READ( ent = fd_shmem_private_join_by_name( &key, len, hash ); if( ent ) snapshot( opt_info, ent ) );
+  FD_SHMEM_PRIVATE_JOIN_READ( ent = fd_shmem_private_join_by_name( &key, len, hash );
+                              if( ent ) snapshot( opt_info, ent ) );
   if( ent ) return 0;
   return fd_shmem_private_name_check( name ) ? ENOENT : EINVAL;
 }
@@ -593,7 +595,8 @@ static __thread iter_t iter_buf;
 static fd_shmem_join_info_t const *
 iter_from( size_t idx ) {
   for( ; idx<FD_SHMEM_JOIN_MAX; idx++ ) {
-    FD_SHMEM_PRIVATE_JOIN_READ( fd_shmem_private_join_snapshot( &fd_shmem_private_join_tab.ent[ idx ], &iter_buf.info ) );
+    fd_shmem_private_join_ent_t const * ent = &fd_shmem_private_join_tab.ent[ idx ];
+    FD_SHMEM_PRIVATE_JOIN_READ( fd_shmem_private_join_snapshot( ent, &iter_buf.info ) );
     if( iter_buf.info.name[0] ) { iter_buf.next = idx+1UL; return &iter_buf.info; }
   }
   return NULL;

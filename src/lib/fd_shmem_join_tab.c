@@ -6,7 +6,7 @@
 #include "fd_shmem_join_tab.h"
 
 #include <sched.h>
-#include <stddef.h>
+#include <string.h>
 #include <xxhash.h>
 
 #define SLOT_MASK  FD_SHMEM_PRIVATE_JOIN_SLOT_MASK

@@ -55,6 +55,7 @@
 #include "fd_shmem_name_key.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #define FD_SHMEM_PRIVATE_LOAD( p )     __atomic_load_n( (p), __ATOMIC_ACQUIRE )
