@@ -16,6 +16,8 @@
 
 #include "config.h"
 
+#include "../tests/fdt_clock.h"
+
 #include <sched.h>
 
 #include <fdshmem/fd_groove_volume.h>
@@ -33,7 +35,6 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #define REPEATS (7)
@@ -50,13 +51,6 @@ static cpu_set_t all_cpus;  /* the affinity this program started with */
 
 typedef void (*op_t)( void * ctx );
 
-static double
-now_ns( void ) {
-  struct timespec ts;
-  clock_gettime( CLOCK_MONOTONIC, &ts );
-  return (double)ts.tv_sec*1e9 + (double)ts.tv_nsec;
-}
-
 static int
 cmp_double( void const * a, void const * b ) {
   double x = *(double const *)a, y = *(double const *)b;
@@ -72,9 +66,9 @@ median( double * v ) {
 /* Mean ns per call of op over iters calls. */
 static double
 time_op( op_t op, void * ctx, long iters ) {
-  double t0 = now_ns();
+  double t0 = fdt_now_ns();
   for( long i=0; i<iters; i++ ) op( ctx );
-  return ( now_ns()-t0 )/(double)iters;
+  return ( fdt_now_ns()-t0 )/(double)iters;
 }
 
 typedef struct { double ns, floor_ns, ratio; } result_t;
@@ -195,7 +189,8 @@ region_ctx( char const * name, size_t page_sz, size_t page_cnt ) {
 static void
 bench_create( char const * row_name, size_t page_cnt, long iters, int gbps ) {
   region_ctx_t c = region_ctx( row_name, NORMAL, page_cnt );
-  row( row_name, compare( op_create, &c, op_create_raw, &c, iters ), "open+ftruncate+mmap+mlock", gbps ? page_cnt*NORMAL : 0UL );
+  row( row_name, compare( op_create, &c, op_create_raw, &c, iters ), "open+ftruncate+mmap+mlock",
+       gbps ? page_cnt*NORMAL : 0UL );
 }
 
 static void
@@ -205,14 +200,20 @@ bench_join( char const * row_name, size_t page_cnt, long iters, int gbps ) {
   char path[ 256 ];
   snprintf( path, sizeof(path), "%s/.normal/%s", dom, c.name );
   snprintf( c.path, sizeof(c.path), "%s", path );
-  row( row_name, compare( op_join, &c, op_join_raw, &c, iters ), "open+mmap+mlock+munmap", gbps ? page_cnt*NORMAL : 0UL );
+  row( row_name, compare( op_join, &c, op_join_raw, &c, iters ), "open+mmap+mlock+munmap",
+       gbps ? page_cnt*NORMAL : 0UL );
   fd_shmem_unlink( c.name, NORMAL );
 }
 
 /* ---- the hot paths against an uncontended mutex pair ---- */
 
 static pthread_mutex_t floor_lock = PTHREAD_MUTEX_INITIALIZER;
-static void op_mutex( void * ctx ) { (void)ctx; pthread_mutex_lock( &floor_lock ); pthread_mutex_unlock( &floor_lock ); }
+static void
+op_mutex( void * ctx ) {
+  (void)ctx;
+  pthread_mutex_lock( &floor_lock );
+  pthread_mutex_unlock( &floor_lock );
+}
 
 typedef struct { char const * name; void * join; } again_ctx_t;
 
@@ -223,9 +224,23 @@ op_join_again( void * vctx ) {
   if( j!=c->join || fd_shmem_leave( j, NULL, NULL ) ) die( "join again" );
 }
 
-static void op_query_name( void * vctx ) { again_ctx_t * c = vctx; if( fd_shmem_join_query_by_name( c->name, NULL ) ) die( "query" ); }
-static void op_query_join( void * vctx ) { again_ctx_t * c = vctx; if( fd_shmem_join_query_by_join( c->join, NULL ) ) die( "query" ); }
-static void op_query_addr( void * vctx ) { again_ctx_t * c = vctx; if( fd_shmem_join_query_by_addr( (char *)c->join+100, 8, NULL ) ) die( "query" ); }
+static void
+op_query_name( void * vctx ) {
+  again_ctx_t * c = vctx;
+  if( fd_shmem_join_query_by_name( c->name, NULL ) ) die( "query" );
+}
+
+static void
+op_query_join( void * vctx ) {
+  again_ctx_t * c = vctx;
+  if( fd_shmem_join_query_by_join( c->join, NULL ) ) die( "query" );
+}
+
+static void
+op_query_addr( void * vctx ) {
+  again_ctx_t * c = vctx;
+  if( fd_shmem_join_query_by_addr( (char *)c->join+100, 8, NULL ) ) die( "query" );
+}
 
 #define HOT_REGION_CNT (32)
 
@@ -267,7 +282,10 @@ bench_hot_paths( void ) {
   row( "query32-name", compare( op_cycle_query_name, &all, op_mutex, NULL, iters ), "mutex lock+unlock", 0UL );
   row( "query32-addr", compare( op_cycle_query_addr, &all, op_mutex, NULL, iters ), "mutex lock+unlock", 0UL );
   row( "query32-join", compare( op_cycle_query_join, &all, op_mutex, NULL, iters ), "mutex lock+unlock", 0UL );
-  for( int i=0; i<HOT_REGION_CNT; i++ ) { fd_shmem_leave( all.region[i].join, NULL, NULL ); fd_shmem_unlink( names[i], NORMAL ); }
+  for( int i=0; i<HOT_REGION_CNT; i++ ) {
+    fd_shmem_leave( all.region[i].join, NULL, NULL );
+    fd_shmem_unlink( names[i], NORMAL );
+  }
 }
 
 /* ---- groove pool ---- */
@@ -296,7 +314,7 @@ typedef struct { fd_groove_volume_pool_t * pool; long ops; double stop; } mt_ctx
 static void *
 pool_thread( void * vctx ) {
   mt_ctx_t * c = vctx;
-  while( now_ns()<c->stop ) {
+  while( fdt_now_ns()<c->stop ) {
     for( int i=0; i<256; i++ ) {
       void * v = fd_groove_volume_pool_remove( c->pool );
       if( !v ) continue;
@@ -315,7 +333,7 @@ pool_mt( fd_groove_volume_pool_t * pool, size_t volume_cnt, int thread_cnt ) {
   for( int r=0; r<REPEATS; r++ ) {
     mt_ctx_t  ctx[ 8 ];
     pthread_t tid[ 8 ];
-    double t0 = now_ns(), stop = t0 + ( opt_quick ? 2e6 : 2e8 );
+    double t0 = fdt_now_ns(), stop = t0 + ( opt_quick ? 2e6 : 2e8 );
     pthread_attr_t attr;
     pthread_attr_init( &attr );
     pthread_attr_setaffinity_np( &attr, sizeof(all_cpus), &all_cpus );
@@ -326,15 +344,21 @@ pool_mt( fd_groove_volume_pool_t * pool, size_t volume_cnt, int thread_cnt ) {
     pthread_attr_destroy( &attr );
     long ops = 0L;
     for( int t=0; t<thread_cnt; t++ ) { pthread_join( tid[t], NULL ); ops += ctx[t].ops; }
-    rates[r] = (double)ops / ( ( now_ns()-t0 )/1e9 );
+    rates[r] = (double)ops / ( ( fdt_now_ns()-t0 )/1e9 );
   }
   char * vol0 = fd_groove_volume_pool_volume0( pool ), seen[ 64 ] = { 0 };
   size_t got = 0;
   for( char * v; ( v = fd_groove_volume_pool_remove( pool ) ); got++ ) {
     size_t i = (size_t)( v-vol0 )/GIB;
-    if( i>=volume_cnt || seen[i]++ ) { fprintf( stderr, "fdshmem_bench: pool lost track of volume %zu\n", i ); exit( 1 ); }
+    if( i>=volume_cnt || seen[i]++ ) {
+      fprintf( stderr, "fdshmem_bench: pool lost track of volume %zu\n", i );
+      exit( 1 );
+    }
   }
-  if( got!=volume_cnt ) { fprintf( stderr, "fdshmem_bench: %zu of %zu volumes came back\n", got, volume_cnt ); exit( 1 ); }
+  if( got!=volume_cnt ) {
+    fprintf( stderr, "fdshmem_bench: %zu of %zu volumes came back\n", got, volume_cnt );
+    exit( 1 );
+  }
   fd_groove_volume_pool_add( pool, vol0, volume_cnt*GIB, NULL, 0 );
   return median( rates );
 }
@@ -342,7 +366,8 @@ pool_mt( fd_groove_volume_pool_t * pool, size_t volume_cnt, int thread_cnt ) {
 static void
 bench_pool( void ) {
   size_t volume_cnt = 16;
-  char * vol0 = mmap( NULL, volume_cnt*GIB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0 );
+  char * vol0 = mmap( NULL, volume_cnt*GIB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                      -1, 0 );
   if( vol0==MAP_FAILED ) die( "volume mapping" );
   fd_groove_volume_pool_t pool[1];
   if( !fd_groove_volume_pool_join( pool, fd_groove_volume_pool_new( shpool ), vol0, volume_cnt ) ) die( "pool join" );
@@ -386,7 +411,10 @@ op_exec( void * vctx ) {
 
 static void
 bench_ctl( void ) {
-  if( access( ctl_path, X_OK ) ) { if( !opt_json ) printf( "%-14s (skipped: %s not built)\n", "ctl-startup", ctl_path ); return; }
+  if( access( ctl_path, X_OK ) ) {
+    if( !opt_json ) printf( "%-14s (skipped: %s not built)\n", "ctl-startup", ctl_path );
+    return;
+  }
   char * ctl_argv[] = { ctl_path, NULL }, * true_argv[] = { "/bin/true", NULL };
   exec_ctx_t ctl = { ctl_path, ctl_argv }, tru = { "/bin/true", true_argv };
   row( "ctl-startup", compare( op_exec, &ctl, op_exec, &tru, 200 ), "/bin/true", 0UL );
@@ -450,7 +478,8 @@ main( int argc, char ** argv ) {
   char * slash = strrchr( self, '/' );
   if( slash ) *slash = '\0';
   int in_libs = slash && strstr( self, "/.libs" )==self+strlen( self )-6;
-  snprintf( ctl_path, sizeof(ctl_path), in_libs ? "%s/../../src/ctl/.libs/fd_shmem_ctl" : "%s/../src/ctl/fd_shmem_ctl", self );
+  snprintf( ctl_path, sizeof(ctl_path),
+            in_libs ? "%s/../../src/ctl/.libs/fd_shmem_ctl" : "%s/../src/ctl/fd_shmem_ctl", self );
   fd_shmem_set_log_level( FD_SHMEM_LOG_ERR );
   if( sched_getaffinity( 0, sizeof(all_cpus), &all_cpus ) ) die( "sched_getaffinity" );
   cpu_set_t one;
@@ -458,7 +487,8 @@ main( int argc, char ** argv ) {
   CPU_SET( sched_getcpu(), &one );
   if( sched_setaffinity( 0, sizeof(one), &one ) ) die( "sched_setaffinity" );
   domain_setup();
-  if( !opt_json ) printf( "fdshmem_bench: medians of %d alternating repeats%s, domain %s\n", REPEATS, opt_quick ? " (quick: not a measurement)" : "", dom );
+  if( !opt_json ) printf( "fdshmem_bench: medians of %d alternating repeats%s, domain %s\n", REPEATS,
+                          opt_quick ? " (quick: not a measurement)" : "", dom );
 
   bench_create( "create-small", 64, 2000, 0 );
   bench_create( "create-large", 65536, 5, 1 );

@@ -14,7 +14,6 @@
 #include <fcntl.h>
 #include <dirent.h>
 #include <sys/file.h>
-#include <time.h>
 
 #define TMPFS_MAGIC_NUMBER  0x01021994L
 #define NR_HUGEPAGES_PATH   "/proc/sys/vm/nr_hugepages"
@@ -175,13 +174,6 @@ fdt_domain_entry_cnt( fdt_domain_t const * d, char const * type ) {
   while( ( e = readdir( dir ) ) ) cnt += strcmp( e->d_name, "." ) && strcmp( e->d_name, ".." );
   closedir( dir );
   return cnt;
-}
-
-double
-fdt_now_ns( void ) {
-  struct timespec ts;
-  clock_gettime( CLOCK_MONOTONIC, &ts );
-  return (double)ts.tv_sec*1e9 + (double)ts.tv_nsec;
 }
 
 int

@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include "fdt_clock.h"
+
 #include <check.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -75,9 +77,6 @@ int    fdt_domain_entry_cnt( fdt_domain_t const * d, char const * type );
    a buffer and empties it; fdt_logged reads it. */
 void         fdt_log_start( void );
 char const * fdt_logged( void );
-
-/* CLOCK_MONOTONIC in nanoseconds. */
-double fdt_now_ns( void );
 
 /* Runs suite s (honouring CK_FORK), returns the process exit status. */
 int  fdt_run( Suite * s );

@@ -7,14 +7,20 @@
 
 ssize_t __real_write( int fd, void const * buf, size_t n );
 
-static long limit = -1L, compacted = -1L;
+static long limit = -1L, compacted = -1L, kept = -1L;
 static int  compactions;
 
 void
 pool_kernel_set( long limit_, long compacted_ ) {
   limit       = limit_;
   compacted   = compacted_;
+  kept        = -1L;
   compactions = 0;
+}
+
+void
+pool_kernel_keep( long kept_ ) {
+  kept = kept_;
 }
 
 int
@@ -41,7 +47,7 @@ ssize_t __wrap_write( int fd, void const * buf, size_t n );
 
 ssize_t
 __wrap_write( int fd, void const * buf, size_t n ) {
-  if( limit<0L ) return __real_write( fd, buf, n );
+  if( limit<0L && kept<0L ) return __real_write( fd, buf, n );
   char target[ 512 ], text[ 32 ];
   fd_target( fd, target, sizeof(target) );
   if( ends_with( target, "/compact_memory" ) ) {
@@ -51,8 +57,10 @@ __wrap_write( int fd, void const * buf, size_t n ) {
   if( !ends_with( target, "/nr_hugepages" ) || n>=sizeof(text) ) return __real_write( fd, buf, n );
   memcpy( text, buf, n );
   text[ n ] = '\0';
-  long want = strtol( text, NULL, 10 );
-  int len = snprintf( text, sizeof(text), "%ld\n", want<limit ? want : limit );
+  long pages = strtol( text, NULL, 10 );
+  if( limit>=0L && pages>limit ) pages = limit;
+  if( kept >=0L && pages<kept  ) pages = kept;
+  int len = snprintf( text, sizeof(text), "%ld\n", pages );
   /* like the kernel: the whole write is taken, the pool is what it could be */
   return __real_write( fd, text, (size_t)len )<0 ? -1 : (ssize_t)n;
 }

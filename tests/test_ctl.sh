@@ -14,6 +14,16 @@ cpus=$(getconf _NPROCESSORS_CONF)
 expect 0 "" "" -- 
 expect 0 "^usage:" "" -- --help
 expect 0 "^usage:" "" -- help
+# the usage line and the manual's SYNOPSIS name every option the tool takes
+options=$(sed -n 's/^ *{ "\([a-z-]*\)", *[a-z]*_argument,.*/\1/p' "$top_srcdir/src/ctl/ctl_line.c")
+synopsis=$(sed -n '/^\.SH SYNOPSIS/,/^\.SH DESCRIPTION/p' "$top_srcdir/man/fd_shmem_ctl.8.in" | sed 's/\\-/-/g')
+"$CTL" --help | head -n 1 >"$tmp/usage"
+[ "$(echo "$options" | wc -w)" -ge 6 ] || { echo "FAIL: found only these options in ctl_line.c: $options"; fails=$((fails + 1)); }
+for o in $options; do
+  checks=$((checks + 1))
+  grep -q -- "\[--$o" "$tmp/usage" || { echo "FAIL: the usage line lacks --$o"; fails=$((fails + 1)); }
+  echo "$synopsis" | grep -q -- "--$o" || { echo "FAIL: the manual's SYNOPSIS lacks --$o"; fails=$((fails + 1)); }
+done
 expect 0 "^fd_shmem_ctl \(fdshmem\) [0-9]" "" -- --version
 expect 2 "" "unknown command" -- frobnicate
 expect 2 "" "unknown option or missing value: \"--bogus-option\"" -- --bogus-option

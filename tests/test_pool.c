@@ -1,8 +1,10 @@
-/* Hugepage pools over a fake /sys and /proc tree (FD_SHMEM_SYSROOT),
-   unprivileged: what is refused is refused before anything is written,
-   dry runs write nothing, shrinking stops at the pages in use, two
-   nodes, a node without 1 GiB pages.  pool_kernel.h stands in for the
-   kernel's clamping of a write, so shortfalls can be tested too. */
+/* Hugepage pools over a fake /sys and /proc tree (FD_SHMEM_SYSROOT, a
+   seam only this test's copy of the library has), unprivileged: what is
+   refused is refused before anything is written, dry runs write
+   nothing, shrinking stops at the pages in use, two nodes, a node
+   without 1 GiB pages.  pool_kernel.h stands in for the kernel's
+   clamping of a write, so shortfalls (growing and shrinking) and the
+   put back after them can be tested too. */
 
 #include "fdt.h"
 #include "pool_kernel.h"
@@ -138,7 +140,8 @@ setup( void ) {
 #define NR0 node_file( 0, HUGE, "nr_hugepages" )
 #define COMPACT "proc/sys/vm/compact_memory"
 
-#define ASSERT_LOGGED( text ) ck_assert_msg( strstr( fdt_logged(), text ), "want \"%s\" in the log, got: %s", text, fdt_logged() )
+#define ASSERT_LOGGED( text ) \
+  ck_assert_msg( strstr( fdt_logged(), text ), "want \"%s\" in the log, got: %s", text, fdt_logged() )
 
 /* ---- tests ---- */
 
@@ -301,6 +304,68 @@ START_TEST( fragmentation_retries_bounded ) {
 }
 END_TEST
 
+START_TEST( query_reads_the_pool ) {
+  fake_pool( 0, HUGE, 10, 4 );
+  fake_put_num( node_file( 0, HUGE, "surplus_hugepages" ), 2 );
+  fd_shmem_pool_info_t info = { 0 };
+  ck_assert_int_eq( fd_shmem_pool_query( HUGE, 0, &info ), 0 );
+  ck_assert_uint_eq( info.total, 10 );
+  ck_assert_uint_eq( info.free, 4 );
+  ck_assert_uint_eq( info.surplus, 2 );
+  ck_assert_uint_eq( info.node_bytes, 8*GiB );
+  ck_assert_int_eq( fd_shmem_pool_query( GIANT, 1, &info ), EOPNOTSUPP );  /* node 1: no 1 GiB pages */
+  ck_assert_int_eq( fd_shmem_pool_query( HUGE, 2, &info ), ENODEV );
+  ck_assert_int_eq( fd_shmem_pool_query( FD_SHMEM_NORMAL_PAGE_SZ, 0, &info ), EINVAL );
+  ck_assert_int_eq( fd_shmem_pool_query( HUGE, 0, NULL ), EINVAL );
+}
+END_TEST
+
+/* Surplus pages (overcommitted, given back as soon as they are free)
+   are not the pool's: 12 pages, 2 of them surplus, is a pool of 10. */
+START_TEST( same_count_writes_nothing ) {
+  fake_pool( 0, HUGE, 12, 12 );
+  fake_put_num( node_file( 0, HUGE, "surplus_hugepages" ), 2 );
+  fake_global( HUGE, 12, 0 );
+  size_t got = 0;
+  ck_assert_int_eq( fd_shmem_pool_alloc( 10, HUGE, 0, &got ), 0 );
+  ck_assert_uint_eq( got, 10 );
+  ck_assert( fake_untouched( NR0 ) );
+  ck_assert_str_eq( fdt_logged(), "" );
+}
+END_TEST
+
+/* Between the check and the write, 4 of the 10 free pages came into
+   use: the kernel stops at 4, not 2, and the pool goes back to 10. */
+START_TEST( shrink_shortfall_put_back ) {
+  fake_pool( 0, HUGE, 10, 10 );
+  fake_global( HUGE, 10, 0 );
+  pool_kernel_keep( 4 );
+  size_t got = 0;
+  ck_assert_int_eq( fd_shmem_pool_alloc( 2, HUGE, 0, &got ), EBUSY );
+  ck_assert_uint_eq( got, 4 );
+  ck_assert_int_eq( fake_get( NR0 ), 10 );
+  ASSERT_LOGGED( "node 0: the huge pool stopped at 4, not 2; the pool was put back to 10 "
+                 "(the kernel freed fewer pages: some came into use meanwhile)" );
+}
+END_TEST
+
+/* The seam is for this test's own copy of the library only: the built
+   (and installed) libfdshmem never reads FD_SHMEM_SYSROOT. */
+START_TEST( installed_library_has_no_seam ) {
+  char const * top = getenv( "top_builddir" );
+  char path[ 512 ];
+  snprintf( path, sizeof(path), "%s/src/lib/.libs/libfdshmem.so.0", top ? top : "." );
+  FILE * f = fopen( path, "rb" );
+  ck_assert_msg( f, "cannot open %s", path );
+  static char so[ 4<<20 ];
+  size_t sz = fread( so, 1, sizeof(so), f );
+  fclose( f );
+  ck_assert( sz>0 && sz<sizeof(so) );
+  ck_assert_msg( memmem( so, sz, "FD_SHMEM_PATH", 13 ), "%s does not look like libfdshmem", path );
+  ck_assert_msg( !memmem( so, sz, "FD_SHMEM_SYSROOT", 16 ), "%s holds the test seam FD_SHMEM_SYSROOT", path );
+}
+END_TEST
+
 /* ---- the tree's life ---- */
 
 static int
@@ -335,6 +400,12 @@ main( void ) {
   tcase_add_test( tc, shortfall_beyond_free_fails_at_once );
   tcase_add_test( tc, fragmentation_retried );
   tcase_add_test( tc, fragmentation_retries_bounded );
+  tcase_add_test( tc, query_reads_the_pool );
+  tcase_add_test( tc, same_count_writes_nothing );
+  tcase_add_test( tc, shrink_shortfall_put_back );
   suite_add_tcase( s, tc );
+  TCase * lib = tcase_create( "installed library" );
+  tcase_add_test( lib, installed_library_has_no_seam );
+  suite_add_tcase( s, lib );
   return fdt_run( s );
 }

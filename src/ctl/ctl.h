@@ -18,24 +18,69 @@ typedef struct ctl_run {
   char why[ CTL_WHY_MAX ];  /* why the current command failed; "" = use the library's last word */
 } ctl_t;
 
-/* A command's arguments, parsed and checked for the whole command line
-   before any command runs (so a typo at the end leaves nothing
-   half-done).  Each command uses the fields its arguments name. */
+/* Each command's arguments, parsed and checked for the whole command
+   line before any command runs (so a typo at the end leaves nothing
+   half-done).  A command's parser fills one member of the union in
+   ctl_args_t and its handler reads only that member: the command table
+   pairs them. */
+
+/* cpu-idx NUMA, numa-idx CPU */
 typedef struct {
-  char const *  name;     /* NAME: create, unlink, query */
-  size_t        page_sz;  /* PAGE_SZ or TYPE; 0: any type (unlink, query) */
-  size_t        cnt;      /* create PAGE_CNT, alloc CNT */
-  size_t        idx;      /* cpu-idx NUMA, numa-idx CPU, alloc and free NUMA */
-  unsigned long mode;     /* create MODE, init PERM */
-  char const *  cpu_seq;  /* create CPU_SEQ, already checked */
-  char const *  user;     /* init */
-  char const *  group;    /* init */
-  char const *  file;     /* apply, check, kernel-cmdline: FILE */
-  int           given;    /* the optional arguments were given */
+  size_t idx;
+} ctl_topo_args_t;
+
+/* create NAME PAGE_CNT PAGE_SZ CPU_SEQ MODE */
+typedef struct {
+  char const *   name;
+  size_t         page_cnt;
+  size_t         page_sz;
+  char const *   cpu_seq;  /* as written, for messages */
+  size_t         cpu_cnt;
+  size_t const * cpu_idx;  /* cpu_seq's cpus in order, each one that exists: ctl_args_t.owned */
+  unsigned long  mode;
+} ctl_create_args_t;
+
+/* unlink NAME PAGE_SZ, query [NAME PAGE_SZ] */
+typedef struct {
+  char const * name;
+  size_t       page_sz;  /* 0: any type */
+} ctl_region_args_t;
+
+/* init PERM USER GROUP */
+typedef struct {
+  unsigned long perm;
+  char const *  user;   /* "": unchanged */
+  char const *  group;  /* "": unchanged */
+} ctl_init_args_t;
+
+/* alloc CNT TYPE NUMA, free TYPE NUMA (a CNT of 0) */
+typedef struct {
+  size_t cnt;
+  size_t page_sz;  /* huge or gigantic */
+  size_t numa_idx;
+} ctl_pool_args_t;
+
+/* apply, check, kernel-cmdline [FILE] */
+typedef struct {
+  char const * path;  /* FILE, or the default config file */
+} ctl_conf_args_t;
+
+typedef struct {
+  int    given;  /* the optional arguments were given */
+  void * owned;  /* memory the parser allocated for the handler (ctl_steps_free) */
+  union {
+    ctl_topo_args_t   topo;
+    ctl_create_args_t create;
+    ctl_region_args_t region;
+    ctl_init_args_t   init;
+    ctl_pool_args_t   pool;
+    ctl_conf_args_t   conf;
+  };
 } ctl_args_t;
 
-/* Fills args from the command's argc (or argc+opt_argc, then
-   args->given is set) words.  Returns 0, or EINVAL with ctl->why set. */
+/* Fills the command's member of args from its argc (or argc+opt_argc,
+   then args->given is set) words.  Returns 0, or EINVAL (ENOMEM) with
+   ctl->why set and nothing left in args->owned. */
 typedef int (*ctl_parser_t)( ctl_t * ctl, char ** argv, ctl_args_t * args );
 /* Runs the command.  Returns 0, or an errno value (ctl->why may explain it). */
 typedef int (*ctl_handler_t)( ctl_t * ctl, ctl_args_t const * args );
@@ -76,9 +121,12 @@ typedef struct {
 /* Parses the options, wherever they stand (into ctl; --shmem-path is
    applied with fd_shmem_set_path), moves the other words of argv, in
    order, to argv[1..] and splits them into steps, each with its
-   arguments parsed.  steps has room for argc entries.  Changes nothing
-   on the machine; may be called again (getopt is reset). */
-int ctl_line_parse( int argc, char ** argv, ctl_t * ctl, ctl_step_t * steps, int * step_cnt );
+   arguments parsed.  steps has room for argc entries; whatever the
+   status, ctl_steps_free( steps, *step_cnt ) frees what the parsed
+   steps hold.  Changes nothing on the machine; may be called again
+   (getopt is reset). */
+int  ctl_line_parse( int argc, char ** argv, ctl_t * ctl, ctl_step_t * steps, int * step_cnt );
+void ctl_steps_free( ctl_step_t * steps, int step_cnt );
 
 /* Strict parsers (ctl_parse.c): the whole string, no sign, no junk, no
    overflow.  ctl_dec_problem returns NULL with *out set, or what is

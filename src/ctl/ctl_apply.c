@@ -295,7 +295,7 @@ apply_needs_root( ctl_t * ctl ) {
 
 int
 ctl_cmd_apply( ctl_t * ctl, ctl_args_t const * args ) {
-  char const * fname = args->file;
+  char const * fname = args->conf.path;
   int err = plan_make( ctl, &plan, fname );
   if( err ) return err;
   if( ctl_conf_empty( &plan.conf ) ) { printf( "nothing configured in %s: nothing to do\n", fname ); return 0; }
@@ -320,7 +320,7 @@ ctl_cmd_apply( ctl_t * ctl, ctl_args_t const * args ) {
 
 int
 ctl_cmd_check( ctl_t * ctl, ctl_args_t const * args ) {
-  char const * fname = args->file;
+  char const * fname = args->conf.path;
   int err = plan_make( ctl, &plan, fname );
   if( err ) return err;
   if( ctl_conf_empty( &plan.conf ) ) { printf( "ok: nothing configured in %s\n", fname ); return 0; }

@@ -89,11 +89,11 @@ ctl_cmdline_type( char * line, size_t line_sz, char const * sz_word, size_t cons
 
 int
 ctl_cmd_kernel_cmdline( ctl_t * ctl, ctl_args_t const * args ) {
-  int err = ctl_conf_read( ctl, &boot.conf, args->file );
+  int err = ctl_conf_read( ctl, &boot.conf, args->conf.path );
   if( err ) return err;
   boot_plan();
   size_t numa_cnt = fd_shmem_numa_cnt();
-  for( size_t n=0; !err && n<numa_cnt; n++ ) err = check_node( ctl, args->file, n );
+  for( size_t n=0; !err && n<numa_cnt; n++ ) err = check_node( ctl, args->conf.path, n );
   if( err ) return err;
   static char line[ 2*CMDLINE_MAX ];
   line[0] = '\0';
@@ -105,7 +105,10 @@ ctl_cmd_kernel_cmdline( ctl_t * ctl, ctl_args_t const * args ) {
   if( strlen( line )>KERNEL_LINE_MAX )
     return ctl_fail( ctl, E2BIG, "the parameters take %zu bytes, more than a kernel command line holds (%lu); "
                      "name fewer nodes (pages = TYPE all COUNT)", strlen( line )-1UL, KERNEL_LINE_MAX );
-  if( !line[0] ) { ctl_note( ctl, "%s reserves no pages: no kernel parameters are needed", args->file ); return 0; }
+  if( !line[0] ) {
+    ctl_note( ctl, "%s reserves no pages: no kernel parameters are needed", args->conf.path );
+    return 0;
+  }
   printf( "%s\n", line+1 );
   fflush( stdout );
   ctl_note( ctl, "add them to the kernel command line, see fd_shmem_ctl(8): on Debian in a file of "

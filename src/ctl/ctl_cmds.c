@@ -51,7 +51,8 @@ ctl_cmd_find( char const * name ) {
 
 void
 ctl_usage( void ) {
-  printf( "usage: fd_shmem_ctl [--shmem-path PATH] [--json] [--dry-run] [--quiet] [--version] [--help] CMD [ARGS] [CMD [ARGS]] ...\n\n"
+  printf( "usage: fd_shmem_ctl [--shmem-path PATH] [--json] [--dry-run] [--quiet] [--version] [--help]"
+          " CMD [ARGS] [CMD [ARGS]] ...\n\n"
           "Commands run left to right; the first failure stops the run.\n\n" );
   for( ctl_cmd_t const * c=ctl_cmds; c->name; c++ )
     printf( "  %-14s %-35s %s\n", c->name, c->args, c->help );

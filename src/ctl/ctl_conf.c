@@ -54,7 +54,8 @@ static int
 id_name_ok( char const * s ) {
   if( strlen( s )>32 ) return 0;  /* useradd's limit */
   for( ; *s; s++ )
-    if( !( ( *s>='a' && *s<='z' ) || ( *s>='A' && *s<='Z' ) || ( *s>='0' && *s<='9' ) || *s=='_' || *s=='-' || *s=='.' ) ) return 0;
+    if( !( ( *s>='a' && *s<='z' ) || ( *s>='A' && *s<='Z' ) || ( *s>='0' && *s<='9' ) ||
+           *s=='_' || *s=='-' || *s=='.' ) ) return 0;
   return 1;
 }
 

@@ -14,10 +14,11 @@ or_unchanged( char const * s ) {
 
 int
 ctl_cmd_init( ctl_t * ctl, ctl_args_t const * args ) {
-  int err = fd_shmem_domain_init( NULL, args->mode, args->user, args->group );
+  ctl_init_args_t const * a = &args->init;
+  int err = fd_shmem_domain_init( NULL, a->perm, a->user, a->group );
   if( err ) return err;  /* the library named what is wrong (EEXIST: the path exists) */
-  if( ctl->dry_run ) printf( "would: init domain %s (mode %04lo, owner %s:%s)\n", fd_shmem_path(), args->mode,
-                             or_unchanged( args->user ), or_unchanged( args->group ) );
+  if( ctl->dry_run ) printf( "would: init domain %s (mode %04lo, owner %s:%s)\n", fd_shmem_path(), a->perm,
+                             or_unchanged( a->user ), or_unchanged( a->group ) );
   else ctl_note( ctl, "initialized domain %s", fd_shmem_path() );
   return 0;
 }
@@ -35,21 +36,23 @@ ctl_cmd_fini( ctl_t * ctl, ctl_args_t const * args ) {
 /* alloc and free (alloc 0). */
 int
 ctl_cmd_alloc( ctl_t * ctl, ctl_args_t const * args ) {
-  size_t numa = args->idx;
-  char const * type = fd_shmem_page_sz_to_cstr( args->page_sz );
+  ctl_pool_args_t const * a = &args->pool;
+  size_t numa = a->numa_idx;
+  char const * type = fd_shmem_page_sz_to_cstr( a->page_sz );
   fd_shmem_pool_info_t before = { 0 };
-  int err = fd_shmem_pool_query( args->page_sz, numa, &before );
-  if( !err ) err = fd_shmem_pool_alloc( args->cnt, args->page_sz, numa, NULL );
+  int err = fd_shmem_pool_query( a->page_sz, numa, &before );
+  if( !err ) err = fd_shmem_pool_alloc( a->cnt, a->page_sz, numa, NULL );
   switch( err ) {
   case 0:          break;
   case ENODEV:     return ctl_fail( ctl, err, "there is no NUMA node %zu", numa );
   case EOPNOTSUPP: return ctl_fail( ctl, err, "this kernel offers no %s pages", type );
   default:         return err;  /* the library's words: what is in use, what the machine has */
   }
-  char const * s = args->cnt==1UL ? "" : "s";
-  if( before.total==args->cnt ) ctl_note( ctl, "node %zu already has %zu %s page%s: nothing to change", numa, args->cnt, type, s );
-  else if( ctl->dry_run ) printf( "would: set node %zu %s pages to %zu (now %zu)\n", numa, type, args->cnt, before.total );
-  else ctl_note( ctl, "node %zu now has %zu %s page%s", numa, args->cnt, type, s );
+  char const * s = a->cnt==1UL ? "" : "s";
+  if( before.total==a->cnt )
+    ctl_note( ctl, "node %zu already has %zu %s page%s: nothing to change", numa, a->cnt, type, s );
+  else if( ctl->dry_run ) printf( "would: set node %zu %s pages to %zu (now %zu)\n", numa, type, a->cnt, before.total );
+  else ctl_note( ctl, "node %zu now has %zu %s page%s", numa, a->cnt, type, s );
   return 0;
 }
 

@@ -101,7 +101,9 @@ leaves_args( split_t const * s, int i ) {
   ctl_cmd_t const * cmd = ctl_cmd_find( s->w[i] );
   ctl_t      scratch = { 0 };
   ctl_args_t args    = { .given = s->given[i] };
-  if( cmd->parse && cmd->parse( &scratch, s->w+i+1, &args ) ) return 0;
+  int bad = cmd->parse && cmd->parse( &scratch, s->w+i+1, &args );
+  free( args.owned );
+  if( bad ) return 0;
   int next = i+1+s->len[i];
   return next<s->n && s->len[ next ]<0;
 }
@@ -159,4 +161,12 @@ ctl_line_parse( int argc, char ** argv, ctl_t * ctl, ctl_step_t * steps, int * s
   free( s.len );
   free( s.given );
   return status;
+}
+
+void
+ctl_steps_free( ctl_step_t * steps, int step_cnt ) {
+  for( int i=0; i<step_cnt; i++ ) {
+    free( steps[i].args.owned );
+    steps[i].args.owned = NULL;
+  }
 }

@@ -36,14 +36,22 @@ main( int argc, char ** argv ) {
   switch( ctl_line_parse( argc, argv, &ctl, steps, &step_cnt ) ) {
   case CTL_LINE_HELP:    ctl_usage(); status = 0; break;
   case CTL_LINE_VERSION: printf( "fd_shmem_ctl (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION ); status = 0; break;
-  case CTL_LINE_USAGE:   fputs( "fd_shmem_ctl: ", stderr ); ctl_put_safe( stderr, ctl.why ); fputc( '\n', stderr ); break;
-  case CTL_LINE_BAD_ARG: ctl_report_failure( &ctl, EINVAL, steps[ step_cnt ].argv, steps[ step_cnt ].argc ); status = EXIT_FAILED; break;
+  case CTL_LINE_USAGE:
+    fputs( "fd_shmem_ctl: ", stderr );
+    ctl_put_safe( stderr, ctl.why );
+    fputc( '\n', stderr );
+    break;
+  case CTL_LINE_BAD_ARG:
+    ctl_report_failure( &ctl, EINVAL, steps[ step_cnt ].argv, steps[ step_cnt ].argc );
+    status = EXIT_FAILED;
+    break;
   case CTL_LINE_RUN:
     fd_shmem_set_log_level( FD_SHMEM_LOG_NOTICE );  /* notices are progress a sysadmin wants to see */
     fd_shmem_set_dry_run( ctl.dry_run );
     status = run_steps( &ctl, steps, step_cnt );
     break;
   }
+  ctl_steps_free( steps, step_cnt );
   free( steps );
   return status;
 }

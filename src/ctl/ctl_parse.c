@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -133,12 +134,12 @@ parse_page_sz_or_any( char const * s, size_t * page_sz ) {
 
 int
 ctl_parse_numa( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
-  return parse_count( ctl, "NUMA", argv[0], &args->idx );
+  return parse_count( ctl, "NUMA", argv[0], &args->topo.idx );
 }
 
 int
 ctl_parse_cpu( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
-  return parse_count( ctl, "CPU", argv[0], &args->idx );
+  return parse_count( ctl, "CPU", argv[0], &args->topo.idx );
 }
 
 /* What is wrong with the numbers of a cpu sequence, NULL if nothing:
@@ -162,45 +163,61 @@ cpu_seq_number_problem( char const * s ) {
   return NULL;
 }
 
+/* Reads s into cpu_idx (room for FD_SHMEM_CPU_MAX) and *cpu_cnt. */
 static int
-parse_cpu_seq( ctl_t * ctl, char const * s ) {
-  static size_t cpu_idx[ FD_SHMEM_CPU_MAX ];  /* scratch: only checked here */
-  size_t cpu_cnt;
+parse_cpu_seq( ctl_t * ctl, char const * s, size_t * cpu_idx, size_t * cpu_cnt ) {
   char const * problem = cpu_seq_number_problem( s );
   if( problem ) return bad_arg( ctl, "CPU_SEQ", s, problem );
-  int err = fd_shmem_cpu_seq_parse( s, cpu_idx, FD_SHMEM_CPU_MAX, &cpu_cnt );
+  int err = fd_shmem_cpu_seq_parse( s, cpu_idx, FD_SHMEM_CPU_MAX, cpu_cnt );
   if( err==E2BIG ) return bad_arg( ctl, "CPU_SEQ", s, "names more cpus than a region may span" );
   if( err ) return bad_arg( ctl, "CPU_SEQ", s, "is not a cpu sequence (e.g. 0, 0-3, 0-7/2, 1,3)" );
-  for( size_t i=0UL; i<cpu_cnt; i++ )
+  for( size_t i=0UL; i<*cpu_cnt; i++ )
     if( cpu_idx[i]>=fd_shmem_cpu_cnt() )
       return ctl_fail( ctl, EINVAL, "cpu %zu does not exist (%zu cpus)", cpu_idx[i], fd_shmem_cpu_cnt() );
   return 0;
 }
 
+/* NAME PAGE_CNT PAGE_SZ. */
+static int
+parse_create_sizes( ctl_t * ctl, char ** argv, ctl_create_args_t * a ) {
+  a->name    = argv[0];
+  a->page_sz = ctl_page_sz( argv[2] );
+  if( !fd_shmem_name_len( a->name ) ) return ctl_fail( ctl, EINVAL, BAD_NAME );
+  int err = parse_count( ctl, "PAGE_CNT", argv[1], &a->page_cnt );
+  if( err ) return err;
+  if( !a->page_cnt ) return bad_arg( ctl, "PAGE_CNT", argv[1], "must be at least 1" );
+  if( !a->page_sz )
+    return bad_arg( ctl, "PAGE_SZ", argv[2],
+                    "is not a page size (normal, huge, gigantic, 4k, 2M, 1G or the size in bytes)" );
+  if( a->page_cnt > (size_t)LONG_MAX/a->page_sz )  /* the most a file may hold */
+    return ctl_fail( ctl, EINVAL, "PAGE_CNT \"%s\" is too large (at most %zu %s pages)", argv[1],
+                     (size_t)LONG_MAX/a->page_sz, fd_shmem_page_sz_to_cstr( a->page_sz ) );
+  return 0;
+}
+
+/* The cpus are kept for the command (args->owned): it creates the
+   region over exactly what was checked here. */
 int
 ctl_parse_create( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
-  args->name    = argv[0];
-  args->page_sz = ctl_page_sz( argv[2] );
-  args->cpu_seq = argv[3];
-  if( !fd_shmem_name_len( args->name ) ) return ctl_fail( ctl, EINVAL, BAD_NAME );
-  int err = parse_count( ctl, "PAGE_CNT", argv[1], &args->cnt );
+  ctl_create_args_t * a = &args->create;
+  a->cpu_seq = argv[3];
+  int err = parse_create_sizes( ctl, argv, a );
   if( err ) return err;
-  if( !args->cnt ) return bad_arg( ctl, "PAGE_CNT", argv[1], "must be at least 1" );
-  if( !args->page_sz )
-    return bad_arg( ctl, "PAGE_SZ", argv[2], "is not a page size (normal, huge, gigantic, 4k, 2M, 1G or the size in bytes)" );
-  if( args->cnt > (size_t)LONG_MAX/args->page_sz )  /* the most a file may hold */
-    return ctl_fail( ctl, EINVAL, "PAGE_CNT \"%s\" is too large (at most %zu %s pages)", argv[1],
-                     (size_t)LONG_MAX/args->page_sz, fd_shmem_page_sz_to_cstr( args->page_sz ) );
-  err = parse_cpu_seq( ctl, args->cpu_seq );
-  return err ? err : parse_mode( ctl, "MODE", argv[4], &args->mode );
+  size_t * cpu_idx = malloc( FD_SHMEM_CPU_MAX*sizeof(size_t) );
+  if( !cpu_idx ) return ctl_fail( ctl, ENOMEM, "out of memory" );
+  err = parse_cpu_seq( ctl, a->cpu_seq, cpu_idx, &a->cpu_cnt );
+  if( !err ) err = parse_mode( ctl, "MODE", argv[4], &a->mode );
+  if( err ) { free( cpu_idx ); return err; }
+  a->cpu_idx = args->owned = cpu_idx;
+  return 0;
 }
 
 /* NAME PAGE_SZ of unlink. */
 int
 ctl_parse_region( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
-  args->name = argv[0];
-  if( !fd_shmem_name_len( args->name ) ) return ctl_fail( ctl, EINVAL, BAD_NAME );
-  if( parse_page_sz_or_any( argv[1], &args->page_sz ) ) return ctl_fail( ctl, EINVAL, BAD_PAGE_SZ );
+  args->region.name = argv[0];
+  if( !fd_shmem_name_len( args->region.name ) ) return ctl_fail( ctl, EINVAL, BAD_NAME );
+  if( parse_page_sz_or_any( argv[1], &args->region.page_sz ) ) return ctl_fail( ctl, EINVAL, BAD_PAGE_SZ );
   return 0;
 }
 
@@ -209,36 +226,36 @@ ctl_parse_region( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
 int
 ctl_parse_query( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
   if( !args->given ) return 0;
-  args->name = argv[0];
-  if( parse_page_sz_or_any( argv[1], &args->page_sz ) ) return ctl_fail( ctl, EINVAL, BAD_PAGE_SZ );
+  args->region.name = argv[0];
+  if( parse_page_sz_or_any( argv[1], &args->region.page_sz ) ) return ctl_fail( ctl, EINVAL, BAD_PAGE_SZ );
   return 0;
 }
 
 int
 ctl_parse_init( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
-  args->user  = argv[1];
-  args->group = argv[2];
-  return parse_mode( ctl, "PERM", argv[0], &args->mode );
+  args->init.user  = argv[1];
+  args->init.group = argv[2];
+  return parse_mode( ctl, "PERM", argv[0], &args->init.perm );
 }
 
 /* TYPE NUMA of alloc and free. */
 static int
-parse_pool( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
-  int err = ctl_parse_pool_type( argv[0], &args->page_sz );
+parse_pool( ctl_t * ctl, char ** argv, ctl_pool_args_t * a ) {
+  int err = ctl_parse_pool_type( argv[0], &a->page_sz );
   if( err ) return bad_arg( ctl, "TYPE", argv[0], ctl_pool_type_problem( err ) );
-  return ctl_parse_numa( ctl, argv+1, args );
+  return parse_count( ctl, "NUMA", argv[1], &a->numa_idx );
 }
 
 int
 ctl_parse_alloc( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
-  int err = parse_count( ctl, "CNT", argv[0], &args->cnt );
-  return err ? err : parse_pool( ctl, argv+1, args );
+  int err = parse_count( ctl, "CNT", argv[0], &args->pool.cnt );
+  return err ? err : parse_pool( ctl, argv+1, &args->pool );
 }
 
 int
 ctl_parse_free( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
-  args->cnt = 0UL;
-  return parse_pool( ctl, argv, args );
+  args->pool.cnt = 0UL;
+  return parse_pool( ctl, argv, &args->pool );
 }
 
 /* FILE must be there with the line: a typo in it (or a mangled option
@@ -246,7 +263,7 @@ ctl_parse_free( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
    commands before it did their work. */
 int
 ctl_parse_file( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
-  args->file = args->given ? argv[0] : FD_SHMEM_CONF_PATH;
-  if( !args->file[0] ) return ctl_fail( ctl, EINVAL, "FILE must not be empty" );
-  return ctl_conf_probe( ctl, args->file );
+  args->conf.path = args->given ? argv[0] : FD_SHMEM_CONF_PATH;
+  if( !args->conf.path[0] ) return ctl_fail( ctl, EINVAL, "FILE must not be empty" );
+  return ctl_conf_probe( ctl, args->conf.path );
 }

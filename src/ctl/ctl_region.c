@@ -6,18 +6,40 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define NO_IDX ((size_t)-1)
-
+/* idx, or "-" for the library's answer of no such node or cpu. */
 static void
 print_idx( size_t idx ) {
-  if( idx==NO_IDX ) puts( "-" );
+  if( idx==(size_t)-1 ) puts( "-" );
   else              printf( "%zu\n", idx );
 }
 
-int ctl_cmd_cpu_cnt ( ctl_t * ctl, ctl_args_t const * args ) { (void)ctl; (void)args; printf( "%zu\n", fd_shmem_cpu_cnt()  ); return 0; }
-int ctl_cmd_numa_cnt( ctl_t * ctl, ctl_args_t const * args ) { (void)ctl; (void)args; printf( "%zu\n", fd_shmem_numa_cnt() ); return 0; }
-int ctl_cmd_cpu_idx ( ctl_t * ctl, ctl_args_t const * args ) { (void)ctl; print_idx( fd_shmem_cpu_idx( args->idx ) );  return 0; }
-int ctl_cmd_numa_idx( ctl_t * ctl, ctl_args_t const * args ) { (void)ctl; print_idx( fd_shmem_numa_idx( args->idx ) ); return 0; }
+int
+ctl_cmd_cpu_cnt( ctl_t * ctl, ctl_args_t const * args ) {
+  (void)ctl; (void)args;
+  printf( "%zu\n", fd_shmem_cpu_cnt() );
+  return 0;
+}
+
+int
+ctl_cmd_numa_cnt( ctl_t * ctl, ctl_args_t const * args ) {
+  (void)ctl; (void)args;
+  printf( "%zu\n", fd_shmem_numa_cnt() );
+  return 0;
+}
+
+int
+ctl_cmd_cpu_idx( ctl_t * ctl, ctl_args_t const * args ) {
+  (void)ctl;
+  print_idx( fd_shmem_cpu_idx( args->topo.idx ) );
+  return 0;
+}
+
+int
+ctl_cmd_numa_idx( ctl_t * ctl, ctl_args_t const * args ) {
+  (void)ctl;
+  print_idx( fd_shmem_numa_idx( args->topo.idx ) );
+  return 0;
+}
 
 /* Splits page_cnt over cpu_cnt subregions as evenly as possible, the
    earlier ones taking the remainder. */
@@ -28,32 +50,32 @@ split_pages( size_t page_cnt, size_t cpu_cnt, size_t * sub_page_cnt ) {
 
 int
 ctl_cmd_create( ctl_t * ctl, ctl_args_t const * args ) {
-  static size_t cpu_idx[ FD_SHMEM_CPU_MAX ], sub_page_cnt[ FD_SHMEM_CPU_MAX ];
-  size_t cpu_cnt;
-  int err = fd_shmem_cpu_seq_parse( args->cpu_seq, cpu_idx, FD_SHMEM_CPU_MAX, &cpu_cnt );
-  if( err ) return err;  /* not reached: checked with the command line */
-  char const * type = fd_shmem_page_sz_to_cstr( args->page_sz );
-  split_pages( args->cnt, cpu_cnt, sub_page_cnt );
-  err = fd_shmem_create_multi( args->name, args->page_sz, cpu_cnt, sub_page_cnt, cpu_idx, args->mode );
+  ctl_create_args_t const * a = &args->create;
+  static size_t sub_page_cnt[ FD_SHMEM_CPU_MAX ];
+  char const * type = fd_shmem_page_sz_to_cstr( a->page_sz );
+  split_pages( a->page_cnt, a->cpu_cnt, sub_page_cnt );
+  int err = fd_shmem_create_multi( a->name, a->page_sz, a->cpu_cnt, sub_page_cnt, a->cpu_idx, a->mode );
   if( err==EEXIST ) return ctl_fail( ctl, err, "a region of that name and page size already exists" );
   if( err==ENOENT )
     return ctl_fail( ctl, err, "no %s page directory in domain %s (see: fd_shmem_ctl init)", type, fd_shmem_path() );
   if( err ) return err;  /* ENOMEM: the library says how many pages it needs and has */
-  if( ctl->dry_run ) printf( "would: create region %s (%s, %zu page%s over cpus %s, mode %04lo)\n", args->name, type,
-                             args->cnt, args->cnt==1UL ? "" : "s", args->cpu_seq, args->mode );
-  else ctl_note( ctl, "created %s: %zu %s page%s", args->name, args->cnt, type, args->cnt==1UL ? "" : "s" );
+  char const * s = a->page_cnt==1UL ? "" : "s";
+  if( ctl->dry_run ) printf( "would: create region %s (%s, %zu page%s over cpus %s, mode %04lo)\n", a->name, type,
+                             a->page_cnt, s, a->cpu_seq, a->mode );
+  else ctl_note( ctl, "created %s: %zu %s page%s", a->name, a->page_cnt, type, s );
   return 0;
 }
 
 int
 ctl_cmd_unlink( ctl_t * ctl, ctl_args_t const * args ) {
+  ctl_region_args_t const * a = &args->region;
   fd_shmem_info_t info = { 0 };
-  int err = fd_shmem_info( args->name, args->page_sz, &info );
+  int err = fd_shmem_info( a->name, a->page_sz, &info );
   if( err==ENOENT ) return ctl_fail( ctl, err, "no such region" );
-  err = fd_shmem_unlink( args->name, err ? args->page_sz : info.page_sz );  /* a damaged region goes too */
+  err = fd_shmem_unlink( a->name, err ? a->page_sz : info.page_sz );  /* a damaged region goes too */
   if( err==ENOENT ) return ctl_fail( ctl, err, "no such region" );
   if( !err && ctl->dry_run )
-    printf( "would: unlink region %s (%s, %zu page%s)\n", args->name, fd_shmem_page_sz_to_cstr( info.page_sz ),
+    printf( "would: unlink region %s (%s, %zu page%s)\n", a->name, fd_shmem_page_sz_to_cstr( info.page_sz ),
             info.page_cnt, info.page_cnt==1UL ? "" : "s" );
   return err;
 }
@@ -64,7 +86,7 @@ int
 ctl_cmd_query( ctl_t * ctl, ctl_args_t const * args ) {
   if( !args->given ) return ctl_report( ctl );
   fd_shmem_info_t info = { 0 };
-  int err = fd_shmem_info( args->name, args->page_sz, &info );
+  int err = fd_shmem_info( args->region.name, args->region.page_sz, &info );
   if( err ) info.page_cnt = info.page_sz = 0UL;
   printf( "%d %zu %zu\n", err, info.page_cnt, info.page_sz );
   return 0;

@@ -56,8 +56,9 @@ report_pools( ctl_t const * ctl ) {
         break;
       }
       if( err ) continue;  /* a node without memory */
-      if( ctl->json ) printf( "%s\n    { \"type\": \"%s\", \"node\": %zu, \"total\": %zu, \"free\": %zu, \"surplus\": %zu }",
-                              first ? "" : ",", type, n, p.total, p.free, p.surplus );
+      if( ctl->json )
+        printf( "%s\n    { \"type\": \"%s\", \"node\": %zu, \"total\": %zu, \"free\": %zu, \"surplus\": %zu }",
+                first ? "" : ",", type, n, p.total, p.free, p.surplus );
       else printf( "%-9s %5zu %8zu %8zu %8zu\n", type, n, p.total, p.free, p.surplus );
       first = 0;
     }
@@ -85,9 +86,10 @@ report_region( void * ctx, fd_shmem_region_info_t const * r ) {
             r->valid ? "true" : "false", r->leftover ? "true" : "false" );
   } else {
     char name[ 4*sizeof(r->name) ];
-    printf( "%-39s %-8s %8zu %12zu %8s %8s %04lo %5zu%s\n", ctl_printable( r->name, name, sizeof(name) ), type, r->page_cnt, r->sz, user, group,
-            r->mode, r->map_cnt, r->leftover ? "  (leftover of an interrupted create; reset removes it)" :
-            r->valid ? "" : "  (not a valid region)" );
+    char const * note = r->leftover ? "  (leftover of an interrupted create; reset removes it)" :
+                        r->valid    ? "" : "  (not a valid region)";
+    printf( "%-39s %-8s %8zu %12zu %8s %8s %04lo %5zu%s\n", ctl_printable( r->name, name, sizeof(name) ), type,
+            r->page_cnt, r->sz, user, group, r->mode, r->map_cnt, note );
   }
   w->cnt++;
   return 0;
@@ -107,7 +109,8 @@ report_types( ctl_t const * ctl, fd_shmem_domain_info_t const * info ) {
       continue;
     }
     if( ti->state==FD_SHMEM_TYPE_MISSING && !ti->offered ) state = "absent (not offered by this kernel)";
-    printf( "  .%-9s %s%s\n", type, state, ti->state==FD_SHMEM_TYPE_MOUNTED || !ti->offered ? "" : "  (see: fd_shmem_ctl apply)" );
+    printf( "  .%-9s %s%s\n", type, state,
+            ti->state==FD_SHMEM_TYPE_MOUNTED || !ti->offered ? "" : "  (see: fd_shmem_ctl apply)" );
   }
   if( ctl->json ) printf( "\n  ],\n" );
 }
@@ -130,7 +133,8 @@ ctl_report( ctl_t * ctl ) {
   if( ctl->json ) printf( "  \"regions\": [" );
   region_walk_t w = { ctl, 0UL };
   if( exists && !ctl->json )
-    printf( "%-39s %-8s %8s %12s %8s %8s %4s %5s\n", "region", "type", "pages", "bytes", "owner", "group", "mode", "procs" );
+    printf( "%-39s %-8s %8s %12s %8s %8s %4s %5s\n",
+            "region", "type", "pages", "bytes", "owner", "group", "mode", "procs" );
   err = exists ? fd_shmem_domain_regions( path, report_region, &w ) : 0;
   if( ctl->json ) printf( "%s]\n}\n", w.cnt ? "\n  " : "" );
   else if( exists && !w.cnt ) printf( "(no regions)\n" );

@@ -7,8 +7,6 @@
 #include <stdint.h>
 #include <unistd.h>
 
-#define NO_IDX ((size_t)-1)
-
 static pthread_once_t topo_once = PTHREAD_ONCE_INIT;
 static int      topo_has_numa;
 static size_t   topo_numa_cnt = 1UL;
@@ -63,12 +61,12 @@ fd_shmem_cpu_cnt( void ) {
 FD_SHMEM_EXPORT size_t
 fd_shmem_numa_idx( size_t cpu_idx ) {
   pthread_once( &topo_once, topo_load );
-  return cpu_idx<topo_cpu_cnt ? (size_t)topo_cpu_numa[ cpu_idx ] : NO_IDX;
+  return cpu_idx<topo_cpu_cnt ? (size_t)topo_cpu_numa[ cpu_idx ] : FD_SHMEM_PRIVATE_NO_IDX;
 }
 
 FD_SHMEM_EXPORT size_t
 fd_shmem_cpu_idx( size_t numa_idx ) {
   pthread_once( &topo_once, topo_load );
-  if( numa_idx>=topo_numa_cnt || topo_numa_cpu[ numa_idx ]==UINT16_MAX ) return NO_IDX;
+  if( numa_idx>=topo_numa_cnt || topo_numa_cpu[ numa_idx ]==UINT16_MAX ) return FD_SHMEM_PRIVATE_NO_IDX;
   return (size_t)topo_numa_cpu[ numa_idx ];
 }

@@ -49,7 +49,8 @@ lib_load( void ) {
   lib.node_of_cpu         = (__typeof__( lib.node_of_cpu         ))(uintptr_t)sym( h, "numa_node_of_cpu" );
   lib.mbind               = (__typeof__( lib.mbind               ))(uintptr_t)sym( h, "mbind" );
   lib.move_pages          = (__typeof__( lib.move_pages          ))(uintptr_t)sym( h, "move_pages" );
-  if( !lib.available || !lib.num_configured_cpus || !lib.max_node || !lib.node_of_cpu || !lib.mbind || !lib.move_pages ) {
+  if( !lib.available || !lib.num_configured_cpus || !lib.max_node || !lib.node_of_cpu ||
+      !lib.mbind || !lib.move_pages ) {
     dlclose( h );
     return;
   }

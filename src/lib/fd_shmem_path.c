@@ -1,4 +1,7 @@
-/* The domain path and the library's one-time initialization.
+/* The domain path: FD_SHMEM_PATH, else the default, until
+   fd_shmem_set_path; and the test seam's root for /sys and /proc.
+   (Each part of the library sets itself up on first use: the log
+   level, libnuma and the topology in their own files.)
 
    One rule for the path: path_buf is read and written only with
    path_lock held.  fd_shmem_path hands out a copy made for the calling
@@ -18,8 +21,6 @@
 static pthread_once_t  boot_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t path_lock = PTHREAD_MUTEX_INITIALIZER;
 static char            path_buf[ FD_SHMEM_PRIVATE_PATH_MAX+1UL ] = FD_SHMEM_PRIVATE_DEFAULT_PATH;
-static char const *    sysroot = "";  /* prefix of /sys and /proc paths */
-
 static __thread char   path_copy[ sizeof(path_buf) ];  /* what fd_shmem_path returns to this thread */
 
 /* 1 if the first len bytes of path hold a "." or ".." component: such
@@ -57,21 +58,43 @@ path_store( char const * path ) {
   return 0;
 }
 
+/* Reads FD_SHMEM_PATH into the domain path: run once (path_boot). */
 static void
-boot( void ) {
+path_from_env( void ) {
   char const * env = secure_getenv( "FD_SHMEM_PATH" );
   if( env && env[0] && path_store( env ) )
     FD_SHMEM_LOG_WARN( "ignoring FD_SHMEM_PATH \"%s\": not an absolute directory path; using %s",
-                       env, FD_SHMEM_PRIVATE_DEFAULT_PATH );  /* boot runs before any set_path */
+                       env, FD_SHMEM_PRIVATE_DEFAULT_PATH );  /* this runs before any set_path */
+}
+
+/* The test seam, and its only place.  The test programs that build
+   their own copy of the library from its sources (tests/test_pool)
+   compile it with -DFD_SHMEM_TEST_SEAMS: then FD_SHMEM_SYSROOT, read
+   once, prefixes every /sys and /proc path the library reads or
+   writes, so the pool code runs unprivileged over a fake tree.  The
+   installed library has no such variable: it always uses the real
+   /sys and /proc (test_pool checks that its .so does not name it). */
+#ifdef FD_SHMEM_TEST_SEAMS
+static pthread_once_t sysroot_once = PTHREAD_ONCE_INIT;
+static char const *   sysroot      = "";
+
+static void
+sysroot_read( void ) {
   char const * root = secure_getenv( "FD_SHMEM_SYSROOT" );
   if( root ) sysroot = root;
 }
 
 char const *
 fd_shmem_private_sysroot( void ) {
-  fd_shmem_private_boot();
+  pthread_once( &sysroot_once, sysroot_read );
   return sysroot;
 }
+#else
+char const *
+fd_shmem_private_sysroot( void ) {
+  return "";
+}
+#endif
 
 int
 fd_shmem_private_domain_path( char const * path, char * buf, size_t buf_sz ) {
@@ -83,20 +106,23 @@ fd_shmem_private_domain_path( char const * path, char * buf, size_t buf_sz ) {
   return 0;
 }
 
-void
-fd_shmem_private_boot( void ) {
-  pthread_once( &boot_once, boot );
+/* Every read or change of the domain path starts here, from whichever
+   thread comes first: the environment gives the first path, and a
+   fd_shmem_set_path made after it is never overridden by it. */
+static void
+path_boot( void ) {
+  pthread_once( &boot_once, path_from_env );
 }
 
 FD_SHMEM_EXPORT int
 fd_shmem_set_path( char const * path ) {
-  fd_shmem_private_boot(); /* so a later boot cannot override this with the environment */
+  path_boot();
   return path_store( path );
 }
 
 FD_SHMEM_EXPORT char const *
 fd_shmem_path( void ) {
-  fd_shmem_private_boot();
+  path_boot();
   pthread_mutex_lock( &path_lock );
   memcpy( path_copy, path_buf, sizeof(path_copy) );
   pthread_mutex_unlock( &path_lock );
@@ -106,7 +132,7 @@ fd_shmem_path( void ) {
 int
 fd_shmem_private_type_dir( size_t page_sz, char * buf, size_t buf_sz ) {
   if( !fd_shmem_is_page_sz( page_sz ) ) return EINVAL;
-  fd_shmem_private_boot();
+  path_boot();
   pthread_mutex_lock( &path_lock );
   int len = snprintf( buf, buf_sz, "%s/%s", path_buf, fd_shmem_private_type_name( page_sz ) );
   pthread_mutex_unlock( &path_lock );

@@ -169,7 +169,8 @@ find_holders( pool_req_t const * r, holders_t * h ) {
   memset( h, 0, sizeof(*h) );
   h->page_sz = r->page_sz;
   if( fd_shmem_domain_regions( NULL, add_holder, h ) || !h->cnt )
-    snprintf( h->text, sizeof(h->text), "none in domain %s (private mappings or other domains hold them)", fd_shmem_path() );
+    snprintf( h->text, sizeof(h->text), "none in domain %s (private mappings or other domains hold them)",
+              fd_shmem_path() );
   else if( h->more )
     strcpy( h->text+h->len, ", ..." );
 }

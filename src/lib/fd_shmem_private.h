@@ -30,12 +30,6 @@ void fd_shmem_private_log( int level, char const * fmt, ... )
 #define FD_SHMEM_LOG_NOTE( ... )  fd_shmem_private_log( FD_SHMEM_LOG_NOTICE,  __VA_ARGS__ )
 #define FD_SHMEM_LOG_DBG( ... )   fd_shmem_private_log( FD_SHMEM_LOG_DEBUG,   __VA_ARGS__ )
 
-/* ---- lazy initialization (fd_shmem_path.c) ---- */
-
-/* Runs the one-time setup (environment, topology) exactly once, from any
-   thread.  Every public entry point that needs state calls it first. */
-void fd_shmem_private_boot( void );
-
 /* The libnuma calls the library makes, loaded on first use
    (fd_shmem_numa_lib.c).  Types come from numa.h and numaif.h. */
 typedef struct {
@@ -53,14 +47,19 @@ typedef struct {
    the library then works as on a machine with one node. */
 fd_shmem_private_numa_lib_t const * fd_shmem_private_numa_lib( void );
 
+/* What fd_shmem_numa_idx and fd_shmem_cpu_idx answer for no such node
+   or cpu (fd_shmem_numa.c). */
+#define FD_SHMEM_PRIVATE_NO_IDX ((size_t)-1)
+
 /* 1 when libnuma is loaded and the kernel supports NUMA policies; the
    topology is read on the first call of this or any topology query. */
 int fd_shmem_private_has_numa( void );
 
 /* ---- domain paths (fd_shmem_path.c) ---- */
 
-/* Prefix for /sys and /proc paths: "" normally; the FD_SHMEM_SYSROOT
-   environment variable lets tests point the pool code at a fake tree. */
+/* Prefix for /sys and /proc paths: "" in the installed library; a
+   test build may point it at a fake tree (the test seam,
+   fd_shmem_path.c). */
 char const * fd_shmem_private_sysroot( void );
 
 /* Copies domain path (NULL: the current one) without trailing slashes

@@ -81,8 +81,9 @@ static int
 room_pool( int dir, char const * what, size_t page_sz, size_t const * need, size_t total ) {
   size_t mount = mount_free( dir );
   if( mount!=SIZE_MAX && total>mount/page_sz ) {
+    char const * type = fd_shmem_page_sz_to_cstr( page_sz );
     FD_SHMEM_LOG_WARN( "%s: needs %zu %s page%s; the .%s mount has %zu free", what, total,
-                       fd_shmem_page_sz_to_cstr( page_sz ), FD_SHMEM_PRIVATE_S( total ), fd_shmem_page_sz_to_cstr( page_sz ), mount/page_sz );
+                       type, FD_SHMEM_PRIVATE_S( total ), type, mount/page_sz );
     return ENOMEM;
   }
   size_t unreserved = pool_unreserved( page_sz );

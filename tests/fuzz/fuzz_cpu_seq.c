@@ -24,7 +24,8 @@ LLVMFuzzerTestOneInput( uint8_t const * data, size_t sz ) {
     for( char const * p=s; *p; p++ ) CHECK( strchr( "0123456789,-/: \t\n\r\v\f", *p ) );
     if( !strpbrk( s, "-" ) ) {  /* a plain list: the items, in order */
       size_t i = 0;
-      for( char * tok=strtok( s, "," ); tok; tok=strtok( NULL, "," ) ) CHECK( i<cnt && strtoull( tok, NULL, 10 )==cpu[ i++ ] );
+      for( char * tok=strtok( s, "," ); tok; tok=strtok( NULL, "," ) )
+        CHECK( i<cnt && strtoull( tok, NULL, 10 )==cpu[ i++ ] );
       CHECK( i==cnt );
     }
   }

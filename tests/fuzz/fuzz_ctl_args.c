@@ -37,16 +37,22 @@ check_step( ctl_step_t const * step ) {
   CHECK( cmd && cmd==ctl_cmd_find( step->argv[0] ) );
   CHECK( step->argc-1 == cmd->argc + ( a->given ? cmd->opt_argc : 0 ) );
   if( !strcmp( cmd->name, "create" ) ) {
-    CHECK( fd_shmem_name_len( a->name ) && a->cnt && fd_shmem_is_page_sz( a->page_sz ) && a->mode<=07777UL );
+    ctl_create_args_t const * c = &a->create;
+    CHECK( fd_shmem_name_len( c->name ) && c->page_cnt && fd_shmem_is_page_sz( c->page_sz ) && c->mode<=07777UL );
+    /* the cpus kept are those of the sequence, each one that exists */
     size_t cpu_idx[ 8 ], cnt;
-    int err = fd_shmem_cpu_seq_parse( a->cpu_seq, cpu_idx, 8, &cnt );
+    int err = fd_shmem_cpu_seq_parse( c->cpu_seq, cpu_idx, 8, &cnt );
     CHECK( !err || err==E2BIG );
+    CHECK( c->cpu_idx && c->cpu_idx==a->owned && c->cpu_cnt>=1UL && c->cpu_cnt<=FD_SHMEM_CPU_MAX );
+    CHECK( err || ( cnt==c->cpu_cnt && !memcmp( cpu_idx, c->cpu_idx, cnt*sizeof(size_t) ) ) );
+    for( size_t i=0UL; i<c->cpu_cnt; i++ ) CHECK( c->cpu_idx[i]<fd_shmem_cpu_cnt() );
   }
-  if( !strcmp( cmd->name, "unlink" ) ) CHECK( fd_shmem_name_len( a->name ) && ( !a->page_sz || fd_shmem_is_page_sz( a->page_sz ) ) );
+  if( !strcmp( cmd->name, "unlink" ) )
+    CHECK( fd_shmem_name_len( a->region.name ) && ( !a->region.page_sz || fd_shmem_is_page_sz( a->region.page_sz ) ) );
   if( !strcmp( cmd->name, "alloc" ) || !strcmp( cmd->name, "free" ) )
-    CHECK( a->page_sz==2097152UL || a->page_sz==1073741824UL );
-  if( !strcmp( cmd->name, "init" ) ) CHECK( a->mode<=07777UL && a->user && a->group );
-  if( !strcmp( cmd->name, "apply" ) || !strcmp( cmd->name, "check" ) ) CHECK( a->file && a->file[0] );
+    CHECK( a->pool.page_sz==2097152UL || a->pool.page_sz==1073741824UL );
+  if( !strcmp( cmd->name, "init" ) ) CHECK( a->init.perm<=07777UL && a->init.user && a->init.group );
+  if( !strcmp( cmd->name, "apply" ) || !strcmp( cmd->name, "check" ) ) CHECK( a->conf.path && a->conf.path[0] );
 }
 
 static char * default_path;
@@ -82,7 +88,7 @@ LLVMFuzzerTestOneInput( uint8_t const * data, size_t sz ) {
     break;
   }
   case CTL_LINE_BAD_ARG:
-    CHECK( steps[ step_cnt ].cmd && steps[ step_cnt ].argv[0] );
+    CHECK( steps[ step_cnt ].cmd && steps[ step_cnt ].argv[0] && !steps[ step_cnt ].args.owned );
     /* fall through */
   case CTL_LINE_USAGE:
     CHECK( ctl.why[0] );
@@ -90,6 +96,7 @@ LLVMFuzzerTestOneInput( uint8_t const * data, size_t sz ) {
   default:
     CHECK( status==CTL_LINE_HELP || status==CTL_LINE_VERSION );
   }
+  ctl_steps_free( steps, step_cnt );
   CHECK( !fd_shmem_set_path( default_path ) );
   free( s );
   return 0;
