@@ -325,6 +325,16 @@ START_TEST( anonymous ) {
   ck_assert_int_eq( fd_shmem_leave_anonymous( &h1, NULL ), EINVAL );
   mem[0] = 1;  /* still mapped: leave_anonymous never unmaps */
 
+  /* a read-write join of a read-only anonymous join is not remapped: it
+     counts a reference, and the mode stays (as in the original) */
+  ck_assert_int_eq( fd_shmem_join_anonymous( "anon_ro", RO, &h1, mem, NORMAL, 1 ), 0 );
+  ck_assert_ptr_eq( fd_shmem_join( "anon_ro", RW, 0, NULL, NULL, &info ), &h1 );
+  ck_assert_int_eq( info.ref_cnt, 2 );
+  ck_assert_int_eq( info.mode, RO );
+  ck_assert_ptr_eq( info.shmem, mem );
+  ck_assert_int_eq( fd_shmem_leave( &h1, NULL, NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_leave_anonymous( &h1, NULL ), 0 );
+
   /* a real join cannot be ended as anonymous */
   make_region( "real", 1 );
   void * r = fd_shmem_join( "real", RW, 0, NULL, NULL, NULL );

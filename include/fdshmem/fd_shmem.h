@@ -78,7 +78,9 @@ typedef void * (*fd_shmem_joinleave_func_t)( void * ctx, fd_shmem_join_info_t co
    it stay valid (other threads may read it meanwhile), the reference
    count goes up and mode becomes read-write; if that fails (EACCES on
    the open, the name now holds another file, ...) the join fails and
-   the read-only join stays as it was. */
+   the read-only join stays as it was.  An anonymous join is never
+   remapped: a read-write join of a read-only one counts a reference and
+   returns its handle, its mode unchanged (as the original does). */
 void * fd_shmem_join( char const * name, int mode, int dump,
                       fd_shmem_joinleave_func_t join_func, void * ctx,
                       fd_shmem_join_info_t * opt_info );

@@ -234,8 +234,9 @@ mode_fits( fd_shmem_private_join_ent_t const * ent, int mode ) {
   return FD_SHMEM_PRIVATE_LOAD( &ent->info.mode )==mode || mode==FD_SHMEM_JOIN_MODE_READ_ONLY;
 }
 
-/* A later join of an existing, settled entry whose mode fits, with the
-   lock held (or from the process's only thread, see fd_shmem_join). */
+/* A later join of an existing, settled entry whose mode fits (or that
+   is anonymous), with the lock held (or from the process's only thread,
+   see fd_shmem_join). */
 static void *
 join_again( fd_shmem_private_join_ent_t * ent, fd_shmem_join_info_t * opt_info ) {
   ref_add( ent );
@@ -250,10 +251,6 @@ join_again( fd_shmem_private_join_ent_t * ent, fd_shmem_join_info_t * opt_info )
    Kept out of line: it is rare. */
 __attribute__(( noinline )) static void *
 join_upgrade( fd_shmem_private_join_ent_t * ent, fd_shmem_join_info_t * opt_info ) {
-  if( ent->anon ) {
-    FD_SHMEM_LOG_WARN( "join %s: an anonymous read-only join cannot be joined read-write", ent->info.name );
-    return NULL;
-  }
   fd_shmem_join_info_t info;
   fd_shmem_private_join_snapshot( ent, &info );
   info.ref_cnt = mark_busy( ent );
@@ -332,7 +329,10 @@ join_locked( char const * name, fd_shmem_private_name_t const * key, size_t len,
       FD_SHMEM_LOG_WARN( "join %s: called from its own join or leave callback (cycle)", name );
       break;
     }
-    if( ent ) { join = mode_fits( ent, mode ) ? join_again( ent, opt_info ) : join_upgrade( ent, opt_info ); break; }
+    if( ent ) {  /* the memory of an anonymous join is the caller's: never remapped, as in the original */
+      join = mode_fits( ent, mode ) || ent->anon ? join_again( ent, opt_info ) : join_upgrade( ent, opt_info );
+      break;
+    }
     if( !fd_shmem_private_name_check( name ) ) { FD_SHMEM_LOG_WARN( "join: bad region name" ); break; }
     fd_shmem_join_info_t const busy = { .ref_cnt = -1L };
     fd_shmem_private_join_write_begin();
