@@ -1,6 +1,8 @@
 /* Joins in an unprivileged temporary domain: reference counts,
    callbacks and cycles, queries, anonymous joins, the join limit,
-   sharing with another process, read-only faults, threads. */
+   sharing with another process, read-only faults, threads, walks during
+   joins and leaves, the published hash, read-only joins upgraded to
+   read-write, the domain path read while it is set. */
 
 #include "fdt.h"
 
@@ -13,9 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #define NORMAL FD_SHMEM_NORMAL_PAGE_SZ
 #define RW     FD_SHMEM_JOIN_MODE_READ_WRITE
@@ -58,7 +63,6 @@ START_TEST( join_refcount ) {
   ck_assert_ptr_nonnull( a );
   ck_assert_int_eq( a[0], 'x' );
   ck_assert_int_eq( a[4*4096-1], 'y' );
-  ck_assert_ptr_null( fd_shmem_join( "rc", RW, 0, NULL, NULL, NULL ) );  /* cannot upgrade */
   ck_assert_int_eq( fd_shmem_leave( a, NULL, NULL ), 0 );
   ck_assert_int_eq( fd_shmem_unlink( "rc", 0 ), 0 );
 }
@@ -321,6 +325,16 @@ START_TEST( anonymous ) {
   ck_assert_int_eq( fd_shmem_leave_anonymous( &h1, NULL ), EINVAL );
   mem[0] = 1;  /* still mapped: leave_anonymous never unmaps */
 
+  /* a read-write join of a read-only anonymous join is not remapped: it
+     counts a reference, and the mode stays (as in the original) */
+  ck_assert_int_eq( fd_shmem_join_anonymous( "anon_ro", RO, &h1, mem, NORMAL, 1 ), 0 );
+  ck_assert_ptr_eq( fd_shmem_join( "anon_ro", RW, 0, NULL, NULL, &info ), &h1 );
+  ck_assert_int_eq( info.ref_cnt, 2 );
+  ck_assert_int_eq( info.mode, RO );
+  ck_assert_ptr_eq( info.shmem, mem );
+  ck_assert_int_eq( fd_shmem_leave( &h1, NULL, NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_leave_anonymous( &h1, NULL ), 0 );
+
   /* a real join cannot be ended as anonymous */
   make_region( "real", 1 );
   void * r = fd_shmem_join( "real", RW, 0, NULL, NULL, NULL );
@@ -518,10 +532,11 @@ START_TEST( refs_one_thread_then_many ) {
 }
 END_TEST
 
-/* Queries take no lock: while some threads join and leave (so entries
-   are reused for other names and addresses), others query by name, by
-   handle and by address, and every answer must describe one real join.
-   Region qK has K+1 pages, so a snapshot mixing two joins shows. */
+/* Queries and walks take no lock: while some threads join and leave (so
+   entries are reused for other names and addresses), others query by
+   name, by handle and by address, or walk the joins, and every answer
+   must describe one real join.  Region qK has K+1 pages, so a snapshot
+   mixing two joins shows. */
 #define CHURN_REGIONS (6)
 #define CHURN_NS      (1e9)
 
@@ -585,30 +600,316 @@ churn_reader( void * arg ) {
   return NULL;
 }
 
-START_TEST( queries_during_churn ) {
+/* Walks the joins over and over: every entry must be one whole join of
+   a churn region (or one being mapped, without a mapping yet), and q0,
+   held throughout, in every walk exactly once. */
+static void *
+churn_walker( void * arg ) {
+  churn_t * c = arg;
+  while( fdt_now_ns()<c->stop_ns ) {
+    long held_seen = 0L;
+    fd_shmem_join_info_t const * it;
+    for( it = fd_shmem_iter_begin(); !fd_shmem_iter_done( it ); it = fd_shmem_iter_next( it ) ) {
+      int mapping = it->ref_cnt==-1L && !it->shmem && !it->join && it->name[0]=='q';
+      if( !mapping && !churn_info_ok( it ) ) c->bad++;
+      held_seen += !strcmp( it->name, "q0" ) && it->ref_cnt!=-1L;
+    }
+    c->answers++;
+    if( held_seen<1L ) c->bad++;  /* a second q0 is only ever a busy one */
+  }
+  return NULL;
+}
+
+/* Runs 2 churn_joiner threads and 2 of look (the checks) for CHURN_NS,
+   with q0 held throughout, and checks they found nothing wrong. */
+static void
+churn( void * (*look)( void * ), long min_answers ) {
   char name[ 24 ];
   for( long k=0L; k<CHURN_REGIONS; k++ ) { churn_name( name, sizeof(name), k ); make_region( name, (size_t)k+1UL ); }
   void * held = fd_shmem_join( "q0", RW, 0, NULL, NULL, NULL );  /* one always there to find */
   ck_assert_ptr_nonnull( held );
-  enum { JOINERS = 2, READERS = 2 };
-  churn_t   c[ JOINERS+READERS ];
-  pthread_t tid[ JOINERS+READERS ];
+  enum { JOINERS = 2, LOOKERS = 2 };
+  churn_t   c[ JOINERS+LOOKERS ];
+  pthread_t tid[ JOINERS+LOOKERS ];
   double stop = fdt_now_ns() + CHURN_NS;
-  for( int t=0; t<JOINERS+READERS; t++ ) {
+  for( int t=0; t<JOINERS+LOOKERS; t++ ) {
     c[t] = (churn_t){ .stop_ns = stop };
-    ck_assert_int_eq( pthread_create( &tid[t], NULL, t<JOINERS ? churn_joiner : churn_reader, &c[t] ), 0 );
+    ck_assert_int_eq( pthread_create( &tid[t], NULL, t<JOINERS ? churn_joiner : look, &c[t] ), 0 );
   }
   long answers = 0L, bad = 0L;
-  for( int t=0; t<JOINERS+READERS; t++ ) {
+  for( int t=0; t<JOINERS+LOOKERS; t++ ) {
     ck_assert_int_eq( pthread_join( tid[t], NULL ), 0 );
     answers += c[t].answers;
     bad     += c[t].bad;
   }
   ck_assert_msg( bad==0L, "%ld inconsistent answers or failed joins", bad );
-  ck_assert_int_gt( answers, 1000L );
+  ck_assert_int_gt( answers, min_answers );
   ck_assert_int_eq( fd_shmem_leave( held, NULL, NULL ), 0 );
   ck_assert( fd_shmem_iter_done( fd_shmem_iter_begin() ) );
   for( long k=0L; k<CHURN_REGIONS; k++ ) { churn_name( name, sizeof(name), k ); ck_assert_int_eq( fd_shmem_unlink( name, 0 ), 0 ); }
+}
+
+START_TEST( queries_during_churn ) {
+  churn( churn_reader, 1000L );
+}
+END_TEST
+
+START_TEST( iteration_during_churn ) {
+  churn( churn_walker, 100L );
+}
+END_TEST
+
+/* ---- the published hash ---- */
+
+/* What the original Firedancer publishes: the low 32 bits of XXH64,
+   seed 0, over the name zero-padded to FD_SHMEM_NAME_MAX bytes. */
+static unsigned
+fd_hash( char const * name ) {
+  char padded[ FD_SHMEM_NAME_MAX ] = { 0 };
+  memcpy( padded, name, strlen( name ) );
+  return (unsigned)XXH64( padded, sizeof(padded), 0 );
+}
+
+START_TEST( hash_is_xxh64 ) {
+  ck_assert_uint_eq( fd_hash( "test_shmem_0" ), 0x326def66U );  /* values from the original */
+  ck_assert_uint_eq( fd_hash( "test" ),         0x29481342U );
+  char longest[ FD_SHMEM_NAME_MAX ];
+  memset( longest, 'z', sizeof(longest)-1UL ); longest[ sizeof(longest)-1UL ] = '\0';
+  char const * names[] = { "test_shmem_0", "test", "a", "eight_ch", "nine_char", longest };
+  for( size_t i=0; i<sizeof(names)/sizeof(names[0]); i++ ) {
+    make_region( names[i], 1 );
+    fd_shmem_join_info_t info, again;
+    void * j = fd_shmem_join( names[i], RO, 0, NULL, NULL, &info );
+    ck_assert_ptr_nonnull( j );
+    ck_assert_uint_eq( info.hash, fd_hash( names[i] ) );
+    ck_assert_int_eq( fd_shmem_join_query_by_join( j, &again ), 0 );
+    ck_assert_uint_eq( again.hash, info.hash );
+    ck_assert_int_eq( fd_shmem_leave( j, NULL, NULL ), 0 );
+    if( !i ) ck_assert_uint_eq( info.hash, 0x326def66U );
+    ck_assert_int_eq( fd_shmem_unlink( names[i], 0 ), 0 );
+  }
+  /* an anonymous join publishes the same hash */
+  char * mem = mmap( NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0 );
+  ck_assert_ptr_ne( mem, MAP_FAILED );
+  ck_assert_int_eq( fd_shmem_join_anonymous( "test", RW, mem, mem, NORMAL, 1 ), 0 );
+  fd_shmem_join_info_t info;
+  ck_assert_int_eq( fd_shmem_join_query_by_name( "test", &info ), 0 );
+  ck_assert_uint_eq( info.hash, 0x29481342U );
+  ck_assert_int_eq( fd_shmem_leave_anonymous( mem, NULL ), 0 );
+  munmap( mem, 4096 );
+}
+END_TEST
+
+/* ---- read-write joins of read-only ones ---- */
+
+static void *
+handle_past_64( void * ctx, fd_shmem_join_info_t const * info ) {
+  (void)ctx;
+  return (char *)info->shmem + 64;
+}
+
+START_TEST( upgrade_in_place ) {
+  make_region( "up", 2 );
+  fd_shmem_join_info_t info;
+  char * h = fd_shmem_join( "up", RO, 0, handle_past_64, NULL, &info );
+  ck_assert_ptr_nonnull( h );
+  char const * mem = info.shmem;
+  ck_assert_int_eq( info.mode, RO );
+  char * again = fd_shmem_join( "up", RW, 0, NULL, NULL, &info );  /* no callback: not the first join */
+  ck_assert_ptr_eq( again, h );
+  ck_assert_ptr_eq( info.shmem, mem );
+  ck_assert_int_eq( info.mode, RW );
+  ck_assert_int_eq( info.ref_cnt, 2 );
+  ((char *)info.shmem)[ 2*4096-1 ] = 'w';  /* a write works now, through the old pointers too */
+  h[0] = 'v';
+  ck_assert_int_eq( mem[64], 'v' );
+  ck_assert_int_eq( fd_shmem_join_query_by_addr( mem, 1, &info ), 0 );
+  ck_assert_int_eq( info.mode, RW );
+
+  /* read-only joins of it now hand out the read-write handle */
+  ck_assert_ptr_eq( fd_shmem_join( "up", RO, 0, NULL, NULL, &info ), h );
+  ck_assert_int_eq( info.mode, RW );
+  ck_assert_int_eq( info.ref_cnt, 3 );
+  for( int i=0; i<3; i++ ) ck_assert_int_eq( fd_shmem_leave( h, NULL, NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_join_query_by_name( "up", NULL ), ENOENT );
+
+  char * r = fd_shmem_join( "up", RO, 0, NULL, NULL, NULL );  /* the writes reached the region */
+  ck_assert_ptr_nonnull( r );
+  ck_assert_int_eq( r[64], 'v' );
+  ck_assert_int_eq( r[ 2*4096-1 ], 'w' );
+  ck_assert_int_eq( fd_shmem_leave( r, NULL, NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_unlink( "up", 0 ), 0 );
+}
+END_TEST
+
+/* The read-only join r of "gone" must be as it was: one reference,
+   read-only, the same bytes. */
+static void
+check_still_read_only( char const * r ) {
+  fd_shmem_join_info_t info;
+  ck_assert_int_eq( fd_shmem_join_query_by_join( r, &info ), 0 );
+  ck_assert_int_eq( info.ref_cnt, 1 );
+  ck_assert_int_eq( info.mode, RO );
+  ck_assert_int_eq( r[0], 'o' );
+}
+
+START_TEST( upgrade_failures_keep_the_read_only_join ) {
+  make_region( "gone", 1 );
+  char * w = fd_shmem_join( "gone", RW, 0, NULL, NULL, NULL );
+  ck_assert_ptr_nonnull( w );
+  w[0] = 'o';
+  ck_assert_int_eq( fd_shmem_leave( w, NULL, NULL ), 0 );
+  char const * r = fd_shmem_join( "gone", RO, 0, NULL, NULL, NULL );
+  ck_assert_ptr_nonnull( r );
+
+  /* another file under the same name is not the region joined */
+  ck_assert_int_eq( fd_shmem_unlink( "gone", 0 ), 0 );
+  make_region( "gone", 1 );
+  ck_assert_ptr_null( fd_shmem_join( "gone", RW, 0, NULL, NULL, NULL ) );
+  check_still_read_only( r );
+  /* nor is no file at all */
+  ck_assert_int_eq( fd_shmem_unlink( "gone", 0 ), 0 );
+  ck_assert_ptr_null( fd_shmem_join( "gone", RW, 0, NULL, NULL, NULL ) );
+  check_still_read_only( r );
+  ck_assert_int_eq( fd_shmem_leave( (void *)r, NULL, NULL ), 0 );
+}
+END_TEST
+
+/* A process that may only read the file: the read-write open fails with
+   EACCES, so the join fails and the read-only one stays (in a child that
+   gives up root, if need be). */
+START_TEST( upgrade_refused_without_write_access ) {
+  ck_assert_int_eq( fd_shmem_create( "ro_only", NORMAL, 1, 0, 0444 ), 0 );
+  char normal[ 512 ];
+  snprintf( normal, sizeof(normal), "%s/.normal", domain.path );
+  ck_assert_int_eq( chmod( domain.path, 0755 ), 0 );
+  ck_assert_int_eq( chmod( normal, 0755 ), 0 );
+  pid_t pid = fdt_fork();
+  if( !pid ) {
+    if( !geteuid() && fdt_become_nobody() ) _exit( 1 );
+    char const * r = fd_shmem_join( "ro_only", RO, 0, NULL, NULL, NULL );
+    if( !r ) _exit( 2 );
+    if( fd_shmem_join( "ro_only", RW, 0, NULL, NULL, NULL ) ) _exit( 3 );
+    fd_shmem_join_info_t info;
+    if( fd_shmem_join_query_by_join( r, &info ) || info.ref_cnt!=1L || info.mode!=RO || r[0] ) _exit( 4 );
+    _exit( fd_shmem_leave( (void *)r, NULL, NULL ) ? 5 : 0 );
+  }
+  int status;
+  ck_assert_int_eq( waitpid( pid, &status, 0 ), pid );
+  ck_assert_int_eq( chmod( normal, 0700 ), 0 );
+  ck_assert_int_eq( chmod( domain.path, 0700 ), 0 );
+  ck_assert_msg( WIFEXITED( status ) && !WEXITSTATUS( status ), "child status %d", status );
+  ck_assert_int_eq( fd_shmem_unlink( "ro_only", 0 ), 0 );
+}
+END_TEST
+
+/* Threads read every byte of a read-only join while another upgrades
+   it: they must never fault (the test would crash) nor see other
+   bytes.  ThreadSanitizer takes the mmap that replaces the mapping for
+   a write of the whole range, while the kernel swaps it under its mmap
+   lock (a read meanwhile faults in the same page): it is told to ignore
+   the readers' reads of the region. */
+#if defined( __SANITIZE_THREAD__ )
+void AnnotateIgnoreReadsBegin( char const * file, int line );
+void AnnotateIgnoreReadsEnd  ( char const * file, int line );
+#define REGION_READS_BEGIN() AnnotateIgnoreReadsBegin( __FILE__, __LINE__ )
+#define REGION_READS_END()   AnnotateIgnoreReadsEnd  ( __FILE__, __LINE__ )
+#else
+#define REGION_READS_BEGIN() ( (void)0 )
+#define REGION_READS_END()   ( (void)0 )
+#endif
+
+#define UPGRADE_ROUNDS (40)
+#define UPGRADE_PAGES  (16UL)
+
+typedef struct { unsigned char const * mem; int stop; long passes, bad; } upgrade_reader_t;
+
+static unsigned char pattern( size_t i ) { return (unsigned char)( i*131UL + i/4096UL ); }
+
+static void *
+upgrade_reader( void * arg ) {
+  upgrade_reader_t * c = arg;
+  while( !__atomic_load_n( &c->stop, __ATOMIC_ACQUIRE ) ) {
+    long bad = 0L;
+    REGION_READS_BEGIN();
+    for( size_t i=0; i<UPGRADE_PAGES*4096UL; i+=61UL ) bad += ((unsigned char const volatile *)c->mem)[i]!=pattern( i );
+    REGION_READS_END();
+    c->bad += bad;
+    __atomic_store_n( &c->passes, c->passes+1L, __ATOMIC_RELAXED );
+  }
+  return NULL;
+}
+
+START_TEST( upgrade_under_readers ) {
+  make_region( "busy_up", UPGRADE_PAGES );
+  unsigned char * w = fd_shmem_join( "busy_up", RW, 0, NULL, NULL, NULL );
+  ck_assert_ptr_nonnull( w );
+  for( size_t i=0; i<UPGRADE_PAGES*4096UL; i++ ) w[i] = pattern( i );
+  ck_assert_int_eq( fd_shmem_leave( w, NULL, NULL ), 0 );
+  enum { READERS = 2 };
+  for( int round=0; round<UPGRADE_ROUNDS; round++ ) {
+    unsigned char const * r = fd_shmem_join( "busy_up", RO, 0, NULL, NULL, NULL );
+    ck_assert_ptr_nonnull( r );
+    upgrade_reader_t c[ READERS ];
+    pthread_t        tid[ READERS ];
+    for( int t=0; t<READERS; t++ ) {
+      c[t] = (upgrade_reader_t){ .mem = r };
+      ck_assert_int_eq( pthread_create( &tid[t], NULL, upgrade_reader, &c[t] ), 0 );
+    }
+    while( !__atomic_load_n( &c[0].passes, __ATOMIC_RELAXED ) ) sched_yield();  /* reading already */
+    unsigned char * u = fd_shmem_join( "busy_up", RW, 0, NULL, NULL, NULL );
+    ck_assert_ptr_eq( u, r );
+    size_t unread = (size_t)round*61UL + 1UL;  /* a byte the readers skip */
+    u[ unread ] = pattern( unread );            /* writable, and the same bytes */
+    long passes = __atomic_load_n( &c[0].passes, __ATOMIC_RELAXED );
+    while( __atomic_load_n( &c[0].passes, __ATOMIC_RELAXED )<passes+2L ) sched_yield();  /* reading after it too */
+    for( int t=0; t<READERS; t++ ) {
+      __atomic_store_n( &c[t].stop, 1, __ATOMIC_RELEASE );
+      ck_assert_int_eq( pthread_join( tid[t], NULL ), 0 );
+      ck_assert_int_eq( c[t].bad, 0 );
+    }
+    ck_assert_int_eq( fd_shmem_leave( u, NULL, NULL ), 0 );
+    ck_assert_int_eq( fd_shmem_leave( u, NULL, NULL ), 0 );
+  }
+  ck_assert_int_eq( fd_shmem_unlink( "busy_up", 0 ), 0 );
+}
+END_TEST
+
+/* ---- the domain path ---- */
+
+/* While one thread sets the path back and forth, another's copy from
+   fd_shmem_path is always one whole path, and stays as it was. */
+typedef struct { char const * a, * b; int stop; long reads, bad; } path_race_t;
+
+static void *
+path_reader( void * arg ) {
+  path_race_t * c = arg;
+  while( !__atomic_load_n( &c->stop, __ATOMIC_ACQUIRE ) ) {
+    char const * p = fd_shmem_path();
+    char copy[ 256 ];
+    snprintf( copy, sizeof(copy), "%s", p );
+    int whole = !strcmp( copy, c->a ) || !strcmp( copy, c->b );
+    sched_yield();
+    c->bad += !whole || strcmp( p, copy );
+    __atomic_store_n( &c->reads, c->reads+1L, __ATOMIC_RELAXED );
+  }
+  return NULL;
+}
+
+START_TEST( path_read_while_set ) {
+  char other[ 300 ];
+  snprintf( other, sizeof(other), "%s/a/much/longer/path/than/the/domain/itself", domain.path );
+  path_race_t c = { .a = domain.path, .b = other };
+  pthread_t tid;
+  ck_assert_int_eq( pthread_create( &tid, NULL, path_reader, &c ), 0 );
+  for( int i=0; i<20000 && !( i>=200 && __atomic_load_n( &c.reads, __ATOMIC_RELAXED )>=200L ); i++ )
+    ck_assert_int_eq( fd_shmem_set_path( i & 1 ? domain.path : other ), 0 );
+  __atomic_store_n( &c.stop, 1, __ATOMIC_RELEASE );
+  ck_assert_int_eq( pthread_join( tid, NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_set_path( domain.path ), 0 );
+  ck_assert_int_eq( c.bad, 0 );
+  ck_assert_int_gt( c.reads, 0 );
+  ck_assert_str_eq( fd_shmem_path(), domain.path );
 }
 END_TEST
 
@@ -633,6 +934,13 @@ main( void ) {
   tcase_add_test( tc, threads_join_leave );
   tcase_add_test( tc, refs_one_thread_then_many );
   tcase_add_test( tc, queries_during_churn );
+  tcase_add_test( tc, iteration_during_churn );
+  tcase_add_test( tc, hash_is_xxh64 );
+  tcase_add_test( tc, upgrade_in_place );
+  tcase_add_test( tc, upgrade_failures_keep_the_read_only_join );
+  tcase_add_test( tc, upgrade_refused_without_write_access );
+  tcase_add_test( tc, upgrade_under_readers );
+  tcase_add_test( tc, path_read_while_set );
   suite_add_tcase( s, tc );
   int status = fdt_run( s );
   fdt_domain_delete( &domain );

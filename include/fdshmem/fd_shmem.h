@@ -58,7 +58,10 @@ extern "C" {
 /* ---- Joins ------------------------------------------------------------ */
 
 /* A snapshot of one join.  ref_cnt is -1 while a join or leave callback
-   of that region runs. */
+   of that region runs, or while a read-only join of it becomes
+   read-write.  hash is the original Firedancer's: the low 32 bits of
+   XXH64 with seed 0 over name zero-padded to FD_SHMEM_NAME_MAX bytes
+   ("test" gives 0x29481342), the same in every process. */
 typedef struct fd_shmem_join_info {
   long     ref_cnt;
   void *   join;      /* the handle returned by fd_shmem_join */
@@ -66,7 +69,7 @@ typedef struct fd_shmem_join_info {
   size_t   page_sz;
   size_t   page_cnt;
   int      mode;      /* FD_SHMEM_JOIN_MODE_* */
-  unsigned hash;      /* hash of the name */
+  unsigned hash;      /* hash of the name, see above */
   char     name[ FD_SHMEM_NAME_MAX ];
 } fd_shmem_join_info_t;
 
@@ -83,7 +86,17 @@ typedef void * (*fd_shmem_joinleave_func_t)( void * ctx, fd_shmem_join_info_t co
    is called on the first join with info->ref_cnt == -1; its return value
    is the handle, NULL fails the join and undoes the mapping.  Joining or
    leaving the same region from inside its own callback is a cycle and
-   fails.  At most FD_SHMEM_JOIN_MAX regions are joined at once. */
+   fails.  At most FD_SHMEM_JOIN_MAX regions are joined at once.
+   A read-only join of a region joined read-write returns the read-write
+   handle.  A read-write join of a region joined read-only upgrades that
+   join in place: the same file is opened read-write and mapped over the
+   same address range, so the handle, the mapping and every pointer into
+   it stay valid (other threads may read it meanwhile), the reference
+   count goes up and mode becomes read-write; if that fails (EACCES on
+   the open, the name now holds another file, ...) the join fails and
+   the read-only join stays as it was.  An anonymous join is never
+   remapped: a read-write join of a read-only one counts a reference and
+   returns its handle, its mode unchanged (as the original does). */
 void * fd_shmem_join( char const * name, int mode, int dump,
                       fd_shmem_joinleave_func_t join_func, void * ctx,
                       fd_shmem_join_info_t * opt_info );
@@ -114,8 +127,11 @@ int fd_shmem_leave_anonymous( void * join, fd_shmem_join_info_t * opt_info );
 
 /* Iteration over the current joins:
      for( it = fd_shmem_iter_begin(); !fd_shmem_iter_done( it ); it = fd_shmem_iter_next( it ) ) ...
-   The walk must not join or leave; entries are valid until the next join
-   or leave from any thread. */
+   Each entry is a snapshot of one join, held in a buffer of the calling
+   thread until its next fd_shmem_iter_begin or _next, so other threads
+   (and the walk itself) may join and leave meanwhile: a join made or
+   ended during the walk may or may not be seen, every other one is seen
+   once.  One walk at a time per thread. */
 fd_shmem_join_info_t const * fd_shmem_iter_begin( void );
 fd_shmem_join_info_t const * fd_shmem_iter_next ( fd_shmem_join_info_t const * iter );
 int                          fd_shmem_iter_done ( fd_shmem_join_info_t const * iter );
@@ -228,7 +244,9 @@ int fd_shmem_cpu_seq_parse( char const * cstr, size_t * cpu_idx, size_t cpu_max,
    Returns 0 or one of: EINVAL (NULL, relative, "/", a "." or ".."
    component, longer than FD_SHMEM_PATH_MAX). */
 int          fd_shmem_set_path( char const * path );
-/* The current domain path; valid until the next fd_shmem_set_path. */
+/* The current domain path, copied for the calling thread: the string
+   stays as it is until this thread calls fd_shmem_path again, whatever
+   other threads set meanwhile. */
 char const * fd_shmem_path( void );
 
 /* ---- Domain administration (root) ------------------------------------- */

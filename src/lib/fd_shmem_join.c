@@ -1,15 +1,9 @@
 /* Joins: mapping named regions into this process, reference counted,
-   with join/leave callbacks; queries; anonymous joins; iteration.
+   with join/leave callbacks; read-only joins upgraded in place; queries;
+   anonymous joins; iteration over snapshots.
 
-   One mutex serializes the changes to the table, each made inside a
-   write section (fd_shmem_join_tab.h); the queries take no lock, and
-   neither does a leave that is not the last (reference counts change
-   by atomic read-modify-write, see leave_shared).  The mutex is never
-   held across a system call that maps memory or across a user
-   callback: an entry whose callback runs is marked busy (ref_cnt -1,
-   owner thread recorded); the same thread touching it again is a
-   cycle, other threads wait on the condition variable until it
-   settles. */
+   The locks and what they protect, the busy state and the lockless
+   leave: see the rules at the top of fd_shmem_join_tab.h. */
 
 #include "fd_shmem_join_tab.h"
 
@@ -19,6 +13,7 @@
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* glibc's __libc_single_threaded: true while the process has one thread
@@ -84,10 +79,18 @@ warn_unlocked( char const * name, size_t sz, int err ) {
   FD_SHMEM_LOG_WARN( "join %s: mlock failed (%s); continuing with unlocked pages", name, strerror( err ) );
 }
 
+/* Locks sz bytes at mem (a failure is logged, not fatal) and, unless
+   dump, keeps them out of core dumps. */
+static void
+settle_pages( char const * name, void * mem, size_t sz, int dump ) {
+  if( mlock( mem, sz ) ) warn_unlocked( name, sz, errno );
+  if( !dump ) madvise( mem, sz, MADV_DONTDUMP );
+}
+
 /* Maps the region name into this process.  Returns the mapping or NULL
-   (logged); *info gets the page geometry. */
+   (logged); *info gets the page geometry, *st the file's identity. */
 static void *
-map_region( char const * name, int mode, int dump, fd_shmem_info_t * info ) {
+map_region( char const * name, int mode, int dump, fd_shmem_info_t * info, struct stat * st ) {
   int rw = mode==FD_SHMEM_JOIN_MODE_READ_WRITE;
   int fd;
   int err = fd_shmem_private_region_find( name, 0UL, rw ? O_RDWR : O_RDONLY, &fd, info );
@@ -96,7 +99,8 @@ map_region( char const * name, int mode, int dump, fd_shmem_info_t * info ) {
     return NULL;
   }
   size_t sz  = info->page_sz*info->page_cnt;
-  void * mem = reserve_random( sz, info->page_sz );
+  if( fstat( fd, st ) ) err = errno;
+  void * mem = err ? NULL : reserve_random( sz, info->page_sz );
   if( mem && mmap( mem, sz, rw ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0 )!=mem ) {
     err = errno;
     munmap( mem, sz );
@@ -107,14 +111,47 @@ map_region( char const * name, int mode, int dump, fd_shmem_info_t * info ) {
     FD_SHMEM_LOG_WARN( "join %s: cannot map %zu bytes (%s)", name, sz, strerror( err ? err : ENOMEM ) );
     return NULL;
   }
-  if( mlock( mem, sz ) ) warn_unlocked( name, sz, errno );
-  if( !dump ) madvise( mem, sz, MADV_DONTDUMP );
+  settle_pages( name, mem, sz, dump );
   return mem;
+}
+
+/* Maps the read-only join described by info read-write over the same
+   range: the same file (dev, ino, size) opened O_RDWR and mapped
+   MAP_FIXED, so the address and every pointer into it stay valid, and
+   a thread reading it meanwhile faults the same pages back in (the
+   kernel replaces the mapping under its mmap lock).  A read-only
+   mapping of an O_RDONLY descriptor cannot be mprotect-ed writable.
+   Returns 0, or an errno (logged) with the read-only mapping left in
+   place. */
+static int
+remap_rw( fd_shmem_join_info_t const * info, int dump, dev_t dev, ino_t ino ) {
+  size_t          sz = info->page_sz*info->page_cnt;
+  int             fd;
+  fd_shmem_info_t geo;
+  struct stat     st;
+  int err = fd_shmem_private_region_find( info->name, info->page_sz, O_RDWR, &fd, &geo );
+  if( !err ) {
+    if( fstat( fd, &st ) ) err = errno;
+    else if( st.st_dev!=dev || st.st_ino!=ino || geo.page_sz*geo.page_cnt!=sz ) err = ESTALE;
+    else if( mmap( info->shmem, sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0 )!=info->shmem ) {
+      err = errno;  /* put the read-only view back, wherever the kernel left the range */
+      mmap( info->shmem, sz, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0 );
+    }
+    close( fd );
+  }
+  if( err ) {
+    FD_SHMEM_LOG_WARN( "join %s: cannot join it read-write (%s); it stays joined read-only", info->name,
+                       err==ENOENT ? "no such region" : err==ESTALE ? "the region was replaced or resized" :
+                       strerror( err ) );
+    return err;
+  }
+  settle_pages( info->name, info->shmem, sz, dump );
+  return 0;
 }
 
 /* ---- busy entries and reference counts ---- */
 
-static long ref_load( join_ent_t const * ent ) { return SHARED_LOAD( &ent->info.ref_cnt ); }
+static long ref_load( fd_shmem_private_join_ent_t const * ent ) { return FD_SHMEM_PRIVATE_LOAD( &ent->info.ref_cnt ); }
 
 #define SETTLED (0)
 #define CYCLE   (1)
@@ -123,18 +160,32 @@ static long ref_load( join_ent_t const * ent ) { return SHARED_LOAD( &ent->info.
 /* With the lock held: SETTLED if no callback of ent runs, CYCLE if this
    very thread runs it, else waits for a change and returns WAITED. */
 static int
-wait_not_busy( join_ent_t * ent ) {
+wait_not_busy( fd_shmem_private_join_ent_t * ent ) {
   if( ref_load( ent )!=-1L ) return SETTLED;
   if( pthread_equal( ent->busy_owner, pthread_self() ) ) return CYCLE;
   pthread_cond_wait( &join_cond, &join_lock );
   return WAITED;
 }
 
-/* In a write section. */
-static void
-mark_busy( join_ent_t * ent ) {
-  SHARED_STORE( &ent->info.ref_cnt, -1L );
+/* With the lock held: makes the settled ent busy for this thread and
+   returns its reference count.  The swap is atomic: a lockless leave may
+   count down until it lands, and none succeeds after. */
+static long
+mark_busy( fd_shmem_private_join_ent_t * ent ) {
   ent->busy_owner = pthread_self();
+  return __atomic_exchange_n( &ent->info.ref_cnt, -1L, __ATOMIC_ACQ_REL );
+}
+
+/* With the lock held: publishes info for the busy ent, which settles it
+   (or clears it when info is NULL), and wakes the threads waiting on
+   it. */
+static void
+settle( fd_shmem_private_join_ent_t * ent, fd_shmem_join_info_t const * info ) {
+  fd_shmem_private_join_write_begin();
+  if( info ) fd_shmem_private_join_update( ent, info );
+  else       fd_shmem_private_join_remove( ent );
+  fd_shmem_private_join_write_end();
+  pthread_cond_broadcast( &join_cond );
 }
 
 /* Counting a reference up or down needs no write section: that one word
@@ -148,11 +199,11 @@ mark_busy( join_ent_t * ent ) {
 /* Drops one of several references: 1 if done, 0 if ent has one
    reference or is busy (the caller then needs the lock). */
 static inline __attribute__(( always_inline )) int
-ref_drop_shared( join_ent_t * ent ) {
+ref_drop_shared( fd_shmem_private_join_ent_t * ent ) {
   long r = ref_load( ent );
   if( ONE_THREAD() ) {
     if( r<=1L ) return 0;
-    SHARED_STORE( &ent->info.ref_cnt, r-1L );
+    FD_SHMEM_PRIVATE_STORE( &ent->info.ref_cnt, r-1L );
     return 1;
   }
   while( r>1L ) {
@@ -164,82 +215,102 @@ ref_drop_shared( join_ent_t * ent ) {
 /* Adds a reference to the settled ent, with the lock held (a lockless
    leave may count down meanwhile) or from the only thread. */
 static void
-ref_add( join_ent_t * ent ) {
-  if( ONE_THREAD() ) SHARED_STORE( &ent->info.ref_cnt, ref_load( ent )+1L );
+ref_add( fd_shmem_private_join_ent_t * ent ) {
+  if( ONE_THREAD() ) FD_SHMEM_PRIVATE_STORE( &ent->info.ref_cnt, ref_load( ent )+1L );
   else               __atomic_fetch_add( &ent->info.ref_cnt, 1L, __ATOMIC_ACQ_REL );
 }
 
 static void
-snapshot( fd_shmem_join_info_t * opt_info, join_ent_t const * ent ) {
+snapshot( fd_shmem_join_info_t * opt_info, fd_shmem_private_join_ent_t const * ent ) {
   if( opt_info ) fd_shmem_private_join_snapshot( ent, opt_info );
-}
-
-/* With the lock held: forgets ent and wakes the threads waiting on it. */
-static void
-forget( join_ent_t * ent ) {
-  fd_shmem_private_join_write_begin();
-  fd_shmem_private_join_remove( ent );
-  fd_shmem_private_join_write_end();
-  pthread_cond_broadcast( &join_cond );
 }
 
 /* ---- join ---- */
 
-/* A later join of an existing, settled entry, with the lock held (or
-   from the process's only thread, see fd_shmem_join). */
+/* 1 if a later join in mode can share ent's mapping as it is: a
+   read-only join of any, a read-write join of a read-write one. */
+static int
+mode_fits( fd_shmem_private_join_ent_t const * ent, int mode ) {
+  return FD_SHMEM_PRIVATE_LOAD( &ent->info.mode )==mode || mode==FD_SHMEM_JOIN_MODE_READ_ONLY;
+}
+
+/* A later join of an existing, settled entry whose mode fits (or that
+   is anonymous), with the lock held (or from the process's only thread,
+   see fd_shmem_join). */
 static void *
-join_again( join_ent_t * ent, int mode, fd_shmem_join_info_t * opt_info ) {
-  if( mode==FD_SHMEM_JOIN_MODE_READ_WRITE && ent->info.mode!=FD_SHMEM_JOIN_MODE_READ_WRITE ) {
-    FD_SHMEM_LOG_WARN( "join %s: already joined read-only; cannot also join it read-write", ent->info.name );
-    return NULL;
-  }
+join_again( fd_shmem_private_join_ent_t * ent, fd_shmem_join_info_t * opt_info ) {
   ref_add( ent );
   snapshot( opt_info, ent );
   return ent->info.join;
+}
+
+/* With the lock held on entry and exit: a read-write join of the
+   settled ent, joined read-only.  The entry is busy while the region is
+   mapped read-write over the same range (remap_rw); then it counts one
+   more reference and says read-write, or, on failure, is as it was.
+   Kept out of line: it is rare. */
+__attribute__(( noinline )) static void *
+join_upgrade( fd_shmem_private_join_ent_t * ent, fd_shmem_join_info_t * opt_info ) {
+  fd_shmem_join_info_t info;
+  fd_shmem_private_join_snapshot( ent, &info );
+  info.ref_cnt = mark_busy( ent );
+  int   dump = ent->dump;
+  dev_t dev  = ent->file_dev;
+  ino_t ino  = ent->file_ino;
+  pthread_mutex_unlock( &join_lock );
+
+  int err = remap_rw( &info, dump, dev, ino );
+
+  pthread_mutex_lock( &join_lock );
+  if( !err ) { info.ref_cnt++; info.mode = FD_SHMEM_JOIN_MODE_READ_WRITE; }
+  settle( ent, &info );
+  if( err ) return NULL;
+  snapshot( opt_info, ent );
+  return info.join;
 }
 
 /* With the lock held on entry and exit: maps, runs the join callback and
    settles the new entry ent (busy, indexed by name only).  Kept out of
    line: the hot path of fd_shmem_join is a later join. */
 __attribute__(( noinline )) static void *
-join_first( join_ent_t * ent, int mode, int dump, fd_shmem_joinleave_func_t join_func, void * ctx,
+join_first( fd_shmem_private_join_ent_t * ent, int mode, int dump, fd_shmem_joinleave_func_t join_func, void * ctx,
             fd_shmem_join_info_t * opt_info ) {
-  char name[ FD_SHMEM_NAME_MAX ];
-  memcpy( name, ent->info.name, sizeof(name) );
+  fd_shmem_join_info_t info;
+  fd_shmem_private_join_snapshot( ent, &info );
   pthread_mutex_unlock( &join_lock );
 
   fd_shmem_info_t geo;
-  void * mem = map_region( name, mode, dump, &geo );
+  struct stat     st;
+  void * mem = map_region( info.name, mode, dump, &geo, &st );
 
   pthread_mutex_lock( &join_lock );
-  if( !mem ) { forget( ent ); return NULL; }
+  if( !mem ) { settle( ent, NULL ); return NULL; }
+  ent->dump     = (unsigned char)!!dump;
+  ent->file_dev = st.st_dev;
+  ent->file_ino = st.st_ino;
+  info.shmem    = mem;
+  info.page_sz  = geo.page_sz;
+  info.page_cnt = geo.page_cnt;
+  info.mode     = mode;
   fd_shmem_private_join_write_begin();
-  SHARED_STORE( &ent->info.shmem,    mem          );
-  SHARED_STORE( &ent->info.page_sz,  geo.page_sz  );
-  SHARED_STORE( &ent->info.page_cnt, geo.page_cnt );
-  SHARED_STORE( &ent->info.mode,     mode         );
-  fd_shmem_private_join_index_addr( ent );
+  fd_shmem_private_join_update( ent, &info );  /* indexed by address: the range is taken */
   fd_shmem_private_join_write_end();
-  fd_shmem_join_info_t info;
-  fd_shmem_private_join_snapshot( ent, &info );
   pthread_mutex_unlock( &join_lock );
 
   void * join = join_func ? join_func( ctx, &info ) : mem;
 
   pthread_mutex_lock( &join_lock );
   if( !join || fd_shmem_private_join_by_join( join ) ) {
-    FD_SHMEM_LOG_WARN( "join %s: the join callback %s", name, join ? "returned a handle already in use" : "failed" );
-    forget( ent );  /* before the range is free for others */
+    FD_SHMEM_LOG_WARN( "join %s: the join callback %s", info.name,
+                       join ? "returned a handle already in use" : "failed" );
+    settle( ent, NULL );  /* before the range is free for others */
     munmap( mem, geo.page_sz*geo.page_cnt );
     return NULL;
   }
-  fd_shmem_private_join_write_begin();
-  SHARED_STORE( &ent->info.join,    join );
-  SHARED_STORE( &ent->info.ref_cnt, 1L   );
-  fd_shmem_private_join_index_join( ent );
-  fd_shmem_private_join_write_end();
+  info.join    = join;
+  info.ref_cnt = 1L;
+  settle( ent, &info );
   snapshot( opt_info, ent );
-  pthread_cond_broadcast( &join_cond );
   return join;
 }
 
@@ -251,19 +322,23 @@ join_locked( char const * name, fd_shmem_private_name_t const * key, size_t len,
   void * join = NULL;
   pthread_mutex_lock( &join_lock );
   for(;;) {
-    join_ent_t * ent = fd_shmem_private_join_by_name( key, len, hash );
+    fd_shmem_private_join_ent_t * ent = fd_shmem_private_join_by_name( key, len, hash );
     int state = ent ? wait_not_busy( ent ) : SETTLED;
     if( state==WAITED ) continue;
     if( state==CYCLE ) {
       FD_SHMEM_LOG_WARN( "join %s: called from its own join or leave callback (cycle)", name );
       break;
     }
-    if( ent ) { join = join_again( ent, mode, opt_info ); break; }
+    if( ent ) {  /* the memory of an anonymous join is the caller's: never remapped, as in the original */
+      join = mode_fits( ent, mode ) || ent->anon ? join_again( ent, opt_info ) : join_upgrade( ent, opt_info );
+      break;
+    }
     if( !fd_shmem_private_name_check( name ) ) { FD_SHMEM_LOG_WARN( "join: bad region name" ); break; }
+    fd_shmem_join_info_t const busy = { .ref_cnt = -1L };
     fd_shmem_private_join_write_begin();
-    ent = fd_shmem_private_join_add( key, hash );
-    if( ent ) mark_busy( ent );
+    ent = fd_shmem_private_join_add( key, hash, &busy );
     fd_shmem_private_join_write_end();
+    if( ent ) ent->busy_owner = pthread_self();
     if( !ent ) { FD_SHMEM_LOG_WARN( "join %s: too many regions joined (%lu)", name, FD_SHMEM_JOIN_MAX ); break; }
     join = join_first( ent, mode, dump, join_func, ctx, opt_info );
     break;
@@ -289,17 +364,17 @@ join_slow( char const * name, int mode, int dump, fd_shmem_joinleave_func_t join
     return NULL;
   }
   if( ONE_THREAD() ) {
-    join_ent_t * ent = fd_shmem_private_join_by_name( &key, len, hash );
-    if( ent && ref_load( ent )>=1L ) return join_again( ent, mode, opt_info );
+    fd_shmem_private_join_ent_t * ent = fd_shmem_private_join_by_name( &key, len, hash );
+    if( ent && ref_load( ent )>=1L && mode_fits( ent, mode ) ) return join_again( ent, opt_info );
   }
   return join_locked( name, &key, len, hash, mode, dump, join_func, ctx, opt_info );
 }
 
 /* The lock only serializes threads, and no callback runs with it held:
-   in a process with one thread, a later join of a settled entry needs
-   neither (a busy or missing entry takes the locked path).  That join,
-   in a mode the entry allows, runs here and calls nothing; anything
-   else starts over in join_slow. */
+   in a process with one thread, a later join of a settled entry in a
+   mode that fits needs neither (a busy or missing entry, or an upgrade,
+   takes the locked path).  That join runs here and calls nothing;
+   anything else starts over in join_slow. */
 FD_SHMEM_EXPORT void *
 fd_shmem_join( char const * name, int mode, int dump,
                fd_shmem_joinleave_func_t join_func, void * ctx,
@@ -308,9 +383,9 @@ fd_shmem_join( char const * name, int mode, int dump,
     fd_shmem_private_name_t key;
     unsigned hash;
     size_t   len = fd_shmem_private_name_copy( name, &key, &hash );
-    join_ent_t * ent = len ? fd_shmem_private_join_by_name( &key, len, hash ) : NULL;
-    if( ent && ref_load( ent )>=1L && ( mode==FD_SHMEM_JOIN_MODE_READ_ONLY || SHARED_LOAD( &ent->info.mode )==mode ) ) {
-      SHARED_STORE( &ent->info.ref_cnt, ref_load( ent )+1L );  /* the only thread: see ref_add */
+    fd_shmem_private_join_ent_t * ent = len ? fd_shmem_private_join_by_name( &key, len, hash ) : NULL;
+    if( ent && ref_load( ent )>=1L && mode_fits( ent, mode ) ) {
+      FD_SHMEM_PRIVATE_STORE( &ent->info.ref_cnt, ref_load( ent )+1L );  /* the only thread: see ref_add */
       snapshot( opt_info, ent );
       return ent->info.join;
     }
@@ -326,21 +401,17 @@ fd_shmem_join( char const * name, int mode, int dump,
    Returns 1 if done; 0 leaves everything to the locked path. */
 static int
 leave_shared( void const * join ) {
-  join_ent_t * ent;
-  uint64_t     seq;
-  do {
-    seq = fd_shmem_private_join_read_begin();
-    ent = fd_shmem_private_join_by_join( join );
-  } while( !fd_shmem_private_join_read_done( seq ) );
+  fd_shmem_private_join_ent_t * ent;
+  FD_SHMEM_PRIVATE_JOIN_READ( ent = fd_shmem_private_join_by_join( join ) );
   return ent && ref_drop_shared( ent );
 }
 
 /* With the lock held: finds the settled entry of handle join.  Returns
    it, or NULL after logging why not. */
-static join_ent_t *
+static fd_shmem_private_join_ent_t *
 leave_lookup( void const * join, char const * what ) {
   for(;;) {
-    join_ent_t * ent = fd_shmem_private_join_by_join( join );
+    fd_shmem_private_join_ent_t * ent = fd_shmem_private_join_by_join( join );
     if( !ent ) { FD_SHMEM_LOG_WARN( "%s: %p is not a current join", what, join ); return NULL; }
     int state = wait_not_busy( ent );
     if( state==SETTLED ) return ent;
@@ -356,7 +427,7 @@ leave_lookup( void const * join, char const * what ) {
 __attribute__(( noinline )) static int
 leave_locked( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) {
   pthread_mutex_lock( &join_lock );
-  join_ent_t * ent = leave_lookup( join, "leave" );
+  fd_shmem_private_join_ent_t * ent = leave_lookup( join, "leave" );
   if( ent && ent->anon && ref_load( ent )==1L ) {
     FD_SHMEM_LOG_WARN( "leave %s: an anonymous join ends with fd_shmem_leave_anonymous", ent->info.name );
     ent = NULL;
@@ -367,9 +438,7 @@ leave_locked( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) {
     return 0;
   }
 
-  fd_shmem_private_join_write_begin();
-  mark_busy( ent );
-  fd_shmem_private_join_write_end();
+  mark_busy( ent );  /* the one reference left, ours */
   fd_shmem_join_info_t info;
   fd_shmem_private_join_snapshot( ent, &info );
   pthread_mutex_unlock( &join_lock );
@@ -379,7 +448,7 @@ leave_locked( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) {
   /* Forget the entry before unmapping: once the range is free the kernel
      may hand it to a concurrent join, which must not find it taken. */
   pthread_mutex_lock( &join_lock );
-  forget( ent );
+  settle( ent, NULL );
   pthread_mutex_unlock( &join_lock );
 
   int bad = munmap( info.shmem, info.page_sz*info.page_cnt )!=0;
@@ -399,9 +468,9 @@ leave_slow( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) {
    and calls nothing; anything else goes the whole way. */
 FD_SHMEM_EXPORT int
 fd_shmem_leave( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) {
-  uint64_t seq = SHARED_LOAD( &fd_shmem_private_join_tab.seq );
+  uint64_t seq = FD_SHMEM_PRIVATE_LOAD( &fd_shmem_private_join_tab.seq );
   if( join && !( seq & 1UL ) ) {
-    join_ent_t * ent = fd_shmem_private_join_by_join( join );
+    fd_shmem_private_join_ent_t * ent = fd_shmem_private_join_by_join( join );
     if( ent && fd_shmem_private_join_read_done( seq ) && ref_drop_shared( ent ) ) return 0;
   }
   return leave_slow( join, leave_func, ctx );
@@ -420,13 +489,9 @@ query_by_name_slow( char const * name, fd_shmem_join_info_t * opt_info ) {
   unsigned hash;
   size_t   len = fd_shmem_private_name_copy( name, &key, &hash );
   if( !len ) return EINVAL;
-  join_ent_t * ent;
-  uint64_t     seq;
-  do {
-    seq = fd_shmem_private_join_read_begin();
-    ent = fd_shmem_private_join_by_name( &key, len, hash );
-    if( ent ) snapshot( opt_info, ent );
-  } while( !fd_shmem_private_join_read_done( seq ) );
+  fd_shmem_private_join_ent_t * ent;
+  FD_SHMEM_PRIVATE_JOIN_READ( ent = fd_shmem_private_join_by_name( &key, len, hash );
+                              if( ent ) snapshot( opt_info, ent ) );
   if( ent ) return 0;
   return fd_shmem_private_name_check( name ) ? ENOENT : EINVAL;
 }
@@ -439,9 +504,9 @@ fd_shmem_join_query_by_name( char const * name, fd_shmem_join_info_t * opt_info 
   fd_shmem_private_name_t key;
   unsigned hash;
   size_t   len = fd_shmem_private_name_copy( name, &key, &hash );
-  uint64_t seq = SHARED_LOAD( &fd_shmem_private_join_tab.seq );
+  uint64_t seq = FD_SHMEM_PRIVATE_LOAD( &fd_shmem_private_join_tab.seq );
   if( len && !( seq & 1UL ) ) {
-    join_ent_t * ent = fd_shmem_private_join_by_name( &key, len, hash );
+    fd_shmem_private_join_ent_t * ent = fd_shmem_private_join_by_name( &key, len, hash );
     if( ent ) {
       snapshot( opt_info, ent );
       if( fd_shmem_private_join_read_done( seq ) ) return 0;
@@ -453,13 +518,8 @@ fd_shmem_join_query_by_name( char const * name, fd_shmem_join_info_t * opt_info 
 FD_SHMEM_EXPORT int
 fd_shmem_join_query_by_join( void const * join, fd_shmem_join_info_t * opt_info ) {
   if( !join ) return EINVAL;
-  join_ent_t * ent;
-  uint64_t     seq;
-  do {
-    seq = fd_shmem_private_join_read_begin();
-    ent = fd_shmem_private_join_by_join( join );
-    if( ent ) snapshot( opt_info, ent );
-  } while( !fd_shmem_private_join_read_done( seq ) );
+  fd_shmem_private_join_ent_t * ent;
+  FD_SHMEM_PRIVATE_JOIN_READ( ent = fd_shmem_private_join_by_join( join ); if( ent ) snapshot( opt_info, ent ) );
   return ent ? 0 : ENOENT;
 }
 
@@ -469,13 +529,8 @@ fd_shmem_join_query_by_addr( void const * addr, size_t sz, fd_shmem_join_info_t 
   uintptr_t a0 = (uintptr_t)addr;
   uintptr_t a1 = a0 + ( sz-1UL );
   if( a1<a0 ) return EINVAL;
-  join_ent_t * ent;
-  uint64_t     seq;
-  do {
-    seq = fd_shmem_private_join_read_begin();
-    ent = fd_shmem_private_join_by_addr( a0, a1 );
-    if( ent ) snapshot( opt_info, ent );
-  } while( !fd_shmem_private_join_read_done( seq ) );
+  fd_shmem_private_join_ent_t * ent;
+  FD_SHMEM_PRIVATE_JOIN_READ( ent = fd_shmem_private_join_by_addr( a0, a1 ); if( ent ) snapshot( opt_info, ent ) );
   return ent ? 0 : ENOENT;
 }
 
@@ -501,20 +556,12 @@ fd_shmem_join_anonymous( char const * name, int mode, void * join, void * mem,
   pthread_mutex_lock( &join_lock );
   int taken = fd_shmem_private_join_by_name( &key, len, hash ) || fd_shmem_private_join_by_join( join ) ||
               fd_shmem_private_join_by_addr( a0, a1 );
+  fd_shmem_join_info_t const info = { .ref_cnt = 1L, .join = join, .shmem = mem, .page_sz = page_sz,
+                                      .page_cnt = page_cnt, .mode = mode };
   fd_shmem_private_join_write_begin();
-  join_ent_t * ent = taken ? NULL : fd_shmem_private_join_add( &key, hash );
-  if( ent ) {
-    ent->anon = 1;
-    SHARED_STORE( &ent->info.ref_cnt,  1L       );
-    SHARED_STORE( &ent->info.join,     join     );
-    SHARED_STORE( &ent->info.shmem,    mem      );
-    SHARED_STORE( &ent->info.page_sz,  page_sz  );
-    SHARED_STORE( &ent->info.page_cnt, page_cnt );
-    SHARED_STORE( &ent->info.mode,     mode     );
-    fd_shmem_private_join_index_join( ent );
-    fd_shmem_private_join_index_addr( ent );
-  }
+  fd_shmem_private_join_ent_t * ent = taken ? NULL : fd_shmem_private_join_add( &key, hash, &info );
   fd_shmem_private_join_write_end();
+  if( ent ) ent->anon = 1;
   pthread_mutex_unlock( &join_lock );
   return ent ? 0 : EINVAL;
 }
@@ -523,11 +570,11 @@ FD_SHMEM_EXPORT int
 fd_shmem_leave_anonymous( void * join, fd_shmem_join_info_t * opt_info ) {
   if( !join ) return EINVAL;
   pthread_mutex_lock( &join_lock );
-  join_ent_t * ent = fd_shmem_private_join_by_join( join );
+  fd_shmem_private_join_ent_t * ent = fd_shmem_private_join_by_join( join );
   int ok = ent && ent->anon && ref_load( ent )==1L;
   if( ok ) {
     if( opt_info ) { fd_shmem_private_join_snapshot( ent, opt_info ); opt_info->ref_cnt = 0L; }
-    forget( ent );
+    settle( ent, NULL );
   }
   pthread_mutex_unlock( &join_lock );
   return ok ? 0 : EINVAL;
@@ -535,10 +582,23 @@ fd_shmem_leave_anonymous( void * join, fd_shmem_join_info_t * opt_info ) {
 
 /* ---- iteration ---- */
 
+/* A walk hands out snapshots, one at a time, from a buffer of the
+   calling thread; next is the entry to look at after the one in info. */
+typedef struct {
+  fd_shmem_join_info_t info;  /* first: what the walk hands out */
+  size_t               next;
+} iter_t;
+
+static __thread iter_t iter_buf;
+
+/* The first entry in use from idx on, copied without the lock. */
 static fd_shmem_join_info_t const *
 iter_from( size_t idx ) {
-  for( ; idx<FD_SHMEM_JOIN_MAX; idx++ )
-    if( fd_shmem_private_join_tab.ent[ idx ].used ) return &fd_shmem_private_join_tab.ent[ idx ].info;
+  for( ; idx<FD_SHMEM_JOIN_MAX; idx++ ) {
+    fd_shmem_private_join_ent_t const * ent = &fd_shmem_private_join_tab.ent[ idx ];
+    FD_SHMEM_PRIVATE_JOIN_READ( fd_shmem_private_join_snapshot( ent, &iter_buf.info ) );
+    if( iter_buf.info.name[0] ) { iter_buf.next = idx+1UL; return &iter_buf.info; }
+  }
   return NULL;
 }
 
@@ -549,9 +609,8 @@ fd_shmem_iter_begin( void ) {
 
 FD_SHMEM_EXPORT fd_shmem_join_info_t const *
 fd_shmem_iter_next( fd_shmem_join_info_t const * iter ) {
-  if( !iter ) return NULL;
-  join_ent_t const * ent = (join_ent_t const *)iter;  /* info is the entry's first member */
-  return iter_from( (size_t)( ent - fd_shmem_private_join_tab.ent ) + 1UL );
+  if( iter!=&iter_buf.info ) return NULL;  /* the end, or not this thread's walk */
+  return iter_from( iter_buf.next );
 }
 
 FD_SHMEM_EXPORT int

@@ -67,8 +67,8 @@ fd_shmem_private_name_check( char const * name ) {
   return len;
 }
 
-/* The join's hash of a name, the same in every process, takes in the
-   key's words one after another. */
+/* The name index's hash of a name (not the one fd_shmem_join_info_t
+   publishes) takes in the key's words one after another. */
 static inline uint64_t
 fd_shmem_private_name_hash_word( uint64_t h, uint64_t word ) {
   h = ( h ^ word ) * 0xff51afd7ed558ccdUL;

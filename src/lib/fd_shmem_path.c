@@ -1,7 +1,13 @@
 /* The domain path: FD_SHMEM_PATH, else the default, until
    fd_shmem_set_path; and the test seam's root for /sys and /proc.
    (Each part of the library sets itself up on first use: the log
-   level, libnuma and the topology in their own files.) */
+   level, libnuma and the topology in their own files.)
+
+   One rule for the path: path_buf is read and written only with
+   path_lock held.  fd_shmem_path hands out a copy made for the calling
+   thread, so a fd_shmem_set_path in another thread never changes a
+   string someone is reading.  path_lock is taken alone (no other lock is
+   held or taken with it). */
 
 #include "fd_shmem_private.h"
 #include "fd_shmem_errset.h"
@@ -16,6 +22,7 @@
 static pthread_once_t  boot_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t path_lock = PTHREAD_MUTEX_INITIALIZER;
 static char            path_buf[ FD_SHMEM_PATH_MAX+1UL ] = FD_SHMEM_PRIVATE_DEFAULT_PATH;
+static __thread char   path_copy[ sizeof(path_buf) ];  /* what fd_shmem_path returns to this thread */
 
 /* 1 if the first len bytes of path hold a "." or ".." component: such
    a path names the domain through another (a link in "dom/link/."
@@ -58,7 +65,7 @@ path_from_env( void ) {
   char const * env = secure_getenv( "FD_SHMEM_PATH" );
   if( env && env[0] && path_store( env ) )
     FD_SHMEM_LOG_WARN( "ignoring FD_SHMEM_PATH \"%s\": not an absolute directory path; using %s",
-                       env, path_buf );
+                       env, FD_SHMEM_PRIVATE_DEFAULT_PATH );  /* this runs before any set_path */
 }
 
 /* The test seam, and its only place.  The test programs that build
@@ -117,7 +124,10 @@ fd_shmem_set_path( char const * path ) {
 FD_SHMEM_EXPORT char const *
 fd_shmem_path( void ) {
   path_boot();
-  return path_buf;
+  pthread_mutex_lock( &path_lock );
+  memcpy( path_copy, path_buf, sizeof(path_copy) );
+  pthread_mutex_unlock( &path_lock );
+  return path_copy;
 }
 
 int
