@@ -1,0 +1,11 @@
+#!/bin/sh
+# The same suites as t_suites.sh, on two nodes whose pools were filled at
+# boot as on a provisioned host (`fd_shmem_ctl kernel-cmdline`): a 1 GiB
+# and 16 2 MiB pages on each node.  The suites must work around pages
+# that are not theirs and put every pool back to its boot size.
+: "${top_srcdir:?}" "${top_builddir:?}"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$top_srcdir/tests/guest/stage.sh" "$tmp/t" || exit 99
+"$top_srcdir/tests/guest/run" --timeout 400 --append "hugepagesz=1G hugepages=0:1,1:1 hugepagesz=2M hugepages=0:16,1:16" \
+  "$tmp/t" -- sh -c 'grep -H . /sys/devices/system/node/node*/hugepages/*/nr_hugepages && sh tests/guest/suites.sh'
