@@ -7,5 +7,6 @@
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$top_srcdir/tests/guest/stage.sh" "$tmp/t" || exit 99
-"$top_srcdir/tests/guest/run" --timeout 400 --append "hugepagesz=1G hugepages=0:1,1:1 hugepagesz=2M hugepages=0:16,1:16" \
-  "$tmp/t" -- sh -c 'grep -H . /sys/devices/system/node/node*/hugepages/*/nr_hugepages && sh tests/guest/suites.sh'
+"$top_srcdir/tests/guest/run" --timeout 400 \
+  --append "hugepagesz=1G hugepages=0:1,1:1 hugepagesz=2M hugepages=0:16,1:16" "$tmp/t" -- \
+  sh -c 'grep -H . /sys/devices/system/node/node*/hugepages/*/nr_hugepages && sh tests/guest/suites.sh'
