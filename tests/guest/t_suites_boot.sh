@@ -7,6 +7,13 @@
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$top_srcdir/tests/guest/stage.sh" "$tmp/t" || exit 99
+# the pools are checked first: a kernel that ignored the parameters would
+# leave nothing to test here
 "$top_srcdir/tests/guest/run" --timeout 400 \
-  --append "hugepagesz=1G hugepages=0:1,1:1 hugepagesz=2M hugepages=0:16,1:16" "$tmp/t" -- \
-  sh -c 'grep -H . /sys/devices/system/node/node*/hugepages/*/nr_hugepages && sh tests/guest/suites.sh'
+  --append "hugepagesz=1G hugepages=0:1,1:1 hugepagesz=2M hugepages=0:16,1:16" "$tmp/t" -- sh -c '
+    for n in 0 1; do
+      pools=/sys/devices/system/node/node$n/hugepages
+      [ "$(cat $pools/hugepages-1048576kB/nr_hugepages) $(cat $pools/hugepages-2048kB/nr_hugepages)" = "1 16" ] ||
+        { echo "FAIL: node $n did not get its pages at boot"; exit 1; }
+    done
+    sh tests/guest/suites.sh'
