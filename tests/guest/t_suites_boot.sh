@@ -1,8 +1,9 @@
 #!/bin/sh
-# The same suites as t_suites.sh, on two nodes whose pools were filled at
-# boot as on a provisioned host (`fd_shmem_ctl kernel-cmdline`): a 1 GiB
-# and 16 2 MiB pages on each node.  The suites must work around pages
-# that are not theirs and put every pool back to its boot size.
+# The suites of t_suites.sh but test_join (its domain is under /dev/shm:
+# no pool is involved), on two nodes whose pools were filled at boot as
+# on a provisioned host (`fd_shmem_ctl kernel-cmdline`): a 1 GiB and 16
+# 2 MiB pages on each node.  The suites must work around pages that are
+# not theirs and put every pool back to its boot size.
 : "${top_srcdir:?}" "${top_builddir:?}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -16,4 +17,5 @@ trap 'rm -rf "$tmp"' EXIT
       [ "$(cat $pools/hugepages-1048576kB/nr_hugepages) $(cat $pools/hugepages-2048kB/nr_hugepages)" = "1 16" ] ||
         { echo "FAIL: node $n did not get its pages at boot"; exit 1; }
     done
-    sh tests/guest/suites.sh'
+    sh tests/guest/suites.sh tests/test_region tests/test_pages tests/test_priv tests/test_faults tests/test_pool_priv \
+      tests/test_safety tests/test_ctl_priv.sh tests/test_domain_priv.sh tests/test_apply_priv.sh tests/test_admin_priv.sh'
