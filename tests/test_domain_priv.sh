@@ -112,6 +112,7 @@ mounted "$dom/.normal" tmpfs && mounted "$dom/.huge" hugetlbfs && [ -e "$dom/.no
 kill $cwd_pid $fd_pid; exec 8>&-; wait $cwd_pid $fd_pid $hold_pid 2>/dev/null; pids=
 
 # a thread with a working directory of its own (unshare CLONE_FS)
+: >"$tmp/hold"  # else wait_ready may see the last holder's "ready" before this one's shell truncates it
 "$HOLD" --cwd "$dom/.huge" <"$tmp/fifo" >"$tmp/hold" &
 hold_pid=$!; pids="$hold_pid"
 exec 8>"$tmp/fifo"
@@ -123,7 +124,7 @@ exec 8>&-; wait $hold_pid 2>/dev/null; pids=
 # 9. --dry-run changes nothing and says what would be done
 expect 0 "would: set node 0 huge pages to $((pool_before + 5))" "" -- --dry-run alloc $((pool_before + 5)) huge 0
 [ "$(cat "$pool")" = $((pool_before + 2)) ] || fail "--dry-run alloc changed the pool"
-expect 0 "would: set node 0 huge pages to $pool_before" "" -- --dry-run free huge 0
+expect 0 "would: set node 0 huge pages to 0 \(now $((pool_before + 2))\)" "" -- --dry-run free huge 0
 [ "$(cat "$pool")" = $((pool_before + 2)) ] || fail "--dry-run free changed the pool"
 expect 1 "" "already exists" -- --dry-run init 700 root root
 expect 0 "would: init domain $tmp/new" "" -- --shmem-path "$tmp/new" --dry-run init 700 root root
@@ -157,6 +158,7 @@ fi
 ln -s "$(dirname "$dom")" "$tmp/parent"
 via="$tmp/parent/$(basename "$dom")"
 "$CTL" --quiet create r 2 normal 0 600
+: >"$tmp/hold"  # else wait_ready may see the last holder's "ready" before this one's shell truncates it
 "$HOLD" r <"$tmp/fifo" >"$tmp/hold" &
 hold_pid=$!; pids="$hold_pid"
 exec 8>"$tmp/fifo"
