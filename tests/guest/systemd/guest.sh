@@ -154,7 +154,7 @@ sd_boot() {
   rm -f "$work/qmp.in" && mkfifo "$work/qmp.in"
   : >"$log"
   sd_log "boot $name: fdtest.mode=$name $append"
-  timeout -k 10 240 qemu-system-x86_64 -machine pc,accel=tcg -cpu max,-erms -smp 2 "${memargs[@]}" \
+  timeout -k 10 180 qemu-system-x86_64 -machine pc,accel=tcg -cpu max,-erms -smp 2 "${memargs[@]}" \
     -numa node,nodeid=0,cpus=0,memdev=m0 -numa node,nodeid=1,cpus=1,memdev=m1 \
     -bios "$qboot" -kernel "$cache/vmlinux" -initrd "$work/initrd" \
     -append "console=ttyS0 panic=-1 init_on_alloc=0 quiet loglevel=4 systemd.show_status=error fdtest.mode=$name $append" \
