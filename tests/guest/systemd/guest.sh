@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # guest.sh: sourced by the tests/guest/t_systemd_*.sh scripts.  Builds a
 # Debian 12 guest with systemd as PID 1 and this tree's packages
 # installed, and boots it under QEMU (TCG), two NUMA nodes.
@@ -6,14 +7,17 @@
 #                         the kernel (tests/guest/kernel.sh), a work dir
 #   sd_image              $work/disk.ext4: the cached rootfs, the .debs
 #                         installed with dpkg, fdshmem.conf, the test units
-#   sd_boot NAME MEM APPEND [QEMU_ARG...]
+#   sd_boot NAME MEM APPEND
 #                         boots the disk (snapshot=on: every boot starts
-#                         from the same image); MEM is "runtime" (two 3 GiB
-#                         nodes) or "hotplug" (3 GiB + 1 GiB, two DIMM
-#                         slots; the guest asks for each DIMM on node 1 with
-#                         "FDTEST-HOTADD N" and the host adds it over QMP);
-#                         returns the guest's status, 99 if it did not report
+#                         from the same image) with fdtest.mode=NAME and
+#                         APPEND on the kernel command line; MEM is
+#                         "runtime" (two 3 GiB nodes) or "hotplug" (3 GiB
+#                         + 1 GiB, two DIMM slots; the guest asks for each
+#                         DIMM on node 1 with "FDTEST-HOTADD N" and the
+#                         host adds it over QMP); returns the guest's
+#                         status, 99 if it did not report
 #
+# Needs root; the host is left as it was but for the cache.
 # Environment: FDSHMEM_GUEST_CACHE (default tests/guest/cache under the
 # current directory) keeps the kernel, the rootfs and built packages;
 # FDSHMEM_DEBS names a directory of ready .debs (CI's packages step),
@@ -26,15 +30,17 @@ sd_top=$(cd "$sd_dir/../../.." && pwd)
 cache=${FDSHMEM_GUEST_CACHE:-$PWD/tests/guest/cache}
 rootfs_pkgs=systemd,systemd-sysv,udev,kmod,libnuma1
 qboot=/usr/share/qemu/qboot.rom
+CC=${CC:-cc}
 
 sd_skip() { echo "SKIP: $*" >&2; exit 77; }
 sd_fail() { echo "FAIL: $*" >&2; exit 1; }
 sd_log() { echo "[$(date +%T)] $*"; }
 
 sd_setup() {
-  [ "$(id -u)" = 0 ] && [ "${FDSHMEM_TEST_PRIVILEGED:-}" = 1 ] || sd_skip "needs root and FDSHMEM_TEST_PRIVILEGED=1"
+  # dpkg --root runs the packages' scripts chrooted in the guest's tree
+  [ "$(id -u)" = 0 ] || sd_skip "needs root"
   local tool
-  for tool in qemu-system-x86_64 busybox cpio gzip mmdebstrap mke2fs dpkg dpkg-deb cc systemctl timeout; do
+  for tool in qemu-system-x86_64 busybox cpio gzip mmdebstrap mke2fs dpkg dpkg-deb "$CC" systemctl timeout; do
     command -v "$tool" >/dev/null || sd_skip "$tool not found"
   done
   ! ldd "$(command -v busybox)" >/dev/null 2>&1 || sd_skip "busybox is not static (apt-get install busybox-static)"
@@ -79,9 +85,8 @@ sd_debs() {
 
 sd_deb() {
   local f
-  f=$(ls "$debs/$1"_*.deb 2>/dev/null | grep -v dbgsym | head -n 1)
-  [ -n "$f" ] || sd_fail "no $1 package in $debs"
-  echo "$f"
+  for f in "$debs/$1"_*.deb; do [ -f "$f" ] && { echo "$f"; return 0; }; done
+  sd_fail "no $1 package in $debs"
 }
 
 sd_image() {
@@ -95,7 +100,7 @@ sd_image() {
   # the consumer, built against the packaged library and headers
   dpkg-deb -x "$(sd_deb libfdshmem-dev)" "$dev"
   dpkg-deb -x "$(sd_deb libfdshmem0)" "$dev"
-  cc -O2 -Wall -Wextra -Werror -I"$dev/usr/include" -o "$root/usr/local/bin/fdtest-consumer" "$sd_dir/consumer.c" \
+  "$CC" -O2 -Wall -Wextra -Werror -I"$dev/usr/include" -o "$root/usr/local/bin/fdtest-consumer" "$sd_dir/consumer.c" \
     "$dev"/usr/lib/*/libfdshmem.so
   install -m 0644 "$sd_dir/fdshmem.conf" "$root/etc/fdshmem.conf"
   install -m 0755 "$sd_dir/fdtest-check" "$root/usr/local/sbin/fdtest-check"
@@ -132,20 +137,21 @@ sd_initramfs() {
   (cd "$init" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initrd"
 }
 
-# sd_qmp CMD_JSON: one QMP command to the running QEMU.
-sd_qmp() { echo "$1" >&8; }
+# sd_qmp COMMAND [ARGUMENTS]: one QMP command to the running QEMU;
+# ARGUMENTS are the members of its "arguments" object.
+sd_qmp() { printf '{"execute": "%s", "arguments": {%s}}\n' "$1" "${2:-}" >&8; }
 
 # sd_hot_add N: a 1 GiB DIMM on node 1.
 sd_hot_add() {
   sd_log "adding DIMM $1 to node 1"
-  sd_qmp "{\"execute\":\"object-add\",\"arguments\":{\"qom-type\":\"memory-backend-ram\",\"id\":\"hp$1\",\"size\":1073741824}}"
-  sd_qmp "{\"execute\":\"device_add\",\"arguments\":{\"driver\":\"pc-dimm\",\"id\":\"dimm$1\",\"memdev\":\"hp$1\",\"node\":1}}"
+  sd_qmp object-add "$(printf '"qom-type": "memory-backend-ram", "id": "hp%s", "size": %s' "$1" $((1 << 30)))"
+  sd_qmp device_add "$(printf '"driver": "pc-dimm", "id": "dimm%s", "memdev": "hp%s", "node": 1' "$1" "$1")"
 }
 
 sd_boot() {
-  local name=$1 mem=$2 append=$3; shift 3
+  local name=$1 mem=$2 append=$3
   [ -s "$work/initrd" ] || sd_initramfs
-  local log=$work/$name.serial memargs
+  local log=$work/$name.serial memargs kargs="fdtest.mode=$name $append"
   case $mem in
     runtime) memargs=(-m 6G -object memory-backend-ram,id=m0,size=3G -object memory-backend-ram,id=m1,size=3G) ;;
     hotplug) memargs=(-m 4G,slots=2,maxmem=6G -object memory-backend-ram,id=m0,size=3G
@@ -153,17 +159,17 @@ sd_boot() {
   esac
   rm -f "$work/qmp.in" && mkfifo "$work/qmp.in"
   : >"$log"
-  sd_log "boot $name: fdtest.mode=$name $append"
+  sd_log "boot $name: $kargs"
   timeout -k 10 180 qemu-system-x86_64 -machine pc,accel=tcg -cpu max,-erms -smp 2 "${memargs[@]}" \
     -numa node,nodeid=0,cpus=0,memdev=m0 -numa node,nodeid=1,cpus=1,memdev=m1 \
     -bios "$qboot" -kernel "$cache/vmlinux" -initrd "$work/initrd" \
-    -append "console=ttyS0 panic=-1 init_on_alloc=0 quiet loglevel=4 systemd.show_status=error fdtest.mode=$name $append" \
+    -append "console=ttyS0 panic=-1 init_on_alloc=0 quiet loglevel=4 systemd.show_status=error $kargs" \
     -drive "file=$work/disk.ext4,format=raw,if=virtio,snapshot=on" \
     -nodefaults -display none -serial "file:$log" -monitor none -qmp stdio -no-reboot \
-    -device isa-debug-exit,iobase=0xf4,iosize=0x01 "$@" <"$work/qmp.in" >"$work/$name.qmp" 2>&1 &
+    -device isa-debug-exit,iobase=0xf4,iosize=0x01 <"$work/qmp.in" >"$work/$name.qmp" 2>&1 &
   local qemu=$! asked=0 n
   exec 8>"$work/qmp.in"
-  sd_qmp '{"execute":"qmp_capabilities"}'
+  sd_qmp qmp_capabilities
   while kill -0 "$qemu" 2>/dev/null; do
     n=$(grep -c '^FDTEST-HOTADD ' "$log" || true)
     while [ "$asked" -lt "$n" ]; do asked=$((asked + 1)); sd_hot_add "$asked"; done
@@ -179,6 +185,8 @@ sd_boot() {
   if [ -z "$said" ] || [ $(( ((said << 1) | 1) & 255 )) != "$status" ]; then
     echo "boot $name: the guest did not report (QEMU exit $status, console said \"$said\"); its console:"
     tail -n 60 "$log"
+    echo "QMP and QEMU's messages:"
+    tail -n 20 "$work/$name.qmp"
     return 99
   fi
   sd_log "boot $name: status $said"
