@@ -15,7 +15,7 @@ typedef struct {
 } errset_t;
 
 #define ERRSET_ROW( fn, ... ) { #fn, (int const[]){ __VA_ARGS__, 0 } },
-static errset_t const errsets[] = { FD_SHMEM_ERRSETS( ERRSET_ROW ) };
+static errset_t const errsets[] = { FD_SHMEM_PRIVATE_ERRSETS( ERRSET_ROW ) };
 #define ERRSET_CNT ( sizeof(errsets)/sizeof(errsets[0]) )
 
 void

@@ -31,7 +31,7 @@ fd_shmem_acquire_multi( size_t page_sz, size_t sub_cnt,
   void * mem = mmap( NULL, sz, PROT_READ | PROT_WRITE, acquire_flags( page_sz ), -1, 0 );
   if( mem==MAP_FAILED ) {
     err = errno==EAGAIN ? ENOMEM : errno;
-    FD_SHMEM_LOG_WARN( "acquire of %zu %s page%s failed: no memory", page_cnt, fd_shmem_page_sz_to_cstr( page_sz ),
+    FD_SHMEM_PRIVATE_WARN( "acquire of %zu %s page%s failed: no memory", page_cnt, fd_shmem_page_sz_to_cstr( page_sz ),
                        FD_SHMEM_PRIVATE_S( page_cnt ) );
     errno = err;
     return NULL;
@@ -42,7 +42,7 @@ fd_shmem_acquire_multi( size_t page_sz, size_t sub_cnt,
   if( !err && syscall( SYS_mlock, mem, sz ) ) { err = ENOMEM; why = "could not lock them (RLIMIT_MEMLOCK?)"; }
   if( err ) {
     munmap( mem, sz );
-    FD_SHMEM_LOG_WARN( "acquire of %zu %s page%s failed: %s", page_cnt, fd_shmem_page_sz_to_cstr( page_sz ),
+    FD_SHMEM_PRIVATE_WARN( "acquire of %zu %s page%s failed: %s", page_cnt, fd_shmem_page_sz_to_cstr( page_sz ),
                        FD_SHMEM_PRIVATE_S( page_cnt ), why );
     errno = err;
     return NULL;

@@ -84,14 +84,14 @@ resolve_one( char const * name, int is_group, unsigned long * id ) {
 static int
 owner_resolve( char const * user, char const * group, unsigned long * uid, unsigned long * gid ) {
   if( !uid || !gid ) return EINVAL;
-  if( resolve_one( user, 0, uid ) )  { FD_SHMEM_LOG_WARN( "no such user \"%s\"", user );   return EINVAL; }
-  if( resolve_one( group, 1, gid ) ) { FD_SHMEM_LOG_WARN( "no such group \"%s\"", group ); return EINVAL; }
+  if( resolve_one( user, 0, uid ) )  { FD_SHMEM_PRIVATE_WARN( "no such user \"%s\"", user );   return EINVAL; }
+  if( resolve_one( group, 1, gid ) ) { FD_SHMEM_PRIVATE_WARN( "no such group \"%s\"", group ); return EINVAL; }
   return 0;
 }
 
 FD_SHMEM_EXPORT int
 fd_shmem_owner_resolve( char const * user, char const * group, unsigned long * uid, unsigned long * gid ) {
-  return FD_SHMEM_ERRSET_FILTER( fd_shmem_owner_resolve, owner_resolve( user, group, uid, gid ) );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_owner_resolve, owner_resolve( user, group, uid, gid ) );
 }
 
 /* 1 if fd's owner or mode differ from what is wanted (NO_ID: any). */
@@ -113,7 +113,7 @@ static int
 domain_set_owner( char const * path, unsigned long mode, char const * user, char const * group, int * opt_changed ) {
   unsigned long uid, gid;
   if( opt_changed ) *opt_changed = 0;
-  if( mode>07777UL ) { FD_SHMEM_LOG_WARN( "owner: bad mode %lo", mode ); return EINVAL; }
+  if( mode>07777UL ) { FD_SHMEM_PRIVATE_WARN( "owner: bad mode %lo", mode ); return EINVAL; }
   if( fd_shmem_owner_resolve( user, group, &uid, &gid ) ) return EINVAL;
   fd_shmem_private_domain_t dom;
   int err = fd_shmem_private_domain_open( path, &dom );
@@ -128,7 +128,7 @@ domain_set_owner( char const * path, unsigned long mode, char const * user, char
   if( opt_changed ) *opt_changed = changed;
   for( int i=0; i<cnt && changed && !err && !fd_shmem_private_dry_run(); i++ )
     err = owner_set( fds[i], uid, gid, mode );
-  if( err && err!=EINVAL && err!=ENOENT ) FD_SHMEM_LOG_WARN( "owner: %s: %s", dom.path, strerror( err ) );
+  if( err && err!=EINVAL && err!=ENOENT ) FD_SHMEM_PRIVATE_WARN( "owner: %s: %s", dom.path, strerror( err ) );
   fd_shmem_private_domain_close( &dom );
   return err;
 }
@@ -136,7 +136,7 @@ domain_set_owner( char const * path, unsigned long mode, char const * user, char
 FD_SHMEM_EXPORT int
 fd_shmem_domain_set_owner( char const * path, unsigned long mode, char const * user, char const * group,
                            int * opt_changed ) {
-  return FD_SHMEM_ERRSET_FILTER( fd_shmem_domain_set_owner, domain_set_owner( path, mode, user, group, opt_changed ) );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_domain_set_owner, domain_set_owner( path, mode, user, group, opt_changed ) );
 }
 
 /* ---- init ---- */
@@ -162,9 +162,9 @@ plan_may_make( char const * path ) {
   else                slash[0] = '\0';
   struct stat st;
   int err = stat( parent, &st ) ? errno : !S_ISDIR( st.st_mode ) ? ENOTDIR : access( parent, W_OK | X_OK ) ? errno : 0;
-  if( err ) { FD_SHMEM_LOG_WARN( "init: cannot make %s in %s: %s", path, parent, strerror( err ) ); return err; }
+  if( err ) { FD_SHMEM_PRIVATE_WARN( "init: cannot make %s in %s: %s", path, parent, strerror( err ) ); return err; }
   if( !fd_shmem_private_may_mount() ) {
-    FD_SHMEM_LOG_WARN( "init: mounting needs root (CAP_SYS_ADMIN)" );
+    FD_SHMEM_PRIVATE_WARN( "init: mounting needs root (CAP_SYS_ADMIN)" );
     return EPERM;
   }
   return 0;
@@ -174,15 +174,15 @@ static int
 plan_init( domain_plan_t * plan, char const * path, unsigned long mode, char const * user, char const * group ) {
   memset( plan, 0, sizeof(*plan) );
   if( fd_shmem_private_domain_path( path, plan->path, sizeof(plan->path) ) ) {
-    FD_SHMEM_LOG_WARN( "init: bad domain path (an absolute path is needed)" );
+    FD_SHMEM_PRIVATE_WARN( "init: bad domain path (an absolute path is needed)" );
     return EINVAL;
   }
-  if( mode>07777UL ) { FD_SHMEM_LOG_WARN( "init: bad mode %lo", mode ); return EINVAL; }
+  if( mode>07777UL ) { FD_SHMEM_PRIVATE_WARN( "init: bad mode %lo", mode ); return EINVAL; }
   plan->mode = mode;
   if( fd_shmem_owner_resolve( user, group, &plan->uid, &plan->gid ) ) return EINVAL;
   struct stat st;
   if( !lstat( plan->path, &st ) ) {
-    FD_SHMEM_LOG_WARN( "init: %s already exists; nothing was changed", plan->path );
+    FD_SHMEM_PRIVATE_WARN( "init: %s already exists; nothing was changed", plan->path );
     return EEXIST;
   }
   return plan_may_make( plan->path );
@@ -195,18 +195,18 @@ init_type( domain_plan_t * plan, size_t t ) {
   char sub[ FD_SHMEM_PRIVATE_TYPE_PATH_MAX ];
   type_path( sub, sizeof(sub), plan->path, page_sz );
   if( !fd_shmem_private_kernel_has_page_sz( page_sz ) ) {
-    FD_SHMEM_LOG_NOTE( "init: the kernel offers no %s pages; skipping %s", fd_shmem_page_sz_to_cstr( page_sz ), sub );
+    FD_SHMEM_PRIVATE_NOTE( "init: the kernel offers no %s pages; skipping %s", fd_shmem_page_sz_to_cstr( page_sz ), sub );
     return 0;
   }
   if( mkdir( sub, 0700 ) ) {
     int err = errno;
-    FD_SHMEM_LOG_WARN( "init: mkdir %s: %s", sub, strerror( err ) );
+    FD_SHMEM_PRIVATE_WARN( "init: mkdir %s: %s", sub, strerror( err ) );
     return err;
   }
   plan->made[ t ] = 1;
   int err = type_mount( sub, page_sz );
   if( err ) {
-    FD_SHMEM_LOG_WARN( "init: mount %s on %s: %s", fd_shmem_private_fs_name( page_sz ), sub, strerror( err ) );
+    FD_SHMEM_PRIVATE_WARN( "init: mount %s on %s: %s", fd_shmem_private_fs_name( page_sz ), sub, strerror( err ) );
     return err;
   }
   plan->made[ t ] = 2;
@@ -218,7 +218,7 @@ init_owner( char const * p, domain_plan_t const * plan ) {
   int fd = open( p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC );
   int err = fd<0 ? errno : owner_set( fd, plan->uid, plan->gid, plan->mode );
   if( fd>=0 ) close( fd );
-  if( err ) FD_SHMEM_LOG_WARN( "init: chown/chmod %s: %s", p, strerror( err ) );
+  if( err ) FD_SHMEM_PRIVATE_WARN( "init: chown/chmod %s: %s", p, strerror( err ) );
   return err;
 }
 
@@ -240,7 +240,7 @@ domain_init( char const * path, unsigned long mode, char const * user, char cons
   if( err || fd_shmem_private_dry_run() ) return err;
   if( mkdir( plan.path, 0700 ) ) {
     err = errno;
-    FD_SHMEM_LOG_WARN( "init: mkdir %s: %s", plan.path, strerror( err ) );
+    FD_SHMEM_PRIVATE_WARN( "init: mkdir %s: %s", plan.path, strerror( err ) );
     return err;
   }
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err; t++ ) err = init_type( &plan, t );
@@ -257,7 +257,7 @@ domain_init( char const * path, unsigned long mode, char const * user, char cons
 
 FD_SHMEM_EXPORT int
 fd_shmem_domain_init( char const * path, unsigned long mode, char const * user, char const * group ) {
-  return FD_SHMEM_ERRSET_FILTER( fd_shmem_domain_init, domain_init( path, mode, user, group ) );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_domain_init, domain_init( path, mode, user, group ) );
 }
 
 /* ---- reset ---- */
@@ -271,13 +271,13 @@ reset_type( fd_shmem_private_domain_t const * dom, size_t t ) {
   for( struct dirent * e; ( e = readdir( d ) ); ) {
     if( e->d_type==DT_DIR ) {  /* ".", "..", and directories: no region is one */
       if( strcmp( e->d_name, "." ) && strcmp( e->d_name, ".." ) )
-        FD_SHMEM_LOG_WARN( "reset: left the directory %s/%s/%s (not a region)", dom->path,
+        FD_SHMEM_PRIVATE_WARN( "reset: left the directory %s/%s/%s (not a region)", dom->path,
                            fd_shmem_private_type_name( dom->info.type[ t ].page_sz ), e->d_name );
       continue;
     }
     if( unlinkat( dirfd( d ), e->d_name, 0 ) && !err ) {
       err = errno;
-      FD_SHMEM_LOG_WARN( "reset: cannot remove %s/%s/%s: %s", dom->path,
+      FD_SHMEM_PRIVATE_WARN( "reset: cannot remove %s/%s/%s: %s", dom->path,
                          fd_shmem_private_type_name( dom->info.type[ t ].page_sz ), e->d_name, strerror( err ) );
     }
   }
@@ -312,7 +312,7 @@ static int
 domain_reset( char const * path ) {
   fd_shmem_private_domain_t dom;
   int err = fd_shmem_private_domain_open( path, &dom );
-  if( err==ENOTDIR ) FD_SHMEM_LOG_WARN( "reset: %s is a symbolic link or not a directory; name the domain itself",
+  if( err==ENOTDIR ) FD_SHMEM_PRIVATE_WARN( "reset: %s is a symbolic link or not a directory; name the domain itself",
                                         dom.path );
   if( !err ) err = fd_shmem_private_domain_check( &dom, "reset", 0 );
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err; t++ ) {
@@ -327,7 +327,7 @@ domain_reset( char const * path ) {
 
 FD_SHMEM_EXPORT int
 fd_shmem_domain_reset( char const * path ) {
-  return FD_SHMEM_ERRSET_FILTER( fd_shmem_domain_reset, domain_reset( path ) );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_domain_reset, domain_reset( path ) );
 }
 
 /* ---- repair ---- */
@@ -401,7 +401,7 @@ resize_type( fd_shmem_private_domain_t * dom, size_t t, size_t * cnt ) {
   fd_shmem_private_human( ti->want_sz, human_want, sizeof(human_want) );
   int is_tmpfs = ti->page_sz==FD_SHMEM_NORMAL_PAGE_SZ;
   if( !is_tmpfs && !ti->empty ) {
-    FD_SHMEM_LOG_WARN( "repair: %s/%s is sized for %s of the machine's %s; a hugetlbfs mount cannot be resized "
+    FD_SHMEM_PRIVATE_WARN( "repair: %s/%s is sized for %s of the machine's %s; a hugetlbfs mount cannot be resized "
                        "while it holds regions (reset or unlink them, then repair)", dom->path, name, human_now,
                        human_want );
     return EBUSY;
@@ -411,8 +411,8 @@ resize_type( fd_shmem_private_domain_t * dom, size_t t, size_t * cnt ) {
   char opts[ 64 ];
   snprintf( opts, sizeof(opts), "size=%zu", ti->want_sz );
   int err = is_tmpfs ? remount_fd( dom->type_fd[ t ], 0, opts ) : hugetlbfs_mount_afresh( dom, t );
-  if( err ) FD_SHMEM_LOG_WARN( "repair: resizing %s/%s to %s: %s", dom->path, name, human_want, strerror( err ) );
-  else      FD_SHMEM_LOG_NOTE( "repair: %s/%s now holds up to %s (was %s)", dom->path, name, human_want, human_now );
+  if( err ) FD_SHMEM_PRIVATE_WARN( "repair: resizing %s/%s to %s: %s", dom->path, name, human_want, strerror( err ) );
+  else      FD_SHMEM_PRIVATE_NOTE( "repair: %s/%s now holds up to %s (was %s)", dom->path, name, human_want, human_now );
   return err;
 }
 
@@ -424,7 +424,7 @@ repair_type( fd_shmem_private_domain_t * dom, size_t t, size_t * cnt ) {
   int fixable = ti->state==FD_SHMEM_TYPE_MISSING || ( ti->state==FD_SHMEM_TYPE_UNMOUNTED && ti->empty );
   if( ti->state==FD_SHMEM_TYPE_MOUNTED || ( ti->state==FD_SHMEM_TYPE_MISSING && !ti->offered ) ) return 0;
   if( !fixable || !ti->offered ) {
-    FD_SHMEM_LOG_WARN( "repair: %s/%s is %s%s; a live domain is never remounted (fini, then init, rebuilds it)",
+    FD_SHMEM_PRIVATE_WARN( "repair: %s/%s is %s%s; a live domain is never remounted (fini, then init, rebuilds it)",
                        dom->path, name, fd_shmem_type_state_cstr( ti->state ),
                        ti->state==FD_SHMEM_TYPE_UNMOUNTED ? " and not empty" : "" );
     return EBUSY;
@@ -436,8 +436,8 @@ repair_type( fd_shmem_private_domain_t * dom, size_t t, size_t * cnt ) {
   if( fd<0 ) return errno;
   int err = repair_mount_fd( dom, fd, ti->page_sz );
   close( fd );
-  if( err ) FD_SHMEM_LOG_WARN( "repair: mounting %s/%s: %s", dom->path, name, strerror( err ) );
-  else      FD_SHMEM_LOG_NOTE( "repair: mounted %s/%s", dom->path, name );
+  if( err ) FD_SHMEM_PRIVATE_WARN( "repair: mounting %s/%s: %s", dom->path, name, strerror( err ) );
+  else      FD_SHMEM_PRIVATE_NOTE( "repair: mounted %s/%s", dom->path, name );
   return err;
 }
 
@@ -447,9 +447,9 @@ domain_repair( char const * path, size_t * opt_cnt ) {
   if( opt_cnt ) *opt_cnt = 0UL;
   fd_shmem_private_domain_t dom;
   int err = fd_shmem_private_domain_open( path, &dom );
-  if( !err && !dom.info.exists ) { FD_SHMEM_LOG_WARN( "repair: no domain at %s", dom.path ); err = ENOENT; }
+  if( !err && !dom.info.exists ) { FD_SHMEM_PRIVATE_WARN( "repair: no domain at %s", dom.path ); err = ENOENT; }
   if( !err && dom.info.others ) {  /* only a domain, or an empty directory, is made whole */
-    FD_SHMEM_LOG_WARN( "repair: %s is not a domain: it holds files beside the page-type directories; "
+    FD_SHMEM_PRIVATE_WARN( "repair: %s is not a domain: it holds files beside the page-type directories; "
                        "nothing was changed", dom.path );
     err = EINVAL;
   }
@@ -466,5 +466,5 @@ domain_repair( char const * path, size_t * opt_cnt ) {
 
 FD_SHMEM_EXPORT int
 fd_shmem_domain_repair( char const * path, size_t * opt_cnt ) {
-  return FD_SHMEM_ERRSET_FILTER( fd_shmem_domain_repair, domain_repair( path, opt_cnt ) );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_domain_repair, domain_repair( path, opt_cnt ) );
 }

@@ -63,7 +63,7 @@ static int
 fini_obstacles( fini_t * f ) {
   fd_shmem_private_domain_t const * dom = &f->dom;
   if( dom->dir_is_mount ) {
-    FD_SHMEM_LOG_WARN( "fini: %s is itself a mount point (it could not be removed); nothing was changed", dom->path );
+    FD_SHMEM_PRIVATE_WARN( "fini: %s is itself a mount point (it could not be removed); nothing was changed", dom->path );
     return EBUSY;
   }
   size_t mounted = 0UL;
@@ -74,13 +74,13 @@ fini_obstacles( fini_t * f ) {
     snprintf( dir, sizeof(dir), "%s/%s", dom->real, type_name( f, t ) );
     size_t cnt = fd_shmem_private_mounts_below( dir, first, sizeof(first) );
     if( !cnt ) continue;
-    FD_SHMEM_LOG_WARN( "fini: %zu file system%s mounted inside %s (%s%s); unmount %s first; nothing was changed", cnt,
+    FD_SHMEM_PRIVATE_WARN( "fini: %zu file system%s mounted inside %s (%s%s); unmount %s first; nothing was changed", cnt,
                        cnt==1UL ? " is" : "s are", f->sub[ t ], first, cnt==1UL ? "" : ", ...",
                        cnt==1UL ? "it" : "them" );
     return EBUSY;
   }
   if( mounted && !fd_shmem_private_may_mount() ) {
-    FD_SHMEM_LOG_WARN( "fini: unmounting %s needs root (CAP_SYS_ADMIN); nothing was changed", dom->path );
+    FD_SHMEM_PRIVATE_WARN( "fini: unmounting %s needs root (CAP_SYS_ADMIN); nothing was changed", dom->path );
     return EPERM;
   }
   return read_covered( f );
@@ -100,7 +100,7 @@ fini_holders( fini_t * f ) {
   }
   size_t holders = fd_shmem_private_holders( "fini", dev, dir, cnt );
   if( !holders ) return 0;
-  FD_SHMEM_LOG_WARN( "fini: %s is in use by %zu process%s (above); nothing was changed", f->dom.path, holders,
+  FD_SHMEM_PRIVATE_WARN( "fini: %s is in use by %zu process%s (above); nothing was changed", f->dom.path, holders,
                      holders==1UL ? "" : "es" );
   return EBUSY;
 }
@@ -182,8 +182,8 @@ put_back( fini_t * f ) {
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
     if( !f->gone[ t ] ) continue;
     int err = put_back_one( f, t );
-    if( !err ) FD_SHMEM_LOG_WARN( "fini: mounted %s back as it was", f->sub[ t ] );
-    else       FD_SHMEM_LOG_WARN( "fini: could not mount %s back: %s; its files are lost", f->sub[ t ],
+    if( !err ) FD_SHMEM_PRIVATE_WARN( "fini: mounted %s back as it was", f->sub[ t ] );
+    else       FD_SHMEM_PRIVATE_WARN( "fini: could not mount %s back: %s; its files are lost", f->sub[ t ],
                                   strerror( err ) );
   }
 }
@@ -191,14 +191,14 @@ put_back( fini_t * f ) {
 static int
 take_down( fini_t * f ) {
   int err = keep_all( f );
-  if( err ) FD_SHMEM_LOG_WARN( "fini: cannot set aside the mounts of %s: %s; nothing was changed", f->dom.path,
+  if( err ) FD_SHMEM_PRIVATE_WARN( "fini: cannot set aside the mounts of %s: %s; nothing was changed", f->dom.path,
                                strerror( err ) );
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err; t++ ) {
     if( !is_mounted( f, t ) ) continue;
     if( !umount2( f->sub[ t ], UMOUNT_NOFOLLOW ) ) { f->gone[ t ] = 1; continue; }
     err = errno;
     put_back( f );
-    FD_SHMEM_LOG_WARN( "fini: cannot unmount %s: %s; what was unmounted was mounted back (above)", f->sub[ t ],
+    FD_SHMEM_PRIVATE_WARN( "fini: cannot unmount %s: %s; what was unmounted was mounted back (above)", f->sub[ t ],
                        strerror( err ) );
   }
   keep_drop( f );
@@ -211,13 +211,13 @@ remove_tree( fini_t * f ) {
     if( f->dom.info.type[ t ].state==FD_SHMEM_TYPE_MISSING ) continue;
     if( unlinkat( f->dom.dir_fd, type_name( f, t ), AT_REMOVEDIR ) ) {
       int err = errno;
-      FD_SHMEM_LOG_WARN( "fini: unmounted, but cannot remove %s: %s", f->sub[ t ], strerror( err ) );
+      FD_SHMEM_PRIVATE_WARN( "fini: unmounted, but cannot remove %s: %s", f->sub[ t ], strerror( err ) );
       return err;
     }
   }
   if( rmdir( f->dom.path ) ) {
     int err = errno;
-    FD_SHMEM_LOG_WARN( "fini: unmounted, but cannot remove %s: %s", f->dom.path, strerror( err ) );
+    FD_SHMEM_PRIVATE_WARN( "fini: unmounted, but cannot remove %s: %s", f->dom.path, strerror( err ) );
     return err;
   }
   return 0;
@@ -236,7 +236,7 @@ close_types( fini_t * f ) {
 static int
 fini_locked( fini_t * f, char const * path ) {
   int err = fd_shmem_private_domain_open( path, &f->dom );
-  if( err==ENOTDIR ) FD_SHMEM_LOG_WARN( "fini: %s is a symbolic link or not a directory; name the domain itself",
+  if( err==ENOTDIR ) FD_SHMEM_PRIVATE_WARN( "fini: %s is a symbolic link or not a directory; name the domain itself",
                                         f->dom.path );
   if( !err ) err = fd_shmem_private_domain_check( &f->dom, "fini", 1 );
   close_types( f );
@@ -262,5 +262,5 @@ fd_shmem_domain_fini( char const * path ) {
   memset( &fini_state, 0, sizeof(fini_state) );
   int err = fini_locked( &fini_state, path );
   pthread_mutex_unlock( &lock );
-  return FD_SHMEM_ERRSET_FILTER( fd_shmem_domain_fini, err );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_domain_fini, err );
 }

@@ -281,7 +281,7 @@ fd_shmem_domain_describe( char const * path, fd_shmem_domain_info_t * info ) {
     *info = dom.info;
     fd_shmem_private_domain_close( &dom );
   }
-  return FD_SHMEM_ERRSET_FILTER( fd_shmem_domain_describe, err );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_domain_describe, err );
 }
 
 /* ---- the rules each operation needs ---- */
@@ -290,20 +290,20 @@ fd_shmem_domain_describe( char const * path, fd_shmem_domain_info_t * info ) {
    or why says what is); return EINVAL. */
 static int
 wrong_type( fd_shmem_private_domain_t const * dom, char const * op, fd_shmem_type_info_t const * ti ) {
-  FD_SHMEM_LOG_WARN( "%s: %s is not a domain: %s/%s is %s; nothing was changed", op, dom->path, dom->path,
+  FD_SHMEM_PRIVATE_WARN( "%s: %s is not a domain: %s/%s is %s; nothing was changed", op, dom->path, dom->path,
                      fd_shmem_private_type_name( ti->page_sz ), fd_shmem_type_state_cstr( ti->state ) );
   return EINVAL;
 }
 
 static int
 not_a_domain( fd_shmem_private_domain_t const * dom, char const * op, char const * why ) {
-  FD_SHMEM_LOG_WARN( "%s: %s is not a domain: %s; nothing was changed", op, dom->path, why );
+  FD_SHMEM_PRIVATE_WARN( "%s: %s is not a domain: %s; nothing was changed", op, dom->path, why );
   return EINVAL;
 }
 
 int
 fd_shmem_private_domain_check( fd_shmem_private_domain_t const * dom, char const * op, int partial_ok ) {
-  if( !dom->info.exists ) { FD_SHMEM_LOG_WARN( "%s: no domain at %s", op, dom->path ); return ENOENT; }
+  if( !dom->info.exists ) { FD_SHMEM_PRIVATE_WARN( "%s: no domain at %s", op, dom->path ); return ENOENT; }
   size_t usable = 0UL;
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
     fd_shmem_type_info_t const * ti = &dom->info.type[ t ];

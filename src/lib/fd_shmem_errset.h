@@ -3,7 +3,7 @@
 
 /* The closed error sets: for each public function that returns an errno
    value, every code it may return besides 0.  A function's public return goes through
-   FD_SHMEM_ERRSET_FILTER, which lets a listed code through and turns
+   FD_SHMEM_PRIVATE_ERRSET_FILTER, which lets a listed code through and turns
    any other into EIO, logging the real one: the list below is the
    function's ABI, not a description of it.  tests/test_abi.sh reads this
    file (one X line per function) and checks each man page's ERRORS
@@ -11,7 +11,7 @@
 
 #include <errno.h>
 
-#define FD_SHMEM_ERRSETS( X ) \
+#define FD_SHMEM_PRIVATE_ERRSETS( X ) \
   X( fd_shmem_create_multi,     EINVAL, EEXIST, ENOENT, EFAULT, EACCES, ENOMEM, EIO ) \
   X( fd_shmem_create,           EINVAL, EEXIST, ENOENT, EFAULT, EACCES, ENOMEM, EIO ) \
   X( fd_shmem_update_multi,     EINVAL, ENOENT, EFAULT, EACCES, ENOMEM, EIO ) \
@@ -30,8 +30,8 @@
   X( fd_shmem_pool_alloc,       EINVAL, ENODEV, EOPNOTSUPP, E2BIG, EBUSY, ENOMEM, EACCES, EIO ) \
   X( fd_shmem_pool_free,        EINVAL, ENODEV, EOPNOTSUPP, EBUSY, EACCES, EIO )
 
-#define FD_SHMEM_ERRSET_DECLARE( fn, ... ) extern int const fd_shmem_private_errset_##fn[];
-FD_SHMEM_ERRSETS( FD_SHMEM_ERRSET_DECLARE )
+#define FD_SHMEM_PRIVATE_ERRSET_DECLARE( fn, ... ) extern int const fd_shmem_private_errset_##fn[];
+FD_SHMEM_PRIVATE_ERRSETS( FD_SHMEM_PRIVATE_ERRSET_DECLARE )
 
 /* err if it is 0 or in set (0-terminated), else EIO: the catch-all for
    an unexpected system error, whose real errno is logged (a warning
@@ -39,7 +39,7 @@ FD_SHMEM_ERRSETS( FD_SHMEM_ERRSET_DECLARE )
 int fd_shmem_private_errset_filter( char const * fn, int const * set, int err );
 
 /* What public function fn returns for err. */
-#define FD_SHMEM_ERRSET_FILTER( fn, err ) \
+#define FD_SHMEM_PRIVATE_ERRSET_FILTER( fn, err ) \
   fd_shmem_private_errset_filter( #fn, fd_shmem_private_errset_##fn, (err) )
 
 #endif /* FDSHMEM_SRC_LIB_FD_SHMEM_ERRSET_H */

@@ -72,7 +72,7 @@ holder_log( holder_scan_t * s, char const * what, char const * where ) {
   if( seen_before( s, what, where ) ) return;
   char comm[ 4*sizeof(s->comm) ], at[ 4*512 ];
   if( s->logged++<HOLDER_LOG_MAX )
-    FD_SHMEM_LOG_WARN( "%s: pid %ld (%s) %s %s", s->op, s->pid, printable( s->comm, comm, sizeof(comm) ), what,
+    FD_SHMEM_PRIVATE_WARN( "%s: pid %ld (%s) %s %s", s->op, s->pid, printable( s->comm, comm, sizeof(comm) ), what,
                        printable( where, at, sizeof(at) ) );
 }
 
@@ -183,6 +183,6 @@ fd_shmem_private_holders( char const * op, unsigned long const * dev, char const
   }
   closedir( proc );
   if( s.logged>HOLDER_LOG_MAX )
-    FD_SHMEM_LOG_WARN( "%s: ... and %zu more", op, s.logged-HOLDER_LOG_MAX );
+    FD_SHMEM_PRIVATE_WARN( "%s: ... and %zu more", op, s.logged-HOLDER_LOG_MAX );
   return cnt;
 }

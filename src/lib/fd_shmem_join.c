@@ -70,13 +70,13 @@ warn_unlocked( char const * name, size_t sz, int err ) {
   char s[ 32 ], l[ 32 ];
   if( ( err==ENOMEM || err==EPERM || err==EAGAIN ) && !getrlimit( RLIMIT_MEMLOCK, &lim ) &&
       lim.rlim_cur!=RLIM_INFINITY && (size_t)lim.rlim_cur<sz ) {
-    FD_SHMEM_LOG_WARN( "join %s: cannot lock its %s: RLIMIT_MEMLOCK is %s; continuing with unlocked pages "
+    FD_SHMEM_PRIVATE_WARN( "join %s: cannot lock its %s: RLIMIT_MEMLOCK is %s; continuing with unlocked pages "
                        "(raise the limit: LimitMEMLOCK= in the systemd unit, ulimit -l, or grant CAP_IPC_LOCK)",
                        name, fd_shmem_private_human( sz, s, sizeof(s) ),
                        fd_shmem_private_human( (size_t)lim.rlim_cur, l, sizeof(l) ) );
     return;
   }
-  FD_SHMEM_LOG_WARN( "join %s: mlock failed (%s); continuing with unlocked pages", name, strerror( err ) );
+  FD_SHMEM_PRIVATE_WARN( "join %s: mlock failed (%s); continuing with unlocked pages", name, strerror( err ) );
 }
 
 /* Locks sz bytes at mem (a failure is logged, not fatal) and, unless
@@ -95,7 +95,7 @@ map_region( char const * name, int mode, int dump, fd_shmem_info_t * info, struc
   int fd;
   int err = fd_shmem_private_region_find( name, 0UL, rw ? O_RDWR : O_RDONLY, &fd, info );
   if( err ) {
-    FD_SHMEM_LOG_WARN( "join %s: %s", name, err==ENOENT ? "no such region" : strerror( err ) );
+    FD_SHMEM_PRIVATE_WARN( "join %s: %s", name, err==ENOENT ? "no such region" : strerror( err ) );
     return NULL;
   }
   size_t sz  = info->page_sz*info->page_cnt;
@@ -108,7 +108,7 @@ map_region( char const * name, int mode, int dump, fd_shmem_info_t * info, struc
   }
   close( fd );
   if( !mem ) {
-    FD_SHMEM_LOG_WARN( "join %s: cannot map %zu bytes (%s)", name, sz, strerror( err ? err : ENOMEM ) );
+    FD_SHMEM_PRIVATE_WARN( "join %s: cannot map %zu bytes (%s)", name, sz, strerror( err ? err : ENOMEM ) );
     return NULL;
   }
   settle_pages( name, mem, sz, dump );
@@ -140,7 +140,7 @@ remap_rw( fd_shmem_join_info_t const * info, int dump, dev_t dev, ino_t ino ) {
     close( fd );
   }
   if( err ) {
-    FD_SHMEM_LOG_WARN( "join %s: cannot join it read-write (%s); it stays joined read-only", info->name,
+    FD_SHMEM_PRIVATE_WARN( "join %s: cannot join it read-write (%s); it stays joined read-only", info->name,
                        err==ENOENT ? "no such region" : err==ESTALE ? "the region was replaced or resized" :
                        strerror( err ) );
     return err;
@@ -301,7 +301,7 @@ join_first( fd_shmem_private_join_ent_t * ent, int mode, int dump, fd_shmem_join
 
   pthread_mutex_lock( &join_lock );
   if( !join || fd_shmem_private_join_by_join( join ) ) {
-    FD_SHMEM_LOG_WARN( "join %s: the join callback %s", info.name,
+    FD_SHMEM_PRIVATE_WARN( "join %s: the join callback %s", info.name,
                        join ? "returned a handle already in use" : "failed" );
     settle( ent, NULL );  /* before the range is free for others */
     munmap( mem, geo.page_sz*geo.page_cnt );
@@ -326,20 +326,20 @@ join_locked( char const * name, fd_shmem_private_name_t const * key, size_t len,
     int state = ent ? wait_not_busy( ent ) : SETTLED;
     if( state==WAITED ) continue;
     if( state==CYCLE ) {
-      FD_SHMEM_LOG_WARN( "join %s: called from its own join or leave callback (cycle)", name );
+      FD_SHMEM_PRIVATE_WARN( "join %s: called from its own join or leave callback (cycle)", name );
       break;
     }
     if( ent ) {  /* the memory of an anonymous join is the caller's: never remapped, as in the original */
       join = mode_fits( ent, mode ) || ent->anon ? join_again( ent, opt_info ) : join_upgrade( ent, opt_info );
       break;
     }
-    if( !fd_shmem_private_name_check( name ) ) { FD_SHMEM_LOG_WARN( "join: bad region name" ); break; }
+    if( !fd_shmem_private_name_check( name ) ) { FD_SHMEM_PRIVATE_WARN( "join: bad region name" ); break; }
     fd_shmem_join_info_t const busy = { .ref_cnt = -1L };
     fd_shmem_private_join_write_begin();
     ent = fd_shmem_private_join_add( key, hash, &busy );
     fd_shmem_private_join_write_end();
     if( ent ) ent->busy_owner = pthread_self();
-    if( !ent ) { FD_SHMEM_LOG_WARN( "join %s: too many regions joined (%lu)", name, FD_SHMEM_JOIN_MAX ); break; }
+    if( !ent ) { FD_SHMEM_PRIVATE_WARN( "join %s: too many regions joined (%lu)", name, FD_SHMEM_JOIN_MAX ); break; }
     join = join_first( ent, mode, dump, join_func, ctx, opt_info );
     break;
   }
@@ -356,11 +356,11 @@ join_slow( char const * name, int mode, int dump, fd_shmem_joinleave_func_t join
   unsigned hash;
   size_t   len = fd_shmem_private_name_copy( name, &key, &hash );  /* checked below unless already joined */
   if( !len || ( !MODE_OK( mode ) && !fd_shmem_private_name_check( name ) ) ) {
-    FD_SHMEM_LOG_WARN( "join: bad region name" );
+    FD_SHMEM_PRIVATE_WARN( "join: bad region name" );
     return NULL;
   }
   if( !MODE_OK( mode ) ) {
-    FD_SHMEM_LOG_WARN( "join %s: bad mode %d", name, mode );
+    FD_SHMEM_PRIVATE_WARN( "join %s: bad mode %d", name, mode );
     return NULL;
   }
   if( ONE_THREAD() ) {
@@ -412,11 +412,11 @@ static fd_shmem_private_join_ent_t *
 leave_lookup( void const * join, char const * what ) {
   for(;;) {
     fd_shmem_private_join_ent_t * ent = fd_shmem_private_join_by_join( join );
-    if( !ent ) { FD_SHMEM_LOG_WARN( "%s: %p is not a current join", what, join ); return NULL; }
+    if( !ent ) { FD_SHMEM_PRIVATE_WARN( "%s: %p is not a current join", what, join ); return NULL; }
     int state = wait_not_busy( ent );
     if( state==SETTLED ) return ent;
     if( state==CYCLE ) {
-      FD_SHMEM_LOG_WARN( "%s %s: called from its own join or leave callback (cycle)", what, ent->info.name );
+      FD_SHMEM_PRIVATE_WARN( "%s %s: called from its own join or leave callback (cycle)", what, ent->info.name );
       return NULL;
     }
   }
@@ -429,7 +429,7 @@ leave_locked( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) {
   pthread_mutex_lock( &join_lock );
   fd_shmem_private_join_ent_t * ent = leave_lookup( join, "leave" );
   if( ent && ent->anon && ref_load( ent )==1L ) {
-    FD_SHMEM_LOG_WARN( "leave %s: an anonymous join ends with fd_shmem_leave_anonymous", ent->info.name );
+    FD_SHMEM_PRIVATE_WARN( "leave %s: an anonymous join ends with fd_shmem_leave_anonymous", ent->info.name );
     ent = NULL;
   }
   if( !ent ) { pthread_mutex_unlock( &join_lock ); return 1; }
@@ -452,14 +452,14 @@ leave_locked( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) {
   pthread_mutex_unlock( &join_lock );
 
   int bad = munmap( info.shmem, info.page_sz*info.page_cnt )!=0;
-  if( bad ) FD_SHMEM_LOG_WARN( "leave %s: munmap failed (%s)", info.name, strerror( errno ) );
+  if( bad ) FD_SHMEM_PRIVATE_WARN( "leave %s: munmap failed (%s)", info.name, strerror( errno ) );
   return bad;
 }
 
 /* The whole leave: the lockless way when it works, else the lock. */
 __attribute__(( noinline )) static int
 leave_slow( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx ) {
-  if( !join ) { FD_SHMEM_LOG_WARN( "leave: NULL join" ); return 1; }
+  if( !join ) { FD_SHMEM_PRIVATE_WARN( "leave: NULL join" ); return 1; }
   if( leave_shared( join ) ) return 0;
   return leave_locked( join, leave_func, ctx );
 }

@@ -20,7 +20,7 @@ static fd_shmem_private_numa_lib_t const * lib_ready;  /* NULL: could not be loa
 static void *
 sym( void * h, char const * name ) {
   void * p = dlsym( h, name );
-  if( !p ) FD_SHMEM_LOG_WARN( "%s has no %s; NUMA placement is off", LIBNUMA_SONAME, name );
+  if( !p ) FD_SHMEM_PRIVATE_WARN( "%s has no %s; NUMA placement is off", LIBNUMA_SONAME, name );
   return p;
 }
 
@@ -39,7 +39,7 @@ lib_load( void ) {
   void * h = dlopen( LIBNUMA_SONAME, RTLD_NOW | RTLD_LOCAL );
   if( !h ) {
     char const * why = dlerror();
-    FD_SHMEM_LOG_WARN( "cannot load %s (%s); NUMA placement is off", LIBNUMA_SONAME, why ? why : "unknown error" );
+    FD_SHMEM_PRIVATE_WARN( "cannot load %s (%s); NUMA placement is off", LIBNUMA_SONAME, why ? why : "unknown error" );
     return;
   }
   /* converted through uintptr_t: ISO C has no object-to-function pointer cast */

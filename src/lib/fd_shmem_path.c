@@ -64,7 +64,7 @@ static void
 path_from_env( void ) {
   char const * env = secure_getenv( "FD_SHMEM_PATH" );
   if( env && env[0] && path_store( env ) )
-    FD_SHMEM_LOG_WARN( "ignoring FD_SHMEM_PATH \"%s\": not an absolute directory path; using %s",
+    FD_SHMEM_PRIVATE_WARN( "ignoring FD_SHMEM_PATH \"%s\": not an absolute directory path; using %s",
                        env, FD_SHMEM_PRIVATE_DEFAULT_PATH );  /* this runs before any set_path */
 }
 
@@ -118,7 +118,7 @@ path_boot( void ) {
 FD_SHMEM_EXPORT int
 fd_shmem_set_path( char const * path ) {
   path_boot();
-  return FD_SHMEM_ERRSET_FILTER( fd_shmem_set_path, path_store( path ) );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_set_path, path_store( path ) );
 }
 
 FD_SHMEM_EXPORT char const *

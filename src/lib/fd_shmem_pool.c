@@ -57,7 +57,7 @@ compact_memory( void ) {
   char path[ PATH_BUF ];
   snprintf( path, sizeof(path), "%s/proc/sys/vm/compact_memory", fd_shmem_private_sysroot() );
   int err = write_text( path, "1\n" );
-  if( err ) FD_SHMEM_LOG_DBG( "compacting memory failed: %s", strerror( err ) );
+  if( err ) FD_SHMEM_PRIVATE_DBG( "compacting memory failed: %s", strerror( err ) );
 }
 
 /* ---- the node's memory ---- */
@@ -108,7 +108,7 @@ pool_query( size_t page_sz, size_t numa_idx, fd_shmem_pool_info_t * info ) {
 
 FD_SHMEM_EXPORT int
 fd_shmem_pool_query( size_t page_sz, size_t numa_idx, fd_shmem_pool_info_t * info ) {
-  return FD_SHMEM_ERRSET_FILTER( fd_shmem_pool_query, pool_query( page_sz, numa_idx, info ) );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_pool_query, pool_query( page_sz, numa_idx, info ) );
 }
 
 /* E2BIG, logged, when r's pages would need more than the node has. */
@@ -117,7 +117,7 @@ check_fits( pool_req_t const * r ) {
   size_t mem, bytes;
   int err = node_mem_bytes( r->numa_idx, &mem );
   if( err ) {
-    FD_SHMEM_LOG_WARN( "node %zu: cannot read its memory size: %s", r->numa_idx, strerror( err ) );
+    FD_SHMEM_PRIVATE_WARN( "node %zu: cannot read its memory size: %s", r->numa_idx, strerror( err ) );
     return err;
   }
   int over = __builtin_mul_overflow( r->cnt, r->page_sz, &bytes );
@@ -126,7 +126,7 @@ check_fits( pool_req_t const * r ) {
   /* the exact figures too: rounded, 24.0 GiB may stand for either side */
   char exact[ 48 ] = "";
   if( !over ) snprintf( exact, sizeof(exact), " (%zu bytes)", bytes );
-  FD_SHMEM_LOG_WARN( "node %zu: %zu %s page%s need%s %s%s%s, more than the node's %s of memory (%zu bytes)",
+  FD_SHMEM_PRIVATE_WARN( "node %zu: %zu %s page%s need%s %s%s%s, more than the node's %s of memory (%zu bytes)",
                      r->numa_idx, r->cnt, r->type, FD_SHMEM_PRIVATE_S( r->cnt ), r->cnt==1UL ? "s" : "",
                      over ? "more than " : "",
                      fd_shmem_private_human( over ? SIZE_MAX : bytes, want, sizeof(want) ), exact,
@@ -191,7 +191,7 @@ check_shrink( pool_req_t const * r ) {
   size_t resv = floor_>used ? floor_-used : 0UL;
   holders_t h;
   find_holders( r, &h );
-  FD_SHMEM_LOG_WARN( "node %zu: cannot shrink the %s pool to %zu: %zu of its %zu pages are in use "
+  FD_SHMEM_PRIVATE_WARN( "node %zu: cannot shrink the %s pool to %zu: %zu of its %zu pages are in use "
                      "(%zu mapped, %zu kept for reservations), so it can go down to %zu; "
                      "%s regions: %s", r->numa_idx, r->type, r->cnt, floor_, r->now.total,
                      floor_-resv, resv, floor_, r->type, h.text );
@@ -263,12 +263,12 @@ pool_put_back( pool_req_t const * r, size_t got, char const * why ) {
   char const * fail = err ? strerror( err ) : "";
   char const * sep  = err ? ": " : "";
   if( r->cnt<r->persistent ) {
-    FD_SHMEM_LOG_WARN( "node %zu: the %s pool stopped at %zu, not %zu; the pool was put back to %zu%s%s (%s)",
+    FD_SHMEM_PRIVATE_WARN( "node %zu: the %s pool stopped at %zu, not %zu; the pool was put back to %zu%s%s (%s)",
                        r->numa_idx, r->type, got, r->cnt, back, sep, fail, why );
     return;
   }
   char const * sz = r->page_sz==FD_SHMEM_GIGANTIC_PAGE_SZ ? "1G" : "2M";
-  FD_SHMEM_LOG_WARN( "only %zu of %zu %s page%s could be reserved on node %zu; the pool was put back to %zu%s%s (%s); "
+  FD_SHMEM_PRIVATE_WARN( "only %zu of %zu %s page%s could be reserved on node %zu; the pool was put back to %zu%s%s (%s); "
                      "reserve them at boot instead, on the kernel command line: hugepagesz=%s hugepages=%zu, "
                      "or per node hugepagesz=%s hugepages=%zu:%zu (node:count, comma-separated)",
                      got, r->cnt, r->type, FD_SHMEM_PRIVATE_S( r->cnt ), r->numa_idx, back, sep, fail, why,
@@ -320,10 +320,10 @@ pool_alloc( size_t page_sz, size_t page_cnt, size_t numa_idx, size_t * opt_got )
 
 FD_SHMEM_EXPORT int
 fd_shmem_pool_alloc( size_t page_sz, size_t page_cnt, size_t numa_idx, size_t * opt_got ) {
-  return FD_SHMEM_ERRSET_FILTER( fd_shmem_pool_alloc, pool_alloc( page_sz, page_cnt, numa_idx, opt_got ) );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_pool_alloc, pool_alloc( page_sz, page_cnt, numa_idx, opt_got ) );
 }
 
 FD_SHMEM_EXPORT int
 fd_shmem_pool_free( size_t page_sz, size_t numa_idx ) {
-  return FD_SHMEM_ERRSET_FILTER( fd_shmem_pool_free, pool_alloc( page_sz, 0UL, numa_idx, NULL ) );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_pool_free, pool_alloc( page_sz, 0UL, numa_idx, NULL ) );
 }

@@ -24,9 +24,9 @@ extern size_t const fd_shmem_private_page_sz_desc[ FD_SHMEM_PRIVATE_PAGE_TYPE_CN
 void fd_shmem_private_log( int level, char const * fmt, ... )
   __attribute__(( format( printf, 2, 3 ) ));
 
-#define FD_SHMEM_LOG_WARN( ... )  fd_shmem_private_log( FD_SHMEM_LOG_WARNING, __VA_ARGS__ )
-#define FD_SHMEM_LOG_NOTE( ... )  fd_shmem_private_log( FD_SHMEM_LOG_NOTICE,  __VA_ARGS__ )
-#define FD_SHMEM_LOG_DBG( ... )   fd_shmem_private_log( FD_SHMEM_LOG_DEBUG,   __VA_ARGS__ )
+#define FD_SHMEM_PRIVATE_WARN( ... )  fd_shmem_private_log( FD_SHMEM_LOG_WARNING, __VA_ARGS__ )
+#define FD_SHMEM_PRIVATE_NOTE( ... )  fd_shmem_private_log( FD_SHMEM_LOG_NOTICE,  __VA_ARGS__ )
+#define FD_SHMEM_PRIVATE_DBG( ... )   fd_shmem_private_log( FD_SHMEM_LOG_DEBUG,   __VA_ARGS__ )
 
 /* The libnuma calls the library makes, loaded on first use
    (fd_shmem_numa_lib.c).  Types come from numa.h and numaif.h. */
@@ -80,7 +80,8 @@ int fd_shmem_private_open_type_dir( size_t page_sz );
 int fd_shmem_private_region_find( char const * name, size_t page_sz, int open_flags,
                                   int * fd_out, fd_shmem_info_t * info );
 
-/* ---- NUMA placement (fd_shmem_place.c) ---- */
+/* ---- subregion layouts (fd_shmem_subs_check.c) and NUMA placement
+   (fd_shmem_numa_place.c) ---- */
 
 /* Validates sub-region arguments shared by create and acquire: page
    size, cpu indices, total page count not zero and total bytes at most

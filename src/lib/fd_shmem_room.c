@@ -31,7 +31,7 @@ room_normal( int dir, char const * what, size_t need ) {
   if( mount==SIZE_MAX ) snprintf( m, sizeof(m), "no size limit" );
   else                  snprintf( m, sizeof(m), "%s free", fd_shmem_private_human( mount, a, sizeof(a) ) );
   fd_shmem_private_human( avail, a, sizeof(a) );
-  FD_SHMEM_LOG_WARN( "%s: needs %s of normal pages; the .normal mount has %s and the machine %s available",
+  FD_SHMEM_PRIVATE_WARN( "%s: needs %s of normal pages; the .normal mount has %s and the machine %s available",
                      what, n, m, a );
   return ENOMEM;
 }
@@ -72,7 +72,7 @@ room_node( size_t page_sz, char const * what, size_t node, size_t need, size_t u
   if( fd_shmem_private_has_numa() ) fd_shmem_private_hugepage_figure( page_sz, node, "free_hugepages", &free_ );
   if( free_>unreserved ) free_ = unreserved;
   if( need<=free_ ) return 0;
-  FD_SHMEM_LOG_WARN( "%s: needs %zu %s page%s on node %zu, %zu free", what, need,
+  FD_SHMEM_PRIVATE_WARN( "%s: needs %zu %s page%s on node %zu, %zu free", what, need,
                      fd_shmem_page_sz_to_cstr( page_sz ), FD_SHMEM_PRIVATE_S( need ), node, free_ );
   return ENOMEM;
 }
@@ -82,7 +82,7 @@ room_pool( int dir, char const * what, size_t page_sz, size_t const * need, size
   size_t mount = mount_free( dir );
   if( mount!=SIZE_MAX && total>mount/page_sz ) {
     char const * type = fd_shmem_page_sz_to_cstr( page_sz );
-    FD_SHMEM_LOG_WARN( "%s: needs %zu %s page%s; the .%s mount has %zu free", what, total,
+    FD_SHMEM_PRIVATE_WARN( "%s: needs %zu %s page%s; the .%s mount has %zu free", what, total,
                        type, FD_SHMEM_PRIVATE_S( total ), type, mount/page_sz );
     return ENOMEM;
   }
@@ -91,7 +91,7 @@ room_pool( int dir, char const * what, size_t page_sz, size_t const * need, size
   for( size_t k=0UL; k<FD_SHMEM_NUMA_MAX; k++ )
     if( need[k] && room_node( page_sz, what, k, need[k], unreserved ) ) return ENOMEM;
   if( total<=unreserved ) return 0;
-  FD_SHMEM_LOG_WARN( "%s: needs %zu %s page%s, %zu free and not reserved on the machine", what, total,
+  FD_SHMEM_PRIVATE_WARN( "%s: needs %zu %s page%s, %zu free and not reserved on the machine", what, total,
                      fd_shmem_page_sz_to_cstr( page_sz ), FD_SHMEM_PRIVATE_S( total ), unreserved );
   return ENOMEM;
 }

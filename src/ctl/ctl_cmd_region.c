@@ -1,45 +1,9 @@
-/* Topology and region commands (the original tool's). */
+/* Region commands: create, unlink and query. */
 
 #include "ctl.h"
 
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
-
-/* idx, or "-" for the library's answer of no such node or cpu. */
-static void
-print_idx( size_t idx ) {
-  if( idx==FD_SHMEM_IDX_NULL ) puts( "-" );
-  else              printf( "%zu\n", idx );
-}
-
-int
-ctl_cmd_cpu_cnt( ctl_t * ctl, ctl_args_t const * args ) {
-  (void)ctl; (void)args;
-  printf( "%zu\n", fd_shmem_cpu_cnt() );
-  return 0;
-}
-
-int
-ctl_cmd_numa_cnt( ctl_t * ctl, ctl_args_t const * args ) {
-  (void)ctl; (void)args;
-  printf( "%zu\n", fd_shmem_numa_cnt() );
-  return 0;
-}
-
-int
-ctl_cmd_cpu_idx( ctl_t * ctl, ctl_args_t const * args ) {
-  (void)ctl;
-  print_idx( fd_shmem_cpu_idx( args->topo.idx ) );
-  return 0;
-}
-
-int
-ctl_cmd_numa_idx( ctl_t * ctl, ctl_args_t const * args ) {
-  (void)ctl;
-  print_idx( fd_shmem_numa_idx( args->topo.idx ) );
-  return 0;
-}
 
 /* Splits page_cnt over cpu_cnt subregions as evenly as possible, the
    earlier ones taking the remainder. */

@@ -132,7 +132,7 @@ fd_shmem_domain_regions( char const * path, fd_shmem_region_func_t func, void * 
   for( size_t i=FD_SHMEM_DOMAIN_TYPE_CNT; i-- && !err; ) err = list_type( &list, &dom, i );  /* largest first */
   if( !err ) count_maps( &list );
   fd_shmem_private_domain_close( &dom );
-  err = FD_SHMEM_ERRSET_FILTER( fd_shmem_domain_regions, err );  /* func's own returns go through as they are */
+  err = FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_domain_regions, err );  /* func's own returns go through as they are */
   for( size_t i=0UL; i<list.cnt && !err; i++ ) err = func( ctx, &list.ent[ i ].info );
   free( list.ent );
   return err;
