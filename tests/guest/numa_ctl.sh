@@ -128,6 +128,22 @@ has err "node $nodes"
 run 0 apply "$conf"
 is "$(pool $H 1)" 3 "node 1 huge after apply"
 
+# ---- nodes of memory only: their pools are reached like any other ----
+n=0
+while [ "$n" -lt "$nodes" ]; do
+  if [ -z "$(cat "$sysnode/node$n/cpulist" 2>/dev/null)" ] && [ -e "$(pool $H "$n")" ]; then
+    run 0 alloc 2 huge "$n" alloc 1 gigantic "$n"
+    is "$(pool $H "$n")" 2 "memory-only node $n huge after alloc"
+    is "$(pool $G "$n")" 1 "memory-only node $n gigantic after alloc"
+    run 0 --shmem-path "$dom" query
+    has out "^huge +$n +2 +2 +0\$"
+    has out "^gigantic +$n +1 +1 +0\$"
+    run 0 free huge "$n" free gigantic "$n"
+    is "$(pool $H "$n")" 0 "memory-only node $n huge after free"
+  fi
+  n=$((n + 1))
+done
+
 # ---- regions through the tool: pages split over the cpus' nodes ----
 run 0 --shmem-path "$dom" create split 2 huge 0-1 600
 is "$(pool $H 0)" 3 "node 0 huge pool after create"

@@ -281,9 +281,16 @@ node_bytes( int node ) {
   return kb<<10;
 }
 
+/* Every node's memory, memory-only nodes too. */
 static size_t
 machine_bytes( void ) {
-  return node_bytes( 0 ) + node_bytes( 1 );
+  size_t bytes = 0UL;
+  for( int node=0; node<(int)fd_shmem_numa_cnt(); node++ ) {
+    char path[ 96 ];
+    snprintf( path, sizeof(path), "/sys/devices/system/node/node%d/meminfo", node );
+    if( !access( path, F_OK ) ) bytes += node_bytes( node );
+  }
+  return bytes;
 }
 
 /* Runs what in a child, so that an OOM kill shows as a failure of this
