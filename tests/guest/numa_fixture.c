@@ -126,6 +126,14 @@ gn_sigbus_fails( void ) {
   sigaction( SIGBUS, &sa, NULL );
 }
 
+void
+gn_clean( void ) {
+  ck_assert_int_eq( fd_shmem_domain_reset( gn_domain ), 0 );
+  for( size_t node=0UL; node<NODE_MAX; node++ )
+    for( int t=0; t<2; t++ )
+      if( saved[ t ][ node ]>=0L ) gn_pool_set( t ? GN_GIANT : GN_HUGE, node, 0L );
+}
+
 /* Regions first (their pages go back to the pools), then the pools. */
 static void
 restore_machine( void ) {

@@ -22,6 +22,11 @@ extern char gn_domain[ 256 ];
    exit.  Returns 0, FDT_SKIP (reason printed) or 1. */
 int    gn_setup( void );
 
+/* A clean slate, for the start of each test (a failed test may have
+   left regions and pools behind): every region of gn_domain removed,
+   every node's pools emptied. */
+void   gn_clean( void );
+
 /* Lowest cpu of node (sysfs cpulist), or -1 when it has none. */
 long   gn_node_cpu( size_t node );
 

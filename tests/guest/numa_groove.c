@@ -104,6 +104,7 @@ static side_t side;
 static void
 setup( void ) {
   gn_sigbus_fails();
+  gn_clean();  /* a failed test leaves its regions */
   gn_pool_set( GN_GIANT, 0UL, 1L );
   gn_pool_set( GN_GIANT, 1UL, 1L );
   size_t cnt[] = { 1, 1 }, cpu[] = { (size_t)gn_node_cpu( 0UL ), (size_t)gn_node_cpu( 1UL ) };
@@ -121,8 +122,6 @@ teardown( void ) {
   side_leave( &side );
   ck_assert_int_eq( fd_shmem_unlink( "vols", GN_GIANT ), 0 );
   ck_assert_int_eq( fd_shmem_unlink( "gpool", FD_SHMEM_NORMAL_PAGE_SZ ), 0 );
-  gn_pool_set( GN_GIANT, 0UL, 0L );
-  gn_pool_set( GN_GIANT, 1UL, 0L );
 }
 
 /* Runs this program as a peer doing what; returns its exit status. */

@@ -350,25 +350,18 @@ START_TEST( more_than_the_node_fails ) {
 }
 END_TEST
 
+/* Each test starts with no region and every pool empty. */
 static void
 setup( void ) {
   gn_sigbus_fails();
-}
-
-/* Each test starts with every pool of nodes 0 and 1 empty. */
-static void
-teardown( void ) {
-  for( size_t node=0UL; node<2UL; node++ ) {
-    gn_pool_set( GN_HUGE, node, 0L );
-    gn_pool_set( GN_GIANT, node, 0L );
-  }
+  gn_clean();
 }
 
 static TCase *
 tcase( char const * name ) {
   TCase * tc = tcase_create( name );
   tcase_set_timeout( tc, 600 );
-  tcase_add_checked_fixture( tc, setup, teardown );
+  tcase_add_checked_fixture( tc, setup, NULL );
   return tc;
 }
 
