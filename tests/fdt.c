@@ -17,8 +17,11 @@
 #include <time.h>
 
 #define TMPFS_MAGIC_NUMBER  0x01021994L
-#define NR_HUGEPAGES_PATH   "/proc/sys/vm/nr_hugepages"
-#define FREE_HUGEPAGES_PATH "/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages"
+/* The tests create their huge regions on node 0, so that is the pool
+   they size: the machine-wide one spreads its pages over every node. */
+#define NODE0_HUGE_DIR      "/sys/devices/system/node/node0/hugepages/hugepages-2048kB"
+#define NR_HUGEPAGES_PATH   NODE0_HUGE_DIR "/nr_hugepages"
+#define FREE_HUGEPAGES_PATH NODE0_HUGE_DIR "/free_hugepages"
 #define HUGE_SYSFS_DIR      "/sys/kernel/mm/hugepages/hugepages-2048kB"
 
 static fdt_domain_t * cleanup_domain;  /* the domain to undo at exit */

@@ -43,10 +43,10 @@ typedef struct {
 int  fdt_domain_new( fdt_domain_t * d, int privileged );
 void fdt_domain_delete( fdt_domain_t * d );
 
-/* Privileged only: makes exactly free_cnt 2 MiB pages free on top of
-   those in use by others.  Returns the number of free pages obtained
-   (may be less), or -1.  The original pool size is restored by
-   fdt_domain_delete. */
+/* Privileged only: makes exactly free_cnt 2 MiB pages free on node 0
+   (where the tests create) on top of those in use by others.  Returns
+   the number of free pages obtained (may be less), or -1.  The original
+   pool size is restored by fdt_domain_delete. */
 long fdt_hugepages_make_free( fdt_domain_t * d, long free_cnt );
 
 /* fork(2) for tests.  The child gets 0 having written nothing to

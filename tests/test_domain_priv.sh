@@ -112,6 +112,7 @@ mounted "$dom/.normal" tmpfs && mounted "$dom/.huge" hugetlbfs && [ -e "$dom/.no
 kill $cwd_pid $fd_pid; exec 8>&-; wait $cwd_pid $fd_pid $hold_pid 2>/dev/null; pids=
 
 # a thread with a working directory of its own (unshare CLONE_FS)
+: >"$tmp/hold"  # else wait_ready may see the last holder's "ready" before this one's shell truncates it
 "$HOLD" --cwd "$dom/.huge" <"$tmp/fifo" >"$tmp/hold" &
 hold_pid=$!; pids="$hold_pid"
 exec 8>"$tmp/fifo"
@@ -157,6 +158,7 @@ fi
 ln -s "$(dirname "$dom")" "$tmp/parent"
 via="$tmp/parent/$(basename "$dom")"
 "$CTL" --quiet create r 2 normal 0 600
+: >"$tmp/hold"  # else wait_ready may see the last holder's "ready" before this one's shell truncates it
 "$HOLD" r <"$tmp/fifo" >"$tmp/hold" &
 hold_pid=$!; pids="$hold_pid"
 exec 8>"$tmp/fifo"

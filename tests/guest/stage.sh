@@ -1,0 +1,66 @@
+#!/bin/sh
+# stage.sh DEST: copies into DEST what the test programs and scripts of
+# `make check` need to run in a guest, laid out so that DEST is both their
+# top_srcdir and top_builddir: the real binaries (not libtool's wrapper
+# scripts) of tests/ and src/ctl/fd_shmem_ctl, also under .libs/ where
+# the scripts copy them from, src/lib/.libs/libfdshmem.so*, the tests'
+# shell scripts, contrib/, and tests/guest/suites.sh (the guest's runner).
+# Uses top_srcdir and top_builddir from the environment.  `run` adds the
+# shared libraries of every binary to the guest.
+set -eu
+: "${top_srcdir:?}" "${top_builddir:?}"
+dest=${1:?usage: stage.sh DEST}
+mkdir -p "$dest/tests/.libs" "$dest/tests/guest" "$dest/src/ctl/.libs" "$dest/src/lib/.libs"
+
+# copy_program BUILD_PATH DEST_PATH: the binary behind a libtool wrapper.
+copy_program() {
+  real="$(dirname "$1")/.libs/$(basename "$1")"
+  [ -f "$real" ] || real=$1
+  cp "$real" "$2"
+}
+for prog in "$top_builddir"/tests/test_* "$top_builddir"/tests/fdt_hold; do
+  name=$(basename "$prog")
+  case $name in *.*) continue ;; esac  # sources, logs, scripts
+  [ -x "$prog" ] && copy_program "$prog" "$dest/tests/$name"
+done
+copy_program "$top_builddir/src/ctl/fd_shmem_ctl" "$dest/src/ctl/fd_shmem_ctl"
+cp "$dest/src/ctl/fd_shmem_ctl" "$dest/src/ctl/.libs/fd_shmem_ctl"
+cp -P "$top_builddir"/src/lib/.libs/libfdshmem.so* "$dest/src/lib/.libs/"
+cp "$top_srcdir"/tests/*.sh "$dest/tests/"
+cp -R "$top_srcdir/contrib" "$dest/"
+cp "$top_srcdir/tests/guest/suites.sh" "$dest/tests/guest/"
+
+# test_ctl_priv.sh checks the tool's JSON with `python3 -m json.tool`:
+# the host's python3 comes along with just the modules that needs.
+python=/usr/bin/python3
+if [ -x "$python" ]; then
+  mkdir -p "$dest/bin"
+  cp -L "$python" "$dest/bin/python3"
+  # the modules a run of json.tool loads, listed as it exits
+  echo '{"a": [1]}' | "$python" -W ignore -c '
+import atexit, importlib.util, json.tool, runpy, sys, sysconfig
+listing = sys.argv.pop()
+def dump():
+  stdlib = sysconfig.get_path("stdlib")
+  with open(listing, "w") as out:
+    print(stdlib, file=out)
+    for m in list(sys.modules.values()):
+      f = getattr(m, "__file__", None)
+      if f and f.startswith(stdlib + "/"):
+        print(f, file=out)
+        if f.endswith(".py"):
+          print(importlib.util.cache_from_source(f), file=out)
+atexit.register(dump)
+runpy.run_module("json.tool", run_name="__main__", alter_sys=True)
+' "$dest/python-files" >/dev/null
+  {
+    read -r stdlib
+    lib="$dest/lib/$(basename "$stdlib")"
+    mkdir -p "$lib/lib-dynload"
+    while read -r f; do
+      [ -f "$f" ] || continue
+      mkdir -p "$lib/$(dirname "${f#"$stdlib"/}")" && cp "$f" "$lib/${f#"$stdlib"/}"
+    done
+  } <"$dest/python-files"
+  rm "$dest/python-files"
+fi
