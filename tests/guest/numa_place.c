@@ -110,16 +110,16 @@ expect_taken( layout_t const * l, long const * free_before ) {
   }
 }
 
-/* Every subregion on its node, by the library and by move_pages; the
-   library's check refuses the other node. */
+/* Every subregion on its node, by move_pages and by the library, whose
+   check refuses the other node. */
 static void
 expect_layout( layout_t const * l, char * mem ) {
   for( size_t i=0UL; i<l->sub_cnt; i++ ) {
     size_t sz = l->page_cnt[i]*l->page_sz;
     for( size_t off=0UL; off<sz; off+=l->page_sz ) mem[ off ] = 1;  /* present, no SIGBUS */
+    gn_expect_on_node( mem, l->page_sz, l->page_cnt[i], l->node[i] );
     ck_assert_int_eq( fd_shmem_numa_validate( mem, l->page_sz, l->page_cnt[i], cpu_of( l->node[i] ) ), 0 );
     ck_assert_int_eq( fd_shmem_numa_validate( mem, l->page_sz, l->page_cnt[i], cpu_of( !l->node[i] ) ), EFAULT );
-    gn_expect_on_node( mem, l->page_sz, l->page_cnt[i], l->node[i] );
     mem += sz;
   }
 }
