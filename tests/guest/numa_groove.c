@@ -12,6 +12,7 @@
 #include <fdshmem/fd_shmem.h>
 
 #include <errno.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #define ROUNDS (20000)
+#define HOLD   (200)   /* owner checks while a volume is held */
 
 typedef struct {
   fd_groove_volume_pool_t ljoin[1];
@@ -71,16 +73,22 @@ peer_take( side_t * s ) {
   return fd_groove_volume_pool_add( s->pool, v1, FD_GROOVE_VOLUME_FOOTPRINT, "back", 4 ) ? 14 : 0;
 }
 
-/* Takes and gives back volumes; owner words in the data show a volume
-   handed to two processes at once.  Returns the volumes taken, or -1. */
+/* Takes and gives back volumes from the cpu of node me-1, holding each
+   a moment; owner words in the data show a volume handed to two
+   processes at once.  Returns the volumes taken, or -1. */
 static long
 hammer( side_t * s, uint64_t me ) {
+  cpu_set_t cpus;
+  CPU_ZERO( &cpus );
+  CPU_SET( (int)gn_node_cpu( me-1UL ), &cpus );
+  if( sched_setaffinity( 0, sizeof(cpus), &cpus ) ) return -1L;
   long got = 0L;
   for( int i=0; i<ROUNDS; i++ ) {
     fd_groove_volume_t * v = fd_groove_volume_pool_remove( s->pool );
     if( !v ) continue;
     uint64_t * owner = (uint64_t *)v->data + 1;
     if( v->magic || __atomic_exchange_n( owner, me, __ATOMIC_ACQ_REL ) ) return -1L;
+    for( int j=0; j<HOLD; j++ ) if( __atomic_load_n( owner, __ATOMIC_ACQUIRE )!=me ) return -1L;
     __atomic_store_n( owner, 0UL, __ATOMIC_RELEASE );
     if( fd_groove_volume_pool_add( s->pool, v, FD_GROOVE_VOLUME_FOOTPRINT, NULL, 0 ) ) return -1L;
     got++;

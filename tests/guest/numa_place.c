@@ -240,8 +240,9 @@ END_TEST
 /* ---- a creator killed while it places its pages ---- */
 
 /* _i 0: 400 huge pages on node 0; 1: a gigantic page on node 1.  The
-   child is killed once the node's pool has started to give pages and
-   before the create returned. */
+   child is killed once the node's pool has started to give pages (for
+   the huge pages: before it gave them all).  A name seen while pages
+   were still to be placed is a half-built region made visible. */
 START_TEST( create_killed_mid_placement_leaves_nothing ) {
   size_t page_sz = _i ? GN_GIANT : GN_HUGE;
   int    node    = _i;
@@ -249,16 +250,19 @@ START_TEST( create_killed_mid_placement_leaves_nothing ) {
   gn_pool_set( page_sz, (size_t)node, cnt );
   pid_t pid = fdt_fork();
   if( !pid ) _exit( fd_shmem_create( "killed", page_sz, (size_t)cnt, cpu_of( node ), 0600 ) ? 1 : 0 );
-  int caught = 0;
-  for( int i=0; i<200000 && !caught; i++ ) {
+  int started = 0, half_seen = 0;
+  for( int i=0; i<200000 && !started; i++ ) {
+    int  named = fd_shmem_info( "killed", page_sz, NULL )==0;
     long free_ = gn_pool_free( page_sz, (size_t)node );
-    caught = free_<cnt && ( cnt==1L || free_>0L ) && fd_shmem_info( "killed", page_sz, NULL )==ENOENT;
-    if( !caught ) usleep( 100 );
+    half_seen |= named && free_>0L && cnt>1L;
+    started    = free_<cnt && ( cnt==1L || free_>0L );
+    if( !started ) usleep( 100 );
   }
   kill( pid, SIGKILL );
   int status;
   ck_assert_int_eq( waitpid( pid, &status, 0 ), pid );
-  ck_assert_msg( caught && WIFSIGNALED( status ), "the create was not caught mid-placement (status 0x%x)", status );
+  ck_assert_msg( !half_seen, "the region's name was visible before its pages were placed" );
+  ck_assert_msg( started && WIFSIGNALED( status ), "the create was not killed mid-placement (status 0x%x)", status );
   ck_assert_int_eq( fd_shmem_info( "killed", 0, NULL ), ENOENT );
   ck_assert_int_eq( gn_entry_cnt( page_sz ), 0 );
   ck_assert_int_eq( gn_pool_free( page_sz, (size_t)node ), cnt );  /* every page back */
