@@ -20,7 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define ROUNDS (100000)
+#define HAMMER_NS (3e9)  /* how long both processes take and give back volumes */
 #define HOLD   (200)   /* owner checks while a volume is held */
 #define GATE_OFF (2048UL) /* the start gate, in the pool's page past the pool object */
 
@@ -88,7 +88,7 @@ hammer( side_t * s, uint64_t me ) {
   __atomic_add_fetch( gate, 1UL, __ATOMIC_ACQ_REL );
   while( __atomic_load_n( gate, __ATOMIC_ACQUIRE )<2UL ) sched_yield();
   long got = 0L;
-  for( int i=0; i<ROUNDS; i++ ) {
+  for( double end = fdt_now_ns()+HAMMER_NS; fdt_now_ns()<end; ) {
     int err;
     fd_groove_volume_t * v = fd_groove_volume_pool_remove_err( s->pool, &err );
     if( err!=FD_GROOVE_SUCCESS && err!=FD_GROOVE_ERR_EMPTY ) return -1L;
