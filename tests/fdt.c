@@ -17,11 +17,6 @@
 #include <time.h>
 
 #define TMPFS_MAGIC_NUMBER  0x01021994L
-/* The tests create their huge regions on node 0, so that is the pool
-   they size: the machine-wide one spreads its pages over every node. */
-#define NODE0_HUGE_DIR      "/sys/devices/system/node/node0/hugepages/hugepages-2048kB"
-#define NR_HUGEPAGES_PATH   NODE0_HUGE_DIR "/nr_hugepages"
-#define FREE_HUGEPAGES_PATH NODE0_HUGE_DIR "/free_hugepages"
 #define HUGE_SYSFS_DIR      "/sys/kernel/mm/hugepages/hugepages-2048kB"
 
 static fdt_domain_t * cleanup_domain;  /* the domain to undo at exit */
@@ -63,6 +58,11 @@ write_long( char const * path, long v ) {
   int bad = fprintf( f, "%ld\n", v )<0;
   bad |= fclose( f );
   return bad ? -1 : 0;
+}
+
+static void
+node_huge_path( char * buf, size_t buf_sz, int node, char const * file ) {
+  snprintf( buf, buf_sz, "/sys/devices/system/node/node%d/hugepages/hugepages-2048kB/%s", node, file );
 }
 
 /* Removes every file directly inside dir (regions), then dir. */
@@ -110,8 +110,8 @@ int
 fdt_domain_new( fdt_domain_t * d, int privileged ) {
   memset( d, 0, sizeof(*d) );
   if( privileged ) fdt_machine_lock();
-  d->privileged         = privileged;
-  d->saved_nr_hugepages = -1L;
+  d->privileged = privileged;
+  for( int node=0; node<FDT_NODE_MAX; node++ ) d->saved_nr_hugepages[ node ] = -1L;
   struct statfs sfs;
   if( !privileged && ( statfs( "/dev/shm", &sfs ) || sfs.f_type!=TMPFS_MAGIC_NUMBER ) ) {
     fprintf( stderr, "SKIP: /dev/shm is not a tmpfs\n" );
@@ -148,10 +148,13 @@ fdt_domain_delete( fdt_domain_t * d ) {
   if( d->has_huge ) undo_sub( d, "huge" );
   rmdir( d->path );
   d->path[0] = '\0';
-  if( d->saved_nr_hugepages>=0L ) {
-    if( write_long( NR_HUGEPAGES_PATH, d->saved_nr_hugepages ) )
-      fprintf( stderr, "WARNING: could not restore nr_hugepages to %ld\n", d->saved_nr_hugepages );
-    d->saved_nr_hugepages = -1L;
+  for( int node=0; node<FDT_NODE_MAX; node++ ) {
+    if( d->saved_nr_hugepages[ node ]<0L ) continue;
+    char nr[ 128 ];
+    node_huge_path( nr, sizeof(nr), node, "nr_hugepages" );
+    if( write_long( nr, d->saved_nr_hugepages[ node ] ) )
+      fprintf( stderr, "WARNING: could not restore %s to %ld\n", nr, d->saved_nr_hugepages[ node ] );
+    d->saved_nr_hugepages[ node ] = -1L;
   }
   if( cleanup_domain==d ) cleanup_domain = NULL;
 }
@@ -159,12 +162,20 @@ fdt_domain_delete( fdt_domain_t * d ) {
 long
 fdt_hugepages_make_free( fdt_domain_t * d, long free_cnt ) {
   if( !d->privileged || !d->has_huge ) return -1L;
-  long total = fdt_read_long( NR_HUGEPAGES_PATH );
-  long free_ = fdt_read_long( FREE_HUGEPAGES_PATH );
-  if( total<0L || free_<0L ) return -1L;
-  if( d->saved_nr_hugepages<0L ) d->saved_nr_hugepages = total;
-  if( write_long( NR_HUGEPAGES_PATH, total - free_ + free_cnt ) ) return -1L;
-  return fdt_read_long( FREE_HUGEPAGES_PATH );
+  for( int node=0; node<FDT_NODE_MAX; node++ ) {
+    char nr[ 128 ], fr[ 128 ];
+    node_huge_path( nr, sizeof(nr), node, "nr_hugepages" );
+    node_huge_path( fr, sizeof(fr), node, "free_hugepages" );
+    long total = fdt_read_long( nr );
+    long free_ = fdt_read_long( fr );
+    if( total<0L || free_<0L ) {
+      if( !node ) return -1L;
+      continue;  /* no such node */
+    }
+    if( d->saved_nr_hugepages[ node ]<0L ) d->saved_nr_hugepages[ node ] = total;
+    if( write_long( nr, total - free_ + ( node ? 0L : free_cnt ) ) ) return -1L;
+  }
+  return fdt_read_long( FDT_HUGE_FREE_PATH );
 }
 
 int

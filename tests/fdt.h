@@ -26,6 +26,10 @@ int fdt_privileged( void );
 #define FDT_MACHINE_LOCK "/tmp/fdshmem-test.lock"
 void fdt_machine_lock( void );
 
+/* The tests' count of free 2 MiB pages: node 0's. */
+#define FDT_HUGE_FREE_PATH "/sys/devices/system/node/node0/hugepages/hugepages-2048kB/free_hugepages"
+#define FDT_NODE_MAX       64  /* nodes whose pools fdt_hugepages_make_free sizes */
+
 /* A temporary domain.  Unprivileged: a directory under /dev/shm (tmpfs)
    with .normal.  Privileged: a directory under /tmp with .normal a fresh
    tmpfs mount and, when the kernel offers 2 MiB pages, .huge a hugetlbfs
@@ -35,7 +39,7 @@ typedef struct {
   char path[ 256 ];
   int  privileged;
   int  has_huge;            /* .huge exists (a hugetlbfs mount) */
-  long saved_nr_hugepages;  /* -1: pool untouched */
+  long saved_nr_hugepages[ FDT_NODE_MAX ];  /* each node's 2 MiB pool, -1: untouched */
 } fdt_domain_t;
 
 /* Returns 0, or FDT_SKIP when the machine cannot host a domain, or 1 on
@@ -43,10 +47,12 @@ typedef struct {
 int  fdt_domain_new( fdt_domain_t * d, int privileged );
 void fdt_domain_delete( fdt_domain_t * d );
 
-/* Privileged only: makes exactly free_cnt 2 MiB pages free on node 0
-   (where the tests create) on top of those in use by others.  Returns
-   the number of free pages obtained (may be less), or -1.  The original
-   pool size is restored by fdt_domain_delete. */
+/* Privileged only: makes exactly free_cnt 2 MiB pages free on top of
+   those in use by others, all on node 0, where the tests create (on
+   other nodes, free pages could serve a reservation the tests expect
+   node 0 to serve).  Returns the number of free pages obtained (may be
+   less), or -1.  The original pool sizes are restored by
+   fdt_domain_delete. */
 long fdt_hugepages_make_free( fdt_domain_t * d, long free_cnt );
 
 /* fork(2) for tests.  The child gets 0 having written nothing to

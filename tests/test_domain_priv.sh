@@ -124,7 +124,7 @@ exec 8>&-; wait $hold_pid 2>/dev/null; pids=
 # 9. --dry-run changes nothing and says what would be done
 expect 0 "would: set node 0 huge pages to $((pool_before + 5))" "" -- --dry-run alloc $((pool_before + 5)) huge 0
 [ "$(cat "$pool")" = $((pool_before + 2)) ] || fail "--dry-run alloc changed the pool"
-expect 0 "would: set node 0 huge pages to $pool_before" "" -- --dry-run free huge 0
+expect 0 "would: set node 0 huge pages to 0 \(now $((pool_before + 2))\)" "" -- --dry-run free huge 0
 [ "$(cat "$pool")" = $((pool_before + 2)) ] || fail "--dry-run free changed the pool"
 expect 1 "" "already exists" -- --dry-run init 700 root root
 expect 0 "would: init domain $tmp/new" "" -- --shmem-path "$tmp/new" --dry-run init 700 root root

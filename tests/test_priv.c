@@ -32,7 +32,7 @@ START_TEST( huge_region ) {
   ck_assert_uint_eq( info.page_sz, HUGE );
   ck_assert_uint_eq( info.page_cnt, 2 );
   /* the pages are really taken from the pool at create time */
-  ck_assert_int_eq( fdt_read_long( "/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages" ), FREE_PAGES-2 );
+  ck_assert_int_eq( fdt_read_long( FDT_HUGE_FREE_PATH ), FREE_PAGES-2 );
 
   char * m = fd_shmem_join( "big", FD_SHMEM_JOIN_MODE_READ_WRITE, 0, NULL, NULL, NULL );
   ck_assert_ptr_nonnull( m );
@@ -53,7 +53,7 @@ START_TEST( huge_region_too_big ) {
   ck_assert_int_eq( fd_shmem_create( "toobig", HUGE, FREE_PAGES+1, 0, 0600 ), ENOMEM );
   ck_assert_int_eq( fd_shmem_info( "toobig", 0, NULL ), ENOENT );
   ck_assert_int_eq( fdt_domain_entry_cnt( &domain, "huge" ), 0 );  /* not even a temporary file */
-  ck_assert_int_eq( fdt_read_long( "/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages" ), FREE_PAGES );
+  ck_assert_int_eq( fdt_read_long( FDT_HUGE_FREE_PATH ), FREE_PAGES );
 
   ck_assert_int_eq( get_mempolicy( &mode_after, mask, 1024, NULL, 0 ), 0 );
   ck_assert_int_eq( mode_after, mode_before );
@@ -71,7 +71,7 @@ START_TEST( huge_acquire ) {
   errno = 0;
   ck_assert_ptr_null( fd_shmem_acquire( HUGE, FREE_PAGES+1, 0 ) );
   ck_assert_int_eq( errno, ENOMEM );
-  ck_assert_int_eq( fdt_read_long( "/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages" ), FREE_PAGES );
+  ck_assert_int_eq( fdt_read_long( FDT_HUGE_FREE_PATH ), FREE_PAGES );
 }
 END_TEST
 

@@ -86,7 +86,11 @@ START_TEST( create_multi_and_update ) {
   ck_assert_int_eq( (int)pwrite( fd, "keep", 4, 100 ), 4 );
   size_t cnt2[] = { 9 };
   size_t idx2[] = { 0 };
+  /* all on cpu 0's node now: on two nodes, pages move, a join's too */
+  void * join = fd_shmem_join( "multi", FD_SHMEM_JOIN_MODE_READ_WRITE, 0, NULL, NULL, NULL );
+  ck_assert_ptr_nonnull( join );
   ck_assert_int_eq( fd_shmem_update_multi( "multi", NORMAL, 1, cnt2, idx2, 0640 ), 0 );
+  ck_assert_int_eq( fd_shmem_leave( join, NULL, NULL ), 0 );
   ck_assert_int_eq( fd_shmem_info( "multi", NORMAL, &info ), 0 );
   ck_assert_uint_eq( info.page_cnt, 9 );
   char buf[ 4 ];

@@ -26,7 +26,6 @@
 #define NORMAL     FD_SHMEM_NORMAL_PAGE_SZ
 #define HUGE       FD_SHMEM_HUGE_PAGE_SZ
 #define FREE_PAGES 10
-#define FREE_PATH  "/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages"
 #define CGROUP_DIR "/sys/fs/cgroup/memory"
 
 static fdt_domain_t domain;
@@ -172,7 +171,7 @@ START_TEST( huge_beyond_node ) {
             FREE_PAGES+1, fd_shmem_numa_idx( 0 ), FREE_PAGES );
   ck_assert_msg( strstr( fdt_logged(), want ), "warning \"%s\", wanted \"%s\"", fdt_logged(), want );
   ck_assert_int_eq( fdt_domain_entry_cnt( &domain, "huge" ), 0 );
-  ck_assert_int_eq( fdt_read_long( FREE_PATH ), FREE_PAGES );
+  ck_assert_int_eq( fdt_read_long( FDT_HUGE_FREE_PATH ), FREE_PAGES );
 }
 END_TEST
 
@@ -186,7 +185,7 @@ START_TEST( huge_reserved_pages_are_taken ) {
   ck_assert_int_eq( ftruncate( fd, 3*(off_t)HUGE ), 0 );
   void * resv = mmap( NULL, 3*HUGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0 );  /* reserves 3 */
   ck_assert_ptr_ne( resv, MAP_FAILED );
-  ck_assert_int_eq( fdt_read_long( FREE_PATH ), FREE_PAGES );
+  ck_assert_int_eq( fdt_read_long( FDT_HUGE_FREE_PATH ), FREE_PAGES );
   fdt_log_start();
   int err_over = fd_shmem_create( "over", HUGE, FREE_PAGES-2, 0, 0600 );
   int err_fit  = fd_shmem_create( "fit",  HUGE, FREE_PAGES-3, 0, 0600 );
@@ -197,7 +196,7 @@ START_TEST( huge_reserved_pages_are_taken ) {
   ck_assert_int_eq( err_over, ENOMEM );
   ck_assert_msg( strstr( fdt_logged(), "needs 8 huge pages on node" ) && strstr( fdt_logged(), ", 7 free" ), "%s", fdt_logged() );
   ck_assert_int_eq( err_fit, 0 );
-  ck_assert_int_eq( fdt_read_long( FREE_PATH ), FREE_PAGES );
+  ck_assert_int_eq( fdt_read_long( FDT_HUGE_FREE_PATH ), FREE_PAGES );
 }
 END_TEST
 
@@ -219,14 +218,14 @@ kill_mid_create( pid_t pid, long free_before, long page_cnt ) {
     if( ptrace( PTRACE_GET_SYSCALL_INFO, pid, sizeof(info), &info )<=0 ) return 0;
     if( info.op!=PTRACE_SYSCALL_INFO_ENTRY ) continue;
     if( info.entry.nr!=SYS_munmap && info.entry.nr!=SYS_move_pages ) continue;
-    if( fdt_read_long( FREE_PATH )!=free_before-page_cnt ) continue;
+    if( fdt_read_long( FDT_HUGE_FREE_PATH )!=free_before-page_cnt ) continue;
     kill( pid, SIGKILL );
     return 1;
   }
 }
 
 START_TEST( killed_create_pins_nothing ) {
-  long free_before = fdt_read_long( FREE_PATH );
+  long free_before = fdt_read_long( FDT_HUGE_FREE_PATH );
   pid_t pid = fdt_fork();
   if( !pid ) {
     if( ptrace( PTRACE_TRACEME, 0, 0, 0 ) ) _exit( 1 );
@@ -239,7 +238,7 @@ START_TEST( killed_create_pins_nothing ) {
   ck_assert_int_eq( waitpid( pid, &status, 0 ), pid );
   ck_assert_msg( killed, "the create was not caught with its pages placed" );
   ck_assert_int_eq( fdt_domain_entry_cnt( &domain, "huge" ), 0 );  /* no name, no temporary file */
-  ck_assert_int_eq( fdt_read_long( FREE_PATH ), free_before );    /* its pages are back */
+  ck_assert_int_eq( fdt_read_long( FDT_HUGE_FREE_PATH ), free_before );    /* its pages are back */
 }
 END_TEST
 
@@ -271,7 +270,7 @@ START_TEST( failed_update_keeps_region ) {
   m = join_rw( "keep" );
   for( size_t i=0; i<2*HUGE; i+=4096 ) FDT_CHECK( m[i]==(char)( i/4096*7 ) );
   ck_assert_int_eq( fd_shmem_leave( m, NULL, NULL ), 0 );
-  ck_assert_int_eq( fdt_read_long( FREE_PATH ), FREE_PAGES-2 );
+  ck_assert_int_eq( fdt_read_long( FDT_HUGE_FREE_PATH ), FREE_PAGES-2 );
   ck_assert_int_eq( fd_shmem_unlink( "keep", 0 ), 0 );
 }
 END_TEST
@@ -311,7 +310,7 @@ START_TEST( nobody_creates_without_memlock ) {
   if( !pid ) _exit( create_as_nobody() );
   int status;
   ck_assert_int_eq( waitpid( pid, &status, 0 ), pid );
-  long free_after = fdt_read_long( FREE_PATH );
+  long free_after = fdt_read_long( FDT_HUGE_FREE_PATH );
   char * m = fd_shmem_join( "unlocked", FD_SHMEM_JOIN_MODE_READ_ONLY, 0, NULL, NULL, NULL );
   /* touched first: move_pages sees only pages mapped in this process,
      and the join's mlock, which maps them, is a no-op under ASan */

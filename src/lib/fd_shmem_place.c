@@ -91,9 +91,11 @@ populate( char * mem, size_t sz ) {
    file the policy goes on the file, and outlives this mapping), faults
    in its pages, which the binding puts on the node, then verifies.  Pages
    the file had before (an update) stay where they were until moved: when
-   some are elsewhere, the binding is applied again with MPOL_MF_MOVE,
-   which migrates the pages now mapped here, and the check repeated.  The
-   caller's own memory policy is never touched. */
+   some are elsewhere, the binding is applied again with MPOL_MF_MOVE_ALL
+   (needs CAP_SYS_NICE; also moves pages that joins elsewhere map), else
+   MPOL_MF_MOVE (only pages mapped here alone), which migrates the pages
+   now mapped here, and the check repeated.  The caller's own memory
+   policy is never touched. */
 static int
 place_sub( char * mem, size_t page_sz, size_t page_cnt, size_t cpu_idx, int has_numa ) {
   size_t sz = page_cnt*page_sz;
@@ -106,7 +108,9 @@ place_sub( char * mem, size_t page_sz, size_t page_cnt, size_t cpu_idx, int has_
   if( populate( mem, sz ) ) return ENOMEM;  /* the node could not supply the pages */
   int err = check_node( mem, page_sz, page_cnt, node );
   if( err==EFAULT ) {
-    (void)fd_shmem_private_numa_lib()->mbind( mem, sz, MPOL_BIND, mask, FD_SHMEM_NUMA_MAX, MPOL_MF_MOVE );
+    if( fd_shmem_private_numa_lib()->mbind( mem, sz, MPOL_BIND, mask, FD_SHMEM_NUMA_MAX, MPOL_MF_MOVE_ALL ) &&
+        errno==EPERM )
+      (void)fd_shmem_private_numa_lib()->mbind( mem, sz, MPOL_BIND, mask, FD_SHMEM_NUMA_MAX, MPOL_MF_MOVE );
     err = check_node( mem, page_sz, page_cnt, node );
   }
   return err==EFAULT ? ENOMEM : err;

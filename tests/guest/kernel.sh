@@ -12,6 +12,10 @@ cache=${1:?usage: kernel.sh CACHE_DIR}
 skip() { echo "kernel.sh: $*" >&2; exit 77; }
 fail() { echo "kernel.sh: $*" >&2; exit 1; }
 
+mkdir -p "$cache"
+exec 8>"$cache/.lock"
+flock 8  # one unpacks, the others wait and find it there
+
 if [ -s "$cache/version" ] && [ -s "$cache/vmlinux" ] && [ -d "$cache/lib/modules/$(cat "$cache/version")" ]; then
   cat "$cache/version"
   exit 0
@@ -21,7 +25,6 @@ pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(
 [ -n "$pkg" ] || skip "apt knows no linux-image-amd64 (run apt-get update)"
 version=${pkg#linux-image-}
 
-mkdir -p "$cache"
 work=$(mktemp -d "$cache/.unpack.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 (cd "$work" && apt-get download -q "$pkg" >/dev/null 2>&1) || skip "apt-get download $pkg failed"

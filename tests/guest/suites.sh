@@ -1,7 +1,8 @@
 #!/bin/sh
-# suites.sh TEST...: runs in a guest, in a tree made by stage.sh (the
-# current directory).  Runs each TEST (a path such as tests/test_pages)
-# as `make check` does, with its output, then a line
+# suites.sh [TEST...]: runs in a guest, in a tree made by stage.sh (the
+# current directory).  Runs each TEST (a path such as tests/test_pages;
+# by default every privileged suite of `make check`, listed below) as
+# `make check` does, with its output, then a line
 # "guest: PASS|FAIL|SKIP: TEST (N s)".  Afterwards every node's hugepage
 # pools must be as before and no file system mounted by a test left
 # behind.  Exits 0 when all passed (a SKIP counts as a failure: the guest
@@ -13,6 +14,9 @@ machine_state() {
   for f in /sys/devices/system/node/node*/hugepages/*/nr_hugepages; do echo "$f $(cat "$f")"; done
   cat /proc/mounts
 }
+[ $# -gt 0 ] || set -- tests/test_region tests/test_join tests/test_pages tests/test_priv tests/test_faults \
+  tests/test_pool_priv tests/test_safety \
+  tests/test_ctl_priv.sh tests/test_domain_priv.sh tests/test_apply_priv.sh tests/test_admin_priv.sh
 before=$(machine_state)
 failed=0
 for t in "$@"; do
