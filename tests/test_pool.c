@@ -4,7 +4,8 @@
    nothing, shrinking stops at the pages in use, two nodes, a node
    without 1 GiB pages.  pool_kernel.h stands in for the kernel's
    clamping of a write, so shortfalls (growing and shrinking) and the
-   put back after them can be tested too. */
+   put back after them can be tested too.  Also the node figures a
+   create or acquire of normal pages is held to. */
 
 #include "fdt.h"
 #include "pool_kernel.h"
@@ -14,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <numa.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -468,6 +470,42 @@ START_TEST( installed_library_has_no_seam ) {
 }
 END_TEST
 
+/* ---- normal pages bound to a node ---- */
+
+/* Node 0 can give 64 MiB (free, page cache, reclaimable slab); the
+   machine has plenty available. */
+static void
+fake_node0_room( void ) {
+  fake_put( "sys/devices/system/node/node0/meminfo",
+            "Node 0 MemTotal: 8388608 kB\nNode 0 MemFree: 32768 kB\nNode 0 Active(file): 16384 kB\n"
+            "Node 0 Inactive(file): 8192 kB\nNode 0 SReclaimable: 8192 kB\n" );
+  fake_put( "proc/meminfo", "MemTotal: 12582912 kB\nMemFree: 9437184 kB\nMemAvailable: 9437184 kB\n" );
+}
+
+/* What the node cannot hold is refused before any page is touched (the
+   kernel's answer would be the OOM killer); what it can is had. */
+START_TEST( normal_pages_beyond_the_node_refused ) {
+  if( numa_available()<0 ) return;  /* no NUMA: no node to hold them to */
+  fake_node0_room();
+  size_t cpu = fd_shmem_cpu_idx( 0 ), cnt = 65UL*MiB/FD_SHMEM_NORMAL_PAGE_SZ;
+  errno = 0;
+  ck_assert_ptr_null( fd_shmem_acquire( FD_SHMEM_NORMAL_PAGE_SZ, cnt, cpu ) );
+  ck_assert_int_eq( errno, ENOMEM );
+  ASSERT_LOGGED( "acquire: needs 65.0 MiB of normal pages on node 0, which has 64.0 MiB available" );
+  void * mem = fd_shmem_acquire( FD_SHMEM_NORMAL_PAGE_SZ, 1, cpu );
+  ck_assert_ptr_nonnull( mem );
+  ck_assert_int_eq( fd_shmem_release( mem, FD_SHMEM_NORMAL_PAGE_SZ, 1 ), 0 );
+
+  fdt_domain_t d;
+  if( fdt_domain_new( &d, 0 ) ) return;  /* no tmpfs for a domain */
+  ck_assert_int_eq( fd_shmem_create( "big", FD_SHMEM_NORMAL_PAGE_SZ, cnt, cpu, 0600 ), ENOMEM );
+  ASSERT_LOGGED( "create big: needs 65.0 MiB of normal pages on node 0, which has 64.0 MiB available" );
+  ck_assert_int_eq( fdt_domain_entry_cnt( &d, "normal" ), 0 );
+  ck_assert_int_eq( fd_shmem_create( "small", FD_SHMEM_NORMAL_PAGE_SZ, 1, cpu, 0600 ), 0 );
+  fdt_domain_delete( &d );
+}
+END_TEST
+
 /* ---- the tree's life ---- */
 
 static int
@@ -508,6 +546,7 @@ main( void ) {
   tcase_add_test( tc, query_reads_the_pool );
   tcase_add_test( tc, same_count_writes_nothing );
   tcase_add_test( tc, shrink_shortfall_put_back );
+  tcase_add_test( tc, normal_pages_beyond_the_node_refused );
   suite_add_tcase( s, tc );
   TCase * lib = tcase_create( "installed library" );
   tcase_add_test( lib, installed_library_has_no_seam );

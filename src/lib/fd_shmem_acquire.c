@@ -27,6 +27,13 @@ fd_shmem_acquire_multi( size_t page_sz, size_t sub_cnt,
   size_t page_cnt;
   int err = fd_shmem_private_check_subs( page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, &page_cnt );
   if( err ) { errno = err; return NULL; }
+  /* hugetlb pools refuse cleanly at mmap or fault time; normal pages
+     beyond what a node holds would meet the OOM killer instead */
+  if( page_sz==FD_SHMEM_NORMAL_PAGE_SZ &&
+      fd_shmem_private_room( -1, "acquire", page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, 0UL ) ) {
+    errno = ENOMEM;
+    return NULL;
+  }
   size_t sz  = page_cnt*page_sz;
   void * mem = mmap( NULL, sz, PROT_READ | PROT_WRITE, acquire_flags( page_sz ), -1, 0 );
   if( mem==MAP_FAILED ) {

@@ -195,9 +195,11 @@ char const * fd_shmem_private_human( size_t bytes, char * buf, size_t buf_sz );
 /* Checks, before anything is allocated, that the machine can supply the
    pages a create or update (of region what, e.g. "create NAME") still
    needs: those past the first keep_cnt pages, which the file already
-   has.  Normal pages: the tmpfs mount of page-type directory dir and
-   MemAvailable.  Huge and gigantic: the hugetlbfs mount, the free pages
-   of each node's pool and the pool's unreserved pages.  Returns 0, or
+   has.  Normal pages: the tmpfs mount of page-type directory dir (none
+   when dir < 0: private pages), MemAvailable, and on a NUMA machine
+   each node's free and reclaimable memory.  Huge and gigantic: the
+   hugetlbfs mount, the free pages of each node's pool and the pool's
+   unreserved pages.  Returns 0, or
    ENOMEM with a warning giving the figures.  Figures that cannot be
    read are not checked (the kernel still refuses later). */
 int fd_shmem_private_room( int dir, char const * what, size_t page_sz, size_t sub_cnt,

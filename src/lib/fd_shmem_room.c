@@ -18,21 +18,56 @@ mount_free( int dir ) {
   return (size_t)sfs.f_bavail*(size_t)sfs.f_bsize;
 }
 
-/* ---- normal pages: the tmpfs mount and the machine's memory ---- */
+/* ---- normal pages: the tmpfs mount, the machine's and each node's memory ---- */
 
+/* Bytes node can still give: its free memory plus the page cache and
+   slab the kernel may reclaim there (the kernel sums MemAvailable for
+   the whole machine only).  SIZE_MAX when a figure cannot be read. */
+static size_t
+node_available( size_t node ) {
+  static char const * const keys[] = { "MemFree", "Active(file)", "Inactive(file)", "SReclaimable" };
+  size_t sum = 0UL;
+  for( size_t i=0UL; i<sizeof(keys)/sizeof(keys[0]); i++ ) {
+    size_t v;
+    if( fd_shmem_private_meminfo( node, keys[i], &v ) ) return SIZE_MAX;
+    sum += v;
+  }
+  return sum;
+}
+
+/* Normal pages bound to a node come from that node alone, and past what
+   it has the kernel answers the faults with the OOM killer, not with an
+   error: a node that cannot hold its pages is refused here. */
 static int
-room_normal( int dir, char const * what, size_t need ) {
-  size_t mount = mount_free( dir );
+room_normal_nodes( char const * what, size_t const * need ) {
+  if( !fd_shmem_private_has_numa() ) return 0;
+  for( size_t k=0UL; k<FD_SHMEM_NUMA_MAX; k++ ) {
+    size_t bytes = need[k]*FD_SHMEM_NORMAL_PAGE_SZ, avail;
+    if( !need[k] || bytes<=( avail = node_available( k ) ) ) continue;
+    char n[ 32 ], a[ 32 ];
+    FD_SHMEM_PRIVATE_WARN( "%s: needs %s of normal pages on node %zu, which has %s available", what,
+                       fd_shmem_private_human( bytes, n, sizeof(n) ), k, fd_shmem_private_human( avail, a, sizeof(a) ) );
+    return ENOMEM;
+  }
+  return 0;
+}
+
+/* dir < 0: private pages, no mount. */
+static int
+room_normal( int dir, char const * what, size_t const * need, size_t total ) {
+  size_t bytes = total*FD_SHMEM_NORMAL_PAGE_SZ;
+  size_t mount = dir<0 ? SIZE_MAX : mount_free( dir );
   size_t avail = SIZE_MAX;
   if( fd_shmem_private_meminfo( FD_SHMEM_PRIVATE_ALL_NODES, "MemAvailable", &avail ) ) avail = SIZE_MAX;
-  if( need<=mount && need<=avail ) return 0;
+  if( bytes<=mount && bytes<=avail ) return room_normal_nodes( what, need );
   char n[ 32 ], m[ 48 ], a[ 32 ];
-  fd_shmem_private_human( need, n, sizeof(n) );
+  fd_shmem_private_human( bytes, n, sizeof(n) );
   if( mount==SIZE_MAX ) snprintf( m, sizeof(m), "no size limit" );
   else                  snprintf( m, sizeof(m), "%s free", fd_shmem_private_human( mount, a, sizeof(a) ) );
   fd_shmem_private_human( avail, a, sizeof(a) );
-  FD_SHMEM_PRIVATE_WARN( "%s: needs %s of normal pages; the .normal mount has %s and the machine %s available",
-                     what, n, m, a );
+  if( dir<0 ) FD_SHMEM_PRIVATE_WARN( "%s: needs %s of normal pages; the machine has %s available", what, n, a );
+  else        FD_SHMEM_PRIVATE_WARN( "%s: needs %s of normal pages; the .normal mount has %s and the machine %s available",
+                                 what, n, m, a );
   return ENOMEM;
 }
 
@@ -104,6 +139,6 @@ fd_shmem_private_room( int dir, char const * what, size_t page_sz, size_t sub_cn
   size_t total = 0UL;
   for( size_t k=0UL; k<FD_SHMEM_NUMA_MAX; k++ ) total += need[k];
   if( !total ) return 0;
-  if( page_sz==FD_SHMEM_NORMAL_PAGE_SZ ) return room_normal( dir, what, total*page_sz );
+  if( page_sz==FD_SHMEM_NORMAL_PAGE_SZ ) return room_normal( dir, what, need, total );
   return room_pool( dir, what, page_sz, need, total );
 }

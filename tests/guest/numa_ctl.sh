@@ -1,0 +1,184 @@
+#!/bin/sh
+# fd_shmem_ctl on a machine of several NUMA nodes, run as root inside a
+# QEMU guest (tests/guest/t_numa_ctl.sh, t_numa4.sh); busybox sh.
+#   numa_ctl.sh NODES
+# The topology commands against sysfs, "-" for a node without cpus;
+# alloc, free and the report per node; "pages = huge all N" and
+# "pages = gigantic 1 1" through apply and check; a shrink refused on
+# the node whose pages a region holds and allowed on the other.  Every
+# node's pools are put back at the end.
+here=$(cd "$(dirname "$0")" && pwd)
+CTL=${CTL:-$here/fd_shmem_ctl}
+want_nodes=${1:?usage: numa_ctl.sh NODES}
+fails=0 checks=0
+sysnode=/sys/devices/system/node
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+if [ "$(id -u)" != 0 ] || [ "${FDSHMEM_TEST_PRIVILEGED:-}" != 1 ]; then
+  echo "SKIP: needs root and FDSHMEM_TEST_PRIVILEGED=1"; exit 77
+fi
+if [ -z "$(cat $sysnode/node1/cpulist 2>/dev/null)" ]; then echo "SKIP: needs nodes 0 and 1 with cpus"; exit 77; fi
+exec 9>/tmp/fdshmem-test.lock
+flock 9 2>/dev/null || true  # a guest's busybox may lack flock: nothing else runs there
+
+tmp=$(mktemp -d)
+dom=$tmp/dom
+H=hugepages-2048kB G=hugepages-1048576kB
+pool() { echo "$sysnode/node$2/hugepages/$1/nr_hugepages"; }           # pool TYPE NODE
+free_of() { cat "$sysnode/node$2/hugepages/$1/free_hugepages"; }
+saved=$(for f in $sysnode/node*/hugepages/*/nr_hugepages; do echo "$f $(cat "$f")"; done)
+restore() {
+  "$CTL" --quiet --shmem-path "$dom" reset fini >/dev/null 2>&1
+  echo "$saved" | while read -r f v; do echo "$v" >"$f"; done
+  rm -rf "$tmp"
+}
+trap restore EXIT
+trap 'exit 1' HUP INT TERM
+
+# run STATUS ARGS...: runs the tool, output in $tmp/out and $tmp/err
+run() {
+  want=$1; shift
+  checks=$((checks + 1))
+  "$CTL" "$@" >"$tmp/out" 2>"$tmp/err"
+  got=$?
+  [ "$got" = "$want" ] || { fail "fd_shmem_ctl $*: exit $got, want $want"; cat "$tmp/out" "$tmp/err"; }
+}
+# has STREAM REGEX: the last run's stdout / stderr matches
+has() {
+  checks=$((checks + 1))
+  grep -Eq -- "$2" "$tmp/$1" || { fail "std$1 lacks /$2/:"; cat "$tmp/$1"; }
+}
+# is FILE VALUE WHAT
+is() {
+  checks=$((checks + 1))
+  [ "$(cat "$1")" = "$2" ] || fail "$3: $(cat "$1"), want $2"
+}
+
+# ---- topology: numa-cnt, cpu-idx, numa-idx against sysfs ----
+nodes=0
+for d in $sysnode/node[0-9]*; do n=${d##*node}; [ "$n" -ge "$nodes" ] && nodes=$((n + 1)); done
+[ "$nodes" = "$want_nodes" ] || fail "sysfs has $nodes nodes, the guest was made with $want_nodes"
+run 0 numa-cnt
+is "$tmp/out" "$nodes" "numa-cnt"
+memory_only=0
+n=0
+while [ "$n" -lt "$nodes" ]; do
+  first=$(sed 's/[-,].*//' "$sysnode/node$n/cpulist" 2>/dev/null)
+  [ -n "$first" ] || { first=-; memory_only=$((memory_only + 1)); }
+  run 0 cpu-idx "$n"
+  is "$tmp/out" "$first" "cpu-idx $n"
+  n=$((n + 1))
+done
+cpus=$(nproc --all 2>/dev/null || nproc)
+[ "$nodes" -le "$cpus" ] || [ "$memory_only" -ge $((nodes - cpus)) ] || fail "$nodes nodes over $cpus cpus, only $memory_only without cpus"
+c=0
+while [ "$c" -lt "$cpus" ]; do
+  node=$(ls -d /sys/devices/system/cpu/cpu$c/node* | sed 's/.*node//')
+  run 0 numa-idx "$c"
+  is "$tmp/out" "$node" "numa-idx $c"
+  c=$((c + 1))
+done
+run 0 cpu-idx "$nodes"
+is "$tmp/out" "-" "cpu-idx of a node past the last"
+run 0 numa-idx "$cpus"
+is "$tmp/out" "-" "numa-idx of a cpu past the last"
+
+# ---- a config: huge pages on every node, a gigantic page on node 1 ----
+# (1 GiB pages are reserved once, on a fresh node: one given back goes
+# to the kernel's deferred free work and is not at once to be had again)
+run 0 --shmem-path "$dom" init 700 "" ""
+conf=$tmp/fdshmem.conf
+printf 'path = %s\nmode = 0700\nuser = 0\ngroup = 0\npages = huge all 3\npages = gigantic 1 1\n' "$dom" >"$conf"
+run 1 check "$conf"
+has out "differs: set node 1 huge pages to 3"
+has out "differs: set node 1 gigantic pages to 1"
+run 0 apply "$conf"
+for d in $sysnode/node[0-9]*; do
+  n=${d##*node}
+  [ -e "$(pool $H "$n")" ] && is "$(pool $H "$n")" 3 "node $n huge after apply of 'huge all 3'"
+done
+is "$(pool $G 1)" 1 "node 1 gigantic after apply"
+is "$(pool $G 0)" 0 "node 0 gigantic after apply (no line for it)"
+run 0 check "$conf"
+has out "^ok: the machine matches"
+echo 1 >"$(pool $H 1)"  # drift on one node only
+run 1 check "$conf"
+has out "differs: set node 1 huge pages to 3"
+grep -q "node 0" "$tmp/out" && fail "check reports node 0, which did not drift"
+run 0 apply "$conf"
+is "$(pool $H 1)" 3 "node 1 huge after a second apply"
+
+# ---- alloc, free and the report, node by node ----
+run 0 alloc 4 huge 1
+is "$(pool $H 1)" 4 "node 1 huge after alloc 4 huge 1"
+is "$(pool $H 0)" 3 "node 0 huge after alloc 4 huge 1"
+run 0 alloc 2 huge 0
+is "$(pool $H 0)" 2 "node 0 huge after alloc 2 huge 0"
+run 0 --shmem-path "$dom" query
+has out "^huge +0 +2 +2 +0\$"
+has out "^huge +1 +4 +4 +0\$"
+has out "^gigantic +0 +0 +0 +0\$"
+has out "^gigantic +1 +1 +1 +0\$"
+run 0 free huge 1
+is "$(pool $H 1)" 0 "node 1 huge after free huge 1"
+is "$(pool $H 0)" 2 "node 0 huge after free huge 1"
+is "$(pool $G 1)" 1 "node 1 gigantic after free huge 1"
+run 1 alloc 1 huge "$nodes"
+has err "node $nodes"
+run 0 apply "$conf"
+is "$(pool $H 1)" 3 "node 1 huge after apply"
+
+# ---- nodes of memory only: their pools are reached like any other ----
+n=0
+while [ "$n" -lt "$nodes" ]; do
+  if [ -z "$(cat "$sysnode/node$n/cpulist" 2>/dev/null)" ] && [ -e "$(pool $H "$n")" ]; then
+    run 0 alloc 2 huge "$n" alloc 1 gigantic "$n"
+    is "$(pool $H "$n")" 2 "memory-only node $n huge after alloc"
+    is "$(pool $G "$n")" 1 "memory-only node $n gigantic after alloc"
+    run 0 --shmem-path "$dom" query
+    has out "^huge +$n +2 +2 +0\$"
+    has out "^gigantic +$n +1 +1 +0\$"
+    run 0 free huge "$n" free gigantic "$n"
+    is "$(pool $H "$n")" 0 "memory-only node $n huge after free"
+  fi
+  n=$((n + 1))
+done
+
+# ---- regions through the tool: pages split over the cpus' nodes ----
+run 0 --shmem-path "$dom" create split 2 huge 0-1 600
+is "$(pool $H 0)" 3 "node 0 huge pool after create"
+[ "$(free_of $H 0)" = 2 ] && [ "$(free_of $H 1)" = 2 ] || fail "create split 2 huge 0-1: free $(free_of $H 0)/$(free_of $H 1), want 2/2"
+run 0 --shmem-path "$dom" query split huge
+is "$tmp/out" "0 2 2097152" "query split huge"
+run 0 --shmem-path "$dom" unlink split huge
+run 0 --shmem-path "$dom" create held 2 huge 1 600
+run 0 --shmem-path "$dom" create giga 1 gigantic 1 600
+[ "$(free_of $H 0)" = 3 ] && [ "$(free_of $H 1)" = 1 ] || fail "create held 2 huge 1: free $(free_of $H 0)/$(free_of $H 1), want 3/1"
+is "$sysnode/node1/hugepages/$G/free_hugepages" 0 "node 1 gigantic free after create giga"
+
+# ---- shrinking: refused where the pages are in use, allowed elsewhere ----
+run 1 --shmem-path "$dom" free huge 1
+has err "held \(2 pages\)"
+is "$(pool $H 1)" 3 "node 1 huge after a refused free"
+run 1 --shmem-path "$dom" alloc 1 huge 1
+is "$(pool $H 1)" 3 "node 1 huge after a refused shrink to 1"
+run 0 --shmem-path "$dom" alloc 2 huge 1
+is "$(pool $H 1)" 2 "node 1 huge shrunk to its pages in use"
+run 0 --shmem-path "$dom" free huge 0
+is "$(pool $H 0)" 0 "node 0 huge after free (nothing in use there)"
+run 1 --shmem-path "$dom" free gigantic 1
+has err "giga \(1 page\)"
+is "$(pool $G 1)" 1 "node 1 gigantic after a refused free"
+printf 'path = %s\nmode = 0700\nuser = 0\ngroup = 0\npages = huge 1 0\npages = huge 0 0\n' "$dom" >"$tmp/shrink.conf"
+run 1 apply "$tmp/shrink.conf"
+is "$(pool $H 1)" 2 "node 1 huge after apply below its pages in use"
+run 0 --shmem-path "$dom" unlink held huge
+run 0 --shmem-path "$dom" free huge 1
+is "$(pool $H 1)" 0 "node 1 huge after the region went"
+run 0 --shmem-path "$dom" unlink giga gigantic
+run 0 --shmem-path "$dom" free gigantic 1
+is "$(pool $G 1)" 0 "node 1 gigantic after the region went"
+run 0 --shmem-path "$dom" fini
+
+echo "$checks checks, $fails failed"
+[ "$fails" = 0 ]
