@@ -93,14 +93,13 @@ static void *
 map_region( char const * name, int mode, int dump, fd_shmem_info_t * info, struct stat * st ) {
   int rw = mode==FD_SHMEM_JOIN_MODE_READ_WRITE;
   int fd;
-  int err = fd_shmem_private_region_find( name, 0UL, rw ? O_RDWR : O_RDONLY, &fd, info );
+  int err = fd_shmem_private_region_find( name, 0UL, rw ? O_RDWR : O_RDONLY, &fd, info, st );
   if( err ) {
     FD_SHMEM_PRIVATE_WARN( "join %s: %s", name, err==ENOENT ? "no such region" : strerror( err ) );
     return NULL;
   }
   size_t sz  = info->page_sz*info->page_cnt;
-  if( fstat( fd, st ) ) err = errno;
-  void * mem = err ? NULL : reserve_random( sz, info->page_sz );
+  void * mem = reserve_random( sz, info->page_sz );
   if( mem && mmap( mem, sz, rw ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0 )!=mem ) {
     err = errno;
     munmap( mem, sz );
@@ -129,10 +128,9 @@ remap_rw( fd_shmem_join_info_t const * info, int dump, dev_t dev, ino_t ino ) {
   int             fd;
   fd_shmem_info_t geo;
   struct stat     st;
-  int err = fd_shmem_private_region_find( info->name, info->page_sz, O_RDWR, &fd, &geo );
+  int err = fd_shmem_private_region_find( info->name, info->page_sz, O_RDWR, &fd, &geo, &st );
   if( !err ) {
-    if( fstat( fd, &st ) ) err = errno;
-    else if( st.st_dev!=dev || st.st_ino!=ino || geo.page_sz*geo.page_cnt!=sz ) err = ESTALE;
+    if( st.st_dev!=dev || st.st_ino!=ino || geo.page_sz*geo.page_cnt!=sz ) err = ESTALE;
     else if( mmap( info->shmem, sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0 )!=info->shmem ) {
       err = errno;  /* put the read-only view back, wherever the kernel left the range */
       mmap( info->shmem, sz, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0 );

@@ -6,6 +6,8 @@
 #include "config.h"
 #include <fdshmem/fd_shmem.h>
 
+#include <sys/stat.h>
+
 /* Marks a definition as part of the ABI (the build hides everything
    else; libfdshmem.sym then picks what is exported). */
 #define FD_SHMEM_EXPORT __attribute__(( visibility( "default" ) ))
@@ -74,11 +76,12 @@ int fd_shmem_private_open_type_dir( size_t page_sz );
    following symlinks, checks it is a regular file whose size is a
    non-zero whole number of pages and fills *info.  If fd_out is not
    NULL the file is opened with open_flags (O_NOFOLLOW|O_CLOEXEC added),
-   the checks are made on the open file and *fd_out gets it.  Returns 0,
+   the checks are made on the open file and *fd_out gets it; opt_st (if
+   not NULL) gets the file's stat.  Returns 0,
    EINVAL (bad name or page size), ENOENT (silently), EFAULT (not a
    region: logged) or the errno of the failed call. */
 int fd_shmem_private_region_find( char const * name, size_t page_sz, int open_flags,
-                                  int * fd_out, fd_shmem_info_t * info );
+                                  int * fd_out, fd_shmem_info_t * info, struct stat * opt_st );
 
 /* ---- subregion layouts (fd_shmem_subs_check.c) and NUMA placement
    (fd_shmem_numa_place.c) ---- */

@@ -35,7 +35,8 @@ region_check_stat( char const * name, size_t page_sz, struct stat const * st, fd
    O_NONBLOCK keeps a planted FIFO from hanging the open; O_NOFOLLOW
    refuses symlinks; the file system is checked on what was opened. */
 static int
-region_find_one( char const * name, size_t page_sz, int open_flags, int * fd_out, fd_shmem_info_t * info ) {
+region_find_one( char const * name, size_t page_sz, int open_flags, int * fd_out, fd_shmem_info_t * info,
+                 struct stat * opt_st ) {
   int dir = fd_shmem_private_open_type_dir( page_sz );
   if( dir<0 ) return errno==ENOTDIR || errno==ELOOP ? ENOENT : errno;
 
@@ -64,19 +65,20 @@ region_find_one( char const * name, size_t page_sz, int open_flags, int * fd_out
     return err;
   }
   if( fd_out ) *fd_out = fd;
+  if( opt_st ) *opt_st = st;
   return 0;
 }
 
 int
 fd_shmem_private_region_find( char const * name, size_t page_sz, int open_flags,
-                              int * fd_out, fd_shmem_info_t * info ) {
+                              int * fd_out, fd_shmem_info_t * info, struct stat * opt_st ) {
   if( !fd_shmem_name_len( name ) ) return EINVAL;
   if( page_sz ) {
     if( !fd_shmem_is_page_sz( page_sz ) ) return EINVAL;
-    return region_find_one( name, page_sz, open_flags, fd_out, info );
+    return region_find_one( name, page_sz, open_flags, fd_out, info, opt_st );
   }
   for( size_t i=0UL; i<FD_SHMEM_PRIVATE_PAGE_TYPE_CNT; i++ ) {
-    int err = region_find_one( name, fd_shmem_private_page_sz_desc[i], open_flags, fd_out, info );
+    int err = region_find_one( name, fd_shmem_private_page_sz_desc[i], open_flags, fd_out, info, opt_st );
     if( err!=ENOENT ) return err;
   }
   return ENOENT;
@@ -85,7 +87,7 @@ fd_shmem_private_region_find( char const * name, size_t page_sz, int open_flags,
 FD_SHMEM_EXPORT int
 fd_shmem_info( char const * name, size_t page_sz, fd_shmem_info_t * opt_info ) {
   fd_shmem_info_t info;
-  int err = fd_shmem_private_region_find( name, page_sz, 0, NULL, &info );
+  int err = fd_shmem_private_region_find( name, page_sz, 0, NULL, &info, NULL );
   if( !err && opt_info ) *opt_info = info;
   return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_info, err );
 }
@@ -266,7 +268,7 @@ update_multi( char const * name, size_t page_sz, size_t sub_cnt, size_t const * 
   if( err ) return err;
   int fd;
   fd_shmem_info_t info;
-  err = fd_shmem_private_region_find( name, page_sz, O_RDWR, &fd, &info );
+  err = fd_shmem_private_region_find( name, page_sz, O_RDWR, &fd, &info, NULL );
   if( err ) return err;
   char what[ 16+FD_SHMEM_NAME_MAX ];
   snprintf( what, sizeof(what), "update %s", name );
@@ -304,7 +306,7 @@ region_unlink( char const * name, size_t page_sz ) {
   if( !fd_shmem_name_len( name ) || ( page_sz && !fd_shmem_is_page_sz( page_sz ) ) ) return EINVAL;
   if( !page_sz ) {
     fd_shmem_info_t info;
-    int err = fd_shmem_private_region_find( name, 0UL, 0, NULL, &info );
+    int err = fd_shmem_private_region_find( name, 0UL, 0, NULL, &info, NULL );
     if( err ) return err;
     page_sz = info.page_sz;
   }
