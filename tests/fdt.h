@@ -63,8 +63,9 @@ long fdt_hugepages_make_free( fdt_domain_t * d, long free_cnt );
    result for the parent.  A failed fork fails the test in the parent. */
 pid_t fdt_fork( void );
 
-/* For a forked child: drops root to user nobody, so permissions and
-   limits apply to it.  Returns 0, or -1 if that fails. */
+/* For a forked child: drops root to user nobody, with no supplementary
+   group, so permissions and limits apply to it.  Returns 0, or -1 if
+   that fails. */
 int fdt_become_nobody( void );
 
 /* For suites that need root and 2 MiB pages: a privileged domain with
