@@ -31,12 +31,29 @@ has_case( fdt_errcase_t const * cases, size_t cnt, char const * fn, int code ) {
   return 0;
 }
 
+/* The functions not test_errsets', by name prefix. */
+static struct {
+  char const *         prefix;
+  fdt_errcases_owner_t owner;
+} const owners[] = {
+  { "fd_shmem_pool_",         FDT_ERRCASES_POOL   },
+  { "fd_shmem_acquire",       FDT_ERRCASES_FAULTS },
+  { "fd_shmem_release",       FDT_ERRCASES_FAULTS },
+  { "fd_shmem_numa_validate", FDT_ERRCASES_FAULTS },
+};
+
+static fdt_errcases_owner_t
+owner_of( char const * fn ) {
+  for( size_t i=0UL; i<sizeof(owners)/sizeof(owners[0]); i++ )
+    if( !strncmp( fn, owners[i].prefix, strlen( owners[i].prefix ) ) ) return owners[i].owner;
+  return FDT_ERRCASES_ERRSETS;
+}
+
 void
-fdt_errcases_cover( fdt_errcase_t const * cases, size_t cnt, char const * prefix, int with_prefix ) {
+fdt_errcases_cover( fdt_errcase_t const * cases, size_t cnt, fdt_errcases_owner_t owner ) {
   size_t fn_cnt = 0UL;
   for( size_t f=0UL; f<ERRSET_CNT; f++ ) {
-    int has_prefix = !strncmp( errsets[f].fn, prefix, strlen( prefix ) );
-    if( has_prefix!=with_prefix ) continue;
+    if( owner_of( errsets[f].fn )!=owner ) continue;
     fn_cnt++;
     for( int const * c=errsets[f].codes; *c; c++ )
       ck_assert_msg( has_case( cases, cnt, errsets[f].fn, *c ), "%s: no test provokes %s", errsets[f].fn,
