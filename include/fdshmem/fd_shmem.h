@@ -79,7 +79,8 @@ typedef struct fd_shmem_join_info {
 typedef void * (*fd_shmem_joinleave_func_t)( void * ctx, fd_shmem_join_info_t const * info );
 
 /* fd_shmem_join maps the named region (first join) or bumps its reference
-   count (later joins) and returns the handle, or NULL on failure (logged).
+   count (later joins) and returns the handle, or NULL on failure, with
+   no code (errno is not meaningful; the reason is logged).
    The first join maps MAP_SHARED at a random, free, page-size-aligned
    address, mlocks it and, unless dump is non-zero, marks it
    MADV_DONTDUMP.  A failed mlock is not fatal: the join goes on with
@@ -106,7 +107,9 @@ void * fd_shmem_join( char const * name, int mode, int dump,
 
 /* fd_shmem_leave drops one reference of handle join; the last leave calls
    leave_func (may be NULL) and unmaps.  Returns 0 on success, 1 on
-   failure (NULL or unknown handle, cycle; logged). */
+   failure, with no code (logged): NULL or unknown handle, a cycle, the
+   last reference of an anonymous join (fd_shmem_leave_anonymous ends
+   it), a failed munmap (the join is gone even then). */
 int fd_shmem_leave( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx );
 
 /* Queries of the current joins; opt_info, if non-NULL, gets a snapshot
