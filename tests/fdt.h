@@ -101,11 +101,12 @@ void fdt_errcase_run( fdt_errcase_t const * c );
 
 /* The test program that provokes a function's codes: test_pool the pool
    calls, test_faults those that need a system call to fail (acquire,
-   release, numa_validate), test_errsets every other one. */
-typedef enum { FDT_ERRCASES_ERRSETS, FDT_ERRCASES_POOL, FDT_ERRCASES_FAULTS } fdt_errcases_owner_t;
+   release, numa_validate), test_groove the groove calls (whose codes,
+   FD_GROOVE_ERR_*, are negative), test_errsets every other one. */
+typedef enum { FDT_ERRCASES_ERRSETS, FDT_ERRCASES_POOL, FDT_ERRCASES_FAULTS, FDT_ERRCASES_GROOVE } fdt_errcases_owner_t;
 
 /* Asserts that cases[0..cnt) provoke every code that the library's
-   error table (src/lib/fd_shmem_errset.h) lists for each function of
+   error tables (src/lib/fd_shmem_errset.h) list for each function of
    owner. */
 void fdt_errcases_cover( fdt_errcase_t const * cases, size_t cnt, fdt_errcases_owner_t owner );
 

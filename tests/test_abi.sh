@@ -61,7 +61,7 @@ done
 sed -n 's/^ *X( *\(fd_[a-z0-9_]*\), *\([^)]*\)).*/\1 \2/p' "$top_srcdir/src/lib/fd_shmem_errset.h" | tr -d ',' \
   > "$tmp/errsets"
 [ -s "$tmp/errsets" ] || { echo "FAIL: no error set found in fd_shmem_errset.h"; fail=1; }
-codes() { grep -o -E '\bE[A-Z0-9]+\b' | sort -u | tr '\n' ' '; }
+codes() { grep -o -E '\b(E[A-Z0-9]+|FD_GROOVE_ERR_[A-Z]+)\b' | sort -u | tr '\n' ' '; }
 man_page() {
   page="$top_srcdir/man/$1.3"
   alias=$(sed -n '1s|^\.so man3/\(.*\)$|\1|p' "$page" 2>/dev/null)
@@ -76,7 +76,8 @@ man_codes() {
     { prev = $0 }' "$2" | codes
 }
 # The text after "returns 0 or one of:" (or, for a call reporting through
-# errno, "errno set to one of:") in the comment just above FN's prototype,
+# errno, "errno set to one of:"; for a groove call "FD_GROOVE_SUCCESS or
+# one of:") in the comment just above FN's prototype,
 # or above the group of prototypes (no blank line between) FN is one of.
 header_codes() {
   cat "$top_srcdir"/include/fdshmem/*.h | awk -v fn="$1" '
@@ -85,7 +86,7 @@ header_codes() {
     /\*\// { open_ = 0; next }
     /^(#|typedef)/ || /^ *$/ { comment = "" }
     !open_ && $0 ~ "[^a-z0-9_]" fn " *\\(" { print comment; exit }' |
-    sed -n -E 's/.*([Rr]eturns +0 +or +one +of|errno +set +to +one +of)://p' | codes
+    sed -n -E 's/.*([Rr]eturns +0 +or +one +of|errno +set +to +one +of|FD_GROOVE_SUCCESS +or +one +of)://p' | codes
 }
 while read -r fn list; do
   want=$(echo "$list" | tr ' ' '\n' | codes)

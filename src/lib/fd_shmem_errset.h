@@ -47,6 +47,15 @@
   X( fd_shmem_join_anonymous,   EINVAL ) \
   X( fd_shmem_leave_anonymous,  EINVAL )
 
+/* The groove pool's codes (fd_groove_volume.h) are not errno values and
+   its calls make no system call: each returns only literal codes, so
+   there is no filter and no catch-all.  The table closes their sets in
+   the same way for test_abi.sh and the tests (fd_groove_volume_pool_
+   remove_err: what it stores in *opt_err). */
+#define FD_GROOVE_PRIVATE_ERRSETS( X ) \
+  X( fd_groove_volume_pool_add,        FD_GROOVE_ERR_INVAL ) \
+  X( fd_groove_volume_pool_remove_err, FD_GROOVE_ERR_EMPTY, FD_GROOVE_ERR_CORRUPT, FD_GROOVE_ERR_INVAL )
+
 #define FD_SHMEM_PRIVATE_ERRSET_DECLARE( fn, ... ) extern int const fd_shmem_private_errset_##fn[];
 FD_SHMEM_PRIVATE_ERRSETS( FD_SHMEM_PRIVATE_ERRSET_DECLARE )
 
