@@ -326,7 +326,8 @@ END_TEST
 /* The catch-all loses nothing: the real errno is in the log. */
 START_TEST( errno_catch_all_logs_the_cause ) {
   ck_assert_int_eq( acquire_unplaced(), EIO );
-  ck_assert_str_eq( last_warn, "fd_shmem_acquire: unexpected error: Operation not permitted (errno 1); returned as EIO" );
+  ck_assert_str_eq( last_warn,
+                    "fd_shmem_acquire: unexpected error: Operation not permitted (errno 1); returned as EIO" );
 }
 END_TEST
 
