@@ -1,5 +1,5 @@
-/* The --wrap side of fault_wrap.h (munmap is wrapped too, to keep the
-   mapped-bytes ledger; dlsym, to hand the library faulty libnuma
+/* The --wrap side of fault_wrap.h (munmap also keeps the mapped-bytes
+   ledger; dlsym, to hand the library faulty libnuma
    calls).  Check runs each test in its own
    process, so plain globals are enough (no threads use the wrappers). */
 
@@ -70,6 +70,7 @@ int __real_munmap( void * addr, size_t len );
 int __wrap_munmap( void * addr, size_t len );
 int
 __wrap_munmap( void * addr, size_t len ) {
+  if( fault_hit( FAULT_MUNMAP ) ) return -1;
   int err = __real_munmap( addr, len );
   if( !err ) mapped_bytes -= (long)len;
   return err;

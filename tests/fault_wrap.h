@@ -9,6 +9,7 @@
 typedef enum {
   FAULT_MMAP,          /* mmap without MAP_FIXED */
   FAULT_MMAP_FIXED,    /* mmap with MAP_FIXED */
+  FAULT_MUNMAP,        /* a failed munmap unmaps nothing */
   FAULT_MBIND,
   FAULT_MOVE_PAGES,
   FAULT_MOUNT,

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <dirent.h>
+#include <grp.h>
 #include <sys/file.h>
 
 #define TMPFS_MAGIC_NUMBER  0x01021994L
@@ -37,7 +38,9 @@ fdt_fork( void ) {
 int
 fdt_become_nobody( void ) {
   struct passwd * nobody = getpwnam( "nobody" );
-  return nobody && !setgid( nobody->pw_gid ) && !setuid( nobody->pw_uid ) ? 0 : -1;
+  /* setgroups first: root's supplementary groups would otherwise stay and
+     grant what nobody may not do. */
+  return nobody && !setgroups( 0, NULL ) && !setgid( nobody->pw_gid ) && !setuid( nobody->pw_uid ) ? 0 : -1;
 }
 
 long

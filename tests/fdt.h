@@ -63,8 +63,9 @@ long fdt_hugepages_make_free( fdt_domain_t * d, long free_cnt );
    result for the parent.  A failed fork fails the test in the parent. */
 pid_t fdt_fork( void );
 
-/* For a forked child: drops root to user nobody, so permissions and
-   limits apply to it.  Returns 0, or -1 if that fails. */
+/* For a forked child: drops root to user nobody, with no supplementary
+   group, so permissions and limits apply to it.  Returns 0, or -1 if
+   that fails. */
 int fdt_become_nobody( void );
 
 /* For suites that need root and 2 MiB pages: a privileged domain with
@@ -100,10 +101,16 @@ typedef struct {
 /* Runs case c: asserts its call returns its code. */
 void fdt_errcase_run( fdt_errcase_t const * c );
 
+/* The test program that provokes a function's codes: test_pool the pool
+   calls, test_faults those that need a system call to fail (acquire,
+   release, numa_validate), test_groove the groove calls (whose codes,
+   FD_GROOVE_ERR_*, are negative), test_errsets every other one. */
+typedef enum { FDT_ERRCASES_ERRSETS, FDT_ERRCASES_POOL, FDT_ERRCASES_FAULTS, FDT_ERRCASES_GROOVE } fdt_errcases_owner_t;
+
 /* Asserts that cases[0..cnt) provoke every code that the library's
-   error table (src/lib/fd_shmem_errset.h) lists for each function whose
-   name starts with prefix (with_prefix 1) or does not (with_prefix 0). */
-void fdt_errcases_cover( fdt_errcase_t const * cases, size_t cnt, char const * prefix, int with_prefix );
+   error tables (src/lib/fd_shmem_errset.h) list for each function of
+   owner. */
+void fdt_errcases_cover( fdt_errcase_t const * cases, size_t cnt, fdt_errcases_owner_t owner );
 
 /* Runs call() in a child process as user nobody (when root; as this
    user otherwise) and returns what it returned (0..255). */

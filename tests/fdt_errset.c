@@ -5,6 +5,8 @@
 #include "fdt.h"
 #include "../src/lib/fd_shmem_errset.h"
 
+#include <fdshmem/fd_groove_volume.h>
+
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,14 +17,17 @@ typedef struct {
 } errset_t;
 
 #define ERRSET_ROW( fn, ... ) { #fn, (int const[]){ __VA_ARGS__, 0 } },
-static errset_t const errsets[] = { FD_SHMEM_PRIVATE_ERRSETS( ERRSET_ROW ) };
+static errset_t const errsets[] = { FD_SHMEM_PRIVATE_ERRSETS( ERRSET_ROW ) FD_GROOVE_PRIVATE_ERRSETS( ERRSET_ROW ) };
 #define ERRSET_CNT ( sizeof(errsets)/sizeof(errsets[0]) )
+
+/* An errno value or (negative) a groove code, in words. */
+static char const * code_cstr( int code ) { return code<0 ? fd_groove_strerror( code ) : strerror( code ); }
 
 void
 fdt_errcase_run( fdt_errcase_t const * c ) {
   if( c->privileged && !fdt_privileged() ) return;
   int got = c->call();
-  ck_assert_msg( got==c->code, "%s: want %s, got %s (%d)", c->fn, strerror( c->code ), strerror( got ), got );
+  ck_assert_msg( got==c->code, "%s: want %s, got %s (%d)", c->fn, code_cstr( c->code ), code_cstr( got ), got );
 }
 
 static int
@@ -31,16 +36,34 @@ has_case( fdt_errcase_t const * cases, size_t cnt, char const * fn, int code ) {
   return 0;
 }
 
+/* The functions not test_errsets', by name prefix. */
+static struct {
+  char const *         prefix;
+  fdt_errcases_owner_t owner;
+} const owners[] = {
+  { "fd_shmem_pool_",         FDT_ERRCASES_POOL   },
+  { "fd_shmem_acquire",       FDT_ERRCASES_FAULTS },
+  { "fd_shmem_release",       FDT_ERRCASES_FAULTS },
+  { "fd_shmem_numa_validate", FDT_ERRCASES_FAULTS },
+  { "fd_groove_",             FDT_ERRCASES_GROOVE },
+};
+
+static fdt_errcases_owner_t
+owner_of( char const * fn ) {
+  for( size_t i=0UL; i<sizeof(owners)/sizeof(owners[0]); i++ )
+    if( !strncmp( fn, owners[i].prefix, strlen( owners[i].prefix ) ) ) return owners[i].owner;
+  return FDT_ERRCASES_ERRSETS;
+}
+
 void
-fdt_errcases_cover( fdt_errcase_t const * cases, size_t cnt, char const * prefix, int with_prefix ) {
+fdt_errcases_cover( fdt_errcase_t const * cases, size_t cnt, fdt_errcases_owner_t owner ) {
   size_t fn_cnt = 0UL;
   for( size_t f=0UL; f<ERRSET_CNT; f++ ) {
-    int has_prefix = !strncmp( errsets[f].fn, prefix, strlen( prefix ) );
-    if( has_prefix!=with_prefix ) continue;
+    if( owner_of( errsets[f].fn )!=owner ) continue;
     fn_cnt++;
     for( int const * c=errsets[f].codes; *c; c++ )
       ck_assert_msg( has_case( cases, cnt, errsets[f].fn, *c ), "%s: no test provokes %s", errsets[f].fn,
-                     strerror( *c ) );
+                     code_cstr( *c ) );
   }
   ck_assert_uint_gt( fn_cnt, 0 );
 }

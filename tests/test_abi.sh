@@ -56,11 +56,12 @@ done
 # the ERRORS section of its manual page (its own, or the page its alias
 # sources) and of the "Returns 0 or one of:" list in the comment above
 # its prototype; and no manual page may list codes for a function the
-# table does not close.
+# table does not close.  For acquire and release, which keep the
+# original's shape, the list is that of the errno they leave.
 sed -n 's/^ *X( *\(fd_[a-z0-9_]*\), *\([^)]*\)).*/\1 \2/p' "$top_srcdir/src/lib/fd_shmem_errset.h" | tr -d ',' \
   > "$tmp/errsets"
 [ -s "$tmp/errsets" ] || { echo "FAIL: no error set found in fd_shmem_errset.h"; fail=1; }
-codes() { grep -o -E '\bE[A-Z0-9]+\b' | sort -u | tr '\n' ' '; }
+codes() { grep -o -E '\b(E[A-Z0-9]+|FD_GROOVE_ERR_[A-Z]+)\b' | sort -u | tr '\n' ' '; }
 man_page() {
   page="$top_srcdir/man/$1.3"
   alias=$(sed -n '1s|^\.so man3/\(.*\)$|\1|p' "$page" 2>/dev/null)
@@ -74,16 +75,18 @@ man_codes() {
     want && $0 != ".BR " fn " ()" { print; exit }
     { prev = $0 }' "$2" | codes
 }
-# The text after "returns 0 or one of:" in the comment just above FN's prototype.
+# The text after "returns 0 or one of:" (or, for a call reporting through
+# errno, "errno set to one of:"; for a groove call "FD_GROOVE_SUCCESS or
+# one of:") in the comment just above FN's prototype,
+# or above the group of prototypes (no blank line between) FN is one of.
 header_codes() {
   cat "$top_srcdir"/include/fdshmem/*.h | awk -v fn="$1" '
     /\/\*/ { comment = "" ; open_ = 1 }
     open_ { comment = comment " " $0 }
     /\*\// { open_ = 0; next }
-    /^(#|typedef)/ { comment = "" }
-    !open_ && $0 ~ "[^a-z0-9_]" fn " *\\(" { print comment; exit }
-    !open_ && /fd_[a-z0-9_]* *\(/ { comment = "" }' |
-    sed -n -E 's/.*[Rr]eturns +0 +or +one +of://p' | codes
+    /^(#|typedef)/ || /^ *$/ { comment = "" }
+    !open_ && $0 ~ "[^a-z0-9_]" fn " *\\(" { print comment; exit }' |
+    sed -n -E 's/.*([Rr]eturns +0 +or +one +of|errno +set +to +one +of|FD_GROOVE_SUCCESS +or +one +of)://p' | codes
 }
 while read -r fn list; do
   want=$(echo "$list" | tr ' ' '\n' | codes)

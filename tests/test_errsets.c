@@ -1,6 +1,7 @@
-/* Every code in the error sets of the region, domain, owner and path
-   calls (src/lib/fd_shmem_errset.h), provoked: one case per function
-   and code, and a check that no listed code lacks a case.  Most cases need
+/* Every code in the error sets of the region, domain, owner, path, cpu
+   sequence and join-table calls (src/lib/fd_shmem_errset.h), provoked:
+   one case per function and code, and a check that no listed code lacks
+   a case.  Most cases need
    no privilege: bad arguments, links, files where directories belong,
    and permissions (run as user nobody when the test is root).  EIO, the
    catch-all, comes from a path component longer than NAME_MAX (the
@@ -15,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,6 +227,29 @@ static int owner_locked( void )   { return fd_shmem_domain_set_owner( at( "locke
 static int owner_pdom( void )     { return fd_shmem_domain_set_owner( at( "pdom" ), 0700, NULL, NULL, NULL ); }
 static int owner_long( void )     { return fd_shmem_domain_set_owner( long_path(), 0700, NULL, NULL, NULL ); }
 
+static int cpu_seq_open_range( void ) {
+  size_t cpus[ 4 ], cnt;
+  return fd_shmem_cpu_seq_parse( "0-", cpus, 4, &cnt );
+}
+static int cpu_seq_too_many( void ) {
+  size_t cpus[ 2 ], cnt;
+  return fd_shmem_cpu_seq_parse( "0-3", cpus, 2, &cnt );
+}
+
+/* The join calls, on nothing joined. */
+static fd_shmem_join_info_t join_info;
+static int query_name_bad( void )     { return fd_shmem_join_query_by_name( "bad/name", &join_info ); }
+static int query_name_nothere( void ) { return fd_shmem_join_query_by_name( "nothere", &join_info ); }
+static int query_join_null( void )    { return fd_shmem_join_query_by_join( NULL, &join_info ); }
+static int query_join_nothere( void ) { return fd_shmem_join_query_by_join( &join_info, &join_info ); }
+static int query_addr_wraps( void )   { return fd_shmem_join_query_by_addr( (void *)UINTPTR_MAX, 2, &join_info ); }
+static int query_addr_nothere( void ) { return fd_shmem_join_query_by_addr( &join_info, 1, &join_info ); }
+static int anon_null_join( void ) {
+  static char page[ NORMAL ] __attribute__(( aligned( NORMAL ) ));
+  return fd_shmem_join_anonymous( "anon", FD_SHMEM_JOIN_MODE_READ_WRITE, NULL, page, NORMAL, 1 );
+}
+static int anon_leave_nothere( void ) { return fd_shmem_leave_anonymous( &join_info, NULL ); }
+
 /* Region calls, in domain (fd_shmem_set_path), on normal pages. */
 static int create_multi_in( char const * domain, char const * name, size_t cnt ) {
   size_t cpu = 0;
@@ -388,6 +413,18 @@ static fdt_errcase_t const cases[] = {
   { "fd_shmem_domain_set_owner", EACCES,  as_nobody_owner,        0 },
   { "fd_shmem_domain_set_owner", EPERM,   as_nobody_owner_eperm,  1 },
   { "fd_shmem_domain_set_owner", EIO,     owner_long,             0 },
+
+  { "fd_shmem_cpu_seq_parse",    EINVAL,  cpu_seq_open_range,     0 },
+  { "fd_shmem_cpu_seq_parse",    E2BIG,   cpu_seq_too_many,       0 },
+
+  { "fd_shmem_join_query_by_name", EINVAL, query_name_bad,        0 },
+  { "fd_shmem_join_query_by_name", ENOENT, query_name_nothere,    0 },
+  { "fd_shmem_join_query_by_join", EINVAL, query_join_null,       0 },
+  { "fd_shmem_join_query_by_join", ENOENT, query_join_nothere,    0 },
+  { "fd_shmem_join_query_by_addr", EINVAL, query_addr_wraps,      0 },
+  { "fd_shmem_join_query_by_addr", ENOENT, query_addr_nothere,    0 },
+  { "fd_shmem_join_anonymous",   EINVAL,  anon_null_join,         0 },
+  { "fd_shmem_leave_anonymous",  EINVAL,  anon_leave_nothere,     0 },
 };
 #define CASE_CNT ( (int)( sizeof(cases)/sizeof(cases[0]) ) )
 
@@ -397,9 +434,9 @@ START_TEST( provoke ) {
 END_TEST
 
 /* The table lists nothing these cases do not provoke (the pool calls
-   are test_pool's). */
+   are test_pool's; acquire, release and numa_validate test_faults'). */
 START_TEST( every_code_provoked ) {
-  fdt_errcases_cover( cases, (size_t)CASE_CNT, "fd_shmem_pool_", 0 );
+  fdt_errcases_cover( cases, (size_t)CASE_CNT, FDT_ERRCASES_ERRSETS );
 }
 END_TEST
 

@@ -5,7 +5,8 @@
    error, log it, and leave nothing behind: no file, no mapping (by the
    wrappers' ledger: sanitizers map memory of their own), no open
    descriptor, the caller's memory policy untouched, no mount.  Plus one
-   real cause: a read-only page-type directory. */
+   real cause: a read-only page-type directory.  And every code of the
+   closed sets of acquire, release and numa_validate, provoked. */
 
 #include "fdt.h"
 #include "fault_wrap.h"
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -101,19 +103,18 @@ assert_nothing_left( proc_state_t const * before ) {
 typedef struct {
   char const * what;
   fault_call_t call;
-  int          err;          /* injected */
-  int          want;         /* returned (acquire: errno) */
-  int          region_want;  /* returned by create and update, whose closed sets lack EPERM */
+  int          err;   /* injected */
+  int          want;  /* returned (acquire: errno); EPERM is in no closed set */
 } fault_case_t;
 
 /* Placement makes one mbind and one move_pages call per subregion (on a
    kernel with NUMA: one node is enough). */
 static fault_case_t const place_faults[] = {
-  { "mmap ENOMEM",      FAULT_MMAP,       ENOMEM, ENOMEM, ENOMEM },
-  { "mmap EAGAIN",      FAULT_MMAP,       EAGAIN, ENOMEM, ENOMEM },
-  { "mbind ENOMEM",     FAULT_MBIND,      ENOMEM, ENOMEM, ENOMEM },
-  { "mbind EINVAL",     FAULT_MBIND,      EINVAL, EINVAL, EINVAL },
-  { "move_pages EPERM", FAULT_MOVE_PAGES, EPERM,  EPERM,  EIO    },
+  { "mmap ENOMEM",      FAULT_MMAP,       ENOMEM, ENOMEM },
+  { "mmap EAGAIN",      FAULT_MMAP,       EAGAIN, ENOMEM },
+  { "mbind ENOMEM",     FAULT_MBIND,      ENOMEM, ENOMEM },
+  { "mbind EINVAL",     FAULT_MBIND,      EINVAL, EINVAL },
+  { "move_pages EPERM", FAULT_MOVE_PAGES, EPERM,  EIO    },
 };
 #define PLACE_FAULT_CNT ( (int)( sizeof(place_faults)/sizeof(place_faults[0]) ) )
 
@@ -128,7 +129,7 @@ START_TEST( create_fault ) {
   fault_arm( c->call, 0, 1, c->err );
   int err = fd_shmem_create( "victim", NORMAL, PAGE_CNT, 0, 0600 );
   ck_assert_int_eq( fault_disarm(), 1 );
-  ck_assert_msg( err==c->region_want, "%s: create returned %d, wanted %d", c->what, err, c->region_want );
+  ck_assert_msg( err==c->want, "%s: create returned %d, wanted %d", c->what, err, c->want );
   ck_assert_int_gt( warn_cnt, 0 );
   ck_assert_int_eq( fd_shmem_info( "victim", 0, NULL ), ENOENT );
   assert_nothing_left( &before );
@@ -179,7 +180,7 @@ update_fault( size_t new_cnt ) {
     size_t idx = 0;
     int err = fd_shmem_update_multi( "reshaped", NORMAL, 1, &new_cnt, &idx, 0600 );
     ck_assert_int_eq( fault_disarm(), 1 );
-    ck_assert_msg( err==place_faults[i].region_want, "%s: update returned %d", place_faults[i].what, err );
+    ck_assert_msg( err==place_faults[i].want, "%s: update returned %d", place_faults[i].what, err );
     struct stat st;
     ck_assert_int_eq( fstat( fd, &st ), 0 );
     ck_assert_int_eq( (long)st.st_size, (long)( PAGE_CNT*NORMAL ) );
@@ -206,9 +207,9 @@ END_TEST
 /* ---- join: the address reservation, then the mapping itself ---- */
 
 static fault_case_t const join_faults[] = {
-  { "every reservation mmap ENOMEM", FAULT_MMAP,       ENOMEM, 0, 0 },
-  { "MAP_FIXED mmap ENOMEM",         FAULT_MMAP_FIXED, ENOMEM, 0, 0 },
-  { "MAP_FIXED mmap EACCES",         FAULT_MMAP_FIXED, EACCES, 0, 0 },
+  { "every reservation mmap ENOMEM", FAULT_MMAP,       ENOMEM, 0 },
+  { "MAP_FIXED mmap ENOMEM",         FAULT_MMAP_FIXED, ENOMEM, 0 },
+  { "MAP_FIXED mmap EACCES",         FAULT_MMAP_FIXED, EACCES, 0 },
 };
 #define JOIN_FAULT_CNT ( (int)( sizeof(join_faults)/sizeof(join_faults[0]) ) )
 
@@ -233,6 +234,100 @@ START_TEST( join_fault ) {
   ck_assert_ptr_nonnull( mem );
   ck_assert_int_eq( fd_shmem_leave( mem, NULL, NULL ), 0 );
   ck_assert_int_eq( fd_shmem_unlink( "shared", 0 ), 0 );
+}
+END_TEST
+
+/* ---- the closed error sets of acquire, release and numa_validate ---- */
+
+#define TOO_MANY ( (size_t)1<<38 )  /* a PiB of normal pages: more than any machine has */
+
+/* What acquire_multi / acquire leaves in errno (0: it worked, the pages
+   are given back). */
+static int
+acquire_multi_errno( size_t sub_cnt, size_t page_cnt ) {
+  size_t cpu = 0;
+  errno = 0;
+  void * mem = fd_shmem_acquire_multi( NORMAL, sub_cnt, &page_cnt, &cpu );
+  if( mem ) return fd_shmem_release( mem, NORMAL, page_cnt ) ? -1 : 0;
+  return errno;
+}
+static int
+acquire_errno( size_t page_cnt ) {
+  errno = 0;
+  void * mem = fd_shmem_acquire( NORMAL, page_cnt, 0 );
+  if( mem ) return fd_shmem_release( mem, NORMAL, page_cnt ) ? -1 : 0;
+  return errno;
+}
+static void move_pages_fails( void ) { fault_arm( FAULT_MOVE_PAGES, 0, -1, EPERM ); }
+
+static int acquire_multi_no_sub( void )   { return acquire_multi_errno( 0, 1 ); }
+static int acquire_multi_too_many( void ) { return acquire_multi_errno( 1, TOO_MANY ); }
+static int acquire_multi_unplaced( void ) { move_pages_fails(); return acquire_multi_errno( 1, PAGE_CNT ); }
+static int acquire_no_page( void )        { return acquire_errno( 0 ); }
+static int acquire_too_many( void )       { return acquire_errno( TOO_MANY ); }
+static int acquire_unplaced( void )       { move_pages_fails(); return acquire_errno( PAGE_CNT ); }
+
+static int release_null( void ) { return fd_shmem_release( NULL, NORMAL, 1 ) ? errno : 0; }
+/* munmap refusing (as it does when splitting a mapping would pass
+   vm.max_map_count): its ENOMEM is in no set */
+static int release_refused( void ) {
+  void * mem = fd_shmem_acquire( NORMAL, PAGE_CNT, 0 );
+  ck_assert_ptr_nonnull( mem );
+  fault_arm( FAULT_MUNMAP, 0, 1, ENOMEM );
+  int err = fd_shmem_release( mem, NORMAL, PAGE_CNT ) ? errno : 0;
+  ck_assert_int_eq( fd_shmem_release( mem, NORMAL, PAGE_CNT ), 0 );
+  return err;
+}
+
+static int validate_null( void ) { return fd_shmem_numa_validate( NULL, NORMAL, 1, 0 ); }
+/* pages never touched: not present anywhere */
+static int validate_absent( void ) {
+  void * mem = mmap( NULL, PAGE_CNT*NORMAL, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0 );
+  ck_assert_ptr_ne( mem, MAP_FAILED );
+  int err = fd_shmem_numa_validate( mem, NORMAL, PAGE_CNT, 0 );
+  munmap( mem, PAGE_CNT*NORMAL );
+  return err;
+}
+static int validate_unasked( void ) {
+  void * mem = fd_shmem_acquire( NORMAL, PAGE_CNT, 0 );
+  ck_assert_ptr_nonnull( mem );
+  move_pages_fails();
+  int err = fd_shmem_numa_validate( mem, NORMAL, PAGE_CNT, 0 );
+  fault_disarm();
+  ck_assert_int_eq( fd_shmem_release( mem, NORMAL, PAGE_CNT ), 0 );
+  return err;
+}
+
+static fdt_errcase_t const errcases[] = {
+  { "fd_shmem_acquire_multi", EINVAL, acquire_multi_no_sub,   0 },
+  { "fd_shmem_acquire_multi", ENOMEM, acquire_multi_too_many, 0 },
+  { "fd_shmem_acquire_multi", EIO,    acquire_multi_unplaced, 0 },
+  { "fd_shmem_acquire",       EINVAL, acquire_no_page,        0 },
+  { "fd_shmem_acquire",       ENOMEM, acquire_too_many,       0 },
+  { "fd_shmem_acquire",       EIO,    acquire_unplaced,       0 },
+  { "fd_shmem_release",       EINVAL, release_null,           0 },
+  { "fd_shmem_release",       EIO,    release_refused,        0 },
+  { "fd_shmem_numa_validate", EINVAL, validate_null,          0 },
+  { "fd_shmem_numa_validate", EFAULT, validate_absent,        0 },
+  { "fd_shmem_numa_validate", EIO,    validate_unasked,       0 },
+};
+#define ERRCASE_CNT ( (int)( sizeof(errcases)/sizeof(errcases[0]) ) )
+
+START_TEST( provoke ) {
+  fdt_errcase_run( &errcases[ _i ] );
+}
+END_TEST
+
+START_TEST( every_code_provoked ) {
+  fdt_errcases_cover( errcases, (size_t)ERRCASE_CNT, FDT_ERRCASES_FAULTS );
+}
+END_TEST
+
+/* The catch-all loses nothing: the real errno is in the log. */
+START_TEST( errno_catch_all_logs_the_cause ) {
+  ck_assert_int_eq( acquire_unplaced(), EIO );
+  ck_assert_str_eq( last_warn,
+                    "fd_shmem_acquire: unexpected error: Operation not permitted (errno 1); returned as EIO" );
 }
 END_TEST
 
@@ -473,6 +568,9 @@ main( int argc, char ** argv ) {
   if( fdt_privileged() && kernel_has_huge() ) tcase_add_test( tc, resize_keeps_a_racing_region );
   tcase_add_test( tc, read_only_directory );
   tcase_add_test( tc, libnuma_missing );
+  tcase_add_loop_test( tc, provoke, 0, ERRCASE_CNT );
+  tcase_add_test( tc, every_code_provoked );
+  tcase_add_test( tc, errno_catch_all_logs_the_cause );
   suite_add_tcase( s, tc );
   int status = fdt_run( s );
   fdt_domain_delete( &domain );

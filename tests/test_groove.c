@@ -1,6 +1,7 @@
 /* The groove volume pool: layout, bad arguments, the original's
    randomized add/remove scenario, corruption, and concurrency between
-   threads and between processes mapping it at different addresses.
+   threads and between processes mapping it at different addresses,
+   and each code of the pool calls' closed sets.
    Volumes live in lazily backed mappings: only headers are touched. */
 
 #include "fdt.h"
@@ -206,6 +207,57 @@ START_TEST( corruption_detected ) {
 }
 END_TEST
 
+/* ---- the closed sets (src/lib/fd_shmem_errset.h), one case per code ---- */
+
+static int add_null_join( void ) {
+  char * vol0 = volumes_map( 1 );
+  int err = fd_groove_volume_pool_add( NULL, vol0, GIB, NULL, 0 );
+  munmap( vol0, GIB );
+  return err;
+}
+
+/* What remove_err stores for a pool of one volume whose magic is magic
+   (0: no volume added). */
+static int remove_err_of( uint64_t magic ) {
+  char * vol0 = volumes_map( 1 );
+  fd_groove_volume_pool_t pool[1];
+  ck_assert_ptr_nonnull( fd_groove_volume_pool_new( shpool_mem ) );
+  ck_assert_ptr_nonnull( fd_groove_volume_pool_join( pool, shpool_mem, vol0, 1 ) );
+  if( magic ) {
+    ck_assert_int_eq( fd_groove_volume_pool_add( pool, vol0, GIB, NULL, 0 ), FD_GROOVE_SUCCESS );
+    ( (fd_groove_volume_t *)vol0 )->magic = magic;
+  }
+  int err = FD_GROOVE_SUCCESS;
+  ck_assert_ptr_null( fd_groove_volume_pool_remove_err( pool, &err ) );
+  munmap( vol0, GIB );
+  return err;
+}
+static int remove_err_empty( void )   { return remove_err_of( 0 ); }
+static int remove_err_corrupt( void ) { return remove_err_of( FD_GROOVE_VOLUME_MAGIC ); }  /* not the empty magic */
+static int remove_err_null( void ) {
+  int err = FD_GROOVE_SUCCESS;
+  ck_assert_ptr_null( fd_groove_volume_pool_remove_err( NULL, &err ) );
+  return err;
+}
+
+static fdt_errcase_t const errcases[] = {
+  { "fd_groove_volume_pool_add",        FD_GROOVE_ERR_INVAL,   add_null_join,      0 },
+  { "fd_groove_volume_pool_remove_err", FD_GROOVE_ERR_EMPTY,   remove_err_empty,   0 },
+  { "fd_groove_volume_pool_remove_err", FD_GROOVE_ERR_CORRUPT, remove_err_corrupt, 0 },
+  { "fd_groove_volume_pool_remove_err", FD_GROOVE_ERR_INVAL,   remove_err_null,    0 },
+};
+#define ERRCASE_CNT ( (int)( sizeof(errcases)/sizeof(errcases[0]) ) )
+
+START_TEST( provoke ) {
+  fdt_errcase_run( &errcases[ _i ] );
+}
+END_TEST
+
+START_TEST( every_code_provoked ) {
+  fdt_errcases_cover( errcases, (size_t)ERRCASE_CNT, FDT_ERRCASES_GROOVE );
+}
+END_TEST
+
 /* ---- concurrency ---- */
 
 #define OWNER_OFF (512UL)  /* a word of each volume's data marks its holder */
@@ -332,6 +384,8 @@ main( void ) {
   tcase_add_test( tc, corruption_detected );
   tcase_add_test( tc, threads );
   tcase_add_test( tc, processes );
+  tcase_add_loop_test( tc, provoke, 0, ERRCASE_CNT );
+  tcase_add_test( tc, every_code_provoked );
   suite_add_tcase( s, tc );
   return fdt_run( s );
 }

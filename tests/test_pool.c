@@ -397,7 +397,7 @@ START_TEST( error_set_provoked ) {
 END_TEST
 
 START_TEST( error_sets_covered ) {
-  fdt_errcases_cover( pool_cases, (size_t)POOL_CASE_CNT, "fd_shmem_pool_", 1 );
+  fdt_errcases_cover( pool_cases, (size_t)POOL_CASE_CNT, FDT_ERRCASES_POOL );
 }
 END_TEST
 

@@ -20,9 +20,11 @@ extern "C" {
 #define FD_GROOVE_VOLUME_INFO_MAX  (480UL)
 #define FD_GROOVE_VOLUME_DATA_MAX  (FD_GROOVE_VOLUME_FOOTPRINT - 512UL)
 
-/* Return codes: 0 success, negative errors.  AGAIN, FULL and KEY are
-   reserved: no function returns them; they keep the original pool's
-   numbering (and fd_groove_strerror names them). */
+/* Return codes: 0 success, negative errors.  Where a comment below says
+   "FD_GROOVE_SUCCESS or one of:", the list is closed: no other code
+   comes back (the pool makes no system call, so there is no catch-all).
+   AGAIN, FULL and KEY are reserved: no function returns them; they keep
+   the original pool's numbering (and fd_groove_strerror names them). */
 #define FD_GROOVE_SUCCESS     (0)
 #define FD_GROOVE_ERR_INVAL   (-1)
 #define FD_GROOVE_ERR_AGAIN   (-2)  /* reserved */
@@ -86,7 +88,8 @@ size_t fd_groove_volume_pool_volume_max( fd_groove_volume_pool_t const * join );
    (NULL info means size 0; at most INFO_MAX bytes are kept; the rest of
    info[] is zeroed) and the empty magic, written last.  Later removes
    hand the volumes out lowest address first.
-   Returns FD_GROOVE_SUCCESS or FD_GROOVE_ERR_INVAL. */
+   Returns FD_GROOVE_SUCCESS or one of: FD_GROOVE_ERR_INVAL (NULL join
+   or mem, a range outside the pool or not on volume boundaries). */
 int fd_groove_volume_pool_add( fd_groove_volume_pool_t * join, void * mem, size_t footprint,
                                void const * info, size_t info_sz );
 
@@ -94,9 +97,10 @@ int fd_groove_volume_pool_add( fd_groove_volume_pool_t * join, void * mem, size_
    it with its magic cleared to 0, or NULL when the pool is empty or its
    top is corrupt (a volume whose header is not an empty volume of that
    index, or a bad link, is never handed out).
-   fd_groove_volume_pool_remove_err is the same, and *opt_err (if not
-   NULL) gets FD_GROOVE_SUCCESS, FD_GROOVE_ERR_EMPTY, FD_GROOVE_ERR_CORRUPT
-   or FD_GROOVE_ERR_INVAL (NULL join). */
+   fd_groove_volume_pool_remove (NULL join: NULL too) says nothing of
+   why; fd_groove_volume_pool_remove_err is the same, and *opt_err (if
+   not NULL) gets FD_GROOVE_SUCCESS or one of: FD_GROOVE_ERR_EMPTY,
+   FD_GROOVE_ERR_CORRUPT, FD_GROOVE_ERR_INVAL (NULL join). */
 void * fd_groove_volume_pool_remove    ( fd_groove_volume_pool_t * join );
 void * fd_groove_volume_pool_remove_err( fd_groove_volume_pool_t * join, int * opt_err );
 

@@ -12,13 +12,16 @@
 
    Errors are errno values returned directly (never through errno)
    unless a function says otherwise.  Where a function's comment says
-   "Returns 0 or one of:", the list is closed: it can return no other
+   "Returns 0 or one of:" (or, for a call that reports through errno,
+   "errno set to one of:"), the list is closed: it can report no other
    code.  EIO in such a list is the catch-all, an unexpected system
    error: whatever the system said is logged (a warning naming the
-   function and the real errno) and EIO returned in its place.  The
+   function and the real errno) and EIO reported in its place.  The
    join, leave, acquire and release calls keep the original library's
-   shape: fd_shmem_join returns NULL, fd_shmem_leave 1, fd_shmem_acquire
-   NULL with errno set, fd_shmem_release -1 with errno set. */
+   shape: fd_shmem_join returns NULL (no code), fd_shmem_leave 1 (no
+   code), fd_shmem_acquire NULL with errno set, fd_shmem_release -1 with
+   errno set.  A function with no such list reports no code: its comment
+   says what its failure return means. */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -76,7 +79,8 @@ typedef struct fd_shmem_join_info {
 typedef void * (*fd_shmem_joinleave_func_t)( void * ctx, fd_shmem_join_info_t const * info );
 
 /* fd_shmem_join maps the named region (first join) or bumps its reference
-   count (later joins) and returns the handle, or NULL on failure (logged).
+   count (later joins) and returns the handle, or NULL on failure, with
+   no code (errno is not meaningful; the reason is logged).
    The first join maps MAP_SHARED at a random, free, page-size-aligned
    address, mlocks it and, unless dump is non-zero, marks it
    MADV_DONTDUMP.  A failed mlock is not fatal: the join goes on with
@@ -103,26 +107,30 @@ void * fd_shmem_join( char const * name, int mode, int dump,
 
 /* fd_shmem_leave drops one reference of handle join; the last leave calls
    leave_func (may be NULL) and unmaps.  Returns 0 on success, 1 on
-   failure (NULL or unknown handle, cycle; logged). */
+   failure, with no code (logged): NULL or unknown handle, a cycle, the
+   last reference of an anonymous join (fd_shmem_leave_anonymous ends
+   it), a failed munmap (the join is gone even then). */
 int fd_shmem_leave( void * join, fd_shmem_joinleave_func_t leave_func, void * ctx );
 
-/* Queries of the current joins.  Return 0 (opt_info, if non-NULL, gets a
-   snapshot), EINVAL (bad name, NULL handle, range that wraps) or ENOENT
-   (not joined; a zero-size range overlaps nothing).  They never log. */
+/* Queries of the current joins; opt_info, if non-NULL, gets a snapshot
+   on success.  They never log.  Returns 0 or one of: EINVAL (bad name,
+   NULL handle, range that wraps), ENOENT (not joined; a zero-size range
+   overlaps nothing). */
 int fd_shmem_join_query_by_name( char const * name, fd_shmem_join_info_t * opt_info );
 int fd_shmem_join_query_by_join( void const * join, fd_shmem_join_info_t * opt_info );
 int fd_shmem_join_query_by_addr( void const * addr, size_t sz, fd_shmem_join_info_t * opt_info );
 
 /* fd_shmem_join_anonymous registers memory obtained elsewhere (page_cnt
    pages of page_sz at mem, aligned to page_sz) as a join of name with
-   handle join and reference count 1.  Returns 0 or EINVAL (bad name,
-   mode, page size or count; NULL join or mem; misaligned mem; handle,
-   name or memory already registered; no room).
-   fd_shmem_leave_anonymous unregisters it (reference count must be 1)
-   and returns 0 or EINVAL; opt_info gets the final snapshot (ref_cnt 0).
-   Neither maps nor unmaps anything. */
+   handle join and reference count 1.  It maps nothing.  Returns 0 or
+   one of: EINVAL (bad name, mode, page size or count; NULL join or mem;
+   misaligned mem; handle, name or memory already registered; no room). */
 int fd_shmem_join_anonymous( char const * name, int mode, void * join, void * mem,
                              size_t page_sz, size_t page_cnt );
+/* fd_shmem_leave_anonymous unregisters anonymous join join (reference
+   count 1); opt_info gets the final snapshot (ref_cnt 0).  It unmaps
+   nothing.  Returns 0 or one of: EINVAL (NULL or unknown handle, not
+   anonymous, other references held). */
 int fd_shmem_leave_anonymous( void * join, fd_shmem_join_info_t * opt_info );
 
 /* Iteration over the current joins:
@@ -131,7 +139,9 @@ int fd_shmem_leave_anonymous( void * join, fd_shmem_join_info_t * opt_info );
    thread until its next fd_shmem_iter_begin or _next, so other threads
    (and the walk itself) may join and leave meanwhile: a join made or
    ended during the walk may or may not be seen, every other one is seen
-   once.  One walk at a time per thread. */
+   once.  One walk at a time per thread.  Nothing here fails: begin and
+   next return NULL at the end of the walk (next also for an iter not
+   from this thread's walk), and done is 1 exactly for NULL. */
 fd_shmem_join_info_t const * fd_shmem_iter_begin( void );
 fd_shmem_join_info_t const * fd_shmem_iter_next ( fd_shmem_join_info_t const * iter );
 int                          fd_shmem_iter_done ( fd_shmem_join_info_t const * iter );
@@ -145,9 +155,10 @@ size_t fd_shmem_numa_idx( size_t cpu_idx );
 /* Lowest logical cpu of node numa_idx, or FD_SHMEM_IDX_NULL if invalid
    or the node has no cpu. */
 size_t fd_shmem_cpu_idx ( size_t numa_idx );
-/* 0 if every page of mem (page_cnt pages of page_sz) is on the node of
-   cpu_idx, else an errno value: EINVAL (bad arguments), EFAULT (a page
-   is elsewhere or not present), or the move_pages error. */
+/* Whether every page of mem (page_cnt pages of page_sz) is on the node
+   of cpu_idx (always, on a kernel without NUMA).  Returns 0 or one of:
+   EINVAL (bad arguments), EFAULT (a page is elsewhere or not present),
+   EIO (move_pages failed). */
 int    fd_shmem_numa_validate( void const * mem, size_t page_sz, size_t page_cnt, size_t cpu_idx );
 
 /* ---- Regions (administration) ----------------------------------------- */
@@ -209,18 +220,24 @@ int fd_shmem_info( char const * name, size_t page_sz, fd_shmem_info_t * opt_info
 /* ---- Private pages ---------------------------------------------------- */
 
 /* Private anonymous pages, placed like create, then locked (mlock:
-   RLIMIT_MEMLOCK applies; a refusal is ENOMEM).  Return the
-   memory, or NULL (errno set: EINVAL, ENOMEM, ...). */
+   RLIMIT_MEMLOCK applies).  Return the memory, or NULL with errno set
+   to one of: EINVAL (bad page size, NULL arrays, no subregion or zero
+   pages in all, a size over LONG_MAX, a bad cpu index), ENOMEM (not
+   enough pages, or they cannot be locked), EIO.  Nothing stays mapped
+   on failure. */
 void * fd_shmem_acquire_multi( size_t page_sz, size_t sub_cnt,
                                size_t const * sub_page_cnt, size_t const * sub_cpu_idx );
 void * fd_shmem_acquire( size_t page_sz, size_t page_cnt, size_t cpu_idx );
-/* Returns 0, or -1 on bad arguments or munmap failure (errno set). */
+/* Unmaps what fd_shmem_acquire returned.  Returns 0, or -1 with errno
+   set to one of: EINVAL (NULL or misaligned mem, bad page size, zero or
+   overflowing page count), EIO (munmap failed). */
 int    fd_shmem_release( void * mem, size_t page_sz, size_t page_cnt );
 
 /* ---- Names, page sizes, cpu sequences --------------------------------- */
 
 /* Length of a valid region name, 0 if name is invalid (or NULL). */
 size_t       fd_shmem_name_len( char const * name );
+/* 1 for 4096, 2097152 or 1073741824, else 0. */
 int          fd_shmem_is_page_sz( size_t page_sz );
 /* "normal"/"huge"/"gigantic" (any case) or 4096/2097152/1073741824;
    0 if unknown. */
@@ -233,9 +250,10 @@ char const * fd_shmem_lg_page_sz_to_cstr( int lg_page_sz );
 
 /* fd_shmem_cpu_seq_parse parses a cpu sequence: comma-separated items,
    each N, A-B (inclusive, B >= A) or A-B/S or A-B:S (stride S > 0);
-   whitespace is ignored.  Writes the cpus in order to cpu_idx[0..*cnt).
-   Returns 0, EINVAL (malformed, overflowing, empty) or E2BIG (more than
-   cpu_max cpus); on error *cnt is 0 and nothing is meaningful in cpu_idx. */
+   whitespace is ignored.  Writes the cpus in order to cpu_idx[0..*cnt);
+   on error *cnt is 0 and nothing is meaningful in cpu_idx.  Returns 0
+   or one of: EINVAL (malformed, overflowing, empty; NULL cstr or cnt;
+   NULL cpu_idx with cpu_max > 0), E2BIG (more than cpu_max cpus). */
 int fd_shmem_cpu_seq_parse( char const * cstr, size_t * cpu_idx, size_t cpu_max, size_t * cnt );
 
 /* ---- Domain path ------------------------------------------------------ */

@@ -2,6 +2,7 @@
    unlike a region's file, these pages live only in this mapping. */
 
 #include "fd_shmem_private.h"
+#include "fd_shmem_errset.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -21,9 +22,9 @@ acquire_flags( size_t page_sz ) {
   return flags;
 }
 
-FD_SHMEM_EXPORT void *
-fd_shmem_acquire_multi( size_t page_sz, size_t sub_cnt,
-                        size_t const * sub_page_cnt, size_t const * sub_cpu_idx ) {
+/* fd_shmem_acquire_multi, its errno not yet filtered. */
+static void *
+acquire_multi( size_t page_sz, size_t sub_cnt, size_t const * sub_page_cnt, size_t const * sub_cpu_idx ) {
   size_t page_cnt;
   int err = fd_shmem_private_check_subs( page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, &page_cnt );
   if( err ) { errno = err; return NULL; }
@@ -58,8 +59,18 @@ fd_shmem_acquire_multi( size_t page_sz, size_t sub_cnt,
 }
 
 FD_SHMEM_EXPORT void *
+fd_shmem_acquire_multi( size_t page_sz, size_t sub_cnt,
+                        size_t const * sub_page_cnt, size_t const * sub_cpu_idx ) {
+  void * mem = acquire_multi( page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx );
+  if( !mem ) errno = FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_acquire_multi, errno );
+  return mem;
+}
+
+FD_SHMEM_EXPORT void *
 fd_shmem_acquire( size_t page_sz, size_t page_cnt, size_t cpu_idx ) {
-  return fd_shmem_acquire_multi( page_sz, 1UL, &page_cnt, &cpu_idx );
+  void * mem = acquire_multi( page_sz, 1UL, &page_cnt, &cpu_idx );
+  if( !mem ) errno = FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_acquire, errno );
+  return mem;
 }
 
 FD_SHMEM_EXPORT int
@@ -69,5 +80,7 @@ fd_shmem_release( void * mem, size_t page_sz, size_t page_cnt ) {
     errno = EINVAL;
     return -1;
   }
-  return munmap( mem, page_cnt*page_sz );
+  if( !munmap( mem, page_cnt*page_sz ) ) return 0;
+  errno = FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_release, errno );
+  return -1;
 }

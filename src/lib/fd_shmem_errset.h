@@ -2,12 +2,19 @@
 #define FDSHMEM_SRC_LIB_FD_SHMEM_ERRSET_H
 
 /* The closed error sets: for each public function that returns an errno
-   value, every code it may return besides 0.  A function's public return goes through
-   FD_SHMEM_PRIVATE_ERRSET_FILTER, which lets a listed code through and turns
-   any other into EIO, logging the real one: the list below is the
-   function's ABI, not a description of it.  tests/test_abi.sh reads this
-   file (one X line per function) and checks each man page's ERRORS
-   section against it; tests/test_errsets.c provokes every code. */
+   value (or leaves one in errno: acquire and release, which keep the
+   original's shape), every code it may return besides 0.  Where a code
+   comes from elsewhere (a system call, a helper), the public return (or
+   errno) goes through FD_SHMEM_PRIVATE_ERRSET_FILTER, which lets a
+   listed code through and turns any other into EIO, logging the real
+   one: the list below is the function's ABI, not a description of it.
+   The cpu sequence parser, the join queries and the anonymous joins
+   return only literal codes of their sets, and no system call's error
+   can reach them: they need no filter and have no EIO.  tests/test_abi.sh reads this file (one X
+   line per function) and checks each man page's ERRORS section and each
+   header comment against it; tests/test_errsets.c, test_pool.c and
+   test_faults.c provoke every code (fdt_errset.c says which test owns
+   which function). */
 
 #include <errno.h>
 
@@ -28,7 +35,26 @@
   X( fd_shmem_domain_set_owner, EINVAL, ENOENT, ENOTDIR, EACCES, EPERM, EIO ) \
   X( fd_shmem_pool_query,       EINVAL, ENODEV, EOPNOTSUPP, EIO ) \
   X( fd_shmem_pool_alloc,       EINVAL, ENODEV, EOPNOTSUPP, E2BIG, EBUSY, ENOMEM, EACCES, EIO ) \
-  X( fd_shmem_pool_free,        EINVAL, ENODEV, EOPNOTSUPP, EBUSY, EACCES, EIO )
+  X( fd_shmem_pool_free,        EINVAL, ENODEV, EOPNOTSUPP, EBUSY, EACCES, EIO ) \
+  X( fd_shmem_acquire_multi,    EINVAL, ENOMEM, EIO ) \
+  X( fd_shmem_acquire,          EINVAL, ENOMEM, EIO ) \
+  X( fd_shmem_release,          EINVAL, EIO ) \
+  X( fd_shmem_numa_validate,    EINVAL, EFAULT, EIO ) \
+  X( fd_shmem_cpu_seq_parse,    EINVAL, E2BIG ) \
+  X( fd_shmem_join_query_by_name, EINVAL, ENOENT ) \
+  X( fd_shmem_join_query_by_join, EINVAL, ENOENT ) \
+  X( fd_shmem_join_query_by_addr, EINVAL, ENOENT ) \
+  X( fd_shmem_join_anonymous,   EINVAL ) \
+  X( fd_shmem_leave_anonymous,  EINVAL )
+
+/* The groove pool's codes (fd_groove_volume.h) are not errno values and
+   its calls make no system call: each returns only literal codes, so
+   there is no filter and no catch-all.  The table closes their sets in
+   the same way for test_abi.sh and the tests (fd_groove_volume_pool_
+   remove_err: what it stores in *opt_err). */
+#define FD_GROOVE_PRIVATE_ERRSETS( X ) \
+  X( fd_groove_volume_pool_add,        FD_GROOVE_ERR_INVAL ) \
+  X( fd_groove_volume_pool_remove_err, FD_GROOVE_ERR_EMPTY, FD_GROOVE_ERR_CORRUPT, FD_GROOVE_ERR_INVAL )
 
 #define FD_SHMEM_PRIVATE_ERRSET_DECLARE( fn, ... ) extern int const fd_shmem_private_errset_##fn[];
 FD_SHMEM_PRIVATE_ERRSETS( FD_SHMEM_PRIVATE_ERRSET_DECLARE )

@@ -1,6 +1,7 @@
 /* NUMA placement of fresh mappings: bind, populate, verify. */
 
 #include "fd_shmem_private.h"
+#include "fd_shmem_errset.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -117,5 +118,6 @@ fd_shmem_numa_validate( void const * mem, size_t page_sz, size_t page_cnt, size_
   if( !mem || !fd_shmem_is_page_sz( page_sz ) || !page_cnt || page_cnt > (size_t)LONG_MAX/page_sz ||
       !fd_shmem_private_is_aligned( mem, page_sz ) || cpu_idx>=fd_shmem_cpu_cnt() ) return EINVAL;
   if( !fd_shmem_private_has_numa() ) return 0;  /* one node: everything is on it */
-  return check_node( mem, page_sz, page_cnt, (int)fd_shmem_numa_idx( cpu_idx ) );
+  int err = check_node( mem, page_sz, page_cnt, (int)fd_shmem_numa_idx( cpu_idx ) );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_numa_validate, err );  /* a move_pages failure: EIO */
 }
