@@ -7,7 +7,7 @@
    system's ENAMETOOLONG is in no set).  The few cases that need a real
    mount run as root with FDSHMEM_TEST_PRIVILEGED=1; the mount is gone
    at the end of each.  The one that moves pages between nodes runs on
-   two nodes only (the guests of tests/guest/t_suites.sh). */
+   two nodes only (in a guest: tests/guest/suites.sh tests/test_errsets). */
 
 #include "fdt.h"
 
@@ -303,6 +303,7 @@ static int as_nobody_update_joined( void ) {
   if( fd_shmem_create( "moving", NORMAL, 2, 0, 0666 ) || pipe( go ) || pipe( hold ) ) return -1;
   pid_t pid = fdt_fork();
   if( !pid ) {
+    close( go[0] ); close( hold[1] );
     int    fd  = open( under( shm, ".normal/moving" ), O_RDONLY | O_CLOEXEC );
     void * mem = fd<0 ? MAP_FAILED : mmap( NULL, NORMAL, PROT_READ, MAP_SHARED, fd, (off_t)NORMAL );
     char   c   = mem!=MAP_FAILED && !*(char volatile *)mem;  /* mapped in */
@@ -310,11 +311,12 @@ static int as_nobody_update_joined( void ) {
     (void)!read( hold[0], &c, 1 );
     _exit( 0 );
   }
+  close( go[1] ); close( hold[0] );
   char c = 0;
   int err = read( go[0], &c, 1 )==1 && c ? fdt_errcase_as_nobody( update_moving ) : -1;
-  close( hold[1] );
+  close( hold[1] );  /* the other process unmaps and ends */
   waitpid( pid, NULL, 0 );
-  close( go[0] ); close( go[1] ); close( hold[0] );
+  close( go[0] );
   fd_shmem_unlink( "moving", NORMAL );
   return err;
 }

@@ -15,7 +15,7 @@ machine_state() {
   cat /proc/mounts
 }
 [ $# -gt 0 ] || set -- tests/test_region tests/test_join tests/test_pages tests/test_priv tests/test_faults \
-  tests/test_pool_priv tests/test_safety tests/test_errsets \
+  tests/test_pool_priv tests/test_safety \
   tests/test_ctl_priv.sh tests/test_domain_priv.sh tests/test_apply_priv.sh tests/test_admin_priv.sh
 before=$(machine_state)
 failed=0
