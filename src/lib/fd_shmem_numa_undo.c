@@ -32,6 +32,16 @@ struct fd_shmem_private_numa_undo {
   } * run;
 };
 
+/* The errno of a query here: EPERM, which an update keeps for pages
+   other processes map, is unexpected from it and becomes EIO (logged). */
+static int
+undo_errno( char const * call ) {
+  int err = errno;
+  if( err!=EPERM ) return err;
+  FD_SHMEM_PRIVATE_WARN( "%s: unexpected error: %s (errno %d); returned as EIO", call, strerror( err ), err );
+  return EIO;
+}
+
 /* Maps the first cnt pages of fd and maps in the first keep_cnt of
    them, which the file has (reading allocates nothing): move_pages sees
    only pages mapped in this process.  Returns the mapping or NULL. */
@@ -60,7 +70,8 @@ undo_read_policy( fd_shmem_private_numa_undo_t * u, char * mem ) {
   for( size_t i=0UL; i<u->pol_cnt; i++ ) {
     struct undo_run r = { .first = i, .cnt = 1UL };
     if( fd_shmem_private_numa_lib()->get_mempolicy( &r.mode, r.mask, FD_SHMEM_NUMA_MAX, mem + i*u->page_sz,
-                                                    MPOL_F_ADDR ) ) return errno;
+                                                    MPOL_F_ADDR ) )
+      return undo_errno( "get_mempolicy" );
     struct undo_run * last = u->run_cnt ? &u->run[ u->run_cnt-1UL ] : NULL;
     if( last && last->mode==r.mode && !memcmp( last->mask, r.mask, sizeof(r.mask) ) ) last->cnt++;
     else u->run[ u->run_cnt++ ] = r;
@@ -87,7 +98,7 @@ fd_shmem_private_numa_undo_take( fd_shmem_private_numa_undo_t ** out, int fd, si
   if( !err ) {
     for( size_t i=0UL; i<keep_cnt; i++ ) pages[i] = mem + i*page_sz;
     if( keep_cnt && fd_shmem_private_numa_lib()->move_pages( 0, (unsigned long)keep_cnt, pages, NULL, u->node, 0 ) )
-      err = errno;
+      err = undo_errno( "move_pages" );
   }
   if( !err ) err = undo_read_policy( u, mem );
   free( pages );
