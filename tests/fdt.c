@@ -50,8 +50,8 @@ fdt_read_long( char const * path ) {
   return v;
 }
 
-static int
-write_long( char const * path, long v ) {
+int
+fdt_write_long( char const * path, long v ) {
   FILE * f = fopen( path, "w" );
   if( !f ) return -1;
   int bad = fprintf( f, "%ld\n", v )<0;
@@ -151,7 +151,7 @@ fdt_domain_delete( fdt_domain_t * d ) {
     if( d->saved_nr_hugepages[ node ]<0L ) continue;
     char nr[ 128 ];
     node_huge_path( nr, sizeof(nr), node, "nr_hugepages" );
-    if( write_long( nr, d->saved_nr_hugepages[ node ] ) )
+    if( fdt_write_long( nr, d->saved_nr_hugepages[ node ] ) )
       fprintf( stderr, "WARNING: could not restore %s to %ld\n", nr, d->saved_nr_hugepages[ node ] );
     d->saved_nr_hugepages[ node ] = -1L;
   }
@@ -172,7 +172,7 @@ fdt_hugepages_make_free( fdt_domain_t * d, long free_cnt ) {
       continue;  /* no such node */
     }
     if( d->saved_nr_hugepages[ node ]<0L ) d->saved_nr_hugepages[ node ] = total;
-    if( write_long( nr, total - free_ + ( node ? 0L : free_cnt ) ) ) return -1L;
+    if( fdt_write_long( nr, total - free_ + ( node ? 0L : free_cnt ) ) ) return -1L;
   }
   return fdt_read_long( FDT_HUGE_FREE_PATH );
 }

@@ -74,6 +74,8 @@ int fdt_huge_domain_new( fdt_domain_t * d, long free_cnt );
 
 /* Reads a number from a /proc or /sys file; -1 on failure. */
 long fdt_read_long( char const * path );
+/* Writes v and a newline to path: 0, or -1 on failure. */
+int  fdt_write_long( char const * path, long v );
 
 /* Entries of d's page-type directory DOMAIN/.TYPE ("." and ".." aside),
    or -1 if it cannot be read. */

@@ -120,5 +120,25 @@ out_has "^apply: set owner root:nogroup and mode 0700 on $tmp/empty"
 expect 0 "^ok:" "" -- check "$tmp/empty.conf"
 "$CTL" --quiet --shmem-path "$tmp/empty" fini
 
+# the pool actions run shrinks first, then gigantic grows before huge ones
+# (2 MiB pages taken first can split a node's only free, aligned GiB)
+giant=/sys/devices/system/node/node0/hugepages/hugepages-1048576kB/nr_hugepages
+if [ -e "$giant" ]; then
+  echo "$pool_before" > "$pool"
+  g_want=$(( $(cat "$giant") + 1 ))
+  line_of() { grep -n -- "$1" "$tmp/out" | head -n 1 | cut -d: -f1; }
+  printf 'path = %s/order\npages = huge 0 %s\npages = gigantic 0 %s\n' "$tmp" "$((pool_before + 2))" "$g_want" >"$tmp/order.conf"
+  expect 0 "would: set node 0 gigantic pages to $g_want" "" -- --dry-run apply "$tmp/order.conf"
+  checks=$((checks + 1))
+  [ "$(line_of gigantic)" -lt "$(line_of 'huge pages')" ] || { echo "FAIL: a huge pool grown before a gigantic one:"; cat "$tmp/out"; fails=$((fails + 1)); }
+  echo "$((pool_before + 2))" > "$pool"
+  printf 'path = %s/order\npages = huge 0 %s\npages = gigantic 0 %s\n' "$tmp" "$pool_before" "$g_want" >"$tmp/order.conf"
+  expect 0 "would: set node 0 huge pages to $pool_before \\(now $((pool_before + 2))\\)" "" -- --dry-run apply "$tmp/order.conf"
+  checks=$((checks + 1))
+  [ "$(line_of 'huge pages')" -lt "$(line_of gigantic)" ] || { echo "FAIL: a pool grown before another shrunk:"; cat "$tmp/out"; fails=$((fails + 1)); }
+  echo "$pool_before" > "$pool"
+  [ ! -e "$tmp/order" ] || { echo "FAIL: --dry-run made the domain"; fails=$((fails + 1)); }
+fi
+
 "$CTL" --quiet --shmem-path "$dom" fini
 finish

@@ -27,6 +27,7 @@ typedef enum { ACT_INIT, ACT_REPAIR, ACT_OWNER, ACT_POOL } act_kind_t;
 typedef struct {
   act_kind_t kind;
   size_t     page_sz, numa, cnt;
+  int        grows;           /* a pool to grow (not to shrink) */
   int        short_gigantic;  /* a gigantic pool to grow: the running kernel may fail it */
   unsigned   types;           /* repair: the page types (bit t of FD_SHMEM_DOMAIN_TYPE_CNT) it must fix */
   char       what[ TEXT_MAX ];
@@ -213,19 +214,33 @@ plan_pool( plan_t * plan, size_t page_sz, size_t numa, size_t want ) {
   act_t * a = plan_add( plan, ACT_POOL );
   if( !a ) return;
   a->page_sz = page_sz; a->numa = numa; a->cnt = want;
-  a->short_gigantic = page_sz==FD_SHMEM_GIGANTIC_PAGE_SZ && want>p.total;
+  a->grows          = want>p.total;
+  a->short_gigantic = page_sz==FD_SHMEM_GIGANTIC_PAGE_SZ && a->grows;
   snprintf( a->what, sizeof(a->what), "set node %zu %s pages to %zu (now %zu)", numa, type, want, p.total );
 }
 
-static size_t const pool_types[] = { FD_SHMEM_HUGE_PAGE_SZ, FD_SHMEM_GIGANTIC_PAGE_SZ };
+/* Gigantic pools are grown before huge ones: 2 MiB pages taken first can
+   split the only free, aligned GiB of a node. */
+static size_t const pool_types[] = { FD_SHMEM_GIGANTIC_PAGE_SZ, FD_SHMEM_HUGE_PAGE_SZ };
 
+/* The pool actions, in the order they run: every shrink first (what
+   they free may be what a grow needs), then the grows, each in the
+   order planned. */
 static void
 plan_pools( plan_t * plan ) {
+  size_t first = plan->act_cnt;
   for( size_t t=0; t<sizeof(pool_types)/sizeof(pool_types[0]); t++ )
     for( size_t n=0; n<fd_shmem_numa_cnt(); n++ ) {
       size_t want;
       if( ctl_conf_want( &plan->conf, pool_types[t], n, &want, NULL ) ) plan_pool( plan, pool_types[t], n, want );
     }
+  for( size_t i=first+1UL; i<plan->act_cnt; i++ ) {  /* a stable insertion sort on grows */
+    if( plan->act[i].grows ) continue;
+    act_t shrink = plan->act[i];
+    size_t j = i;
+    for( ; j>first && plan->act[j-1].grows; j-- ) plan->act[j] = plan->act[j-1];
+    plan->act[j] = shrink;
+  }
 }
 
 static int

@@ -30,15 +30,6 @@ pool_read( size_t page_sz, size_t node, char const * file ) {
   return fdt_read_long( path );
 }
 
-static int
-write_long( char const * path, long v ) {
-  FILE * f = fopen( path, "w" );
-  if( !f ) return -1;
-  int bad = fprintf( f, "%ld\n", v )<0;
-  bad |= fclose( f );
-  return bad ? -1 : 0;
-}
-
 /* A 1 GiB page needs a free aligned GiB: when the kernel comes up
    short, memory is compacted and the write tried again. */
 static int
@@ -46,9 +37,9 @@ pool_write( size_t page_sz, size_t node, long cnt ) {
   char path[ 256 ];
   pool_path( path, sizeof(path), page_sz, node, "nr_hugepages" );
   for( int tries=0; tries<5; tries++ ) {
-    if( write_long( path, cnt ) ) return -1;
+    if( fdt_write_long( path, cnt ) ) return -1;
     if( pool_read( page_sz, node, "nr_hugepages" )==cnt ) return 0;
-    write_long( "/proc/sys/vm/compact_memory", 1L );
+    fdt_write_long( "/proc/sys/vm/compact_memory", 1L );
   }
   return -1;
 }

@@ -73,13 +73,14 @@ done
 ln -s "$here/fd_util.h" "$tmp/src/util/fd_util.h"
 
 CC=${CC:-cc}
-std="-std=gnu17 -O2 -g -pthread ${FDSHMEM_ORIGINAL_CFLAGS:-} -I$inc -I$here"
+xxhash=$(pkg-config --cflags libxxhash) && xxhash_libs=$(pkg-config --libs libxxhash) || die "no libxxhash (apt-get install libxxhash-dev)"
+std="-std=gnu17 -O2 -g -pthread ${FDSHMEM_ORIGINAL_CFLAGS:-} -I$inc -I$here $xxhash"
 for f in fd_util fd_hash; do
   $CC $std -Wall -Wextra -Werror -c "$here/$f.c" -o "$tmp/$f.o" || die "the stand-in does not build"
 done
 for t in util/shmem/test_shmem groove/test_groove_volume; do
   $CC $std -Wall -Wextra "$tmp/src/$t.c" "$tmp/fd_util.o" "$tmp/fd_hash.o" -o "$tmp/${t##*/}" \
-    -L"$lib" -Wl,-rpath,"$lib" -lfdshmem || die "$t.c does not build against libfdshmem"
+    -L"$lib" -Wl,-rpath,"$lib" -lfdshmem $xxhash_libs || die "$t.c does not build against libfdshmem"
 done
 
 # ---- the machine: lock, pages, domain ------------------------------------
