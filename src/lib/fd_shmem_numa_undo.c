@@ -141,6 +141,18 @@ undo_move_back( fd_shmem_private_numa_undo_t const * u, char * mem ) {
   return left;
 }
 
+/* Gives the file range under [mem, mem+sz) policy r.  MPOL_DEFAULT is
+   set over a policy of this mapping's own: the kernel skips a mapping
+   whose (own, default) policy already equals the new one, and would
+   leave the file's policy in place. */
+static int
+undo_policy( char * mem, size_t sz, struct undo_run const * r ) {
+  fd_shmem_private_numa_lib_t const * lib = fd_shmem_private_numa_lib();
+  if( r->mode!=MPOL_DEFAULT ) return (int)lib->mbind( mem, sz, r->mode, r->mask, FD_SHMEM_NUMA_MAX, 0U );
+  if( lib->mbind( mem, sz, MPOL_LOCAL, NULL, FD_SHMEM_NUMA_MAX, 0U ) ) return -1;
+  return (int)lib->mbind( mem, sz, MPOL_DEFAULT, NULL, FD_SHMEM_NUMA_MAX, 0U );
+}
+
 void
 fd_shmem_private_numa_undo_apply( fd_shmem_private_numa_undo_t const * u, int fd, char const * what ) {
   if( !u ) return;
@@ -149,13 +161,10 @@ fd_shmem_private_numa_undo_apply( fd_shmem_private_numa_undo_t const * u, int fd
     FD_SHMEM_PRIVATE_WARN( "%s: cannot map the region to put its pages and policy back (%s)", what, strerror( errno ) );
     return;
   }
-  for( size_t i=0UL; i<u->run_cnt; i++ ) {
-    struct undo_run const * r = &u->run[i];
-    if( fd_shmem_private_numa_lib()->mbind( mem + r->first*u->page_sz, r->cnt*u->page_sz, r->mode,
-                                            r->mode==MPOL_DEFAULT ? NULL : r->mask, FD_SHMEM_NUMA_MAX, 0U ) )
-      FD_SHMEM_PRIVATE_WARN( "%s: cannot put back the policy of pages %zu..%zu (%s)", what, r->first,
-                         r->first+r->cnt-1UL, strerror( errno ) );
-  }
+  for( size_t i=0UL; i<u->run_cnt; i++ )
+    if( undo_policy( mem + u->run[i].first*u->page_sz, u->run[i].cnt*u->page_sz, &u->run[i] ) )
+      FD_SHMEM_PRIVATE_WARN( "%s: cannot put back the policy of pages %zu..%zu (%s)", what, u->run[i].first,
+                         u->run[i].first+u->run[i].cnt-1UL, strerror( errno ) );
   size_t left = u->keep_cnt ? undo_move_back( u, mem ) : 0UL;
   if( left ) FD_SHMEM_PRIVATE_WARN( "%s: %zu page%s could not be moved back to %s node", what, left,
                                 FD_SHMEM_PRIVATE_S( left ), left==1UL ? "its" : "their" );
