@@ -95,8 +95,10 @@ typedef struct {
   char const * fn;
   int          code;
   int       (* call)( void );
-  int          privileged;  /* needs fdt_privileged(); skipped (passes) otherwise */
+  int          privileged;  /* 1: needs fdt_privileged(), FDT_ERRCASE_NUMA: and two NUMA nodes;
+                             skipped (passes) otherwise */
 } fdt_errcase_t;
+#define FDT_ERRCASE_NUMA 2
 
 /* Runs case c: asserts its call returns its code. */
 void fdt_errcase_run( fdt_errcase_t const * c );

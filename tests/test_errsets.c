@@ -7,7 +7,8 @@
    catch-all, comes from a path component longer than NAME_MAX (the
    system's ENAMETOOLONG is in no set).  The few cases that need a real
    mount run as root with FDSHMEM_TEST_PRIVILEGED=1; the mount is gone
-   at the end of each. */
+   at the end of each.  The one that moves pages between nodes runs on
+   two nodes only (in a guest: tests/guest/suites.sh tests/test_errsets). */
 
 #include "fdt.h"
 
@@ -20,8 +21,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define NORMAL   FD_SHMEM_NORMAL_PAGE_SZ
@@ -306,6 +309,43 @@ static int info_odd( void )        { return info_in( shm, "odd" ); }
 static int info_hidden( void )     { return info_in( at( "adom" ), "r" ); }
 static int info_long( void )       { return info_in( long_path(), "r" ); }
 
+/* A cpu on another node than cpu 0's (0 on one node). */
+static size_t
+cpu_elsewhere( void ) {
+  for( size_t c=0UL; c<fd_shmem_cpu_cnt(); c++ ) if( fd_shmem_numa_idx( c )!=fd_shmem_numa_idx( 0 ) ) return c;
+  return 0UL;
+}
+static int update_moving( void ) {
+  size_t cnt = 2, cpu = cpu_elsewhere();
+  fd_shmem_set_path( shm );
+  return fd_shmem_update_multi( "moving", NORMAL, 1, &cnt, &cpu, 0666 );
+}
+/* Region "moving" on cpu 0's node, its second page mapped by another
+   process: nobody (no CAP_SYS_NICE) cannot move it to another node. */
+static int as_nobody_update_joined( void ) {
+  int go[ 2 ], hold[ 2 ];
+  fd_shmem_set_path( shm );
+  if( fd_shmem_create( "moving", NORMAL, 2, 0, 0666 ) || pipe( go ) || pipe( hold ) ) return -1;
+  pid_t pid = fdt_fork();
+  if( !pid ) {
+    close( go[0] ); close( hold[1] );
+    int    fd  = open( under( shm, ".normal/moving" ), O_RDONLY | O_CLOEXEC );
+    void * mem = fd<0 ? MAP_FAILED : mmap( NULL, NORMAL, PROT_READ, MAP_SHARED, fd, (off_t)NORMAL );
+    char   c   = mem!=MAP_FAILED && !*(char volatile *)mem;  /* mapped in */
+    (void)!write( go[1], &c, 1 );
+    (void)!read( hold[0], &c, 1 );
+    _exit( 0 );
+  }
+  close( go[1] ); close( hold[0] );
+  char c = 0;
+  int err = read( go[0], &c, 1 )==1 && c ? fdt_errcase_as_nobody( update_moving ) : -1;
+  close( hold[1] );  /* the other process unmaps and ends */
+  waitpid( pid, NULL, 0 );
+  close( go[0] );
+  fd_shmem_unlink( "moving", NORMAL );
+  return err;
+}
+
 static int as_nobody_create_multi( void ) { return fdt_errcase_as_nobody( create_multi_ro ); }
 static int as_nobody_create( void )       { return fdt_errcase_as_nobody( create_ro ); }
 static int as_nobody_update( void )       { return fdt_errcase_as_nobody( update_ro ); }
@@ -345,6 +385,7 @@ static fdt_errcase_t const cases[] = {
   { "fd_shmem_update_multi",     ENOENT,  update_nothere,         0 },
   { "fd_shmem_update_multi",     EFAULT,  update_odd,             0 },
   { "fd_shmem_update_multi",     EACCES,  as_nobody_update,       0 },
+  { "fd_shmem_update_multi",     EPERM,   as_nobody_update_joined, FDT_ERRCASE_NUMA },
   { "fd_shmem_update_multi",     ENOMEM,  update_too_big,         0 },
   { "fd_shmem_update_multi",     EIO,     update_long,            0 },
 

@@ -194,6 +194,36 @@ update_fault( size_t new_cnt ) {
   ck_assert_int_eq( fd_shmem_unlink( "reshaped", 0 ), 0 );
 }
 
+/* A failed update puts the file's memory policy back: a region file no
+   create bound (the default policy) is default again after an update
+   whose placement check fails (the fault skips the update's own first
+   query, which reads where the pages are). */
+START_TEST( update_fault_restores_policy ) {
+  char path[ 400 ];
+  snprintf( path, sizeof(path), "%s/.normal/plain", domain.path );
+  int fd = open( path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600 );
+  ck_assert_int_ge( fd, 0 );
+  ck_assert_int_eq( ftruncate( fd, (off_t)( PAGE_CNT*NORMAL ) ), 0 );
+  for( off_t off=0; off<(off_t)( PAGE_CNT*NORMAL ); off+=(off_t)NORMAL )
+    ck_assert_int_eq( (int)pwrite( fd, &off, sizeof(off), off ), (int)sizeof(off) );
+  fault_arm( FAULT_MOVE_PAGES, 1, 1, EIO );
+  size_t cnt = 2*PAGE_CNT, idx = 0;
+  int err = fd_shmem_update_multi( "plain", NORMAL, 1, &cnt, &idx, 0600 );
+  ck_assert_msg( err==EIO, "update returned %d (%s)", err, last_warn );
+  ck_assert_int_eq( fault_disarm(), 1 );
+  char * mem = mmap( NULL, PAGE_CNT*NORMAL, PROT_READ, MAP_SHARED, fd, 0 );
+  ck_assert_ptr_ne( mem, MAP_FAILED );
+  for( size_t i=0; i<PAGE_CNT; i++ ) {
+    int mode = -1;
+    ck_assert_int_eq( (int)get_mempolicy( &mode, NULL, 0, mem + i*NORMAL, MPOL_F_ADDR ), 0 );
+    ck_assert_msg( mode==MPOL_DEFAULT, "page %zu: policy %d after the failed update, was MPOL_DEFAULT", i, mode );
+  }
+  munmap( mem, PAGE_CNT*NORMAL );
+  close( fd );
+  ck_assert_int_eq( fd_shmem_unlink( "plain", NORMAL ), 0 );
+}
+END_TEST
+
 START_TEST( update_grow_fault ) {
   update_fault( 2*PAGE_CNT );
 }
@@ -571,6 +601,7 @@ main( int argc, char ** argv ) {
   tcase_add_loop_test( tc, provoke, 0, ERRCASE_CNT );
   tcase_add_test( tc, every_code_provoked );
   tcase_add_test( tc, errno_catch_all_logs_the_cause );
+  tcase_add_test( tc, update_fault_restores_policy );
   suite_add_tcase( s, tc );
   int status = fdt_run( s );
   fdt_domain_delete( &domain );

@@ -191,10 +191,14 @@ int fd_shmem_create_multi( char const * name, size_t page_sz, size_t sub_cnt,
                            size_t const * sub_page_cnt, size_t const * sub_cpu_idx,
                            unsigned long mode );
 /* Same arguments: reshapes an existing region in place (not zeroed),
-   with the same size checks (for the pages it adds).  A failure leaves
-   the region as it was: size, mode and contents.  A dry run checks and
-   changes nothing.  Returns 0 or one of: EINVAL, ENOENT (no such
-   region), EFAULT (not a usable region), EACCES, ENOMEM, EIO. */
+   moving the pages it keeps to the nodes of their new subregions, with
+   the same size checks (for the pages it adds and those it moves).  A
+   failure leaves the region as it was: size, mode, contents, the node
+   of each page and the policy later faults follow.  A dry run checks
+   and changes nothing.  Returns 0 or one of: EINVAL, ENOENT (no such
+   region), EFAULT (not a usable region), EACCES, EPERM (pages to move
+   are mapped by other processes too, and the caller lacks
+   CAP_SYS_NICE), ENOMEM, EIO. */
 int fd_shmem_update_multi( char const * name, size_t page_sz, size_t sub_cnt,
                            size_t const * sub_page_cnt, size_t const * sub_cpu_idx,
                            unsigned long mode );

@@ -31,7 +31,7 @@ acquire_multi( size_t page_sz, size_t sub_cnt, size_t const * sub_page_cnt, size
   /* hugetlb pools refuse cleanly at mmap or fault time; normal pages
      beyond what a node holds would meet the OOM killer instead */
   if( page_sz==FD_SHMEM_NORMAL_PAGE_SZ &&
-      fd_shmem_private_room( -1, "acquire", page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, 0UL ) ) {
+      fd_shmem_private_room( -1, "acquire", page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, 0UL, NULL ) ) {
     errno = ENOMEM;
     return NULL;
   }

@@ -21,7 +21,7 @@
 #define FD_SHMEM_PRIVATE_ERRSETS( X ) \
   X( fd_shmem_create_multi,     EINVAL, EEXIST, ENOENT, EFAULT, EACCES, ENOMEM, EIO ) \
   X( fd_shmem_create,           EINVAL, EEXIST, ENOENT, EFAULT, EACCES, ENOMEM, EIO ) \
-  X( fd_shmem_update_multi,     EINVAL, ENOENT, EFAULT, EACCES, ENOMEM, EIO ) \
+  X( fd_shmem_update_multi,     EINVAL, ENOENT, EFAULT, EACCES, EPERM, ENOMEM, EIO ) \
   X( fd_shmem_unlink,           EINVAL, ENOENT, EFAULT, EACCES, EPERM, EIO ) \
   X( fd_shmem_info,             EINVAL, ENOENT, EFAULT, EACCES, EIO ) \
   X( fd_shmem_set_path,         EINVAL ) \

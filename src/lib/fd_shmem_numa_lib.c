@@ -33,6 +33,7 @@ SAME_TYPE( numa_max_node,            max_node            );
 SAME_TYPE( numa_node_of_cpu,         node_of_cpu         );
 SAME_TYPE( mbind,                    mbind               );
 SAME_TYPE( move_pages,               move_pages          );
+SAME_TYPE( get_mempolicy,            get_mempolicy       );
 
 static void
 lib_load( void ) {
@@ -49,8 +50,9 @@ lib_load( void ) {
   lib.node_of_cpu         = (__typeof__( lib.node_of_cpu         ))(uintptr_t)sym( h, "numa_node_of_cpu" );
   lib.mbind               = (__typeof__( lib.mbind               ))(uintptr_t)sym( h, "mbind" );
   lib.move_pages          = (__typeof__( lib.move_pages          ))(uintptr_t)sym( h, "move_pages" );
+  lib.get_mempolicy       = (__typeof__( lib.get_mempolicy       ))(uintptr_t)sym( h, "get_mempolicy" );
   if( !lib.available || !lib.num_configured_cpus || !lib.max_node || !lib.node_of_cpu ||
-      !lib.mbind || !lib.move_pages ) {
+      !lib.mbind || !lib.move_pages || !lib.get_mempolicy ) {
     dlclose( h );
     return;
   }

@@ -77,26 +77,30 @@ populate( char * mem, size_t sz ) {
    some are elsewhere, the binding is applied again with MPOL_MF_MOVE_ALL
    (needs CAP_SYS_NICE; also moves pages that joins elsewhere map), else
    MPOL_MF_MOVE (only pages mapped here alone), which migrates the pages
-   now mapped here, and the check repeated.  The caller's own memory
-   policy is never touched. */
+   now mapped here, and the check repeated.  Pages still elsewhere after
+   MPOL_MF_MOVE are shared with other processes: EPERM, said so.  The
+   caller's own memory policy is never touched. */
 static int
 place_sub( char * mem, size_t page_sz, size_t page_cnt, size_t cpu_idx, int has_numa ) {
   size_t sz = page_cnt*page_sz;
   if( !has_numa ) return populate( mem, sz );
 
+  fd_shmem_private_numa_lib_t const * lib = fd_shmem_private_numa_lib();
   int node = (int)fd_shmem_numa_idx( cpu_idx );
   unsigned long mask[ MASK_WORDS ] = { 0UL };
   mask[ node / (int)( 8*sizeof(unsigned long) ) ] = 1UL << ( node % (int)( 8*sizeof(unsigned long) ) );
-  if( fd_shmem_private_numa_lib()->mbind( mem, sz, MPOL_BIND, mask, FD_SHMEM_NUMA_MAX, 0U ) ) return errno;
+  if( lib->mbind( mem, sz, MPOL_BIND, mask, FD_SHMEM_NUMA_MAX, 0U ) ) return errno;
   if( populate( mem, sz ) ) return ENOMEM;  /* the node could not supply the pages */
   int err = check_node( mem, page_sz, page_cnt, node );
-  if( err==EFAULT ) {
-    if( fd_shmem_private_numa_lib()->mbind( mem, sz, MPOL_BIND, mask, FD_SHMEM_NUMA_MAX, MPOL_MF_MOVE_ALL ) &&
-        errno==EPERM )
-      (void)fd_shmem_private_numa_lib()->mbind( mem, sz, MPOL_BIND, mask, FD_SHMEM_NUMA_MAX, MPOL_MF_MOVE );
-    err = check_node( mem, page_sz, page_cnt, node );
-  }
-  return err==EFAULT ? ENOMEM : err;
+  if( err!=EFAULT ) return err;
+  int no_cap = lib->mbind( mem, sz, MPOL_BIND, mask, FD_SHMEM_NUMA_MAX, MPOL_MF_MOVE_ALL ) && errno==EPERM;
+  if( no_cap ) (void)lib->mbind( mem, sz, MPOL_BIND, mask, FD_SHMEM_NUMA_MAX, MPOL_MF_MOVE );
+  err = check_node( mem, page_sz, page_cnt, node );
+  if( err!=EFAULT ) return err;
+  if( !no_cap ) return ENOMEM;
+  FD_SHMEM_PRIVATE_WARN( "some pages stay off node %d: other processes map them too (the region is joined elsewhere), "
+                     "and pages mapped by other processes can be moved only with CAP_SYS_NICE", node );
+  return EPERM;
 }
 
 int

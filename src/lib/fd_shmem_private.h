@@ -41,6 +41,7 @@ typedef struct {
                  unsigned long maxnode, unsigned flags );
   long (*move_pages)( int pid, unsigned long count, void ** pages, int const * nodes,
                       int * status, int flags );
+  long (*get_mempolicy)( int * mode, unsigned long * nmask, unsigned long maxnode, void * addr, unsigned flags );
 } fd_shmem_private_numa_lib_t;
 
 /* libnuma's entry points, or NULL (logged once) if it cannot be loaded:
@@ -101,6 +102,29 @@ int fd_shmem_private_check_subs( size_t page_sz, size_t sub_cnt,
    Returns 0 or an errno value (ENOMEM when a node lacks pages). */
 int fd_shmem_private_place( void * mem, size_t page_sz, size_t sub_cnt,
                             size_t const * sub_page_cnt, size_t const * sub_cpu_idx );
+
+/* ---- undoing a failed update (fd_shmem_numa_undo.c) ---- */
+
+/* The placement of the first keep_cnt pages of region file fd and, for
+   normal pages, the policy the file holds over its first new_cnt
+   pages: what a failed update puts back. */
+typedef struct fd_shmem_private_numa_undo fd_shmem_private_numa_undo_t;
+
+/* Reads it into a new *out (NULL, and nothing to do, on a machine
+   without NUMA).  Returns 0 or an errno value. */
+int  fd_shmem_private_numa_undo_take( fd_shmem_private_numa_undo_t ** out, int fd, size_t page_sz,
+                                      size_t keep_cnt, size_t new_cnt );
+
+/* moved[k] += the kept pages the subregions put on node k that are
+   elsewhere now: pages node k must supply for an update. */
+void fd_shmem_private_numa_undo_moved( fd_shmem_private_numa_undo_t const * u, size_t sub_cnt,
+                                       size_t const * sub_page_cnt, size_t const * sub_cpu_idx, size_t * moved );
+
+/* Puts the policy back and moves the kept pages back to their nodes;
+   warns (for region what) about whatever it could not put back. */
+void fd_shmem_private_numa_undo_apply( fd_shmem_private_numa_undo_t const * u, int fd, char const * what );
+
+void fd_shmem_private_numa_undo_free( fd_shmem_private_numa_undo_t * u );
 
 /* ---- the domain model (fd_shmem_domain_model.c) ---- */
 
@@ -198,7 +222,8 @@ char const * fd_shmem_private_human( size_t bytes, char * buf, size_t buf_sz );
 /* Checks, before anything is allocated, that the machine can supply the
    pages a create or update (of region what, e.g. "create NAME") still
    needs: those past the first keep_cnt pages, which the file already
-   has.  Normal pages: the tmpfs mount of page-type directory dir (none
+   has, and (opt_moved, NULL for none) opt_moved[k] kept pages an update
+   moves to node k, which need room there too.  Normal pages: the tmpfs mount of page-type directory dir (none
    when dir < 0: private pages), MemAvailable, and on a NUMA machine
    each node's free and reclaimable memory.  Huge and gigantic: the
    hugetlbfs mount, the free pages of each node's pool and the pool's
@@ -206,7 +231,8 @@ char const * fd_shmem_private_human( size_t bytes, char * buf, size_t buf_sz );
    ENOMEM with a warning giving the figures.  Figures that cannot be
    read are not checked (the kernel still refuses later). */
 int fd_shmem_private_room( int dir, char const * what, size_t page_sz, size_t sub_cnt,
-                           size_t const * sub_page_cnt, size_t const * sub_cpu_idx, size_t keep_cnt );
+                           size_t const * sub_page_cnt, size_t const * sub_cpu_idx, size_t keep_cnt,
+                           size_t const * opt_moved );
 
 /* ---- dry runs (fd_shmem_dry_run.c) ---- */
 

@@ -185,7 +185,7 @@ region_create_check( int dir, char const * what, char const * name, region_shape
   struct stat st;
   if( !fstatat( dir, name, &st, AT_SYMLINK_NOFOLLOW ) ) return EEXIST;
   return fd_shmem_private_room( dir, what, shape->page_sz, shape->sub_cnt,
-                                shape->sub_page_cnt, shape->sub_cpu_idx, 0UL );
+                                shape->sub_page_cnt, shape->sub_cpu_idx, 0UL, NULL );
 }
 
 /* Builds the region in a file nobody can look up and publishes it
@@ -260,6 +260,9 @@ region_reshape( int fd, size_t old_cnt, region_shape_t const * shape ) {
   return err;
 }
 
+/* The room check counts the pages added and those moved to another
+   node; a failed reshape puts the kept pages and the file's policy back
+   where they were (fd_shmem_numa_undo.c). */
 static int
 update_multi( char const * name, size_t page_sz, size_t sub_cnt, size_t const * sub_page_cnt,
               size_t const * sub_cpu_idx, unsigned long mode ) {
@@ -272,11 +275,23 @@ update_multi( char const * name, size_t page_sz, size_t sub_cnt, size_t const * 
   if( err ) return err;
   char what[ 16+FD_SHMEM_NAME_MAX ];
   snprintf( what, sizeof(what), "update %s", name );
-  err = fd_shmem_private_room( fd, what, page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, info.page_cnt );
-  if( err ) { close( fd ); return err; }  /* the room check said why */
-  if( !fd_shmem_private_dry_run() ) err = region_reshape( fd, info.page_cnt, &shape );
+  size_t keep_cnt = info.page_cnt<shape.page_cnt ? info.page_cnt : shape.page_cnt;
+  fd_shmem_private_numa_undo_t * undo;
+  err = fd_shmem_private_numa_undo_take( &undo, fd, page_sz, keep_cnt, shape.page_cnt );
+  int said = 0;
+  if( !err ) {
+    size_t moved[ FD_SHMEM_NUMA_MAX ] = { 0UL };
+    fd_shmem_private_numa_undo_moved( undo, sub_cnt, sub_page_cnt, sub_cpu_idx, moved );
+    err  = fd_shmem_private_room( fd, what, page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, info.page_cnt, moved );
+    said = !!err;  /* the room check said why */
+  }
+  if( !err && !fd_shmem_private_dry_run() ) {
+    err = region_reshape( fd, info.page_cnt, &shape );
+    if( err ) fd_shmem_private_numa_undo_apply( undo, fd, what );
+  }
+  fd_shmem_private_numa_undo_free( undo );
   close( fd );
-  return err ? region_failed( "update", name, &shape, err ) : 0;
+  return err && !said ? region_failed( "update", name, &shape, err ) : err;
 }
 
 FD_SHMEM_EXPORT int

@@ -35,31 +35,43 @@ node_available( size_t node ) {
   return sum;
 }
 
+/* ", N of them moved from other nodes" when an update moves pages to a
+   node, else "": the figure a message about that node adds. */
+static char const *
+moved_note( size_t moved, char * buf, size_t buf_sz ) {
+  if( !moved ) return "";
+  snprintf( buf, buf_sz, " (%zu of them moved there from other nodes)", moved );
+  return buf;
+}
+
 /* Normal pages bound to a node come from that node alone, and past what
    it has the kernel answers the faults with the OOM killer, not with an
    error: a node that cannot hold its pages is refused here. */
 static int
-room_normal_nodes( char const * what, size_t const * need ) {
+room_normal_nodes( char const * what, size_t const * need, size_t const * moved ) {
   if( !fd_shmem_private_has_numa() ) return 0;
   for( size_t k=0UL; k<FD_SHMEM_NUMA_MAX; k++ ) {
     size_t bytes = need[k]*FD_SHMEM_NORMAL_PAGE_SZ, avail;
     if( !need[k] || bytes<=( avail = node_available( k ) ) ) continue;
-    char n[ 32 ], a[ 32 ];
-    FD_SHMEM_PRIVATE_WARN( "%s: needs %s of normal pages on node %zu, which has %s available", what,
-                       fd_shmem_private_human( bytes, n, sizeof(n) ), k, fd_shmem_private_human( avail, a, sizeof(a) ) );
+    char n[ 32 ], a[ 32 ], m[ 64 ];
+    FD_SHMEM_PRIVATE_WARN( "%s: needs %s of normal pages on node %zu, which has %s available%s", what,
+                       fd_shmem_private_human( bytes, n, sizeof(n) ), k, fd_shmem_private_human( avail, a, sizeof(a) ),
+                       moved_note( moved[k], m, sizeof(m) ) );
     return ENOMEM;
   }
   return 0;
 }
 
-/* dir < 0: private pages, no mount. */
+/* dir < 0: private pages, no mount.  The mount must hold the added
+   pages; the machine must give those and the moved ones. */
 static int
-room_normal( int dir, char const * what, size_t const * need, size_t total ) {
-  size_t bytes = total*FD_SHMEM_NORMAL_PAGE_SZ;
+room_normal( int dir, char const * what, size_t const * need, size_t const * moved, size_t added, size_t total ) {
   size_t mount = dir<0 ? SIZE_MAX : mount_free( dir );
   size_t avail = SIZE_MAX;
   if( fd_shmem_private_meminfo( FD_SHMEM_PRIVATE_ALL_NODES, "MemAvailable", &avail ) ) avail = SIZE_MAX;
-  if( bytes<=mount && bytes<=avail ) return room_normal_nodes( what, need );
+  size_t bytes = total*FD_SHMEM_NORMAL_PAGE_SZ;
+  if( added*FD_SHMEM_NORMAL_PAGE_SZ>mount ) bytes = added*FD_SHMEM_NORMAL_PAGE_SZ;
+  else if( bytes<=avail ) return room_normal_nodes( what, need, moved );
   char n[ 32 ], m[ 48 ], a[ 32 ];
   fd_shmem_private_human( bytes, n, sizeof(n) );
   if( mount==SIZE_MAX ) snprintf( m, sizeof(m), "no size limit" );
@@ -101,30 +113,38 @@ need_per_node( size_t * need, size_t sub_cnt, size_t const * sub_page_cnt, size_
   }
 }
 
+/* A moved huge page needs a free one on its new node: hugetlb migration
+   would otherwise take a fresh page from the node's normal memory and
+   quietly shift the per-node pool sizes. */
 static int
-room_node( size_t page_sz, char const * what, size_t node, size_t need, size_t unreserved ) {
+room_node( size_t page_sz, char const * what, size_t node, size_t need, size_t moved, size_t unreserved ) {
   size_t free_ = SIZE_MAX;
   if( fd_shmem_private_has_numa() ) fd_shmem_private_hugepage_figure( page_sz, node, "free_hugepages", &free_ );
   if( free_>unreserved ) free_ = unreserved;
   if( need<=free_ ) return 0;
-  FD_SHMEM_PRIVATE_WARN( "%s: needs %zu %s page%s on node %zu, %zu free", what, need,
-                     fd_shmem_page_sz_to_cstr( page_sz ), FD_SHMEM_PRIVATE_S( need ), node, free_ );
+  char m[ 64 ];
+  FD_SHMEM_PRIVATE_WARN( "%s: needs %zu %s page%s on node %zu, %zu free%s", what, need,
+                     fd_shmem_page_sz_to_cstr( page_sz ), FD_SHMEM_PRIVATE_S( need ), node, free_,
+                     moved_note( moved, m, sizeof(m) ) );
   return ENOMEM;
 }
 
+/* The mount must hold the added pages; the pools must give those and
+   the moved ones. */
 static int
-room_pool( int dir, char const * what, size_t page_sz, size_t const * need, size_t total ) {
+room_pool( int dir, char const * what, size_t page_sz, size_t const * need, size_t const * moved,
+           size_t added, size_t total ) {
   size_t mount = mount_free( dir );
-  if( mount!=SIZE_MAX && total>mount/page_sz ) {
+  if( mount!=SIZE_MAX && added>mount/page_sz ) {
     char const * type = fd_shmem_page_sz_to_cstr( page_sz );
-    FD_SHMEM_PRIVATE_WARN( "%s: needs %zu %s page%s; the .%s mount has %zu free", what, total,
-                       type, FD_SHMEM_PRIVATE_S( total ), type, mount/page_sz );
+    FD_SHMEM_PRIVATE_WARN( "%s: needs %zu %s page%s; the .%s mount has %zu free", what, added,
+                       type, FD_SHMEM_PRIVATE_S( added ), type, mount/page_sz );
     return ENOMEM;
   }
   size_t unreserved = pool_unreserved( page_sz );
   if( unreserved==SIZE_MAX ) return 0;  /* no pool figures: let the kernel decide */
   for( size_t k=0UL; k<FD_SHMEM_NUMA_MAX; k++ )
-    if( need[k] && room_node( page_sz, what, k, need[k], unreserved ) ) return ENOMEM;
+    if( need[k] && room_node( page_sz, what, k, need[k], moved[k], unreserved ) ) return ENOMEM;
   if( total<=unreserved ) return 0;
   FD_SHMEM_PRIVATE_WARN( "%s: needs %zu %s page%s, %zu free and not reserved on the machine", what, total,
                      fd_shmem_page_sz_to_cstr( page_sz ), FD_SHMEM_PRIVATE_S( total ), unreserved );
@@ -133,12 +153,18 @@ room_pool( int dir, char const * what, size_t page_sz, size_t const * need, size
 
 int
 fd_shmem_private_room( int dir, char const * what, size_t page_sz, size_t sub_cnt,
-                       size_t const * sub_page_cnt, size_t const * sub_cpu_idx, size_t keep_cnt ) {
-  size_t need[ FD_SHMEM_NUMA_MAX ] = { 0UL };
+                       size_t const * sub_page_cnt, size_t const * sub_cpu_idx, size_t keep_cnt,
+                       size_t const * opt_moved ) {
+  size_t need[ FD_SHMEM_NUMA_MAX ] = { 0UL }, moved[ FD_SHMEM_NUMA_MAX ] = { 0UL };
   need_per_node( need, sub_cnt, sub_page_cnt, sub_cpu_idx, keep_cnt );
-  size_t total = 0UL;
-  for( size_t k=0UL; k<FD_SHMEM_NUMA_MAX; k++ ) total += need[k];
+  size_t added = 0UL, total = 0UL;
+  for( size_t k=0UL; k<FD_SHMEM_NUMA_MAX; k++ ) {
+    added   += need[k];
+    moved[k] = opt_moved ? opt_moved[k] : 0UL;
+    need[k] += moved[k];
+    total   += need[k];
+  }
   if( !total ) return 0;
-  if( page_sz==FD_SHMEM_NORMAL_PAGE_SZ ) return room_normal( dir, what, need, total );
-  return room_pool( dir, what, page_sz, need, total );
+  if( page_sz==FD_SHMEM_NORMAL_PAGE_SZ ) return room_normal( dir, what, need, moved, added, total );
+  return room_pool( dir, what, page_sz, need, moved, added, total );
 }

@@ -6,7 +6,7 @@ numa_tmp=$(mktemp -d)
 trap 'rm -rf "$numa_tmp"' EXIT
 stage=$numa_tmp/t
 mkdir "$stage"
-for prog in tests/guest/numa_place tests/guest/numa_groove src/ctl/fd_shmem_ctl; do
+for prog in tests/guest/numa_place tests/guest/numa_groove tests/guest/numa_update src/ctl/fd_shmem_ctl; do
   real="$top_builddir/$(dirname "$prog")/.libs/$(basename "$prog")"  # the binary behind libtool's wrapper
   [ -f "$real" ] || real=$top_builddir/$prog
   cp "$real" "$stage/" || exit 99
