@@ -258,7 +258,8 @@ FD_SHMEM_EXPORT void *
 fd_groove_volume_pool_remove( fd_groove_volume_pool_t * join ) {
   int err;
   void * v = pool_remove( join, &err );
-  if( err==FD_GROOVE_ERR_CORRUPT ) FD_SHMEM_PRIVATE_WARN( "groove volume pool: corrupt volume at the top; not handed out" );
+  if( err==FD_GROOVE_ERR_CORRUPT )
+    FD_SHMEM_PRIVATE_WARN( "groove volume pool: corrupt volume at the top; not handed out" );
   return v;
 }
 

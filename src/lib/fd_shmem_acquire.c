@@ -40,7 +40,7 @@ acquire_multi( size_t page_sz, size_t sub_cnt, size_t const * sub_page_cnt, size
   if( mem==MAP_FAILED ) {
     err = errno==EAGAIN ? ENOMEM : errno;
     FD_SHMEM_PRIVATE_WARN( "acquire of %zu %s page%s failed: no memory", page_cnt, fd_shmem_page_sz_to_cstr( page_sz ),
-                       FD_SHMEM_PRIVATE_S( page_cnt ) );
+                           FD_SHMEM_PRIVATE_S( page_cnt ) );
     errno = err;
     return NULL;
   }
@@ -51,7 +51,7 @@ acquire_multi( size_t page_sz, size_t sub_cnt, size_t const * sub_page_cnt, size
   if( err ) {
     munmap( mem, sz );
     FD_SHMEM_PRIVATE_WARN( "acquire of %zu %s page%s failed: %s", page_cnt, fd_shmem_page_sz_to_cstr( page_sz ),
-                       FD_SHMEM_PRIVATE_S( page_cnt ), why );
+                           FD_SHMEM_PRIVATE_S( page_cnt ), why );
     errno = err;
     return NULL;
   }

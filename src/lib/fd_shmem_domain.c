@@ -136,7 +136,8 @@ domain_set_owner( char const * path, unsigned long mode, char const * user, char
 FD_SHMEM_EXPORT int
 fd_shmem_domain_set_owner( char const * path, unsigned long mode, char const * user, char const * group,
                            int * opt_changed ) {
-  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_domain_set_owner, domain_set_owner( path, mode, user, group, opt_changed ) );
+  int err = domain_set_owner( path, mode, user, group, opt_changed );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_domain_set_owner, err );
 }
 
 /* ---- init ---- */
@@ -195,7 +196,8 @@ init_type( domain_plan_t * plan, size_t t ) {
   char sub[ FD_SHMEM_PRIVATE_TYPE_PATH_MAX ];
   type_path( sub, sizeof(sub), plan->path, page_sz );
   if( !fd_shmem_private_kernel_has_page_sz( page_sz ) ) {
-    FD_SHMEM_PRIVATE_NOTE( "init: the kernel offers no %s pages; skipping %s", fd_shmem_page_sz_to_cstr( page_sz ), sub );
+    FD_SHMEM_PRIVATE_NOTE( "init: the kernel offers no %s pages; skipping %s",
+                           fd_shmem_page_sz_to_cstr( page_sz ), sub );
     return 0;
   }
   if( mkdir( sub, 0700 ) ) {
@@ -272,13 +274,13 @@ reset_type( fd_shmem_private_domain_t const * dom, size_t t ) {
     if( e->d_type==DT_DIR ) {  /* ".", "..", and directories: no region is one */
       if( strcmp( e->d_name, "." ) && strcmp( e->d_name, ".." ) )
         FD_SHMEM_PRIVATE_WARN( "reset: left the directory %s/%s/%s (not a region)", dom->path,
-                           fd_shmem_private_type_name( dom->info.type[ t ].page_sz ), e->d_name );
+                               fd_shmem_private_type_name( dom->info.type[ t ].page_sz ), e->d_name );
       continue;
     }
     if( unlinkat( dirfd( d ), e->d_name, 0 ) && !err ) {
       err = errno;
       FD_SHMEM_PRIVATE_WARN( "reset: cannot remove %s/%s/%s: %s", dom->path,
-                         fd_shmem_private_type_name( dom->info.type[ t ].page_sz ), e->d_name, strerror( err ) );
+                             fd_shmem_private_type_name( dom->info.type[ t ].page_sz ), e->d_name, strerror( err ) );
     }
   }
   closedir( d );
@@ -313,7 +315,7 @@ domain_reset( char const * path ) {
   fd_shmem_private_domain_t dom;
   int err = fd_shmem_private_domain_open( path, &dom );
   if( err==ENOTDIR ) FD_SHMEM_PRIVATE_WARN( "reset: %s is a symbolic link or not a directory; name the domain itself",
-                                        dom.path );
+                                            dom.path );
   if( !err ) err = fd_shmem_private_domain_check( &dom, "reset", 0 );
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err; t++ ) {
     fd_shmem_type_info_t const * ti = &dom.info.type[ t ];
@@ -402,8 +404,8 @@ resize_type( fd_shmem_private_domain_t * dom, size_t t, size_t * cnt ) {
   int is_tmpfs = ti->page_sz==FD_SHMEM_NORMAL_PAGE_SZ;
   if( !is_tmpfs && !ti->empty ) {
     FD_SHMEM_PRIVATE_WARN( "repair: %s/%s is sized for %s of the machine's %s; a hugetlbfs mount cannot be resized "
-                       "while it holds regions (reset or unlink them, then repair)", dom->path, name, human_now,
-                       human_want );
+                           "while it holds regions (reset or unlink them, then repair)", dom->path, name, human_now,
+                           human_want );
     return EBUSY;
   }
   (*cnt)++;
@@ -412,7 +414,8 @@ resize_type( fd_shmem_private_domain_t * dom, size_t t, size_t * cnt ) {
   snprintf( opts, sizeof(opts), "size=%zu", ti->want_sz );
   int err = is_tmpfs ? remount_fd( dom->type_fd[ t ], 0, opts ) : hugetlbfs_mount_afresh( dom, t );
   if( err ) FD_SHMEM_PRIVATE_WARN( "repair: resizing %s/%s to %s: %s", dom->path, name, human_want, strerror( err ) );
-  else      FD_SHMEM_PRIVATE_NOTE( "repair: %s/%s now holds up to %s (was %s)", dom->path, name, human_want, human_now );
+  else      FD_SHMEM_PRIVATE_NOTE( "repair: %s/%s now holds up to %s (was %s)",
+                                   dom->path, name, human_want, human_now );
   return err;
 }
 
@@ -425,8 +428,8 @@ repair_type( fd_shmem_private_domain_t * dom, size_t t, size_t * cnt ) {
   if( ti->state==FD_SHMEM_TYPE_MOUNTED || ( ti->state==FD_SHMEM_TYPE_MISSING && !ti->offered ) ) return 0;
   if( !fixable || !ti->offered ) {
     FD_SHMEM_PRIVATE_WARN( "repair: %s/%s is %s%s; a live domain is never remounted (fini, then init, rebuilds it)",
-                       dom->path, name, fd_shmem_type_state_cstr( ti->state ),
-                       ti->state==FD_SHMEM_TYPE_UNMOUNTED ? " and not empty" : "" );
+                           dom->path, name, fd_shmem_type_state_cstr( ti->state ),
+                           ti->state==FD_SHMEM_TYPE_UNMOUNTED ? " and not empty" : "" );
     return EBUSY;
   }
   (*cnt)++;
@@ -450,7 +453,7 @@ domain_repair( char const * path, size_t * opt_cnt ) {
   if( !err && !dom.info.exists ) { FD_SHMEM_PRIVATE_WARN( "repair: no domain at %s", dom.path ); err = ENOENT; }
   if( !err && dom.info.others ) {  /* only a domain, or an empty directory, is made whole */
     FD_SHMEM_PRIVATE_WARN( "repair: %s is not a domain: it holds files beside the page-type directories; "
-                       "nothing was changed", dom.path );
+                           "nothing was changed", dom.path );
     err = EINVAL;
   }
   int busy = 0;

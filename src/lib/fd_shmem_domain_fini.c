@@ -63,7 +63,8 @@ static int
 fini_obstacles( fini_t * f ) {
   fd_shmem_private_domain_t const * dom = &f->dom;
   if( dom->dir_is_mount ) {
-    FD_SHMEM_PRIVATE_WARN( "fini: %s is itself a mount point (it could not be removed); nothing was changed", dom->path );
+    FD_SHMEM_PRIVATE_WARN( "fini: %s is itself a mount point (it could not be removed); nothing was changed",
+                           dom->path );
     return EBUSY;
   }
   size_t mounted = 0UL;
@@ -74,9 +75,9 @@ fini_obstacles( fini_t * f ) {
     snprintf( dir, sizeof(dir), "%s/%s", dom->real, type_name( f, t ) );
     size_t cnt = fd_shmem_private_mounts_below( dir, first, sizeof(first) );
     if( !cnt ) continue;
-    FD_SHMEM_PRIVATE_WARN( "fini: %zu file system%s mounted inside %s (%s%s); unmount %s first; nothing was changed", cnt,
-                       cnt==1UL ? " is" : "s are", f->sub[ t ], first, cnt==1UL ? "" : ", ...",
-                       cnt==1UL ? "it" : "them" );
+    FD_SHMEM_PRIVATE_WARN( "fini: %zu file system%s mounted inside %s (%s%s); unmount %s first; "
+                           "nothing was changed", cnt, cnt==1UL ? " is" : "s are", f->sub[ t ], first,
+                           cnt==1UL ? "" : ", ...", cnt==1UL ? "it" : "them" );
     return EBUSY;
   }
   if( mounted && !fd_shmem_private_may_mount() ) {
@@ -101,7 +102,7 @@ fini_holders( fini_t * f ) {
   size_t holders = fd_shmem_private_holders( "fini", dev, dir, cnt );
   if( !holders ) return 0;
   FD_SHMEM_PRIVATE_WARN( "fini: %s is in use by %zu process%s (above); nothing was changed", f->dom.path, holders,
-                     holders==1UL ? "" : "es" );
+                         holders==1UL ? "" : "es" );
   return EBUSY;
 }
 
@@ -184,7 +185,7 @@ put_back( fini_t * f ) {
     int err = put_back_one( f, t );
     if( !err ) FD_SHMEM_PRIVATE_WARN( "fini: mounted %s back as it was", f->sub[ t ] );
     else       FD_SHMEM_PRIVATE_WARN( "fini: could not mount %s back: %s; its files are lost", f->sub[ t ],
-                                  strerror( err ) );
+                                      strerror( err ) );
   }
 }
 
@@ -192,14 +193,14 @@ static int
 take_down( fini_t * f ) {
   int err = keep_all( f );
   if( err ) FD_SHMEM_PRIVATE_WARN( "fini: cannot set aside the mounts of %s: %s; nothing was changed", f->dom.path,
-                               strerror( err ) );
+                                   strerror( err ) );
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err; t++ ) {
     if( !is_mounted( f, t ) ) continue;
     if( !umount2( f->sub[ t ], UMOUNT_NOFOLLOW ) ) { f->gone[ t ] = 1; continue; }
     err = errno;
     put_back( f );
     FD_SHMEM_PRIVATE_WARN( "fini: cannot unmount %s: %s; what was unmounted was mounted back (above)", f->sub[ t ],
-                       strerror( err ) );
+                           strerror( err ) );
   }
   keep_drop( f );
   return err;
@@ -237,7 +238,7 @@ static int
 fini_locked( fini_t * f, char const * path ) {
   int err = fd_shmem_private_domain_open( path, &f->dom );
   if( err==ENOTDIR ) FD_SHMEM_PRIVATE_WARN( "fini: %s is a symbolic link or not a directory; name the domain itself",
-                                        f->dom.path );
+                                            f->dom.path );
   if( !err ) err = fd_shmem_private_domain_check( &f->dom, "fini", 1 );
   close_types( f );
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err; t++ )

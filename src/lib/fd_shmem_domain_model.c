@@ -291,7 +291,7 @@ fd_shmem_domain_describe( char const * path, fd_shmem_domain_info_t * info ) {
 static int
 wrong_type( fd_shmem_private_domain_t const * dom, char const * op, fd_shmem_type_info_t const * ti ) {
   FD_SHMEM_PRIVATE_WARN( "%s: %s is not a domain: %s/%s is %s; nothing was changed", op, dom->path, dom->path,
-                     fd_shmem_private_type_name( ti->page_sz ), fd_shmem_type_state_cstr( ti->state ) );
+                         fd_shmem_private_type_name( ti->page_sz ), fd_shmem_type_state_cstr( ti->state ) );
   return EINVAL;
 }
 

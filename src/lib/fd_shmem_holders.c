@@ -73,7 +73,7 @@ holder_log( holder_scan_t * s, char const * what, char const * where ) {
   char comm[ 4*sizeof(s->comm) ], at[ 4*512 ];
   if( s->logged++<HOLDER_LOG_MAX )
     FD_SHMEM_PRIVATE_WARN( "%s: pid %ld (%s) %s %s", s->op, s->pid, printable( s->comm, comm, sizeof(comm) ), what,
-                       printable( where, at, sizeof(at) ) );
+                           printable( where, at, sizeof(at) ) );
 }
 
 static void

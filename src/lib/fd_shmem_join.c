@@ -71,9 +71,9 @@ warn_unlocked( char const * name, size_t sz, int err ) {
   if( ( err==ENOMEM || err==EPERM || err==EAGAIN ) && !getrlimit( RLIMIT_MEMLOCK, &lim ) &&
       lim.rlim_cur!=RLIM_INFINITY && (size_t)lim.rlim_cur<sz ) {
     FD_SHMEM_PRIVATE_WARN( "join %s: cannot lock its %s: RLIMIT_MEMLOCK is %s; continuing with unlocked pages "
-                       "(raise the limit: LimitMEMLOCK= in the systemd unit, ulimit -l, or grant CAP_IPC_LOCK)",
-                       name, fd_shmem_private_human( sz, s, sizeof(s) ),
-                       fd_shmem_private_human( (size_t)lim.rlim_cur, l, sizeof(l) ) );
+                           "(raise the limit: LimitMEMLOCK= in the systemd unit, ulimit -l, or grant CAP_IPC_LOCK)",
+                           name, fd_shmem_private_human( sz, s, sizeof(s) ),
+                           fd_shmem_private_human( (size_t)lim.rlim_cur, l, sizeof(l) ) );
     return;
   }
   FD_SHMEM_PRIVATE_WARN( "join %s: mlock failed (%s); continuing with unlocked pages", name, strerror( err ) );
@@ -139,8 +139,8 @@ remap_rw( fd_shmem_join_info_t const * info, int dump, dev_t dev, ino_t ino ) {
   }
   if( err ) {
     FD_SHMEM_PRIVATE_WARN( "join %s: cannot join it read-write (%s); it stays joined read-only", info->name,
-                       err==ENOENT ? "no such region" : err==ESTALE ? "the region was replaced or resized" :
-                       strerror( err ) );
+                           err==ENOENT ? "no such region" : err==ESTALE ? "the region was replaced or resized" :
+                           strerror( err ) );
     return err;
   }
   settle_pages( info->name, info->shmem, sz, dump );
@@ -300,7 +300,7 @@ join_first( fd_shmem_private_join_ent_t * ent, int mode, int dump, fd_shmem_join
   pthread_mutex_lock( &join_lock );
   if( !join || fd_shmem_private_join_by_join( join ) ) {
     FD_SHMEM_PRIVATE_WARN( "join %s: the join callback %s", info.name,
-                       join ? "returned a handle already in use" : "failed" );
+                           join ? "returned a handle already in use" : "failed" );
     settle( ent, NULL );  /* before the range is free for others */
     munmap( mem, geo.page_sz*geo.page_cnt );
     return NULL;

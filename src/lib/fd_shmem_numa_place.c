@@ -99,7 +99,7 @@ place_sub( char * mem, size_t page_sz, size_t page_cnt, size_t cpu_idx, int has_
   if( err!=EFAULT ) return err;
   if( !no_cap ) return ENOMEM;
   FD_SHMEM_PRIVATE_WARN( "some pages stay off node %d: other processes map them too (the region is joined elsewhere), "
-                     "and pages mapped by other processes can be moved only with CAP_SYS_NICE", node );
+                         "and pages mapped by other processes can be moved only with CAP_SYS_NICE", node );
   return EPERM;
 }
 

@@ -164,10 +164,10 @@ fd_shmem_private_numa_undo_apply( fd_shmem_private_numa_undo_t const * u, int fd
   for( size_t i=0UL; i<u->run_cnt; i++ )
     if( undo_policy( mem + u->run[i].first*u->page_sz, u->run[i].cnt*u->page_sz, &u->run[i] ) )
       FD_SHMEM_PRIVATE_WARN( "%s: cannot put back the policy of pages %zu..%zu (%s)", what, u->run[i].first,
-                         u->run[i].first+u->run[i].cnt-1UL, strerror( errno ) );
+                             u->run[i].first+u->run[i].cnt-1UL, strerror( errno ) );
   size_t left = u->keep_cnt ? undo_move_back( u, mem ) : 0UL;
   if( left ) FD_SHMEM_PRIVATE_WARN( "%s: %zu page%s could not be moved back to %s node", what, left,
-                                FD_SHMEM_PRIVATE_S( left ), left==1UL ? "its" : "their" );
+                                    FD_SHMEM_PRIVATE_S( left ), left==1UL ? "its" : "their" );
   munmap( mem, undo_map_cnt( u )*u->page_sz );
 }
 

@@ -65,7 +65,7 @@ path_from_env( void ) {
   char const * env = secure_getenv( "FD_SHMEM_PATH" );
   if( env && env[0] && path_store( env ) )
     FD_SHMEM_PRIVATE_WARN( "ignoring FD_SHMEM_PATH \"%s\": not an absolute directory path; using %s",
-                       env, FD_SHMEM_PRIVATE_DEFAULT_PATH );  /* this runs before any set_path */
+                           env, FD_SHMEM_PRIVATE_DEFAULT_PATH );  /* this runs before any set_path */
 }
 
 /* The test seam, and its only place.  The test programs that build

@@ -127,10 +127,10 @@ check_fits( pool_req_t const * r ) {
   char exact[ 48 ] = "";
   if( !over ) snprintf( exact, sizeof(exact), " (%zu bytes)", bytes );
   FD_SHMEM_PRIVATE_WARN( "node %zu: %zu %s page%s need%s %s%s%s, more than the node's %s of memory (%zu bytes)",
-                     r->numa_idx, r->cnt, r->type, FD_SHMEM_PRIVATE_S( r->cnt ), r->cnt==1UL ? "s" : "",
-                     over ? "more than " : "",
-                     fd_shmem_private_human( over ? SIZE_MAX : bytes, want, sizeof(want) ), exact,
-                     fd_shmem_private_human( mem, have, sizeof(have) ), mem );
+                         r->numa_idx, r->cnt, r->type, FD_SHMEM_PRIVATE_S( r->cnt ), r->cnt==1UL ? "s" : "",
+                         over ? "more than " : "",
+                         fd_shmem_private_human( over ? SIZE_MAX : bytes, want, sizeof(want) ), exact,
+                         fd_shmem_private_human( mem, have, sizeof(have) ), mem );
   return E2BIG;
 }
 
@@ -192,9 +192,9 @@ check_shrink( pool_req_t const * r ) {
   holders_t h;
   find_holders( r, &h );
   FD_SHMEM_PRIVATE_WARN( "node %zu: cannot shrink the %s pool to %zu: %zu of its %zu pages are in use "
-                     "(%zu mapped, %zu kept for reservations), so it can go down to %zu; "
-                     "%s regions: %s", r->numa_idx, r->type, r->cnt, floor_, r->now.total,
-                     floor_-resv, resv, floor_, r->type, h.text );
+                         "(%zu mapped, %zu kept for reservations), so it can go down to %zu; "
+                         "%s regions: %s", r->numa_idx, r->type, r->cnt, floor_, r->now.total,
+                         floor_-resv, resv, floor_, r->type, h.text );
   return EBUSY;
 }
 
@@ -264,15 +264,16 @@ pool_put_back( pool_req_t const * r, size_t got, char const * why ) {
   char const * sep  = err ? ": " : "";
   if( r->cnt<r->persistent ) {
     FD_SHMEM_PRIVATE_WARN( "node %zu: the %s pool stopped at %zu, not %zu; the pool was put back to %zu%s%s (%s)",
-                       r->numa_idx, r->type, got, r->cnt, back, sep, fail, why );
+                           r->numa_idx, r->type, got, r->cnt, back, sep, fail, why );
     return;
   }
   char const * sz = r->page_sz==FD_SHMEM_GIGANTIC_PAGE_SZ ? "1G" : "2M";
-  FD_SHMEM_PRIVATE_WARN( "only %zu of %zu %s page%s could be reserved on node %zu; the pool was put back to %zu%s%s (%s); "
-                     "reserve them at boot instead, on the kernel command line: hugepagesz=%s hugepages=%zu, "
-                     "or per node hugepagesz=%s hugepages=%zu:%zu (node:count, comma-separated)",
-                     got, r->cnt, r->type, FD_SHMEM_PRIVATE_S( r->cnt ), r->numa_idx, back, sep, fail, why,
-                     sz, r->cnt, sz, r->numa_idx, r->cnt );
+  FD_SHMEM_PRIVATE_WARN( "only %zu of %zu %s page%s could be reserved on node %zu; "
+                         "the pool was put back to %zu%s%s (%s); "
+                         "reserve them at boot instead, on the kernel command line: hugepagesz=%s hugepages=%zu, "
+                         "or per node hugepagesz=%s hugepages=%zu:%zu (node:count, comma-separated)",
+                         got, r->cnt, r->type, FD_SHMEM_PRIVATE_S( r->cnt ), r->numa_idx, back, sep, fail, why,
+                         sz, r->cnt, sz, r->numa_idx, r->cnt );
 }
 
 /* ---- the call ---- */

@@ -17,13 +17,13 @@ static int
 region_check_stat( char const * name, size_t page_sz, struct stat const * st, fd_shmem_info_t * info ) {
   if( !S_ISREG( st->st_mode ) ) {
     FD_SHMEM_PRIVATE_WARN( "%s (%s pages): not a regular file; the domain is corrupted",
-                       name, fd_shmem_page_sz_to_cstr( page_sz ) );
+                           name, fd_shmem_page_sz_to_cstr( page_sz ) );
     return EFAULT;
   }
   size_t sz = (size_t)st->st_size;
   if( !sz || sz % page_sz ) {
     FD_SHMEM_PRIVATE_WARN( "%s (%s pages): size %zu is not a whole number of pages; the domain is corrupted",
-                       name, fd_shmem_page_sz_to_cstr( page_sz ), sz );
+                           name, fd_shmem_page_sz_to_cstr( page_sz ), sz );
     return EFAULT;
   }
   info->page_sz  = page_sz;
@@ -50,12 +50,13 @@ region_find_one( char const * name, size_t page_sz, int open_flags, int * fd_out
     err = errno;
   }
   if( !err && S_ISREG( st.st_mode ) && !fd_shmem_private_fs_ok( fd_out ? fd : dir, page_sz ) ) {
-    FD_SHMEM_PRIVATE_WARN( "%s (%s pages): not on a %s file system; refusing it", name, fd_shmem_page_sz_to_cstr( page_sz ),
-                       fd_shmem_private_fs_name( page_sz ) );
+    FD_SHMEM_PRIVATE_WARN( "%s (%s pages): not on a %s file system; refusing it",
+                           name, fd_shmem_page_sz_to_cstr( page_sz ), fd_shmem_private_fs_name( page_sz ) );
     err = EFAULT;
   }
   if( err==ELOOP ) { /* O_NOFOLLOW met a symlink: never follow it */
-    FD_SHMEM_PRIVATE_WARN( "%s (%s pages): is a symbolic link; refusing it", name, fd_shmem_page_sz_to_cstr( page_sz ) );
+    FD_SHMEM_PRIVATE_WARN( "%s (%s pages): is a symbolic link; refusing it",
+                           name, fd_shmem_page_sz_to_cstr( page_sz ) );
     err = EFAULT;
   }
   if( !err ) err = region_check_stat( name, page_sz, &st, info );
@@ -178,7 +179,7 @@ static int
 region_create_check( int dir, char const * what, char const * name, region_shape_t const * shape ) {
   if( !fd_shmem_private_fs_ok( dir, shape->page_sz ) ) {
     FD_SHMEM_PRIVATE_WARN( "%s: the %s page directory is not a %s mount", what,
-                       fd_shmem_page_sz_to_cstr( shape->page_sz ), fd_shmem_private_fs_name( shape->page_sz ) );
+                           fd_shmem_page_sz_to_cstr( shape->page_sz ), fd_shmem_private_fs_name( shape->page_sz ) );
     return EFAULT;
   }
   if( faccessat( dir, ".", W_OK | X_OK, AT_EACCESS ) ) return errno;
@@ -212,8 +213,8 @@ region_create_at( int dir, char const * name, region_shape_t const * shape, int 
 static int
 region_failed( char const * what, char const * name, region_shape_t const * shape, int err ) {
   FD_SHMEM_PRIVATE_WARN( "%s %s (%zu %s page%s) failed: %s", what, name, shape->page_cnt,
-                     fd_shmem_page_sz_to_cstr( shape->page_sz ), FD_SHMEM_PRIVATE_S( shape->page_cnt ),
-                     strerror( err ) );
+                         fd_shmem_page_sz_to_cstr( shape->page_sz ), FD_SHMEM_PRIVATE_S( shape->page_cnt ),
+                         strerror( err ) );
   return err;
 }
 
@@ -236,7 +237,7 @@ fd_shmem_create_multi( char const * name, size_t page_sz, size_t sub_cnt,
                        size_t const * sub_page_cnt, size_t const * sub_cpu_idx,
                        unsigned long mode ) {
   return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_create_multi,
-                                 create_multi( name, page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, mode ) );
+                                         create_multi( name, page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, mode ) );
 }
 
 /* Reshapes the open region fd of old_cnt pages; on failure it is left
@@ -299,12 +300,13 @@ fd_shmem_update_multi( char const * name, size_t page_sz, size_t sub_cnt,
                        size_t const * sub_page_cnt, size_t const * sub_cpu_idx,
                        unsigned long mode ) {
   return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_update_multi,
-                                 update_multi( name, page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, mode ) );
+                                         update_multi( name, page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, mode ) );
 }
 
 FD_SHMEM_EXPORT int
 fd_shmem_create( char const * name, size_t page_sz, size_t page_cnt, size_t cpu_idx, unsigned long mode ) {
-  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_create, create_multi( name, page_sz, 1UL, &page_cnt, &cpu_idx, mode ) );
+  int err = create_multi( name, page_sz, 1UL, &page_cnt, &cpu_idx, mode );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_create, err );
 }
 
 /* What unlinkat would find wrong, without removing: the name must be

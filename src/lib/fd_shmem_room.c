@@ -55,8 +55,8 @@ room_normal_nodes( char const * what, size_t const * need, size_t const * moved 
     if( !need[k] || bytes<=( avail = node_available( k ) ) ) continue;
     char n[ 32 ], a[ 32 ], m[ 64 ];
     FD_SHMEM_PRIVATE_WARN( "%s: needs %s of normal pages on node %zu, which has %s available%s", what,
-                       fd_shmem_private_human( bytes, n, sizeof(n) ), k, fd_shmem_private_human( avail, a, sizeof(a) ),
-                       moved_note( moved[k], m, sizeof(m) ) );
+                           fd_shmem_private_human( bytes, n, sizeof(n) ), k,
+                           fd_shmem_private_human( avail, a, sizeof(a) ), moved_note( moved[k], m, sizeof(m) ) );
     return ENOMEM;
   }
   return 0;
@@ -78,8 +78,8 @@ room_normal( int dir, char const * what, size_t const * need, size_t const * mov
   else                  snprintf( m, sizeof(m), "%s free", fd_shmem_private_human( mount, a, sizeof(a) ) );
   fd_shmem_private_human( avail, a, sizeof(a) );
   if( dir<0 ) FD_SHMEM_PRIVATE_WARN( "%s: needs %s of normal pages; the machine has %s available", what, n, a );
-  else        FD_SHMEM_PRIVATE_WARN( "%s: needs %s of normal pages; the .normal mount has %s and the machine %s available",
-                                 what, n, m, a );
+  else        FD_SHMEM_PRIVATE_WARN( "%s: needs %s of normal pages; the .normal mount has %s "
+                                     "and the machine %s available", what, n, m, a );
   return ENOMEM;
 }
 
@@ -124,8 +124,8 @@ room_node( size_t page_sz, char const * what, size_t node, size_t need, size_t m
   if( need<=free_ ) return 0;
   char m[ 64 ];
   FD_SHMEM_PRIVATE_WARN( "%s: needs %zu %s page%s on node %zu, %zu free%s", what, need,
-                     fd_shmem_page_sz_to_cstr( page_sz ), FD_SHMEM_PRIVATE_S( need ), node, free_,
-                     moved_note( moved, m, sizeof(m) ) );
+                         fd_shmem_page_sz_to_cstr( page_sz ), FD_SHMEM_PRIVATE_S( need ), node, free_,
+                         moved_note( moved, m, sizeof(m) ) );
   return ENOMEM;
 }
 
@@ -138,7 +138,7 @@ room_pool( int dir, char const * what, size_t page_sz, size_t const * need, size
   if( mount!=SIZE_MAX && added>mount/page_sz ) {
     char const * type = fd_shmem_page_sz_to_cstr( page_sz );
     FD_SHMEM_PRIVATE_WARN( "%s: needs %zu %s page%s; the .%s mount has %zu free", what, added,
-                       type, FD_SHMEM_PRIVATE_S( added ), type, mount/page_sz );
+                           type, FD_SHMEM_PRIVATE_S( added ), type, mount/page_sz );
     return ENOMEM;
   }
   size_t unreserved = pool_unreserved( page_sz );
@@ -147,7 +147,7 @@ room_pool( int dir, char const * what, size_t page_sz, size_t const * need, size
     if( need[k] && room_node( page_sz, what, k, need[k], moved[k], unreserved ) ) return ENOMEM;
   if( total<=unreserved ) return 0;
   FD_SHMEM_PRIVATE_WARN( "%s: needs %zu %s page%s, %zu free and not reserved on the machine", what, total,
-                     fd_shmem_page_sz_to_cstr( page_sz ), FD_SHMEM_PRIVATE_S( total ), unreserved );
+                         fd_shmem_page_sz_to_cstr( page_sz ), FD_SHMEM_PRIVATE_S( total ), unreserved );
   return ENOMEM;
 }
 
