@@ -100,19 +100,17 @@ typedef struct {
 } fdt_errcase_t;
 #define FDT_ERRCASE_NUMA 2
 
-/* Runs case c: asserts its call returns its code. */
-void fdt_errcase_run( fdt_errcase_t const * c );
-
 /* The test program that provokes a function's codes: test_pool the pool
    calls, test_faults those that need a system call to fail (acquire,
    release, numa_validate), test_groove the groove calls (whose codes,
    FD_GROOVE_ERR_*, are negative), test_errsets every other one. */
 typedef enum { FDT_ERRCASES_ERRSETS, FDT_ERRCASES_POOL, FDT_ERRCASES_FAULTS, FDT_ERRCASES_GROOVE } fdt_errcases_owner_t;
 
-/* Asserts that cases[0..cnt) provoke every code that the library's
-   error tables (src/lib/fd_shmem_errset.h) list for each function of
-   owner. */
-void fdt_errcases_cover( fdt_errcase_t const * cases, size_t cnt, fdt_errcases_owner_t owner );
+/* Adds to tc one test per case of cases[0..cnt) (its call must return
+   its code) and one that asserts the cases provoke every code that the
+   library's error tables (src/lib/fd_shmem_errset.h) list for each
+   function of owner.  One table per test program. */
+void fdt_errcases_add( TCase * tc, fdt_errcase_t const * cases, size_t cnt, fdt_errcases_owner_t owner );
 
 /* Runs call() in a child process as user nobody (when root; as this
    user otherwise) and returns what it returned (0..255). */

@@ -24,13 +24,20 @@ static errset_t const errsets[] = { FD_SHMEM_PRIVATE_ERRSETS( ERRSET_ROW ) FD_GR
 /* An errno value or (negative) a groove code, in words. */
 static char const * code_cstr( int code ) { return code<0 ? fd_groove_strerror( code ) : strerror( code ); }
 
-void
-fdt_errcase_run( fdt_errcase_t const * c ) {
+/* The test program's table, as fdt_errcases_add was given it (forked
+   tests inherit it). */
+static fdt_errcase_t const * the_cases;
+static size_t                the_cnt;
+static fdt_errcases_owner_t  the_owner;
+
+START_TEST( errcase_provoked ) {
+  fdt_errcase_t const * c = &the_cases[ _i ];
   if( c->privileged && !fdt_privileged() ) return;
   if( c->privileged==FDT_ERRCASE_NUMA && fd_shmem_numa_cnt()<2 ) return;
   int got = c->call();
   ck_assert_msg( got==c->code, "%s: want %s, got %s (%d)", c->fn, code_cstr( c->code ), code_cstr( got ), got );
 }
+END_TEST
 
 static int
 has_case( fdt_errcase_t const * cases, size_t cnt, char const * fn, int code ) {
@@ -57,17 +64,26 @@ owner_of( char const * fn ) {
   return FDT_ERRCASES_ERRSETS;
 }
 
-void
-fdt_errcases_cover( fdt_errcase_t const * cases, size_t cnt, fdt_errcases_owner_t owner ) {
+START_TEST( errcases_cover_the_table ) {
   size_t fn_cnt = 0UL;
   for( size_t f=0UL; f<ERRSET_CNT; f++ ) {
-    if( owner_of( errsets[f].fn )!=owner ) continue;
+    if( owner_of( errsets[f].fn )!=the_owner ) continue;
     fn_cnt++;
     for( int const * c=errsets[f].codes; *c; c++ )
-      ck_assert_msg( has_case( cases, cnt, errsets[f].fn, *c ), "%s: no test provokes %s", errsets[f].fn,
+      ck_assert_msg( has_case( the_cases, the_cnt, errsets[f].fn, *c ), "%s: no test provokes %s", errsets[f].fn,
                      code_cstr( *c ) );
   }
   ck_assert_uint_gt( fn_cnt, 0 );
+}
+END_TEST
+
+void
+fdt_errcases_add( TCase * tc, fdt_errcase_t const * cases, size_t cnt, fdt_errcases_owner_t owner ) {
+  the_cases = cases;
+  the_cnt   = cnt;
+  the_owner = owner;
+  tcase_add_loop_test( tc, errcase_provoked, 0, (int)cnt );
+  tcase_add_test( tc, errcases_cover_the_table );
 }
 
 int

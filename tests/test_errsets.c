@@ -467,19 +467,6 @@ static fdt_errcase_t const cases[] = {
   { "fd_shmem_join_anonymous",   EINVAL,  anon_null_join,         0 },
   { "fd_shmem_leave_anonymous",  EINVAL,  anon_leave_nothere,     0 },
 };
-#define CASE_CNT ( (int)( sizeof(cases)/sizeof(cases[0]) ) )
-
-START_TEST( provoke ) {
-  fdt_errcase_run( &cases[ _i ] );
-}
-END_TEST
-
-/* The table lists nothing these cases do not provoke (the pool calls
-   are test_pool's; acquire, release and numa_validate test_faults'). */
-START_TEST( every_code_provoked ) {
-  fdt_errcases_cover( cases, (size_t)CASE_CNT, FDT_ERRCASES_ERRSETS );
-}
-END_TEST
 
 /* The catch-all loses nothing: the real error is in the log. */
 START_TEST( catch_all_logs_the_cause ) {
@@ -498,8 +485,7 @@ main( void ) {
   if( make_tree() ) return 1;
   Suite * s  = suite_create( "errsets" );
   TCase * tc = tcase_create( "domain" );
-  tcase_add_loop_test( tc, provoke, 0, CASE_CNT );
-  tcase_add_test( tc, every_code_provoked );
+  fdt_errcases_add( tc, cases, sizeof(cases)/sizeof(cases[0]), FDT_ERRCASES_ERRSETS );
   tcase_add_test( tc, catch_all_logs_the_cause );
   suite_add_tcase( s, tc );
   return fdt_run( s );

@@ -341,17 +341,6 @@ static fdt_errcase_t const errcases[] = {
   { "fd_shmem_numa_validate", EFAULT, validate_absent,        0 },
   { "fd_shmem_numa_validate", EIO,    validate_unasked,       0 },
 };
-#define ERRCASE_CNT ( (int)( sizeof(errcases)/sizeof(errcases[0]) ) )
-
-START_TEST( provoke ) {
-  fdt_errcase_run( &errcases[ _i ] );
-}
-END_TEST
-
-START_TEST( every_code_provoked ) {
-  fdt_errcases_cover( errcases, (size_t)ERRCASE_CNT, FDT_ERRCASES_FAULTS );
-}
-END_TEST
 
 /* The catch-all loses nothing: the real errno is in the log. */
 START_TEST( errno_catch_all_logs_the_cause ) {
@@ -598,8 +587,7 @@ main( int argc, char ** argv ) {
   if( fdt_privileged() && kernel_has_huge() ) tcase_add_test( tc, resize_keeps_a_racing_region );
   tcase_add_test( tc, read_only_directory );
   tcase_add_test( tc, libnuma_missing );
-  tcase_add_loop_test( tc, provoke, 0, ERRCASE_CNT );
-  tcase_add_test( tc, every_code_provoked );
+  fdt_errcases_add( tc, errcases, sizeof(errcases)/sizeof(errcases[0]), FDT_ERRCASES_FAULTS );
   tcase_add_test( tc, errno_catch_all_logs_the_cause );
   tcase_add_test( tc, update_fault_restores_policy );
   suite_add_tcase( s, tc );

@@ -246,17 +246,6 @@ static fdt_errcase_t const errcases[] = {
   { "fd_groove_volume_pool_remove_err", FD_GROOVE_ERR_CORRUPT, remove_err_corrupt, 0 },
   { "fd_groove_volume_pool_remove_err", FD_GROOVE_ERR_INVAL,   remove_err_null,    0 },
 };
-#define ERRCASE_CNT ( (int)( sizeof(errcases)/sizeof(errcases[0]) ) )
-
-START_TEST( provoke ) {
-  fdt_errcase_run( &errcases[ _i ] );
-}
-END_TEST
-
-START_TEST( every_code_provoked ) {
-  fdt_errcases_cover( errcases, (size_t)ERRCASE_CNT, FDT_ERRCASES_GROOVE );
-}
-END_TEST
 
 /* ---- concurrency ---- */
 
@@ -384,8 +373,7 @@ main( void ) {
   tcase_add_test( tc, corruption_detected );
   tcase_add_test( tc, threads );
   tcase_add_test( tc, processes );
-  tcase_add_loop_test( tc, provoke, 0, ERRCASE_CNT );
-  tcase_add_test( tc, every_code_provoked );
+  fdt_errcases_add( tc, errcases, sizeof(errcases)/sizeof(errcases[0]), FDT_ERRCASES_GROOVE );
   suite_add_tcase( s, tc );
   return fdt_run( s );
 }

@@ -389,17 +389,6 @@ static fdt_errcase_t const pool_cases[] = {
   { "fd_shmem_pool_free",  EACCES,     free_read_only,     0 },
   { "fd_shmem_pool_free",  EIO,        free_write_fails,   0 },
 };
-#define POOL_CASE_CNT ( (int)( sizeof(pool_cases)/sizeof(pool_cases[0]) ) )
-
-START_TEST( error_set_provoked ) {
-  fdt_errcase_run( &pool_cases[ _i ] );
-}
-END_TEST
-
-START_TEST( error_sets_covered ) {
-  fdt_errcases_cover( pool_cases, (size_t)POOL_CASE_CNT, FDT_ERRCASES_POOL );
-}
-END_TEST
 
 /* The catch-all keeps the real error in the log. */
 START_TEST( catch_all_logs_the_cause ) {
@@ -540,8 +529,7 @@ main( void ) {
   tcase_add_test( tc, shortfall_beyond_free_fails_at_once );
   tcase_add_test( tc, fragmentation_retried );
   tcase_add_test( tc, fragmentation_retries_bounded );
-  tcase_add_loop_test( tc, error_set_provoked, 0, POOL_CASE_CNT );
-  tcase_add_test( tc, error_sets_covered );
+  fdt_errcases_add( tc, pool_cases, sizeof(pool_cases)/sizeof(pool_cases[0]), FDT_ERRCASES_POOL );
   tcase_add_test( tc, catch_all_logs_the_cause );
   tcase_add_test( tc, query_reads_the_pool );
   tcase_add_test( tc, same_count_writes_nothing );
