@@ -81,16 +81,15 @@ undo_read_policy( fd_shmem_private_numa_undo_t * u, char * mem ) {
 
 int
 fd_shmem_private_numa_undo_take( fd_shmem_private_numa_undo_t ** out, int fd, size_t page_sz,
-                                 size_t keep_cnt, size_t new_cnt ) {
+                                 size_t keep_cnt ) {
   *out = NULL;
   if( !fd_shmem_private_has_numa() ) return 0;
   fd_shmem_private_numa_undo_t * u = calloc( 1UL, sizeof(*u) );
   if( !u ) return ENOMEM;
   u->page_sz  = page_sz;
   u->keep_cnt = keep_cnt;
-  u->pol_cnt  = page_sz==FD_SHMEM_NORMAL_PAGE_SZ ? new_cnt : 0UL;
   int    err  = 0;
-  char * mem  = undo_map( fd, page_sz, undo_map_cnt( u ), keep_cnt );
+  char * mem  = undo_map( fd, page_sz, keep_cnt ? keep_cnt : 1UL, keep_cnt );
   void ** pages = calloc( keep_cnt ? keep_cnt : 1UL, sizeof(void *) );
   u->node = calloc( keep_cnt ? keep_cnt : 1UL, sizeof(int) );
   if( !mem ) err = errno==EAGAIN ? ENOMEM : errno;
@@ -100,11 +99,21 @@ fd_shmem_private_numa_undo_take( fd_shmem_private_numa_undo_t ** out, int fd, si
     if( keep_cnt && fd_shmem_private_numa_lib()->move_pages( 0, (unsigned long)keep_cnt, pages, NULL, u->node, 0 ) )
       err = undo_errno( "move_pages" );
   }
-  if( !err ) err = undo_read_policy( u, mem );
   free( pages );
-  if( mem ) munmap( mem, undo_map_cnt( u )*page_sz );
+  if( mem ) munmap( mem, ( keep_cnt ? keep_cnt : 1UL )*page_sz );
   if( err ) fd_shmem_private_numa_undo_free( u );
   else      *out = u;
+  return err;
+}
+
+int
+fd_shmem_private_numa_undo_take_policy( fd_shmem_private_numa_undo_t * u, int fd, size_t new_cnt ) {
+  if( !u || u->page_sz!=FD_SHMEM_NORMAL_PAGE_SZ || !new_cnt ) return 0;
+  u->pol_cnt = new_cnt;
+  char * mem = undo_map( fd, u->page_sz, new_cnt, 0UL );
+  if( !mem ) { u->pol_cnt = 0UL; return errno==EAGAIN ? ENOMEM : errno; }
+  int err = undo_read_policy( u, mem );
+  munmap( mem, new_cnt*u->page_sz );
   return err;
 }
 
@@ -149,8 +158,8 @@ static int
 undo_policy( char * mem, size_t sz, struct undo_run const * r ) {
   fd_shmem_private_numa_lib_t const * lib = fd_shmem_private_numa_lib();
   if( r->mode!=MPOL_DEFAULT ) return (int)lib->mbind( mem, sz, r->mode, r->mask, FD_SHMEM_NUMA_MAX, 0U );
-  if( lib->mbind( mem, sz, MPOL_LOCAL, NULL, FD_SHMEM_NUMA_MAX, 0U ) ) return -1;
-  return (int)lib->mbind( mem, sz, MPOL_DEFAULT, NULL, FD_SHMEM_NUMA_MAX, 0U );
+  if( lib->mbind( mem, sz, MPOL_LOCAL, NULL, 0UL, 0U ) ) return -1;
+  return (int)lib->mbind( mem, sz, MPOL_DEFAULT, NULL, 0UL, 0U );
 }
 
 void

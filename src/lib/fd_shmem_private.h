@@ -110,10 +110,14 @@ int fd_shmem_private_place( void * mem, size_t page_sz, size_t sub_cnt,
    pages: what a failed update puts back. */
 typedef struct fd_shmem_private_numa_undo fd_shmem_private_numa_undo_t;
 
-/* Reads it into a new *out (NULL, and nothing to do, on a machine
-   without NUMA).  Returns 0 or an errno value. */
+/* Reads the placement into a new *out (NULL, and nothing to do, on a
+   machine without NUMA).  Returns 0 or an errno value. */
 int  fd_shmem_private_numa_undo_take( fd_shmem_private_numa_undo_t ** out, int fd, size_t page_sz,
-                                      size_t keep_cnt, size_t new_cnt );
+                                      size_t keep_cnt );
+
+/* Adds the policy over the first new_cnt pages (normal pages only),
+   once the room check has allowed them.  Returns 0 or an errno value. */
+int  fd_shmem_private_numa_undo_take_policy( fd_shmem_private_numa_undo_t * u, int fd, size_t new_cnt );
 
 /* moved[k] += the kept pages the subregions put on node k that are
    elsewhere now: pages node k must supply for an update. */

@@ -278,7 +278,7 @@ update_multi( char const * name, size_t page_sz, size_t sub_cnt, size_t const * 
   snprintf( what, sizeof(what), "update %s", name );
   size_t keep_cnt = info.page_cnt<shape.page_cnt ? info.page_cnt : shape.page_cnt;
   fd_shmem_private_numa_undo_t * undo;
-  err = fd_shmem_private_numa_undo_take( &undo, fd, page_sz, keep_cnt, shape.page_cnt );
+  err = fd_shmem_private_numa_undo_take( &undo, fd, page_sz, keep_cnt );
   int said = 0;
   if( !err ) {
     size_t moved[ FD_SHMEM_NUMA_MAX ] = { 0UL };
@@ -286,6 +286,7 @@ update_multi( char const * name, size_t page_sz, size_t sub_cnt, size_t const * 
     err  = fd_shmem_private_room( fd, what, page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, info.page_cnt, moved );
     said = !!err;  /* the room check said why */
   }
+  if( !err && !fd_shmem_private_dry_run() ) err = fd_shmem_private_numa_undo_take_policy( undo, fd, shape.page_cnt );
   if( !err && !fd_shmem_private_dry_run() ) {
     err = region_reshape( fd, info.page_cnt, &shape );
     if( err ) fd_shmem_private_numa_undo_apply( undo, fd, what );
