@@ -477,6 +477,15 @@ START_TEST( catch_all_logs_the_cause ) {
 }
 END_TEST
 
+/* An update beyond the machine is refused by the room check, which says
+   what it lacks, before anything maps the new size. */
+START_TEST( update_too_big_says_why ) {
+  fdt_log_start();
+  ck_assert_int_eq( update_too_big(), ENOMEM );
+  ck_assert_msg( strstr( fdt_logged(), "update exists: needs 1024.0 TiB of normal pages" ), "logged: %s", fdt_logged() );
+}
+END_TEST
+
 int
 main( void ) {
   main_pid = getpid();
@@ -487,6 +496,7 @@ main( void ) {
   TCase * tc = tcase_create( "domain" );
   fdt_errcases_add( tc, cases, sizeof(cases)/sizeof(cases[0]), FDT_ERRCASES_ERRSETS );
   tcase_add_test( tc, catch_all_logs_the_cause );
+  tcase_add_test( tc, update_too_big_says_why );
   suite_add_tcase( s, tc );
   return fdt_run( s );
 }
