@@ -162,9 +162,11 @@ update_without_cap_sys_nice( size_t page_sz ) {
   return WEXITSTATUS( status );
 }
 
-/* _i: the page size.  What the update returns and says. */
-START_TEST( update_of_joined_region_without_cap_sys_nice_says_eperm ) {
-  size_t page_sz = page_szs[ _i ];
+/* A region of page_sz pages on node 0, joined by another process while
+   an update without CAP_SYS_NICE moves it: what the update returned
+   (UPD_*). */
+static int
+update_while_joined_elsewhere( size_t page_sz ) {
   pools_for( page_sz, (long)CNT, (long)CNT );
   create_on_node0( page_sz );
   fill( page_sz );
@@ -173,6 +175,12 @@ START_TEST( update_of_joined_region_without_cap_sys_nice_says_eperm ) {
   int got = update_without_cap_sys_nice( page_sz );
   close( hold );
   ck_assert_int_eq( waitpid( joiner, NULL, 0 ), joiner );
+  return got;
+}
+
+/* _i: the page size.  What the update returns and says. */
+START_TEST( update_of_joined_region_without_cap_sys_nice_says_eperm ) {
+  int got = update_while_joined_elsewhere( page_szs[ _i ] );
   ck_assert_msg( got!=UPD_OTHER_CODE, "the update did not fail with EPERM" );
   ck_assert_msg( got!=UPD_NOT_SAID, "the log does not say that moving needs CAP_SYS_NICE" );
 }
@@ -181,14 +189,7 @@ END_TEST
 /* _i: the page size.  What the failed update of the test above leaves. */
 START_TEST( failed_update_leaves_placement_and_policy ) {
   size_t page_sz = page_szs[ _i ];
-  pools_for( page_sz, (long)CNT, (long)CNT );
-  create_on_node0( page_sz );
-  fill( page_sz );
-  int hold;
-  pid_t joiner = join_elsewhere( page_sz, &hold );
-  (void)update_without_cap_sys_nice( page_sz );
-  close( hold );
-  ck_assert_int_eq( waitpid( joiner, NULL, 0 ), joiner );
+  (void)update_while_joined_elsewhere( page_sz );
   expect_region_on( page_sz, 0 );
 }
 END_TEST
