@@ -91,6 +91,8 @@ expect 0 "r2 +normal +5 +20480" "" -- query
 expect 0 "r2 +normal" "" -- query cpu-cnt
 expect 0 "\"name\": \"r2\"" "" -- --json query
 json_ok "--json query"
+expect 0 "^\{ \"name\": \"r2\", \"errno\": 0, \"pages\": 5, \"page_sz\": 4096 \}\$" "" -- --json query r2 0
+json_ok "--json query NAME PAGE_SZ"
 expect 2 "" "needs 2 arguments" -- query r2
 # a directory that is not a mount is no domain: reset and fini refuse it
 # and touch nothing (a plain .normal could be anything, /etc included)
