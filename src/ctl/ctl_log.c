@@ -13,9 +13,10 @@
 
 #define WARN_MAX (64)
 
-static char * warn[ WARN_MAX ];  /* each allocated; NULL if memory ran out (the line is then said lost) */
+static char * warn[ WARN_MAX ];       /* each allocated; NULL if memory ran out (the line is then said lost) */
+static int    warn_errno[ WARN_MAX ]; /* the real code of a catch-all line (catch_all_errno), else 0 */
 static size_t warn_cnt;
-static int    unexpected_err;    /* the system's code behind the library's last EIO (0: none seen) */
+static int    unexpected_err;         /* the system's code behind the library's last EIO (0: none seen) */
 
 /* The library returns EIO for a code outside a function's closed set and
    logs the real one in this form (fd_shmem_errset.c): "FN: unexpected
@@ -40,13 +41,15 @@ capture( void * ctx, int level, char const * msg ) {
     return;
   }
   int err = catch_all_errno( msg );
-  if( err ) { unexpected_err = err; return; }  /* the tool says the real reason itself (ctl_real_err) */
+  if( err ) unexpected_err = err;  /* a failure's last line says it in words instead (ctl_report_failure) */
   if( warn_cnt==WARN_MAX ) {  /* keep the latest */
     free( warn[0] );
     memmove( warn, warn+1, sizeof(warn[0])*( WARN_MAX-1 ) );
+    memmove( warn_errno, warn_errno+1, sizeof(warn_errno[0])*( WARN_MAX-1 ) );
     warn_cnt--;
   }
-  warn[ warn_cnt++ ] = strdup( msg );
+  warn_errno[ warn_cnt ] = err;
+  warn[ warn_cnt++ ]     = strdup( msg );
 }
 
 void
@@ -64,10 +67,13 @@ warning( size_t i ) {
   return warn[i] ? warn[i] : "(a message of the library was lost: out of memory)";
 }
 
-/* Writes warnings [0,cnt) (unless --quiet) and forgets them all. */
+/* Writes the warnings (unless --quiet) but the one at skip (if any) and
+   the catch-all lines of code said (said in other words), and forgets
+   them all. */
 static void
-print_warnings( ctl_t const * ctl, size_t cnt ) {
-  for( size_t i=0UL; i<cnt && !ctl->quiet; i++ ) {
+print_warnings( ctl_t const * ctl, size_t skip, int said ) {
+  for( size_t i=0UL; i<warn_cnt && !ctl->quiet; i++ ) {
+    if( i==skip || ( said && warn_errno[i]==said ) ) continue;
     fputs( "fd_shmem_ctl: ", stderr );
     ctl_put_safe( stderr, warning( i ) );
     fputc( '\n', stderr );
@@ -79,12 +85,19 @@ print_warnings( ctl_t const * ctl, size_t cnt ) {
 
 void
 ctl_warnings_flush( ctl_t const * ctl ) {
-  print_warnings( ctl, warn_cnt );
+  print_warnings( ctl, WARN_MAX, 0 );
 }
 
 void
 ctl_warnings_drop_last( void ) {
   if( warn_cnt ) free( warn[ --warn_cnt ] );
+}
+
+/* The last warning that is not a catch-all line: its index, or WARN_MAX. */
+static size_t
+last_word_at( void ) {
+  for( size_t i=warn_cnt; i; i-- ) if( !warn_errno[ i-1UL ] ) return i-1UL;
+  return WARN_MAX;
 }
 
 /* The library's last word, less a leading "CMD: " that would repeat the
@@ -93,8 +106,9 @@ ctl_warnings_drop_last( void ) {
    that names that error is the reason. */
 static char const *
 library_why( char const * cmd, int real ) {
-  if( !warn_cnt ) return "";
-  char const * last = warning( warn_cnt-1UL );
+  size_t at = last_word_at();
+  if( at==WARN_MAX ) return "";
+  char const * last = warning( at );
   if( real && !strstr( last, strerror( real ) ) ) return "";
   size_t len = strlen( cmd );
   if( !strncmp( last, cmd, len ) && !strncmp( last+len, ": ", 2 ) ) return last+len+2;
@@ -147,7 +161,7 @@ ctl_report_failure( ctl_t const * ctl, int err, char ** argv, int argc ) {
   char const * lib;
   char *       why = failure_reason( ctl, err, argv[0], &lib );
   int          sys = ctl_real_err( err );
-  print_warnings( ctl, lib[0] ? warn_cnt-1UL : warn_cnt );  /* the last one may be the reason itself */
+  print_warnings( ctl, lib[0] ? last_word_at() : WARN_MAX, sys!=err ? sys : 0 );  /* not the reason again */
   fflush( stdout );  /* what the command printed comes first in a log */
   fputs( "fd_shmem_ctl: ", stderr );
   for( int i=0; i<argc; i++ ) {
