@@ -158,7 +158,10 @@ self_test( void ) {
   for( char const * const * t=bad; *t; t++ )
     if( json_ok( (unsigned char const *)*t, strlen( *t ), &at ) ) { printf( "FAIL: taken: %s\n", *t ); fails++; }
   /* a NUL byte inside a string, and nesting deeper than DEPTH_MAX */
-  if( json_ok( (unsigned char const *)"\"a\0b\"", 5UL, &at ) ) { printf( "FAIL: taken: a NUL in a string\n" ); fails++; }
+  if( json_ok( (unsigned char const *)"\"a\0b\"", 5UL, &at ) ) {
+    printf( "FAIL: taken: a NUL in a string\n" );
+    fails++;
+  }
   static unsigned char deep[ 2*( DEPTH_MAX+1 ) ];
   memset( deep, '[', DEPTH_MAX+1 );
   memset( deep+DEPTH_MAX+1, ']', DEPTH_MAX+1 );

@@ -19,7 +19,8 @@ trap restore EXIT
 last_line_has() {
   checks=$((checks + 1))
   last=$(tail -n 1 "$tmp/err")
-  if ! printf '%s\n' "$last" | grep -Eq -- "$2" || printf '%s\n' "$last" | grep -Eq "unexpected error|as EIO|run as root"; then
+  if ! printf '%s\n' "$last" | grep -Eq -- "$2" ||
+     printf '%s\n' "$last" | grep -Eq "unexpected error|as EIO|run as root"; then
     echo "FAIL: $1: the last line does not match /$2/:"; cat "$tmp/err"; fails=$((fails + 1))
   fi
 }
@@ -34,7 +35,8 @@ for len in 460 3900; do
   expect 0 "" "initialized domain" -- --shmem-path "$dom" init 700 root root
   touch "$dom/stray"
   expect 1 "" "." -- --shmem-path "$dom" fini
-  last_line_has "fini at $len bytes" "fini: $dom is not a domain: it holds files beside the page-type directories; nothing was changed\$"
+  last_line_has "fini at $len bytes" \
+    "fini: $dom is not a domain: it holds files beside the page-type directories; nothing was changed\$"
   expect 0 "problem: it holds files beside the page-type directories: fini and apply refuse the domain" "" \
     -- --shmem-path "$dom" query
   expect 0 "\"others\": true" "" -- --shmem-path "$dom" --json query
