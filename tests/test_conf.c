@@ -167,9 +167,9 @@ START_TEST( bad_files ) {
   fclose( f );
   ck_assert_ptr_nonnull( strstr( conf.err, "test.conf:2: unexpected NUL" ) );
 
-  char * lng = malloc( 3000 );
-  memset( lng, '#', 2999 ); lng[2999] = '\0';
-  refuse( lng, "test.conf:1: line longer than 1024" );
+  char * lng = malloc( 9000 );
+  memset( lng, '#', 8999 ); lng[8999] = '\0';
+  refuse( lng, "test.conf:1: line longer than 8192" );
   free( lng );
 
 }

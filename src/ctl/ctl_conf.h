@@ -15,7 +15,7 @@
    more distinct lines (an equal one is kept once, a different one
    conflicts). */
 #define CTL_CONF_PAGES_MAX (2UL*( FD_SHMEM_NUMA_MAX+1UL ))
-#define CTL_CONF_LINE_MAX  (1024)
+#define CTL_CONF_LINE_MAX  (8192)  /* a path line of FD_SHMEM_PATH_MAX bytes, blanks and a comment */
 
 typedef struct {
   size_t   page_sz;   /* huge or gigantic */

@@ -98,7 +98,8 @@ static void
 count_maps( usage_list_t * list ) {
   DIR * proc = opendir( "/proc" );
   if( !proc ) return;
-  char line[ 4600 ], maps[ 64 ];
+  char * line = NULL, maps[ 64 ];
+  size_t line_sz = 0UL;
   struct dirent * de;
   while( ( de = readdir( proc ) ) ) {
     if( !isdigit( (unsigned char)de->d_name[0] ) ) continue;
@@ -106,7 +107,7 @@ count_maps( usage_list_t * list ) {
     snprintf( maps, sizeof(maps), "/proc/%ld/maps", pid );
     FILE * f = fopen( maps, "re" );
     if( !f ) continue;  /* exited, or not ours to read */
-    while( fgets( line, sizeof(line), f ) ) {
+    while( getline( &line, &line_sz, f )>0 ) {  /* whole lines: a long path never splits one */
       unsigned maj, min;
       unsigned long ino;
       if( sscanf( line, "%*s %*s %*s %x:%x %lu", &maj, &min, &ino )!=3 || !ino ) continue;
@@ -119,6 +120,7 @@ count_maps( usage_list_t * list ) {
     }
     fclose( f );
   }
+  free( line );
   closedir( proc );
 }
 

@@ -113,11 +113,13 @@ scan_fds( holder_scan_t * s ) {
    is named once per process: holder_log skips repeats). */
 static void
 scan_maps( holder_scan_t * s ) {
-  char path[ 64 ], line[ 4600 ];
+  char path[ 64 ];
   snprintf( path, sizeof(path), "/proc/%ld/maps", s->pid );
   FILE * f = fopen( path, "re" );
   if( !f ) return;
-  while( fgets( line, sizeof(line), f ) ) {
+  char * line = NULL;
+  size_t line_sz = 0UL;
+  while( getline( &line, &line_sz, f )>0 ) {  /* whole lines: a long path never splits one */
     unsigned maj, min;
     int off = 0;
     if( sscanf( line, "%*s %*s %*s %x:%x %*u %n", &maj, &min, &off )!=2 || !off ) continue;
@@ -126,6 +128,7 @@ scan_maps( holder_scan_t * s ) {
     file[ strcspn( file, "\n" ) ] = '\0';
     holder_log( s, "maps", file );
   }
+  free( line );
   fclose( f );
 }
 
