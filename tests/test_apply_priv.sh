@@ -107,9 +107,9 @@ FD_SHMEM_PATH=/nonexistent/fd "$CTL" check "$conf" >/dev/null 2>&1 && { echo "FA
 # in a directory that holds other files
 mkdir -p "$tmp/srv/data" && touch "$tmp/srv/data/file"
 printf 'path = %s/srv\nmode = 0700\n' "$tmp" >"$tmp/srv.conf"
-expect 1 "" "not done: $tmp/srv exists but is not a domain" -- apply "$tmp/srv.conf"
+expect 1 "" "srv.conf: $tmp/srv exists but is not a domain: .*; nothing was done" -- apply "$tmp/srv.conf"
 ! grep -q " $tmp/srv/" /proc/mounts || { echo "FAIL: apply mounted in a directory that is no domain"; fails=$((fails + 1)); }
-expect 1 "^differs: $tmp/srv exists but is not a domain" "differs from" -- --quiet check "$tmp/srv.conf"
+expect 1 "" "srv.conf: $tmp/srv exists but is not a domain" -- --quiet check "$tmp/srv.conf"
 
 # an empty directory is made a domain, and its owner set after
 mkdir "$tmp/empty" && chmod 755 "$tmp/empty"

@@ -29,7 +29,7 @@ fi
 grep -q " $dom/.normal tmpfs " /proc/mounts || { echo "FAIL: .normal is not a tmpfs mount"; fails=$((fails + 1)); }
 grep -q " $dom/.huge hugetlbfs " /proc/mounts || { echo "FAIL: .huge is not a hugetlbfs mount"; fails=$((fails + 1)); }
 [ "$(stat -c %a "$dom")" = 700 ] || { echo "FAIL: domain mode"; fails=$((fails + 1)); }
-expect 1 "" "init 700 root root: .*already exists; nothing was changed" -- init 700 root root
+expect 1 "" "init 700 root root: .*already exists: it is a domain; nothing was changed" -- init 700 root root
 [ "$(wc -l <"$tmp/err")" = 1 ] || { echo "FAIL: the refusal was said more than once:"; cat "$tmp/err"; fails=$((fails + 1)); }
 
 expect 0 "" "node 0 now has $want huge pages" -- alloc "$want" huge 0

@@ -283,8 +283,11 @@ char const * fd_shmem_path( void );
    and gets no directory.  Then the tree gets owner user:group (NULL or
    "" leaves it unchanged) and permissions mode.  Everything is checked
    before anything is touched, and a failure undoes what was done.
-   Returns 0 or one of: EINVAL (bad path or mode, unknown user or
-   group), EEXIST (path exists), ENOENT (no parent directory), ENOTDIR
+   A path on a pseudo file system (proc, sysfs, cgroup, ...) is refused;
+   an existing one is refused with what it is logged (a domain, one part
+   made as an interrupted init leaves it, or no domain).  Returns 0 or
+   one of: EINVAL (bad path or mode, unknown user or group, a pseudo
+   file system), EEXIST (path exists), ENOENT (no parent directory), ENOTDIR
    (the parent is not a directory), EACCES (the parent is not writable),
    EPERM (not root: mounting needs CAP_SYS_ADMIN), EIO. */
 int fd_shmem_domain_init( char const * path, unsigned long mode, char const * user, char const * group );
@@ -297,8 +300,9 @@ int fd_shmem_domain_init( char const * path, unsigned long mode, char const * us
    directory inside) and refuses with EBUSY, each holder logged.  If an
    unmount still fails, the page types already unmounted are mounted back
    with their files, and the error is returned.  Returns 0 or one of:
-   EINVAL (bad path; not a domain: a page type of the wrong kind, or
-   other files in the directory), ENOENT (nothing there), ENOTDIR (a
+   EINVAL (bad path; not a domain: a mount point, on a pseudo file
+   system, a page type of the wrong kind, or other files in the
+   directory), ENOENT (nothing there), ENOTDIR (a
    symbolic link or not a directory), EBUSY (a holder; a mount inside;
    an unmount refused), EACCES (the domain cannot be read), EPERM (not
    root), EIO. */
@@ -351,9 +355,10 @@ typedef struct fd_shmem_domain_info {
 
 /* fd_shmem_domain_describe fills *info for the domain at path (NULL:
    the current one).  Nothing there is not an error (info->exists 0).
-   Returns 0 or one of: EINVAL (bad path, NULL info), ENOTDIR (path is
-   a symbolic link or not a directory), EACCES (it cannot be read),
-   EIO. */
+   Returns 0 or one of: EINVAL (bad path, NULL info; not a domain and
+   never one: a mount point, or on a pseudo file system, logged),
+   ENOTDIR (path is a symbolic link or not a directory), EACCES (it
+   cannot be read), EIO. */
 int fd_shmem_domain_describe( char const * path, fd_shmem_domain_info_t * info );
 
 /* fd_shmem_domain_repair mounts each page type the kernel offers whose

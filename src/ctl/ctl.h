@@ -157,6 +157,7 @@ char const * ctl_pool_type_problem( int err );
 void ctl_log_capture   ( ctl_t * ctl );
 void ctl_warnings_flush( ctl_t const * ctl );
 void ctl_warnings_drop_last( void );  /* the tool's own message says it better */
+char const * ctl_warnings_last( void );  /* the library's last warning, "" if none */
 void ctl_report_failure( ctl_t const * ctl, int err, char ** argv, int argc );
 /* err, or, if it is the EIO the library returns for a system error
    outside a function's closed set, that error (as the library logged

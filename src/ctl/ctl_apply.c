@@ -82,6 +82,32 @@ plan_owner( ctl_t * ctl, plan_t * plan, char const * fname ) {
                    bad_user ? c->user : c->group );
 }
 
+/* The library's last warning, that names why the path is no domain, as
+   the reason the command fails (nothing was done). */
+static int
+refused_path( ctl_t * ctl, char const * fname, char const * done ) {
+  int err = ctl_fail( ctl, EINVAL, "%s: %s%s", fname, ctl_warnings_last(), done );
+  ctl_warnings_drop_last();
+  return err;
+}
+
+/* Refuses, before anything is done, a path that is no domain and that
+   init would not make one: a directory of other files, or a path on a
+   pseudo file system (init, asked in a dry run, says so). */
+static int
+plan_check_new( ctl_t * ctl, plan_t * plan, char const * fname ) {
+  if( plan->info.others )
+    return ctl_fail( ctl, EINVAL, "%s: %s exists but is not a domain: it holds files beside the page-type directories; "
+                     "nothing was done", fname, plan->path );
+  if( plan->info.exists ) return 0;
+  int was = fd_shmem_set_dry_run( 1 );
+  int err = fd_shmem_domain_init( plan->path, plan->conf.mode, plan->conf.user, plan->conf.group );
+  fd_shmem_set_dry_run( was );
+  if( err==EINVAL ) return refused_path( ctl, fname, "" );  /* its words end "nothing was changed" */
+  if( err ) ctl_warnings_drop_last();  /* not root, no parent yet: the init action itself will say so */
+  return 0;
+}
+
 /* Checks what the file names: its path, and the owner. */
 static int
 plan_check_names( ctl_t * ctl, plan_t * plan, char const * fname ) {
@@ -97,9 +123,12 @@ plan_check_names( ctl_t * ctl, plan_t * plan, char const * fname ) {
                      "nothing was done", fname, plan->conf.line_of[ CTL_CONF_PATH ], path, given );
   snprintf( plan->path, sizeof(plan->path), "%s", path[0] ? path : given );
   plan->info_err = fd_shmem_domain_describe( plan->path, &plan->info );
-  if( plan->info_err==EINVAL )
+  if( plan->info_err==EINVAL && !ctl_warnings_last()[0] )
     return ctl_fail( ctl, EINVAL, "%s: unusable path %s (an absolute path, no . or .. in it)", fname, plan->path );
-  return plan_owner( ctl, plan, fname );
+  if( plan->info_err==EINVAL ) return refused_path( ctl, fname, "; nothing was done" );  /* a mount point, ... */
+  int err = plan_owner( ctl, plan, fname );
+  if( !err && !plan->info_err ) err = plan_check_new( ctl, plan, fname );
+  return err;
 }
 
 /* 1 if owner or mode differ from the file's, 0 if not, -1 if the
@@ -175,10 +204,6 @@ plan_domain( plan_t * plan ) {
     act_t * a = plan_add( plan, ACT_INIT );
     snprintf( a->what, sizeof(a->what), "init domain %s (mode %04lo, owner %s:%s)", plan->path, plan->conf.mode,
               plan->conf.user, plan->conf.group );
-    return;
-  }
-  if( info->others ) {
-    plan_stuck( plan, "%s exists but is not a domain: it holds files beside the page-type directories", plan->path );
     return;
   }
   int mounted = plan_types( plan, info );

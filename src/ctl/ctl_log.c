@@ -100,6 +100,11 @@ last_word_at( void ) {
   return WARN_MAX;
 }
 
+char const *
+ctl_warnings_last( void ) {
+  return warn_cnt ? warn[ warn_cnt-1 ] : "";
+}
+
 /* The library's last word, less a leading "CMD: " that would repeat the
    command already named; "" if it said nothing.  When the failure is a
    system error the library let through as EIO (real), only a warning

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #define NO_ID       ((unsigned long)-1)
@@ -162,13 +163,55 @@ plan_may_make( char const * path ) {
   if( slash==parent ) slash[1] = '\0';
   else                slash[0] = '\0';
   struct stat st;
-  int err = stat( parent, &st ) ? errno : !S_ISDIR( st.st_mode ) ? ENOTDIR : access( parent, W_OK | X_OK ) ? errno : 0;
+  struct statfs sfs;
+  int err = stat( parent, &st ) ? errno : !S_ISDIR( st.st_mode ) ? ENOTDIR : statfs( parent, &sfs ) ? errno : 0;
+  char const * pseudo = err ? NULL : fd_shmem_private_pseudo_fs( &sfs );
+  if( pseudo ) {
+    FD_SHMEM_PRIVATE_WARN( "init: %s would be on the %s file system of %s, where no domain can live; "
+                           "nothing was changed", path, pseudo, parent );
+    return EINVAL;
+  }
+  if( !err && access( parent, W_OK | X_OK ) ) err = errno;
   if( err ) { FD_SHMEM_PRIVATE_WARN( "init: cannot make %s in %s: %s", path, parent, strerror( err ) ); return err; }
   if( !fd_shmem_private_may_mount() ) {
     FD_SHMEM_PRIVATE_WARN( "init: mounting needs root (CAP_SYS_ADMIN)" );
     return EPERM;
   }
   return 0;
+}
+
+/* init's refusal of a path that exists, with what would help: a
+   domain, whole or part made (as an interrupted init leaves it), is
+   removed by fini or completed by apply; anything else is no domain and
+   init never takes it over. */
+static int
+plan_exists( char const * path ) {
+  fd_shmem_private_domain_t dom;
+  int err = fd_shmem_private_domain_open( path, &dom );
+  char why[ 256 ] = "";
+  if( err ) snprintf( why, sizeof(why), "%s",
+                      err==ENOTDIR ? "it is a symbolic link or not a directory" : strerror( err ) );
+  else if( dom.not_domain[0] ) snprintf( why, sizeof(why), "%s", dom.not_domain );
+  else if( dom.info.others ) snprintf( why, sizeof(why), "it holds files beside the page-type directories" );
+  for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !why[0]; t++ ) {
+    fd_shmem_type_info_t const * ti = &dom.info.type[ t ];
+    int ok = ti->state==FD_SHMEM_TYPE_MOUNTED || ti->state==FD_SHMEM_TYPE_MISSING ||
+             ( ti->state==FD_SHMEM_TYPE_UNMOUNTED && ti->empty );
+    if( !ok ) snprintf( why, sizeof(why), "its %s is %s", fd_shmem_private_type_name( ti->page_sz ),
+                        fd_shmem_type_state_cstr( ti->state ) );
+  }
+  int partial = !why[0] && fd_shmem_private_domain_is_partial( &dom );
+  fd_shmem_private_domain_close( &dom );
+  if( why[0] )
+    FD_SHMEM_PRIVATE_WARN( "init: %s already exists and is not a domain: %s; nothing was changed "
+                           "(init makes a new directory: name a path that does not exist)", path, why );
+  else if( partial )
+    FD_SHMEM_PRIVATE_WARN( "init: %s already exists, part made (an interrupted init leaves it so); nothing was changed "
+                           "(fd_shmem_ctl --shmem-path %s fini removes it, or apply completes it)", path, path );
+  else
+    FD_SHMEM_PRIVATE_WARN( "init: %s already exists: it is a domain; nothing was changed "
+                           "(to make it afresh: fd_shmem_ctl --shmem-path %s fini, then init)", path, path );
+  return EEXIST;
 }
 
 static int
@@ -182,10 +225,7 @@ plan_init( domain_plan_t * plan, char const * path, unsigned long mode, char con
   plan->mode = mode;
   if( fd_shmem_owner_resolve( user, group, &plan->uid, &plan->gid ) ) return EINVAL;
   struct stat st;
-  if( !lstat( plan->path, &st ) ) {
-    FD_SHMEM_PRIVATE_WARN( "init: %s already exists; nothing was changed", plan->path );
-    return EEXIST;
-  }
+  if( !lstat( plan->path, &st ) ) return plan_exists( plan->path );
   return plan_may_make( plan->path );
 }
 
@@ -451,9 +491,9 @@ domain_repair( char const * path, size_t * opt_cnt ) {
   fd_shmem_private_domain_t dom;
   int err = fd_shmem_private_domain_open( path, &dom );
   if( !err && !dom.info.exists ) { FD_SHMEM_PRIVATE_WARN( "repair: no domain at %s", dom.path ); err = ENOENT; }
-  if( !err && dom.info.others ) {  /* only a domain, or an empty directory, is made whole */
-    FD_SHMEM_PRIVATE_WARN( "repair: %s is not a domain: it holds files beside the page-type directories; "
-                           "nothing was changed", dom.path );
+  if( !err && ( dom.not_domain[0] || dom.info.others ) ) {  /* only a domain, or an empty directory, is made whole */
+    FD_SHMEM_PRIVATE_WARN( "repair: %s is not a domain: %s; nothing was changed", dom.path,
+                           dom.not_domain[0] ? dom.not_domain : "it holds files beside the page-type directories" );
     err = EINVAL;
   }
   int busy = 0;

@@ -94,21 +94,45 @@ unescape( char * s ) {
   *out = '\0';
 }
 
-/* Calls fn for each mount of this namespace with its device, the root
-   of its file system it shows and its mount point (unescaped); a
-   non-zero return stops the walk.  Returns 0, or -1 if mountinfo cannot
-   be read. */
+/* One mount of this namespace, from its mountinfo line: "ID PARENT
+   MAJ:MIN ROOT POINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER". */
+typedef struct { dev_t dev; char const * root, * point, * fstype; } mount_ent_t;
+
+/* Splits line (its fields cut in place) into m; 0, or -1 if it is not
+   such a line. */
 static int
-mounts_walk( int (*fn)( void * ctx, dev_t dev, char const * root, char const * point ), void * ctx ) {
+mount_parse( char * line, mount_ent_t * m ) {
+  line[ strcspn( line, "\n" ) ] = '\0';
+  char * field[ 5 ];
+  for( int i=0; i<5; i++ ) if( !( field[i] = strsep( &line, " " ) ) || !line ) return -1;
+  char * dash = strstr( line, " - " );
+  if( !dash ) return -1;
+  char * rest = dash+3;
+  unsigned maj, min;
+  if( sscanf( field[2], "%u:%u", &maj, &min )!=2 ) return -1;
+  m->dev    = makedev( maj, min );
+  m->root   = field[3];
+  m->point  = field[4];
+  m->fstype = strsep( &rest, " " );
+  unescape( field[3] );
+  unescape( field[4] );
+  return 0;
+}
+
+/* Calls fn for each mount of this namespace; a non-zero return stops
+   the walk.  A line is read whole, however long its escaped path.
+   Returns 0, or -1 if mountinfo cannot be read. */
+static int
+mounts_walk( int (*fn)( void * ctx, mount_ent_t const * m ), void * ctx ) {
   FILE * f = fopen( "/proc/self/mountinfo", "re" );
   if( !f ) return -1;
-  unsigned maj, min;
-  char root[ 8 ], at[ 4200 ], line[ 8400 ];
-  while( fgets( line, sizeof(line), f ) ) {
-    if( sscanf( line, "%*d %*d %u:%u %7s %4199s", &maj, &min, root, at )!=4 ) continue;
-    unescape( at );
-    if( fn( ctx, makedev( maj, min ), root, at ) ) break;
+  char * line = NULL;
+  size_t line_sz = 0UL;
+  while( getline( &line, &line_sz, f )>0 ) {
+    mount_ent_t m;
+    if( !mount_parse( line, &m ) && fn( ctx, &m ) ) break;
   }
+  free( line );
   fclose( f );
   return 0;
 }
@@ -116,10 +140,10 @@ mounts_walk( int (*fn)( void * ctx, dev_t dev, char const * root, char const * p
 typedef struct { dev_t dev; char const * point; int same_dev, own_root, same_point; } own_walk_t;
 
 static int
-own_visit( void * ctx, dev_t dev, char const * root, char const * point ) {
+own_visit( void * ctx, mount_ent_t const * m ) {
   own_walk_t * w = ctx;
-  w->same_point += !strcmp( point, w->point );
-  if( dev==w->dev ) { w->same_dev++; w->own_root = !strcmp( root, "/" ); }
+  w->same_point += !strcmp( m->point, w->point );
+  if( m->dev==w->dev ) { w->same_dev++; w->own_root = !strcmp( m->root, "/" ); }
   return 0;
 }
 
@@ -135,14 +159,33 @@ mount_is_own( dev_t dev, char const * point ) {
   return w.same_dev==1 && w.own_root && w.same_point==1;
 }
 
+typedef struct { char const * point; char * fstype; size_t fstype_sz; int found; } point_walk_t;
+
+static int
+point_visit( void * ctx, mount_ent_t const * m ) {
+  point_walk_t * w = ctx;
+  if( strcmp( m->point, w->point ) ) return 0;
+  w->found = 1;
+  snprintf( w->fstype, w->fstype_sz, "%s", m->fstype );  /* the last one: what is seen there */
+  return 0;
+}
+
+/* 1 if something is mounted at point (a canonical path), also a bind
+   mount from the same file system; fstype gets its file system. */
+static int
+is_mount_point( char const * point, char * fstype, size_t fstype_sz ) {
+  point_walk_t w = { point, fstype, fstype_sz, 0 };
+  mounts_walk( point_visit, &w );
+  return w.found;
+}
+
 typedef struct { char const * dir; size_t len; char * first; size_t first_sz; size_t cnt; } below_walk_t;
 
 static int
-below_visit( void * ctx, dev_t dev, char const * root, char const * point ) {
+below_visit( void * ctx, mount_ent_t const * m ) {
   below_walk_t * w = ctx;
-  (void)dev; (void)root;
-  if( strncmp( point, w->dir, w->len ) || point[ w->len ]!='/' ) return 0;
-  if( !w->cnt++ ) snprintf( w->first, w->first_sz, "%s", point );
+  if( strncmp( m->point, w->dir, w->len ) || m->point[ w->len ]!='/' ) return 0;
+  if( !w->cnt++ ) snprintf( w->first, w->first_sz, "%s", m->point );
   return 0;
 }
 
@@ -151,6 +194,29 @@ fd_shmem_private_mounts_below( char const * dir, char * first, size_t first_sz )
   below_walk_t w = { dir, strlen( dir ), first, first_sz, 0UL };
   mounts_walk( below_visit, &w );
   return w.cnt;
+}
+
+/* File systems that only show the kernel's own objects: a directory
+   made there is a cgroup, a trace instance, ... never a place for a
+   domain (statfs f_type; a few are not in every <linux/magic.h>). */
+static struct { unsigned long magic; char const * name; } const pseudo_fs[] = {
+  { PROC_SUPER_MAGIC,    "proc"        }, { SYSFS_MAGIC,          "sysfs"      },
+  { CGROUP_SUPER_MAGIC,  "cgroup"      }, { CGROUP2_SUPER_MAGIC,  "cgroup2"    },
+  { DEBUGFS_MAGIC,       "debugfs"     }, { TRACEFS_MAGIC,        "tracefs"    },
+  { SECURITYFS_MAGIC,    "securityfs"  }, { 0x62656570UL,         "configfs"   },
+  { BPF_FS_MAGIC,        "bpf"         }, { PSTOREFS_MAGIC,       "pstore"     },
+  { EFIVARFS_MAGIC,      "efivarfs"    }, { DEVPTS_SUPER_MAGIC,   "devpts"     },
+  { 0x19800202UL,        "mqueue"      }, { 0x65735543UL,         "fusectl"    },
+  { BINFMTFS_MAGIC,      "binfmt_misc" }, { HUGETLBFS_MAGIC,      "hugetlbfs"  },
+  { NSFS_MAGIC,          "nsfs"        }, { SELINUX_MAGIC,        "selinuxfs"  },
+  { SMACK_MAGIC,         "smackfs"     }, { RDTGROUP_SUPER_MAGIC, "resctrl"    },
+};
+
+char const *
+fd_shmem_private_pseudo_fs( struct statfs const * sfs ) {
+  for( size_t i=0UL; i<sizeof(pseudo_fs)/sizeof(pseudo_fs[0]); i++ )
+    if( (unsigned long)(unsigned)sfs->f_type==pseudo_fs[i].magic ) return pseudo_fs[i].name;
+  return NULL;
 }
 
 /* Counts the entries of directory fd other than "." and "..", those
@@ -242,9 +308,17 @@ domain_open_dir( fd_shmem_private_domain_t * dom ) {
     return errno;
   }
   struct stat st, up;
-  if( fstat( dom->dir_fd, &st ) || fstatat( dom->dir_fd, "..", &up, 0 ) ) return errno;
+  struct statfs sfs;
+  if( fstat( dom->dir_fd, &st ) || fstatat( dom->dir_fd, "..", &up, 0 ) || fstatfs( dom->dir_fd, &sfs ) ) return errno;
   if( !realpath( dom->path, dom->real ) ) return errno;
-  dom->dir_is_mount = st.st_dev!=up.st_dev;
+  char fstype[ 64 ] = "";
+  dom->dir_is_mount = is_mount_point( dom->real, fstype, sizeof(fstype) ) || st.st_dev!=up.st_dev;
+  char const * pseudo = fd_shmem_private_pseudo_fs( &sfs );
+  if( pseudo )
+    snprintf( dom->not_domain, sizeof(dom->not_domain), "it is on a %s file system, where no domain can live", pseudo );
+  else if( dom->dir_is_mount )
+    snprintf( dom->not_domain, sizeof(dom->not_domain), "it is itself a mount point%s%s%s, not a directory init made",
+              fstype[0] ? " (" : "", fstype, fstype[0] ? ")" : "" );
   dom->dir_dev      = (unsigned long)st.st_dev;
   dom->info.exists = 1;
   dom->info.uid    = (unsigned long)st.st_uid;
@@ -277,6 +351,11 @@ FD_SHMEM_EXPORT int
 fd_shmem_domain_describe( char const * path, fd_shmem_domain_info_t * info ) {
   fd_shmem_private_domain_t dom;
   int err = info ? fd_shmem_private_domain_open( path, &dom ) : EINVAL;
+  if( !err && dom.not_domain[0] ) {
+    FD_SHMEM_PRIVATE_WARN( "%s is not a domain: %s", dom.path, dom.not_domain );
+    fd_shmem_private_domain_close( &dom );
+    err = EINVAL;
+  }
   if( !err ) {
     *info = dom.info;
     fd_shmem_private_domain_close( &dom );
@@ -304,6 +383,7 @@ not_a_domain( fd_shmem_private_domain_t const * dom, char const * op, char const
 int
 fd_shmem_private_domain_check( fd_shmem_private_domain_t const * dom, char const * op, int partial_ok ) {
   if( !dom->info.exists ) { FD_SHMEM_PRIVATE_WARN( "%s: no domain at %s", op, dom->path ); return ENOENT; }
+  if( dom->not_domain[0] ) return not_a_domain( dom, op, dom->not_domain );
   size_t usable = 0UL;
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
     fd_shmem_type_info_t const * ti = &dom->info.type[ t ];
@@ -312,8 +392,22 @@ fd_shmem_private_domain_check( fd_shmem_private_domain_t const * dom, char const
     if( !ok ) return wrong_type( dom, op, ti );
     usable += ti->state!=FD_SHMEM_TYPE_MISSING;
   }
-  if( !usable ) return not_a_domain( dom, op, "it has no page-type directory" );
   if( partial_ok && dom->info.others )
     return not_a_domain( dom, op, "it holds files beside the page-type directories" );
-  return 0;
+  if( !usable && !partial_ok ) return not_a_domain( dom, op, "it has no page-type directory" );
+  return 0;  /* with partial_ok, also an empty directory: what an init interrupted at its start leaves */
+}
+
+int
+fd_shmem_private_domain_is_partial( fd_shmem_private_domain_t const * dom ) {
+  if( !dom->info.exists || dom->not_domain[0] || dom->info.others ) return 0;
+  int unmade = 0;
+  for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
+    fd_shmem_type_info_t const * ti = &dom->info.type[ t ];
+    if( ti->state==FD_SHMEM_TYPE_MOUNTED ) continue;
+    if( ti->state==FD_SHMEM_TYPE_MISSING ) { unmade |= ti->offered; continue; }
+    if( ti->state!=FD_SHMEM_TYPE_UNMOUNTED || !ti->empty ) return 0;
+    unmade = 1;
+  }
+  return unmade;
 }

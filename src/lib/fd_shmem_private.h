@@ -143,6 +143,7 @@ typedef struct {
   char                   real[ 4096 ];                         /* path with every link resolved */
   int                    dir_fd;                               /* -1: nothing there */
   int                    dir_is_mount;                         /* the domain directory is a mount point */
+  char                   not_domain[ 160 ];                    /* why the directory is no domain ("": it may be) */
   unsigned long          dir_dev;                              /* its st_dev */
   int                    type_fd [ FD_SHMEM_DOMAIN_TYPE_CNT ];  /* -1: missing or not a directory */
   unsigned long          type_dev[ FD_SHMEM_DOMAIN_TYPE_CNT ];  /* st_dev of each opened directory */
@@ -162,12 +163,23 @@ long fd_shmem_private_dir_entry_cnt( int fd );
 int  fd_shmem_private_domain_open ( char const * path, fd_shmem_private_domain_t * dom );
 void fd_shmem_private_domain_close( fd_shmem_private_domain_t * dom );
 
-/* Checks that the opened dom is a domain operation op may act on: every
+/* Checks that the opened dom is a domain operation op may act on: not
+   a mount point nor on a pseudo file system (dom->not_domain), every
    page-type directory present is its own right mount, and there is at
-   least one; with partial_ok an empty directory that is not a mount is
-   accepted too, but no file beside the page-type directories.  Returns 0,
-   ENOENT or EINVAL (logged, with op). */
+   least one; with partial_ok a page-type directory that is empty and
+   not a mount, or none at all, is accepted too, but no file beside the
+   page-type directories.  Returns 0, ENOENT or EINVAL (logged, with op). */
 int fd_shmem_private_domain_check( fd_shmem_private_domain_t const * dom, char const * op, int partial_ok );
+
+/* 1 if the opened dom is a domain an interrupted init left part made
+   (or a page type was lost since): nothing but page-type directories,
+   one the kernel offers missing or empty and not mounted. */
+int fd_shmem_private_domain_is_partial( fd_shmem_private_domain_t const * dom );
+
+/* The name of the pseudo file system sfs describes (proc, sysfs,
+   cgroup, ...: one that holds no domain), or NULL. */
+struct statfs;
+char const * fd_shmem_private_pseudo_fs( struct statfs const * sfs );
 
 /* Counts the mounts strictly below canonical directory dir; first gets
    the mount point of the first one. */
