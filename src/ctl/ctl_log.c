@@ -102,7 +102,7 @@ last_word_at( void ) {
 
 char const *
 ctl_warnings_last( void ) {
-  return warn_cnt ? warn[ warn_cnt-1 ] : "";
+  return warn_cnt ? warning( warn_cnt-1UL ) : "";
 }
 
 /* The library's last word, less a leading "CMD: " that would repeat the

@@ -142,8 +142,9 @@ problem( problem_list_t * l, char const * type, char const * what, unsigned refu
 }
 
 /* The library's rules (fd_shmem_private_domain_check, the repair of
-   apply), as the admin meets them: fini takes down a partial domain but
-   nothing else; reset needs every directory present mounted right;
+   apply), as the admin meets them: fini takes down a partial domain (an
+   empty directory too) but nothing else; reset needs every directory
+   present mounted right;
    apply mounts what is missing or empty and never touches the rest. */
 #define ALL_REFUSE ( REFUSED_BY_FINI | REFUSED_BY_RESET | REFUSED_BY_APPLY )
 
@@ -170,7 +171,7 @@ report_problems( ctl_t const * ctl, FILE * out, fd_shmem_domain_info_t const * i
     }
   }
   if( !present )
-    problem( &l, NULL, "it has no page-type directory", REFUSED_BY_FINI | REFUSED_BY_RESET, "apply mounts them" );
+    problem( &l, NULL, "it has no page-type directory", REFUSED_BY_RESET, "apply mounts them, fini removes it" );
   if( info->others )
     problem( &l, NULL, "it holds files beside the page-type directories", REFUSED_BY_FINI | REFUSED_BY_APPLY,
              "move them out of the domain directory" );
@@ -181,6 +182,11 @@ report_problems( ctl_t const * ctl, FILE * out, fd_shmem_domain_info_t const * i
 static int
 unreadable( ctl_t * ctl, int err, char const * path, char const * what ) {
   int real = ctl_real_err( err );
+  if( err==EINVAL && ctl_warnings_last()[0] ) {  /* the library named why the path is no domain */
+    err = ctl_fail( ctl, err, "%s", ctl_warnings_last() );
+    ctl_warnings_drop_last();
+    return err;
+  }
   if( err==ENOTDIR )
     return ctl_fail( ctl, err, "domain %s is a symbolic link or not a directory (a domain is a directory)", path );
   if( ( real==EACCES || real==EPERM ) && geteuid() )
