@@ -115,14 +115,8 @@ every_command() {
   out_has "^h +huge +1 +2097152 "
   out_has "^  \.normal +mounted$"
   expect 0 '"domain"' "" -- --shmem-path "$d" --json query
-  if [ -n "$json_check" ]; then
-    python3 -c 'import json, sys
-d = json.load(open(sys.argv[1]))
-assert d["domain"] == sys.argv[2], d["domain"]
-assert sorted(r["name"] for r in d["regions"]) == ["h", "r"], d["regions"]
-assert all(t["state"] == "mounted" for t in d["types"] if t["type"] != "gigantic"), d["types"]' "$tmp/out" "$shown" ||
-      fail "query --json of $shown"
-  fi
+  json_ok "query --json of $shown"
+  for r in h r; do grep -q "\"name\": *\"$r\"" "$tmp/out" || fail "query --json of $shown lacks region $r"; done
   expect 0 "" "" -- --quiet --shmem-path "$d" reset
   expect 0 "(no regions)" "" -- --shmem-path "$d" query
   umount "$d/.huge"  # a manual change, which apply repairs (the file's path where one may name it)
@@ -134,8 +128,6 @@ assert all(t["state"] == "mounted" for t in d["types"] if t["type"] != "gigantic
   expect 0 "" "" -- --quiet --shmem-path "$d" fini
   [ ! -e "$d" ] || fail "fini left $shown"
 }
-
-json_check=$(command -v python3) || echo "note: no python3: the JSON report is not checked"
 
 # six components of 200 spaces (each 800 bytes in mountinfo)
 sp=$(printf '%200s' '')
