@@ -188,6 +188,7 @@ int ctl_parse_init    ( ctl_t * ctl, char ** argv, ctl_args_t * args );
 int ctl_parse_alloc   ( ctl_t * ctl, char ** argv, ctl_args_t * args );
 int ctl_parse_free    ( ctl_t * ctl, char ** argv, ctl_args_t * args );
 int ctl_parse_file    ( ctl_t * ctl, char ** argv, ctl_args_t * args );
+int ctl_parse_conf    ( ctl_t * ctl, char ** argv, ctl_args_t * args );
 
 /* Command handlers. */
 int ctl_cmd_help     ( ctl_t * ctl, ctl_args_t const * args );

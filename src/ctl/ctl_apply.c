@@ -68,8 +68,7 @@ plan_stuck( plan_t * plan, char const * fmt, ... ) {
    none, as init by root leaves them), naming the line of one that does
    not. */
 static int
-plan_owner( ctl_t * ctl, plan_t * plan, char const * fname ) {
-  ctl_conf_t * c = &plan->conf;
+conf_owner( ctl_t * ctl, ctl_conf_t * c, char const * fname ) {
   if( !c->user[0] )  strcpy( c->user, "root" );
   if( !c->group[0] ) strcpy( c->group, "root" );
   unsigned long uid, gid;
@@ -85,21 +84,30 @@ plan_owner( ctl_t * ctl, plan_t * plan, char const * fname ) {
 /* Checks what the file names: its path, and the owner. */
 static int
 plan_check_names( ctl_t * ctl, plan_t * plan, char const * fname ) {
+  int err = ctl_conf_check_names( ctl, &plan->conf, fname );
+  if( err ) return err;
+  char const * path = plan->conf.path;
+  snprintf( plan->path, sizeof(plan->path), "%s", path[0] ? path : fd_shmem_path() );
+  ctl_path_tidy( plan->path );
+  plan->info_err = fd_shmem_domain_describe( plan->path, &plan->info );
+  if( plan->info_err==EINVAL )
+    return ctl_fail( ctl, EINVAL, "%s: unusable path %s (an absolute path, no . or .. in it)", fname, plan->path );
+  return 0;
+}
+
+int
+ctl_conf_check_names( ctl_t * ctl, ctl_conf_t * conf, char const * fname ) {
   /* The file's path is used for this command only: it never re-points
      the commands after it, and it must agree with a path given on the
      command line or in the environment. */
-  char const * path = plan->conf.path;
-  char given[ sizeof(plan->path) ];
+  char const * path = conf->path;
+  char given[ FD_SHMEM_PATH_MAX+1UL ];
   snprintf( given, sizeof(given), "%s", fd_shmem_path() );
   ctl_path_tidy( given );
   if( path[0] && ctl->path_given && strcmp( path, given ) )
     return ctl_fail( ctl, EINVAL, "%s:%u: path %s differs from %s named by the command line or FD_SHMEM_PATH; "
-                     "nothing was done", fname, plan->conf.line_of[ CTL_CONF_PATH ], path, given );
-  snprintf( plan->path, sizeof(plan->path), "%s", path[0] ? path : given );
-  plan->info_err = fd_shmem_domain_describe( plan->path, &plan->info );
-  if( plan->info_err==EINVAL )
-    return ctl_fail( ctl, EINVAL, "%s: unusable path %s (an absolute path, no . or .. in it)", fname, plan->path );
-  return plan_owner( ctl, plan, fname );
+                     "nothing was done", fname, conf->line_of[ CTL_CONF_PATH ], path, given );
+  return conf_owner( ctl, conf, fname );
 }
 
 /* 1 if owner or mode differ from the file's, 0 if not, -1 if the
