@@ -296,6 +296,28 @@ act_run( plan_t const * plan, act_t const * a, int dry_run ) {
 
 static plan_t plan;  /* big: kept off the stack */
 
+/* What to do when a gigantic pool falls short: reserve the pages at
+   boot.  On a machine of several nodes, the per-node parameters: each
+   node with memory as the file asks, or as it is now where the file
+   names it not (a node left out gets none at boot). */
+static char const *
+gigantic_remedy( char * buf, size_t buf_sz ) {
+  size_t numa_cnt = fd_shmem_numa_cnt();
+  if( numa_cnt<2UL ) return GIGANTIC_REMEDY;
+  static size_t cnt[ FD_SHMEM_NUMA_MAX ];
+  for( size_t n=0UL; n<numa_cnt; n++ ) {
+    fd_shmem_pool_info_t p;
+    int err = fd_shmem_pool_query( FD_SHMEM_GIGANTIC_PAGE_SZ, n, &p );
+    if( err || !p.node_bytes ) { cnt[n] = 0UL; continue; }
+    if( !ctl_conf_want( &plan.conf, FD_SHMEM_GIGANTIC_PAGE_SZ, n, &cnt[n], NULL ) ) cnt[n] = p.total - p.surplus;
+  }
+  char line[ 256 ] = "";
+  ctl_cmdline_type( line, sizeof(line), "1G", cnt, numa_cnt, 1 );
+  snprintf( buf, buf_sz, "1 GiB pages are best reserved at boot, per node (node:count) on the kernel command line:%s "
+            "(fd_shmem_ctl kernel-cmdline prints the whole line)", line );
+  return buf;
+}
+
 static void
 print_not_done( void ) {
   fflush( stdout );
@@ -332,8 +354,9 @@ ctl_cmd_apply( ctl_t * ctl, ctl_args_t const * args ) {
     err = act_run( &plan, &plan.act[i], ctl->dry_run );
     ctl_warnings_flush( ctl );  /* the library's words about this action, in order */
     if( !err ) continue;
+    char remedy[ 400 ];
     plan_stuck( &plan, "%s: failed (%s)%s%s", plan.act[i].what, strerror( err ), plan.act[i].short_gigantic ? "; " : "",
-                plan.act[i].short_gigantic ? GIGANTIC_REMEDY : "" );
+                plan.act[i].short_gigantic ? gigantic_remedy( remedy, sizeof(remedy) ) : "" );
     failed++;
   }
   print_not_done();
