@@ -66,7 +66,8 @@ expect 1 "" "init 700 nosuchuser-fdshmem root: USER \"nosuchuser-fdshmem\": no s
   cpu-cnt init 700 nosuchuser-fdshmem root
 expect 1 "" "init 700 root nosuchgroup-fdshmem: GROUP \"nosuchgroup-fdshmem\": no such group\$" -- \
   cpu-cnt init 700 root nosuchgroup-fdshmem
-expect 1 "" "^fd_shmem_ctl: init 700 nosuchuser-fdshmem root: USER" -- create a 1 normal 0 600 init 700 nosuchuser-fdshmem root
+expect 1 "" "^fd_shmem_ctl: init 700 nosuchuser-fdshmem root: USER" -- \
+  create a 1 normal 0 600 init 700 nosuchuser-fdshmem root
 expect 0 "^2 0 0\$" "" -- query a 0
 nodes=$("$CTL" numa-cnt)
 expect 1 "" "alloc 1 huge $nodes: NUMA \"$nodes\": there is no NUMA node $nodes \(the machine has $nodes node" -- \
@@ -79,14 +80,16 @@ fi
 printf 'pages = huge 0\n' >"$tmp/bad.conf"
 expect 1 "" "kernel-cmdline $tmp/bad.conf: $tmp/bad.conf:1: " -- cpu-cnt kernel-cmdline "$tmp/bad.conf"
 printf 'user = nosuchuser-fdshmem\n' >"$tmp/user.conf"
-expect 1 "" "check $tmp/user.conf: $tmp/user.conf:1: no such user \"nosuchuser-fdshmem\"\$" -- cpu-cnt check "$tmp/user.conf"
+expect 1 "" "check $tmp/user.conf: $tmp/user.conf:1: no such user \"nosuchuser-fdshmem\"\$" -- \
+  cpu-cnt check "$tmp/user.conf"
 expect 1 "" "$tmp/user.conf:1: no such user" -- cpu-cnt apply "$tmp/user.conf"
 printf 'path = /nonexistent/fd\n' >"$tmp/path.conf"
 expect 1 "" "path.conf:1: path /nonexistent/fd differs from $dom" -- cpu-cnt check "$tmp/path.conf"
 # a negative number is refused by its own name, wherever the options are
 expect 1 "" "init -700 root root: PERM \"-700\" is not a mode: numbers cannot be negative" -- init -700 root root
 expect 1 "" "alloc -12 huge 0: CNT \"-12\" is not a count: numbers cannot be negative" -- alloc -12 huge 0
-expect 1 "" "create r 1 normal 0 -600: MODE \"-600\" is not a mode: numbers cannot be negative" -- create r 1 normal 0 -600
+expect 1 "" "create r 1 normal 0 -600: MODE \"-600\" is not a mode: numbers cannot be negative" -- \
+  create r 1 normal 0 -600
 expect 1 "" "alloc 1 huge -1: NUMA \"-1\" is not a node number: numbers cannot be negative" -- --quiet alloc 1 huge -1
 expect 1 "" "create r 1 normal -2 600: CPU_SEQ \"-2\" is not a cpu sequence: numbers cannot be negative" -- \
   create r 1 normal -2 600 --quiet
@@ -111,7 +114,8 @@ expect 1 "" "bad region name" -- create ../x 1 normal 0 600
 expect 1 "" "bad region name" -- create "" 1 normal 0 600
 expect 1 "" "PAGE_CNT \"0\" must be at least 1" -- create x 0 normal 0 600
 expect 1 "" "PAGE_CNT \"1x\" is not a number" -- create x 1x normal 0 600
-expect 1 "" "create x -1 normal 0 600: PAGE_CNT \"-1\" is not a count: numbers cannot be negative" -- create x -1 normal 0 600
+expect 1 "" "create x -1 normal 0 600: PAGE_CNT \"-1\" is not a count: numbers cannot be negative" -- \
+  create x -1 normal 0 600
 expect 1 "" "PAGE_SZ \"tiny\" is not a page size" -- create x 1 tiny 0 600
 expect 1 "" "CPU_SEQ \"3-1\" is not a cpu sequence" -- create x 1 normal 3-1 600
 expect 1 "" "CPU_SEQ \"\" is not a cpu sequence" -- create x 1 normal "" 600

@@ -33,7 +33,8 @@ expect 0 "" "" -- create w2 1 normal 0 600 --quiet
 expect 0 "^0 1 4096\$" "" -- query w2 0 --quiet
 expect 0 "\"name\": \"w2\"" "" -- query --json
 other=$(mktemp -d /dev/shm/fdshmem-words2.XXXXXX)
-expect 0 "domain $other" "^fd_shmem_ctl: --shmem-path $other overrides FD_SHMEM_PATH=$dom\$" -- query --shmem-path "$other"
+expect 0 "domain $other" "^fd_shmem_ctl: --shmem-path $other overrides FD_SHMEM_PATH=$dom\$" -- \
+  query --shmem-path "$other"
 expect 0 "domain $other" "" -- query --shmem-path "$other" --quiet
 rmdir "$other"
 expect 2 "" "unknown command \"--json\"" -- cpu-cnt -- --json

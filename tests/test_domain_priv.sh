@@ -164,7 +164,8 @@ via="$tmp/parent/$(basename "$dom")"
 hold_pid=$!; pids="$hold_pid"
 exec 8>"$tmp/fifo"
 wait_ready "$tmp/hold"
-expect 0 "^r +normal +2 +8192 +root +root 0600 +1$" "^fd_shmem_ctl: --shmem-path $via overrides FD_SHMEM_PATH=$dom\$" -- \
+expect 0 "^r +normal +2 +8192 +root +root 0600 +1$" \
+  "^fd_shmem_ctl: --shmem-path $via overrides FD_SHMEM_PATH=$dom\$" -- \
   --shmem-path "$via" query
 exec 8>&-; wait $hold_pid 2>/dev/null; pids=
 "$CTL" --quiet unlink r normal

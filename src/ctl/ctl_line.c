@@ -60,16 +60,17 @@ path_option( ctl_t * ctl, path_named_t * named, char const * path, int * overrid
   ctl->path_given = 1;
   int differs = named->kept && strcmp( named->kept, fd_shmem_path() );
   if( differs && named->option ) {
-    ctl_fail( ctl, 0, "--shmem-path given twice, \"%.*s%s\" and \"%.*s%s\": give one", PATH_SHOWN, named->option,
-              strlen( named->option )>PATH_SHOWN ? "..." : "", PATH_SHOWN, path, strlen( path )>PATH_SHOWN ? "..." : "" );
+    char const * first = named->option;
+    ctl_fail( ctl, 0, "--shmem-path given twice, \"%.*s%s\" and \"%.*s%s\": give one", PATH_SHOWN, first,
+              strlen( first )>PATH_SHOWN ? "..." : "", PATH_SHOWN, path, strlen( path )>PATH_SHOWN ? "..." : "" );
     return CTL_LINE_USAGE;
   }
   *overrides_env |= differs;
-  if( !named->option ) {
-    named->option = path;
-    free( named->kept );
-    named->kept = strdup( fd_shmem_path() );
-  }
+  if( named->option ) return CTL_LINE_RUN;
+  named->option = path;
+  free( named->kept );
+  named->kept = strdup( fd_shmem_path() );
+  if( !named->kept ) { ctl_fail( ctl, 0, "out of memory" ); return CTL_LINE_USAGE; }
   return CTL_LINE_RUN;
 }
 

@@ -6,9 +6,9 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdio.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

@@ -194,11 +194,13 @@ run 1 apply "$tmp/short.conf"
 has err "per node \(node:count\): hugepagesz=2M hugepages=0:2,1:$most(,|\$)"
 # gigantic pages: as many as node 1's zones hold, which the kernel's
 # own use of the node leaves it short of; apply names the file's form
-giga=$(awk '/^Node/ { node = $2 } node == "1," && $1 == "present" { n += $2 } END { print int(n * 4096 / 1073741824) }' /proc/zoneinfo)
+giga=$(awk '/^Node/ { node = $2 } node == "1," && $1 == "present" { n += $2 }
+            END { print int(n * 4096 / 1073741824) }' /proc/zoneinfo)
 if [ "$giga" -ge 1 ]; then
   printf 'path = %s\nmode = 0700\nuser = 0\ngroup = 0\npages = gigantic 1 %s\n' "$dom" "$giga" >"$tmp/giga.conf"
   run 1 apply "$tmp/giga.conf"
-  has err "failed \(Cannot allocate memory\); 1 GiB pages are best reserved at boot, per node \(node:count\) on the kernel command line: hugepagesz=1G hugepages=1:$giga "
+  has err "failed \(Cannot allocate memory\); 1 GiB pages are best reserved at boot, per node \(node:count\) \
+on the kernel command line: hugepagesz=1G hugepages=1:$giga "
   is "$(pool $G 1)" 0 "node 1 gigantic after a shortfall"
 fi
 run 0 --shmem-path "$dom" free huge 0
