@@ -20,6 +20,13 @@ regular_file( ctl_t * ctl, char const * fname, struct stat const * st ) {
 }
 
 int
+ctl_conf_probe( ctl_t * ctl, char const * fname ) {
+  struct stat st;
+  if( stat( fname, &st ) ) return ctl_fail( ctl, errno, "cannot read %s: %s", fname, strerror( errno ) );
+  return regular_file( ctl, fname, &st );
+}
+
+int
 ctl_conf_read( ctl_t * ctl, ctl_conf_t * conf, char const * fname ) {
   int fd = open( fname, O_RDONLY | O_NONBLOCK | O_CLOEXEC );  /* a FIFO must not hang the boot */
   struct stat st;

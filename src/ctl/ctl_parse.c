@@ -360,9 +360,11 @@ static int
 parse_conf( ctl_t * ctl, char ** argv, ctl_args_t * args, int names ) {
   args->conf.path = args->given ? argv[0] : FD_SHMEM_CONF_PATH;
   if( !args->conf.path[0] ) return ctl_fail( ctl, EINVAL, "FILE must not be empty" );
+  int err = ctl_conf_probe( ctl, args->conf.path );
+  if( err ) return err;
   ctl_conf_t * conf = malloc( sizeof(ctl_conf_t) );
   if( !conf ) return ctl_fail( ctl, ENOMEM, "out of memory" );
-  int err = ctl_conf_read( ctl, conf, args->conf.path );
+  err = ctl_conf_read( ctl, conf, args->conf.path );
   if( !err && names ) err = ctl_conf_check_names( ctl, conf, args->conf.path );
   free( conf );
   return err;
