@@ -63,3 +63,10 @@ finish() {
   echo "$checks checks, $fails failed"
   [ "$fails" = 0 ]
 }
+
+# json_ok WHAT: the last run's stdout is one valid JSON text (tests/json_check).
+json_ok() {
+  checks=$((checks + 1))
+  "$top_builddir/tests/json_check" <"$tmp/out" 2>"$tmp/json_err" && return 0
+  echo "FAIL: $1: stdout is not JSON ($(cat "$tmp/json_err")):"; cat "$tmp/out"; fails=$((fails + 1))
+}

@@ -6,7 +6,8 @@
 dom=$(mktemp -d /dev/shm/fdshmem-ctl.XXXXXX)
 mkdir "$dom/.normal"
 export FD_SHMEM_PATH="$dom"
-trap 'rm -rf "$dom" "$tmp"' EXIT
+odd=
+trap 'rm -rf "$dom" "$tmp" ${odd:+"$odd"}' EXIT
 
 cpus=$(getconf _NPROCESSORS_CONF)
 
@@ -132,9 +133,9 @@ expect 1 "" "unlink a/b 0: bad region name" -- unlink a/b 0
 expect 0 "r2 +normal +5 +20480" "" -- query
 expect 0 "r2 +normal" "" -- query cpu-cnt
 expect 0 "\"name\": \"r2\"" "" -- --json query
-if command -v python3 >/dev/null 2>&1; then
-  "$CTL" --json query | python3 -m json.tool >/dev/null || { echo "FAIL: --json query is not JSON"; fails=$((fails + 1)); }
-fi
+json_ok "--json query"
+expect 0 "^\{ \"name\": \"r2\", \"errno\": 0, \"pages\": 5, \"page_sz\": 4096 \}\$" "" -- --json query r2 0
+json_ok "--json query NAME PAGE_SZ"
 expect 2 "" "needs 2 arguments" -- query r2
 # a directory that is not a mount is no domain: reset and fini refuse it
 # and touch nothing (a plain .normal could be anything, /etc included)
@@ -172,6 +173,59 @@ for bad in typo relative/dir / /a/../etc /a/. "$(printf '/%04097d' 0)"; do
 done
 checks=$((checks + 1))
 FD_SHMEM_PATH= "$CTL" --shmem-path "$dom" query >"$tmp/out" 2>&1 || { echo "FAIL: an empty FD_SHMEM_PATH was refused"; fails=$((fails + 1)); }
+
+# the JSON checker the tests use checks itself first
+checks=$((checks + 1))
+"$top_builddir/tests/json_check" --self-test >"$tmp/self" || { cat "$tmp/self"; fails=$((fails + 1)); }
+
+# --json: a domain path that is a file, a link, a FIFO (or, not as root, a
+# directory the caller cannot read) leaves one error object on stdout,
+# never a report cut in the middle; the text says which path and why
+odd=$(mktemp -d /dev/shm/fdshmem-odd.XXXXXX)
+touch "$odd/file"; ln -s "$dom" "$odd/link"; mkfifo "$odd/fifo"; mkdir -m 0 "$odd/closed"
+for p in file link fifo; do
+  expect 1 "\"error\": \{" "query: domain $odd/$p is a symbolic link or not a directory" \
+    -- --shmem-path "$odd/$p" --json query
+  json_ok "--json query of a $p"
+done
+if [ "$(id -u)" != 0 ]; then
+  expect 1 "\"message\": \"cannot read domain $odd/closed/d: Permission denied" "cannot read domain $odd/closed/d" \
+    -- --shmem-path "$odd/closed/d" --json query
+  json_ok "--json query of an unreadable domain"
+fi
+expect 1 "\"command\": \"reset\"" "reset: " -- --shmem-path "$odd/file" --json reset
+json_ok "--json reset of a file"
+expect 1 "\"command\": \"create x 1 normal 0 600\"" "create x 1 normal 0 600: .*fifo" \
+  -- --shmem-path "$odd/fifo" --json create x 1 normal 0 600
+json_ok "--json create in a FIFO"
+expect 1 "\"errno\": 22" "PERM \"7x9\" is not octal" -- --json init 7x9 root root
+json_ok "--json with a bad argument"
+# a name longer than 255 bytes: the last line says so, in words, with the path
+long="$odd/$(printf '%0300d' 0)/d"
+expect 1 "^pool" "query: cannot read domain $odd/0+/d: File name too long \(a name in the path is longer than 255" \
+  -- --shmem-path "$long" query
+no_catch_all() {
+  grep -q "unexpected error\|as EIO" "$tmp/err" || return 0
+  echo "FAIL: $1 said the catch-all:"; cat "$tmp/err"; fails=$((fails + 1))
+}
+no_catch_all "query with a long name"
+expect 1 "" "reset: domain $long: File name too long \(a name in the path" -- --shmem-path "$long" reset
+no_catch_all "reset with a long name"
+expect 1 "\"message\": \"cannot read domain .*File name too long" "File name too long" \
+  -- --shmem-path "$long" --json query
+json_ok "--json query of a path with a long name"
+
+# query says why fini, reset and apply would refuse the domain: a stray
+# file beside the page-type directories, a type directory not mounted
+touch "$odd/stray"; mkdir "$odd/.huge"; touch "$odd/.huge/x"
+expect 0 "problem: it holds files beside the page-type directories: fini and apply refuse the domain" "" \
+  -- --shmem-path "$odd" query
+out_has "problem: .huge is not mounted and holds files: fini, reset and apply refuse the domain"
+expect 0 "\"others\": true" "" -- --shmem-path "$odd" --json query
+out_has "\"where\": \".\", \"what\": \"it holds files beside the page-type directories\", \
+\"refused_by\": \[\"fini\", \"apply\"\]"
+json_ok "--json query of a domain with a stray file"
+chmod 700 "$odd/closed"; rm -rf "$odd"
 
 # a partial domain (an empty page-type directory, no mount) is taken down
 expect 0 "would: unmount and remove domain $dom" "" -- --dry-run fini

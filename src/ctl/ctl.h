@@ -8,7 +8,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define CTL_WHY_MAX (512)
+/* Room for a reason that quotes two paths and a file name whole; a
+   longer one is cut in its middle (ctl_fail), never at its end. */
+#define CTL_WHY_MAX (3*4096)
 
 typedef struct ctl_run {
   int  json;
@@ -162,6 +164,21 @@ void ctl_log_capture   ( ctl_t * ctl );
 void ctl_warnings_flush( ctl_t const * ctl );
 void ctl_warnings_drop_last( void );  /* the tool's own message says it better */
 void ctl_report_failure( ctl_t const * ctl, int err, char ** argv, int argc );
+/* err, or, if it is the EIO the library returns for a system error
+   outside a function's closed set, that error (as the library logged
+   it since the last flush or failure report). */
+int  ctl_real_err( int err );
+/* What an admin can do about a plain system error as root: a read-only
+   file system, a name too long, a refusal (NULL: nothing to add). */
+char const * ctl_remedy( int err );
+
+/* JSON (ctl_json.c).  ctl_json_str writes s to f as a JSON string, as
+   the text output shows it (bytes outside printable ASCII as \xHH), so
+   the output is valid JSON, in ASCII, whatever bytes s holds.
+   ctl_json_error writes the object --json prints on stdout, alone, when
+   a command fails: { "error": { "command", "errno", "message" } }. */
+void ctl_json_str  ( FILE * f, char const * s );
+void ctl_json_error( char ** argv, int argc, int err, char const * message );
 
 /* Copies s into buf (buf_sz bytes, at least 6) with control bytes,
    bytes of 0x7f and above and backslashes written as \xHH, so a file
@@ -175,10 +192,12 @@ char const * ctl_printable( char const * s, char * buf, size_t buf_sz );
    pass for another. */
 void ctl_put_safe( FILE * f, char const * s );
 
-/* s, or its first buf_sz-4 bytes and "..." written to buf: a value
-   quoted back in a message at a bounded length. */
+/* s, or its first and last bytes around "..." written to buf (buf_sz
+   bytes in all): a value quoted back in a message at a bounded length. */
 char const * ctl_cut( char const * s, char * buf, size_t buf_sz );
 
+/* A message (printf-style), whole, allocated: free it (NULL: out of memory). */
+char * ctl_msg_new( char const * fmt, ... ) __attribute__(( format( printf, 1, 2 ) ));
 /* Sets ctl->why (printf-style) and returns err. */
 int ctl_fail( ctl_t * ctl, int err, char const * fmt, ... ) __attribute__(( format( printf, 3, 4 ) ));
 /* Progress for a person: to stderr unless --quiet. */

@@ -351,7 +351,7 @@ ctl_cmd_apply( ctl_t * ctl, ctl_args_t const * args ) {
   for( size_t i=0; i<plan.act_cnt; i++ ) {
     printf( "%s: %s\n", ctl->dry_run ? "would" : "apply", plan.act[i].what );
     fflush( stdout );
-    err = act_run( &plan, &plan.act[i], ctl->dry_run );
+    err = ctl_real_err( act_run( &plan, &plan.act[i], ctl->dry_run ) );  /* EROFS, not the library's EIO */
     ctl_warnings_flush( ctl );  /* the library's words about this action, in order */
     if( !err ) continue;
     char remedy[ 400 ];

@@ -45,13 +45,17 @@ ctl_cmd_unlink( ctl_t * ctl, ctl_args_t const * args ) {
 }
 
 /* Without arguments: the domain report.  With NAME PAGE_SZ: prints
-   "ERR PAGE_CNT PAGE_SZ"; a missing region is an answer, not a failure. */
+   "ERR PAGE_CNT PAGE_SZ" (with --json, the same as an object); a missing
+   region is an answer, not a failure. */
 int
 ctl_cmd_query( ctl_t * ctl, ctl_args_t const * args ) {
   if( !args->given ) return ctl_report( ctl );
   fd_shmem_info_t info = { 0 };
   int err = fd_shmem_info( args->region.name, args->region.page_sz, &info );
   if( err ) info.page_cnt = info.page_sz = 0UL;
-  printf( "%d %zu %zu\n", err, info.page_cnt, info.page_sz );
+  if( !ctl->json ) { printf( "%d %zu %zu\n", err, info.page_cnt, info.page_sz ); return 0; }
+  printf( "{ \"name\": " );
+  ctl_json_str( stdout, args->region.name );
+  printf( ", \"errno\": %d, \"pages\": %zu, \"page_sz\": %zu }\n", err, info.page_cnt, info.page_sz );
   return 0;
 }

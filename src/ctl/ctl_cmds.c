@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 ctl_cmd_t const ctl_cmds[] = {
@@ -63,26 +64,64 @@ ctl_usage( void ) {
           "The domain is --shmem-path, else $FD_SHMEM_PATH, else /mnt/.fd.\n" );
 }
 
+/* Writes "head ... tail" of s (len bytes) into buf (buf_sz bytes): the
+   middle of a long message is a value (a path), its end the reason. */
+static void
+cut_middle( char const * s, size_t len, char * buf, size_t buf_sz ) {
+  static char const gap[] = " ... ";
+  size_t keep = ( buf_sz-sizeof(gap) )/2UL;
+  memcpy( buf, s, keep );
+  memcpy( buf+keep, gap, sizeof(gap)-1UL );
+  memcpy( buf+keep+sizeof(gap)-1UL, s+len-keep, keep );
+  buf[ keep+sizeof(gap)-1UL+keep ] = '\0';
+}
+
+/* The message of fmt, allocated (NULL: out of memory). */
+static char *
+msg_vprintf( char const * fmt, va_list ap ) {
+  va_list again;
+  va_copy( again, ap );
+  int len = vsnprintf( NULL, 0, fmt, ap );
+  char * msg = len<0 ? NULL : malloc( (size_t)len+1UL );
+  if( msg ) vsnprintf( msg, (size_t)len+1UL, fmt, again );
+  va_end( again );
+  return msg;
+}
+
+char *
+ctl_msg_new( char const * fmt, ... ) {
+  va_list ap;
+  va_start( ap, fmt );
+  char * msg = msg_vprintf( fmt, ap );
+  va_end( ap );
+  return msg;
+}
+
 int
 ctl_fail( ctl_t * ctl, int err, char const * fmt, ... ) {
   va_list ap;
   va_start( ap, fmt );
-  vsnprintf( ctl->why, sizeof(ctl->why), fmt, ap );
+  char * msg = msg_vprintf( fmt, ap );
   va_end( ap );
+  size_t len = msg ? strlen( msg ) : 0UL;
+  if( !msg )                      snprintf( ctl->why, sizeof(ctl->why), "%s", strerror( err ) );
+  else if( len<sizeof(ctl->why) ) memcpy( ctl->why, msg, len+1UL );
+  else                            cut_middle( msg, len, ctl->why, sizeof(ctl->why) );
+  free( msg );
   return err;
 }
 
 void
 ctl_note( ctl_t const * ctl, char const * fmt, ... ) {
   if( ctl->quiet ) return;
-  char msg[ 2*CTL_WHY_MAX ];
   va_list ap;
   va_start( ap, fmt );
-  vsnprintf( msg, sizeof(msg), fmt, ap );
+  char * msg = msg_vprintf( fmt, ap );
   va_end( ap );
   fputs( "fd_shmem_ctl: ", stderr );
-  ctl_put_safe( stderr, msg );
+  ctl_put_safe( stderr, msg ? msg : "(a progress message was lost: out of memory)" );
   fputc( '\n', stderr );
+  free( msg );
 }
 
 int
@@ -111,7 +150,8 @@ char const *
 ctl_cut( char const * s, char * buf, size_t buf_sz ) {
   size_t len = strlen( s );
   if( len<buf_sz ) return s;
-  snprintf( buf, buf_sz, "%.*s...", (int)( buf_sz-4UL ), s );
+  size_t head = ( buf_sz-4UL )/2UL, tail = buf_sz-4UL-head;  /* both ends of a path say the most */
+  snprintf( buf, buf_sz, "%.*s...%s", (int)head, s, s+len-tail );
   return buf;
 }
 

@@ -4,6 +4,7 @@
 /* The provisioning file (fdshmem.conf(5)): parsed into a plain struct,
    with no side effects, so it is easy to test and to fuzz. */
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -34,7 +35,7 @@ typedef struct {
   ctl_conf_pages_t pages[ CTL_CONF_PAGES_MAX ];
   size_t           pages_cnt;
   unsigned         line_of[ CTL_CONF_KEY_CNT ];  /* where each key was first set (0: not) */
-  char             err[ 300 ];     /* "FILE:LINE: what is wrong" */
+  char             err[ PATH_MAX+512 ];  /* "FILE:LINE: what is wrong", whole for any FILE */
 } ctl_conf_t;
 
 /* Parses f (named fname in messages) for a machine of numa_cnt nodes.

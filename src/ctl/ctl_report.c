@@ -1,4 +1,6 @@
-/* "query": the domain report, as a table for a person or as JSON. */
+/* "query": the domain report, as a table for a person or as JSON.  The
+   report is built whole in memory first: JSON reaches stdout complete or
+   not at all (a failure then leaves the error object of ctl_json.c). */
 
 #include "ctl.h"
 
@@ -6,25 +8,11 @@
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static size_t const pool_types[] = { FD_SHMEM_HUGE_PAGE_SZ, FD_SHMEM_GIGANTIC_PAGE_SZ };
-
-#define SHOWN_MAX ( 4UL*FD_SHMEM_PATH_MAX+8UL )  /* a domain path (or a name) with every byte as \xHH */
-
-/* Writes s as a JSON string, as the text report shows it (bytes outside
-   printable ASCII as \xHH), so the output is valid JSON, in ASCII,
-   whatever bytes a file name holds. */
-static void
-json_str( char const * s ) {
-  char shown[ SHOWN_MAX ];
-  ctl_printable( s, shown, sizeof(shown) );
-  putchar( '"' );
-  for( char const * c=shown; *c; c++ ) {
-    if( *c=='"' || *c=='\\' ) putchar( '\\' );
-    putchar( *c );
-  }
-  putchar( '"' );
-}
 
 static char const *
 user_name( unsigned long uid, char * buf, size_t sz ) {
@@ -43,55 +31,56 @@ group_name( unsigned long gid, char * buf, size_t sz ) {
 }
 
 static void
-report_pools( ctl_t const * ctl ) {
+report_pools( ctl_t const * ctl, FILE * out ) {
   size_t numa_cnt = fd_shmem_numa_cnt();
   int first = 1;
-  if( ctl->json ) printf( "  \"pools\": [" );
-  else            printf( "%-9s %5s %8s %8s %8s\n", "pool", "node", "total", "free", "surplus" );
+  if( ctl->json ) fprintf( out, "  \"pools\": [" );
+  else            fprintf( out, "%-9s %5s %8s %8s %8s\n", "pool", "node", "total", "free", "surplus" );
   for( size_t t=0UL; t<sizeof(pool_types)/sizeof(pool_types[0]); t++ ) {
     char const * type = fd_shmem_page_sz_to_cstr( pool_types[t] );
     for( size_t n=0UL; n<numa_cnt; n++ ) {
       fd_shmem_pool_info_t p;
       int err = fd_shmem_pool_query( pool_types[t], n, &p );
       if( err==EOPNOTSUPP ) {
-        if( !ctl->json && !n ) printf( "%-9s %5s %s\n", type, "-", "(not offered by this kernel)" );
+        if( !ctl->json && !n ) fprintf( out, "%-9s %5s %s\n", type, "-", "(not offered by this kernel)" );
         break;
       }
       if( err ) continue;  /* a node without memory */
       if( ctl->json )
-        printf( "%s\n    { \"type\": \"%s\", \"node\": %zu, \"total\": %zu, \"free\": %zu, \"surplus\": %zu }",
-                first ? "" : ",", type, n, p.total, p.free, p.surplus );
-      else printf( "%-9s %5zu %8zu %8zu %8zu\n", type, n, p.total, p.free, p.surplus );
+        fprintf( out, "%s\n    { \"type\": \"%s\", \"node\": %zu, \"total\": %zu, \"free\": %zu, \"surplus\": %zu }",
+                 first ? "" : ",", type, n, p.total, p.free, p.surplus );
+      else fprintf( out, "%-9s %5zu %8zu %8zu %8zu\n", type, n, p.total, p.free, p.surplus );
       first = 0;
     }
   }
-  if( ctl->json ) printf( "%s],\n", first ? "" : "\n  " );
+  if( ctl->json ) fprintf( out, "%s],\n", first ? "" : "\n  " );
 }
 
-typedef struct { ctl_t const * ctl; size_t cnt; } region_walk_t;
+typedef struct { ctl_t const * ctl; FILE * out; size_t cnt; } region_walk_t;
 
 static int
 report_region( void * ctx, fd_shmem_region_info_t const * r ) {
   region_walk_t * w = ctx;
+  FILE * out = w->out;
   char ub[ 24 ], gb[ 24 ];
   char const * user  = user_name( r->uid, ub, sizeof(ub) );
   char const * group = group_name( r->gid, gb, sizeof(gb) );
   char const * type  = fd_shmem_page_sz_to_cstr( r->page_sz );
   if( w->ctl->json ) {
-    printf( "%s\n    { \"name\": ", w->cnt ? "," : "" );
-    json_str( r->name );
-    printf( ", \"type\": \"%s\", \"pages\": %zu, \"bytes\": %zu, \"user\": ", type, r->page_cnt, r->sz );
-    json_str( user );
-    printf( ", \"group\": " );
-    json_str( group );
-    printf( ", \"mode\": \"%04lo\", \"processes\": %zu, \"valid\": %s, \"leftover\": %s }", r->mode, r->map_cnt,
-            r->valid ? "true" : "false", r->leftover ? "true" : "false" );
+    fprintf( out, "%s\n    { \"name\": ", w->cnt ? "," : "" );
+    ctl_json_str( out, r->name );
+    fprintf( out, ", \"type\": \"%s\", \"pages\": %zu, \"bytes\": %zu, \"user\": ", type, r->page_cnt, r->sz );
+    ctl_json_str( out, user );
+    fprintf( out, ", \"group\": " );
+    ctl_json_str( out, group );
+    fprintf( out, ", \"mode\": \"%04lo\", \"processes\": %zu, \"valid\": %s, \"leftover\": %s }", r->mode,
+             r->map_cnt, r->valid ? "true" : "false", r->leftover ? "true" : "false" );
   } else {
     char name[ 4*sizeof(r->name) ];
     char const * note = r->leftover ? "  (leftover of an interrupted create; reset removes it)" :
                         r->valid    ? "" : "  (not a valid region)";
-    printf( "%-39s %-8s %8zu %12zu %8s %8s %04lo %5zu%s\n", ctl_printable( r->name, name, sizeof(name) ), type,
-            r->page_cnt, r->sz, user, group, r->mode, r->map_cnt, note );
+    fprintf( out, "%-39s %-8s %8zu %12zu %8s %8s %04lo %5zu%s\n", ctl_printable( r->name, name, sizeof(name) ), type,
+             r->page_cnt, r->sz, user, group, r->mode, r->map_cnt, note );
   }
   w->cnt++;
   return 0;
@@ -99,46 +88,146 @@ report_region( void * ctx, fd_shmem_region_info_t const * r ) {
 
 /* Each page type's state: a line for a person, an object for JSON. */
 static void
-report_types( ctl_t const * ctl, fd_shmem_domain_info_t const * info ) {
-  if( ctl->json ) printf( "  \"types\": [" );
+report_types( ctl_t const * ctl, FILE * out, fd_shmem_domain_info_t const * info ) {
+  if( ctl->json ) fprintf( out, "  \"types\": [" );
   for( int t=0; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
     fd_shmem_type_info_t const * ti = &info->type[ t ];
     char const * type  = fd_shmem_page_sz_to_cstr( ti->page_sz );
     char const * state = fd_shmem_type_state_cstr( ti->state );
     if( ctl->json ) {
-      printf( "%s\n    { \"type\": \"%s\", \"state\": \"%s\", \"offered\": %s }", t ? "," : "", type, state,
-              ti->offered ? "true" : "false" );
+      fprintf( out, "%s\n    { \"type\": \"%s\", \"state\": \"%s\", \"offered\": %s }", t ? "," : "", type, state,
+               ti->offered ? "true" : "false" );
       continue;
     }
     if( ti->state==FD_SHMEM_TYPE_MISSING && !ti->offered ) state = "absent (not offered by this kernel)";
-    printf( "  .%-9s %s%s\n", type, state,
-            ti->state==FD_SHMEM_TYPE_MOUNTED || !ti->offered ? "" : "  (see: fd_shmem_ctl apply)" );
+    fprintf( out, "  .%-9s %s%s\n", type, state,
+             ti->state==FD_SHMEM_TYPE_MOUNTED || !ti->offered ? "" : "  (see: fd_shmem_ctl apply)" );
   }
-  if( ctl->json ) printf( "\n  ],\n" );
+  if( ctl->json ) fprintf( out, "\n  ],\n" );
+}
+
+/* ---- what the domain commands would refuse, and why ---- */
+
+#define REFUSED_BY_FINI  (1U)
+#define REFUSED_BY_RESET (2U)
+#define REFUSED_BY_APPLY (4U)
+
+static char const * const refusers[] = { "fini", "reset", "apply" };  /* bit i: REFUSED_BY_* */
+
+typedef struct { ctl_t const * ctl; FILE * out; size_t cnt; } problem_list_t;
+
+/* One thing (type: in that page-type directory, NULL: in the domain
+   directory) that makes the commands of refused_by refuse the domain,
+   what is wrong and what to do: a line for a person ("fini and apply
+   refuse"), an object for JSON. */
+static void
+problem( problem_list_t * l, char const * type, char const * what, unsigned refused_by, char const * fix ) {
+  FILE * out = l->out;
+  size_t n = 0UL, cnt = (size_t)__builtin_popcount( refused_by );
+  if( l->ctl->json ) {
+    fprintf( out, "%s\n    { \"where\": \".%s\", \"what\": \"%s\", \"refused_by\": [", l->cnt ? "," : "",
+             type ? type : "", what );  /* "." alone: the domain directory */
+  } else {
+    fprintf( out, "  problem: %s%s%s%s: ", type ? "." : "", type ? type : "", type ? " " : "", what );
+  }
+  for( size_t i=0UL; i<sizeof(refusers)/sizeof(refusers[0]); i++ ) {
+    if( !( refused_by & ( 1U<<i ) ) ) continue;
+    char const * sep = !n ? "" : l->ctl->json ? ", " : n+1UL==cnt ? " and " : ", ";
+    fprintf( out, l->ctl->json ? "%s\"%s\"" : "%s%s", sep, refusers[i] );
+    n++;
+  }
+  if( l->ctl->json ) fprintf( out, "], \"remedy\": \"%s\" }", fix );
+  else               fprintf( out, " refuse%s the domain (%s)\n", cnt==1UL ? "s" : "", fix );
+  l->cnt++;
+}
+
+/* The library's rules (fd_shmem_private_domain_check, the repair of
+   apply), as the admin meets them: fini takes down a partial domain but
+   nothing else; reset needs every directory present mounted right;
+   apply mounts what is missing or empty and never touches the rest. */
+#define ALL_REFUSE ( REFUSED_BY_FINI | REFUSED_BY_RESET | REFUSED_BY_APPLY )
+
+static void
+report_problems( ctl_t const * ctl, FILE * out, fd_shmem_domain_info_t const * info ) {
+  problem_list_t l = { ctl, out, 0UL };
+  if( ctl->json ) fprintf( out, "  \"others\": %s,\n  \"problems\": [", info->others ? "true" : "false" );
+  size_t present = 0UL;
+  for( int t=0; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
+    fd_shmem_type_info_t const * ti = &info->type[ t ];
+    char const * type = fd_shmem_page_sz_to_cstr( ti->page_sz );
+    present += ti->state!=FD_SHMEM_TYPE_MISSING;
+    switch( ti->state ) {
+    case FD_SHMEM_TYPE_MOUNTED: case FD_SHMEM_TYPE_MISSING: break;
+    case FD_SHMEM_TYPE_UNMOUNTED:
+      if( ti->empty ) problem( &l, type, "is not mounted", REFUSED_BY_RESET, "apply mounts it" );
+      else problem( &l, type, "is not mounted and holds files", ALL_REFUSE, "move its files out, then apply or fini" );
+      break;
+    default: {
+      char what[ 128 ];
+      snprintf( what, sizeof(what), "is %s", fd_shmem_type_state_cstr( ti->state ) );
+      problem( &l, type, what, ALL_REFUSE, "unmount or remove it by hand: no command touches it" );
+    }
+    }
+  }
+  if( !present )
+    problem( &l, NULL, "it has no page-type directory", REFUSED_BY_FINI | REFUSED_BY_RESET, "apply mounts them" );
+  if( info->others )
+    problem( &l, NULL, "it holds files beside the page-type directories", REFUSED_BY_FINI | REFUSED_BY_APPLY,
+             "move them out of the domain directory" );
+  if( ctl->json ) fprintf( out, "%s],\n", l.cnt ? "\n  " : "" );
+}
+
+/* ctl->why for a domain that cannot be read: which path, why, what to do. */
+static int
+unreadable( ctl_t * ctl, int err, char const * path, char const * what ) {
+  int real = ctl_real_err( err );
+  if( err==ENOTDIR )
+    return ctl_fail( ctl, err, "domain %s is a symbolic link or not a directory (a domain is a directory)", path );
+  if( ( real==EACCES || real==EPERM ) && geteuid() )
+    return ctl_fail( ctl, err, "cannot read %s %s: %s (run as root, or as a user the domain lets in)", what, path,
+                     strerror( real ) );
+  char const * fix = ctl_remedy( real );
+  return ctl_fail( ctl, err, "cannot read %s %s: %s%s%s%s", what, path, strerror( real ), fix ? " (" : "",
+                   fix ? fix : "", fix ? ")" : "" );
+}
+
+static int
+report( ctl_t * ctl, FILE * out ) {
+  char const * path = fd_shmem_path();
+  if( ctl->json ) { fprintf( out, "{\n  \"domain\": " ); ctl_json_str( out, path ); fprintf( out, ",\n" ); }
+  report_pools( ctl, out );
+  fd_shmem_domain_info_t info;
+  int err = fd_shmem_domain_describe( path, &info );
+  if( err ) return unreadable( ctl, err, path, "domain" );
+  int exists = info.exists;
+  if( ctl->json ) fprintf( out, "  \"exists\": %s,\n", exists ? "true" : "false" );
+  else {
+    fprintf( out, "\ndomain " );
+    ctl_put_safe( out, path );  /* bytes outside printable ASCII as \xHH */
+    fprintf( out, "%s\n", exists ? "" : ": does not exist" );
+  }
+  if( exists ) { report_types( ctl, out, &info ); report_problems( ctl, out, &info ); }
+  if( ctl->json ) fprintf( out, "  \"regions\": [" );
+  region_walk_t w = { ctl, out, 0UL };
+  if( exists && !ctl->json )
+    fprintf( out, "%-39s %-8s %8s %12s %8s %8s %4s %5s\n",
+             "region", "type", "pages", "bytes", "owner", "group", "mode", "procs" );
+  err = exists ? fd_shmem_domain_regions( path, report_region, &w ) : 0;
+  if( err ) return unreadable( ctl, err, path, "the regions of domain" );
+  if( ctl->json ) fprintf( out, "%s]\n}\n", w.cnt ? "\n  " : "" );
+  else if( exists && !w.cnt ) fprintf( out, "(no regions)\n" );
+  return 0;
 }
 
 int
 ctl_report( ctl_t * ctl ) {
-  char const * path = fd_shmem_path();
-  if( ctl->json ) { printf( "{\n  \"domain\": " ); json_str( path ); printf( ",\n" ); }
-  report_pools( ctl );
-  fd_shmem_domain_info_t info;
-  int err = fd_shmem_domain_describe( path, &info );
-  if( err ) return err;
-  int exists = info.exists;
-  if( ctl->json ) printf( "  \"exists\": %s,\n", exists ? "true" : "false" );
-  else {
-    char shown[ SHOWN_MAX ];
-    printf( "\ndomain %s%s\n", ctl_printable( path, shown, sizeof(shown) ), exists ? "" : ": does not exist" );
-  }
-  if( exists ) report_types( ctl, &info );
-  if( ctl->json ) printf( "  \"regions\": [" );
-  region_walk_t w = { ctl, 0UL };
-  if( exists && !ctl->json )
-    printf( "%-39s %-8s %8s %12s %8s %8s %4s %5s\n",
-            "region", "type", "pages", "bytes", "owner", "group", "mode", "procs" );
-  err = exists ? fd_shmem_domain_regions( path, report_region, &w ) : 0;
-  if( ctl->json ) printf( "%s]\n}\n", w.cnt ? "\n  " : "" );
-  else if( exists && !w.cnt ) printf( "(no regions)\n" );
+  char * text = NULL;
+  size_t len  = 0UL;
+  FILE * out  = open_memstream( &text, &len );
+  if( !out ) return ctl_fail( ctl, ENOMEM, "out of memory" );
+  int err = report( ctl, out );
+  if( fclose( out ) && !err ) err = ctl_fail( ctl, ENOMEM, "out of memory" );
+  if( text && ( !err || !ctl->json ) ) fwrite( text, 1UL, len, stdout );  /* text: the part read before a failure */
+  free( text );
   return err;
 }

@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
@@ -70,7 +71,7 @@ static void
 holder_log( holder_scan_t * s, char const * what, char const * where ) {
   s->held = 1;
   if( seen_before( s, what, where ) ) return;
-  char comm[ 4*sizeof(s->comm) ], at[ 4*512 ];
+  char comm[ 4*sizeof(s->comm) ], at[ 4*PATH_MAX ];  /* any path, each byte escaped */
   if( s->logged++<HOLDER_LOG_MAX )
     FD_SHMEM_PRIVATE_WARN( "%s: pid %ld (%s) %s %s", s->op, s->pid, printable( s->comm, comm, sizeof(comm) ), what,
                            printable( where, at, sizeof(at) ) );
@@ -99,7 +100,7 @@ scan_fds( holder_scan_t * s ) {
     struct stat st;
     if( !isdigit( (unsigned char)e->d_name[0] ) || fstatat( dirfd( d ), e->d_name, &st, 0 ) ) continue;
     if( !held_dir( s, (unsigned long)st.st_dev ) ) continue;
-    char target[ 512 ] = "", what[ 320 ];
+    char target[ PATH_MAX ] = "", what[ 320 ];
     ssize_t n = readlinkat( dirfd( d ), e->d_name, target, sizeof(target)-1UL );
     if( n>0 ) target[ n ] = '\0';
     snprintf( what, sizeof(what), "has descriptor %s open on", e->d_name );

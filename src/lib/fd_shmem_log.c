@@ -59,15 +59,33 @@ fd_shmem_private_log( int level, char const * fmt, ... ) {
   pthread_once( &log_once, log_boot );
   if( level > __atomic_load_n( &log_level, __ATOMIC_RELAXED ) ) return;
 
-  char msg[ 1024 ];
+  /* Whole, however long the paths in it: no message is cut before its
+     reason.  Most fit on the stack; a longer one is allocated (only if
+     even that fails is it cut, and says so). */
+  char    buf[ 1024 ];
+  char *  msg = buf;
   va_list ap;
   va_start( ap, fmt );
-  vsnprintf( msg, sizeof(msg), fmt, ap );
+  int len = vsnprintf( buf, sizeof(buf), fmt, ap );
   va_end( ap );
+  if( len<0 ) return;
+  if( (size_t)len>=sizeof(buf) ) {
+    msg = malloc( (size_t)len+1UL );
+    if( msg ) {
+      va_start( ap, fmt );
+      vsnprintf( msg, (size_t)len+1UL, fmt, ap );
+      va_end( ap );
+    } else {
+      static char const cut[] = "... (cut: out of memory)";
+      msg = buf;
+      memcpy( buf+sizeof(buf)-sizeof(cut), cut, sizeof(cut) );
+    }
+  }
 
   pthread_mutex_lock( &log_lock );
   fd_shmem_log_func_t func = log_func ? log_func : log_default;
   void *              ctx  = log_ctx;
   pthread_mutex_unlock( &log_lock );
   func( ctx, level, msg );
+  if( msg!=buf ) free( msg );
 }
