@@ -218,10 +218,10 @@ json_ok "--json query of a path with a long name"
 # query says why fini, reset and apply would refuse the domain: a stray
 # file beside the page-type directories, a type directory not mounted
 touch "$odd/stray"; mkdir "$odd/.huge"; touch "$odd/.huge/x"
-expect 0 "problem: it holds files beside the page-type directories: fini and apply refuse the domain" "" \
-  -- --shmem-path "$odd" query
+expect 0 "problem: it holds files beside the page-type directories: fini and apply refuse the domain" \
+  "^fd_shmem_ctl: --shmem-path $odd overrides FD_SHMEM_PATH=$dom\$" -- --shmem-path "$odd" query
 out_has "problem: .huge is not mounted and holds files: fini, reset and apply refuse the domain"
-expect 0 "\"others\": true" "" -- --shmem-path "$odd" --json query
+expect 0 "\"others\": true" "" -- --shmem-path "$odd" --json query --quiet
 out_has "\"where\": \".\", \"what\": \"it holds files beside the page-type directories\", \
 \"refused_by\": \[\"fini\", \"apply\"\]"
 json_ok "--json query of a domain with a stray file"
