@@ -43,7 +43,7 @@ for bad in "" +1 12x 0x1 " 1"; do
 done
 expect 1 "" "numa-idx .*: CPU \"99999999999999999999999\" is too large" -- numa-idx 99999999999999999999999
 expect 1 "" "cpu-idx 01: NUMA \"01\" has a leading zero" -- cpu-idx 01
-expect 2 "" "\"-1\" is not an option: numbers cannot be negative" -- cpu-idx -1
+expect 1 "" "cpu-idx -1: NUMA \"-1\" is not a node number: numbers cannot be negative" -- cpu-idx -1
 expect 2 "" "needs 1 argument" -- cpu-idx
 
 # chaining: all output in order, and the first failure stops the run
@@ -60,6 +60,48 @@ expect 1 "" "query a bogus: PAGE_SZ must be 0 \(any\), normal" -- query a bogus
 expect 0 "^22 0 0\$" "" -- query a/b 0
 expect 2 "" "unknown option or missing value: \"--shmem-path\"" -- --shmem-path
 expect 1 "" "check \"\": FILE must not be empty" -- check ""
+# ...resolved against the machine: a user, group or node that does not
+# exist, a count no node holds, a file that does not read right; the
+# cpu-cnt before it never prints
+expect 1 "" "init 700 nosuchuser-fdshmem root: USER \"nosuchuser-fdshmem\": no such user\$" -- \
+  cpu-cnt init 700 nosuchuser-fdshmem root
+expect 1 "" "init 700 root nosuchgroup-fdshmem: GROUP \"nosuchgroup-fdshmem\": no such group\$" -- \
+  cpu-cnt init 700 root nosuchgroup-fdshmem
+expect 1 "" "^fd_shmem_ctl: init 700 nosuchuser-fdshmem root: USER" -- \
+  create a 1 normal 0 600 init 700 nosuchuser-fdshmem root
+expect 0 "^2 0 0\$" "" -- query a 0
+nodes=$("$CTL" numa-cnt)
+expect 1 "" "alloc 1 huge $nodes: NUMA \"$nodes\": there is no NUMA node $nodes \(the machine has $nodes node" -- \
+  cpu-cnt alloc 1 huge "$nodes"
+expect 1 "" "free gigantic $nodes: NUMA \"$nodes\": there is no NUMA node $nodes" -- cpu-cnt free gigantic "$nodes"
+if [ -e /sys/devices/system/node/node0/hugepages/hugepages-2048kB ]; then
+  expect 1 "" "alloc 9999999999 huge 0: CNT \"9999999999\": 9999999999 huge pages need more memory than node 0 has" -- \
+    cpu-cnt alloc 9999999999 huge 0
+fi
+printf 'pages = huge 0\n' >"$tmp/bad.conf"
+expect 1 "" "kernel-cmdline $tmp/bad.conf: $tmp/bad.conf:1: " -- cpu-cnt kernel-cmdline "$tmp/bad.conf"
+printf 'user = nosuchuser-fdshmem\n' >"$tmp/user.conf"
+expect 1 "" "check $tmp/user.conf: $tmp/user.conf:1: no such user \"nosuchuser-fdshmem\"\$" -- \
+  cpu-cnt check "$tmp/user.conf"
+expect 1 "" "$tmp/user.conf:1: no such user" -- cpu-cnt apply "$tmp/user.conf"
+printf 'path = /nonexistent/fd\n' >"$tmp/path.conf"
+expect 1 "" "path.conf:1: path /nonexistent/fd differs from $dom" -- cpu-cnt check "$tmp/path.conf"
+# a negative number is refused by its own name, wherever the options are
+expect 1 "" "init -700 root root: PERM \"-700\" is not a mode: numbers cannot be negative" -- init -700 root root
+expect 1 "" "alloc -12 huge 0: CNT \"-12\" is not a count: numbers cannot be negative" -- alloc -12 huge 0
+expect 1 "" "create r 1 normal 0 -600: MODE \"-600\" is not a mode: numbers cannot be negative" -- \
+  create r 1 normal 0 -600
+expect 1 "" "alloc 1 huge -1: NUMA \"-1\" is not a node number: numbers cannot be negative" -- --quiet alloc 1 huge -1
+expect 1 "" "create r 1 normal -2 600: CPU_SEQ \"-2\" is not a cpu sequence: numbers cannot be negative" -- \
+  create r 1 normal -2 600 --quiet
+expect 1 "" "init -700 root root: PERM \"-700\"" -- init -- -700 root root
+expect 2 "" "unknown option or missing value: \"-xy\"" -- cpu-cnt -xy
+expect 2 "" "unknown option or missing value: \"-x\"" -- cpu-cnt -x
+expect 2 "" "absolute directory path" -- --shmem-path -700 cpu-cnt
+# the domain named twice: the same one is fine, two are refused
+expect 2 "" "--shmem-path given twice, \"$dom\" and \"$tmp/other\": give one" -- \
+  --shmem-path "$dom" cpu-cnt --shmem-path "$tmp/other"
+expect 0 "^$cpus\$" "" -- --shmem-path "$dom" cpu-cnt --shmem-path "$dom/"
 
 # region commands
 expect 0 "" "created r1: 3 normal pages" -- create r1 3 normal 0 600
@@ -73,7 +115,8 @@ expect 1 "" "bad region name" -- create ../x 1 normal 0 600
 expect 1 "" "bad region name" -- create "" 1 normal 0 600
 expect 1 "" "PAGE_CNT \"0\" must be at least 1" -- create x 0 normal 0 600
 expect 1 "" "PAGE_CNT \"1x\" is not a number" -- create x 1x normal 0 600
-expect 2 "" "\"-1\" is not an option: numbers cannot be negative" -- create x -1 normal 0 600
+expect 1 "" "create x -1 normal 0 600: PAGE_CNT \"-1\" is not a count: numbers cannot be negative" -- \
+  create x -1 normal 0 600
 expect 1 "" "PAGE_SZ \"tiny\" is not a page size" -- create x 1 tiny 0 600
 expect 1 "" "CPU_SEQ \"3-1\" is not a cpu sequence" -- create x 1 normal 3-1 600
 expect 1 "" "CPU_SEQ \"\" is not a cpu sequence" -- create x 1 normal "" 600
@@ -111,7 +154,7 @@ expect 1 "" "init 7x9 root root: PERM \"7x9\" is not octal" -- init 7x9 root roo
 expect 1 "" "alloc 1 normal 0: TYPE \"normal\": normal pages have no pool" -- alloc 1 normal 0
 expect 1 "" "alloc x huge 0: CNT \"x\" is not a number" -- alloc x huge 0
 expect 1 "" "alloc 1 huge 0x: NUMA \"0x\" is not a number" -- alloc 1 huge 0x
-expect 1 "" "free huge 4096: there is no NUMA node 4096" -- free huge 4096
+expect 1 "" "free huge 4096: NUMA \"4096\": there is no NUMA node 4096" -- free huge 4096
 expect 0 "" "" -- --quiet create r4 1 normal 0 600
 expect 1 "" "fini: $dom is not a domain: $dom/.normal is not mounted" -- fini
 [ -e "$dom/.normal/r4" ] || { echo "FAIL: a refused fini removed a file"; fails=$((fails + 1)); }
@@ -175,10 +218,10 @@ json_ok "--json query of a path with a long name"
 # query says why fini, reset and apply would refuse the domain: a stray
 # file beside the page-type directories, a type directory not mounted
 touch "$odd/stray"; mkdir "$odd/.huge"; touch "$odd/.huge/x"
-expect 0 "problem: it holds files beside the page-type directories: fini and apply refuse the domain" "" \
-  -- --shmem-path "$odd" query
+expect 0 "problem: it holds files beside the page-type directories: fini and apply refuse the domain" \
+  "^fd_shmem_ctl: --shmem-path $odd overrides FD_SHMEM_PATH=$dom\$" -- --shmem-path "$odd" query
 out_has "problem: .huge is not mounted and holds files: fini, reset and apply refuse the domain"
-expect 0 "\"others\": true" "" -- --shmem-path "$odd" --json query
+expect 0 "\"others\": true" "" -- --shmem-path "$odd" --json query --quiet
 out_has "\"where\": \".\", \"what\": \"it holds files beside the page-type directories\", \
 \"refused_by\": \[\"fini\", \"apply\"\]"
 json_ok "--json query of a domain with a stray file"

@@ -19,8 +19,23 @@ restore() {
 trap restore EXIT
 
 want=$((pool_before + 4))
-expect 1 "" "init 700 no-such-user-x root: no such user" -- init 700 no-such-user-x root
+expect 1 "" "init 700 no-such-user-x root: USER \"no-such-user-x\": no such user" -- init 700 no-such-user-x root
 [ ! -e "$dom" ] || { echo "FAIL: a refused init left $dom"; fails=$((fails + 1)); }
+# the whole line is resolved before any of it runs: no pages are
+# reserved for a line whose init names no such user, or whose second
+# alloc no such node
+more=$((pool_before + 2)) nodes=$("$CTL" numa-cnt)
+pool_unchanged() {
+  checks=$((checks + 1))
+  [ "$(cat "$pool")" = "$pool_before" ] || { echo "FAIL: the pool went to $(cat "$pool")"; fails=$((fails + 1)); }
+}
+expect 1 "" "init 700 no-such-user-x root: USER \"no-such-user-x\": no such user" -- \
+  alloc "$more" huge 0 init 700 no-such-user-x root
+pool_unchanged
+[ ! -e "$dom" ] || { echo "FAIL: a refused line left $dom"; fails=$((fails + 1)); }
+expect 1 "" "alloc 1 huge $nodes: NUMA \"$nodes\": there is no NUMA node $nodes" -- \
+  alloc "$more" huge 0 alloc 1 huge "$nodes"
+pool_unchanged
 expect 0 "" "initialized domain" -- init 700 root root
 if [ ! -e /sys/kernel/mm/hugepages/hugepages-1048576kB ]; then
   grep -q "no gigantic pages; skipping" "$tmp/err" || { echo "FAIL: the gigantic skip was not reported"; fails=$((fails + 1)); }
@@ -32,6 +47,8 @@ grep -q " $dom/.huge hugetlbfs " /proc/mounts || { echo "FAIL: .huge is not a hu
 expect 1 "" "init 700 root root: .*already exists: it is a domain; nothing was changed" -- init 700 root root
 [ "$(wc -l <"$tmp/err")" = 1 ] || { echo "FAIL: the refusal was said more than once:"; cat "$tmp/err"; fails=$((fails + 1)); }
 
+expect 1 "" "init 700 root no-such-group-x: GROUP" -- create early 1 normal 0 600 init 700 root no-such-group-x
+[ ! -e "$dom/.normal/early" ] || { echo "FAIL: a refused line created a region"; fails=$((fails + 1)); }
 expect 0 "" "node 0 now has $want huge pages" -- alloc "$want" huge 0
 [ "$(cat "$pool")" = "$want" ] || { echo "FAIL: pool is $(cat "$pool"), want $want"; fails=$((fails + 1)); }
 expect 0 "" "" -- --quiet create big 2 huge 0 600 create small 3 normal 0 640

@@ -33,10 +33,12 @@ expect 0 "" "" -- create w2 1 normal 0 600 --quiet
 expect 0 "^0 1 4096\$" "" -- query w2 0 --quiet
 expect 0 "\"name\": \"w2\"" "" -- query --json
 other=$(mktemp -d /dev/shm/fdshmem-words2.XXXXXX)
-expect 0 "domain $other" "" -- query --shmem-path "$other"
+expect 0 "domain $other" "^fd_shmem_ctl: --shmem-path $other overrides FD_SHMEM_PATH=$dom\$" -- \
+  query --shmem-path "$other"
+expect 0 "domain $other" "" -- query --shmem-path "$other" --quiet
 rmdir "$other"
 expect 2 "" "unknown command \"--json\"" -- cpu-cnt -- --json
-expect 2 "" "\"-5\" is not an option: numbers cannot be negative" -- cpu-idx -5
+expect 1 "" "cpu-idx -5: NUMA \"-5\" is not a node number: numbers cannot be negative" -- cpu-idx -5
 
 # a FILE that is not there is a typo found with the line, before any command runs
 expect 1 "" "check cpu-cnd: cannot read cpu-cnd: No such file or directory" -- unlink w2 0 check cpu-cnd

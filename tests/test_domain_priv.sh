@@ -127,7 +127,8 @@ expect 0 "would: set node 0 huge pages to $((pool_before + 5))" "" -- --dry-run 
 expect 0 "would: set node 0 huge pages to 0 \(now $((pool_before + 2))\)" "" -- --dry-run free huge 0
 [ "$(cat "$pool")" = $((pool_before + 2)) ] || fail "--dry-run free changed the pool"
 expect 1 "" "already exists" -- --dry-run init 700 root root
-expect 0 "would: init domain $tmp/new" "" -- --shmem-path "$tmp/new" --dry-run init 700 root root
+expect 0 "would: init domain $tmp/new" "^fd_shmem_ctl: --shmem-path $tmp/new overrides FD_SHMEM_PATH=$dom\$" -- \
+  --shmem-path "$tmp/new" --dry-run init 700 root root
 [ ! -e "$tmp/new" ] || fail "--dry-run init made the domain"
 expect 1 "" "init 700 root root: cannot make $tmp/no/new in $tmp/no: No such file or directory" -- --shmem-path "$tmp/no/new" --dry-run init 700 root root
 expect 0 "would: unmount and remove domain $dom" "" -- --dry-run fini
@@ -163,7 +164,9 @@ via="$tmp/parent/$(basename "$dom")"
 hold_pid=$!; pids="$hold_pid"
 exec 8>"$tmp/fifo"
 wait_ready "$tmp/hold"
-expect 0 "^r +normal +2 +8192 +root +root 0600 +1$" "" -- --shmem-path "$via" query
+expect 0 "^r +normal +2 +8192 +root +root 0600 +1$" \
+  "^fd_shmem_ctl: --shmem-path $via overrides FD_SHMEM_PATH=$dom\$" -- \
+  --shmem-path "$via" query
 exec 8>&-; wait $hold_pid 2>/dev/null; pids=
 "$CTL" --quiet unlink r normal
 

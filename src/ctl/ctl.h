@@ -22,9 +22,13 @@ typedef struct ctl_run {
 
 /* Each command's arguments, parsed and checked for the whole command
    line before any command runs (so a typo at the end leaves nothing
-   half-done).  A command's parser fills one member of the union in
-   ctl_args_t and its handler reads only that member: the command table
-   pairs them. */
+   half-done).  Checked means resolved against the machine as far as
+   reading it tells: users and groups exist, nodes exist and have the
+   pool named, page sizes are offered, counts fit in their node, files
+   read and parse.  What depends on the commands before it (the domain,
+   its regions, pages in use) is left to the handler.  A command's
+   parser fills one member of the union in ctl_args_t and its handler
+   reads only that member: the command table pairs them. */
 
 /* cpu-idx NUMA, numa-idx CPU */
 typedef struct {
@@ -81,8 +85,10 @@ typedef struct {
 } ctl_args_t;
 
 /* Fills the command's member of args from its argc (or argc+opt_argc,
-   then args->given is set) words.  Returns 0, or EINVAL (ENOMEM) with
-   ctl->why set and nothing left in args->owned. */
+   then args->given is set) words, changing nothing on the machine (it
+   may be called more than once for the same words).  Returns 0, or an
+   errno value (EINVAL for a bad value) with ctl->why set and nothing
+   left in args->owned. */
 typedef int (*ctl_parser_t)( ctl_t * ctl, char ** argv, ctl_args_t * args );
 /* Runs the command.  Returns 0, or an errno value (ctl->why may explain it). */
 typedef int (*ctl_handler_t)( ctl_t * ctl, ctl_args_t const * args );
@@ -208,6 +214,7 @@ int ctl_parse_init    ( ctl_t * ctl, char ** argv, ctl_args_t * args );
 int ctl_parse_alloc   ( ctl_t * ctl, char ** argv, ctl_args_t * args );
 int ctl_parse_free    ( ctl_t * ctl, char ** argv, ctl_args_t * args );
 int ctl_parse_file    ( ctl_t * ctl, char ** argv, ctl_args_t * args );
+int ctl_parse_conf    ( ctl_t * ctl, char ** argv, ctl_args_t * args );
 
 /* Command handlers. */
 int ctl_cmd_help     ( ctl_t * ctl, ctl_args_t const * args );

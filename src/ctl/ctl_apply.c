@@ -68,8 +68,7 @@ plan_stuck( plan_t * plan, char const * fmt, ... ) {
    none, as init by root leaves them), naming the line of one that does
    not. */
 static int
-plan_owner( ctl_t * ctl, plan_t * plan, char const * fname ) {
-  ctl_conf_t * c = &plan->conf;
+conf_owner( ctl_t * ctl, ctl_conf_t * c, char const * fname ) {
   if( !c->user[0] )  strcpy( c->user, "root" );
   if( !c->group[0] ) strcpy( c->group, "root" );
   unsigned long uid, gid;
@@ -108,27 +107,35 @@ plan_check_new( ctl_t * ctl, plan_t * plan, char const * fname ) {
   return 0;
 }
 
-/* Checks what the file names: its path, and the owner. */
+/* Checks what the file names: its path, and the owner; and refuses,
+   before anything is done, a path that is no domain. */
 static int
 plan_check_names( ctl_t * ctl, plan_t * plan, char const * fname ) {
-  /* The file's path is used for this command only: it never re-points
-     the commands after it, and it must agree with a path given on the
-     command line or in the environment. */
+  int err = ctl_conf_check_names( ctl, &plan->conf, fname );
+  if( err ) return err;
   char const * path = plan->conf.path;
-  char given[ sizeof(plan->path) ];
-  snprintf( given, sizeof(given), "%s", fd_shmem_path() );
-  ctl_path_tidy( given );
-  if( path[0] && ctl->path_given && strcmp( path, given ) )
-    return ctl_fail( ctl, EINVAL, "%s:%u: path %s differs from %s named by the command line or FD_SHMEM_PATH; "
-                     "nothing was done", fname, plan->conf.line_of[ CTL_CONF_PATH ], path, given );
-  snprintf( plan->path, sizeof(plan->path), "%s", path[0] ? path : given );
+  snprintf( plan->path, sizeof(plan->path), "%s", path[0] ? path : fd_shmem_path() );
+  ctl_path_tidy( plan->path );
   plan->info_err = fd_shmem_domain_describe( plan->path, &plan->info );
   if( plan->info_err==EINVAL && !ctl_warnings_last()[0] )
     return ctl_fail( ctl, EINVAL, "%s: unusable path %s (an absolute path, no . or .. in it)", fname, plan->path );
   if( plan->info_err==EINVAL ) return refused_path( ctl, fname, "; nothing was done" );  /* a mount point, ... */
-  int err = plan_owner( ctl, plan, fname );
-  if( !err && !plan->info_err ) err = plan_check_new( ctl, plan, fname );
-  return err;
+  return plan->info_err ? 0 : plan_check_new( ctl, plan, fname );
+}
+
+int
+ctl_conf_check_names( ctl_t * ctl, ctl_conf_t * conf, char const * fname ) {
+  /* The file's path is used for this command only: it never re-points
+     the commands after it, and it must agree with a path given on the
+     command line or in the environment. */
+  char const * path = conf->path;
+  char given[ FD_SHMEM_PATH_MAX+1UL ];
+  snprintf( given, sizeof(given), "%s", fd_shmem_path() );
+  ctl_path_tidy( given );
+  if( path[0] && ctl->path_given && strcmp( path, given ) )
+    return ctl_fail( ctl, EINVAL, "%s:%u: path %s differs from %s named by the command line or FD_SHMEM_PATH; "
+                     "nothing was done", fname, conf->line_of[ CTL_CONF_PATH ], path, given );
+  return conf_owner( ctl, conf, fname );
 }
 
 /* 1 if owner or mode differ from the file's, 0 if not, -1 if the
@@ -313,6 +320,28 @@ act_run( plan_t const * plan, act_t const * a, int dry_run ) {
 
 static plan_t plan;  /* big: kept off the stack */
 
+/* What to do when a gigantic pool falls short: reserve the pages at
+   boot.  On a machine of several nodes, the per-node parameters: each
+   node with memory as the file asks, or as it is now where the file
+   names it not (a node left out gets none at boot). */
+static char const *
+gigantic_remedy( char * buf, size_t buf_sz ) {
+  size_t numa_cnt = fd_shmem_numa_cnt();
+  if( numa_cnt<2UL ) return GIGANTIC_REMEDY;
+  static size_t cnt[ FD_SHMEM_NUMA_MAX ];
+  for( size_t n=0UL; n<numa_cnt; n++ ) {
+    fd_shmem_pool_info_t p;
+    int err = fd_shmem_pool_query( FD_SHMEM_GIGANTIC_PAGE_SZ, n, &p );
+    if( err || !p.node_bytes ) { cnt[n] = 0UL; continue; }
+    if( !ctl_conf_want( &plan.conf, FD_SHMEM_GIGANTIC_PAGE_SZ, n, &cnt[n], NULL ) ) cnt[n] = p.total - p.surplus;
+  }
+  char line[ 256 ] = "";
+  ctl_cmdline_type( line, sizeof(line), "1G", cnt, numa_cnt, 1 );
+  snprintf( buf, buf_sz, "1 GiB pages are best reserved at boot, per node (node:count) on the kernel command line:%s "
+            "(fd_shmem_ctl kernel-cmdline prints the whole line)", line );
+  return buf;
+}
+
 static void
 print_not_done( void ) {
   fflush( stdout );
@@ -349,8 +378,9 @@ ctl_cmd_apply( ctl_t * ctl, ctl_args_t const * args ) {
     err = ctl_real_err( act_run( &plan, &plan.act[i], ctl->dry_run ) );  /* EROFS, not the library's EIO */
     ctl_warnings_flush( ctl );  /* the library's words about this action, in order */
     if( !err ) continue;
+    char remedy[ 400 ];
     plan_stuck( &plan, "%s: failed (%s)%s%s", plan.act[i].what, strerror( err ), plan.act[i].short_gigantic ? "; " : "",
-                plan.act[i].short_gigantic ? GIGANTIC_REMEDY : "" );
+                plan.act[i].short_gigantic ? gigantic_remedy( remedy, sizeof(remedy) ) : "" );
     failed++;
   }
   print_not_done();

@@ -8,21 +8,70 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define PATH_SHOWN (200)  /* bytes of a path quoted in a usage message */
+
 static int
 bad_path( ctl_t * ctl, char const * from, char const * path ) {
-  ctl_fail( ctl, 0, "%s \"%.200s%s\": an absolute directory path (no . or .. in it) is needed", from, path,
-            strlen( path )>200 ? "..." : "" );
+  ctl_fail( ctl, 0, "%s \"%.*s%s\": an absolute directory path (no . or .. in it) is needed", from, PATH_SHOWN, path,
+            strlen( path )>PATH_SHOWN ? "..." : "" );
   return CTL_LINE_USAGE;
+}
+
+/* The word getopt stopped at: a short option's error is at its word's
+   first letter (the tool has no short options), and getopt stays on a
+   word of more letters; otherwise it has gone past the word. */
+static char const *
+failed_word( int argc, char ** argv ) {
+  char const * cur = optind<argc ? argv[ optind ] : "";
+  if( optopt && cur[0]=='-' && cur[1]==optopt && cur[2] ) return cur;
+  return argv[ optind-1 ];
 }
 
 static int
 bad_option( ctl_t * ctl, char const * word ) {
   char buf[ 84 ];
-  char const * shown = ctl_cut( word, buf, sizeof(buf) );
-  if( word[0]=='-' && word[1]>='0' && word[1]<='9' )
-    ctl_fail( ctl, 0, "\"%s\" is not an option: numbers cannot be negative", shown );
-  else ctl_fail( ctl, 0, "unknown option or missing value: \"%s\" (try: fd_shmem_ctl --help)", shown );
+  ctl_fail( ctl, 0, "unknown option or missing value: \"%s\" (try: fd_shmem_ctl --help)",
+            ctl_cut( word, buf, sizeof(buf) ) );
   return CTL_LINE_USAGE;
+}
+
+/* A word of a '-' and a digit is a negative number, never an option:
+   its command's parser names it and says numbers cannot be negative. */
+static int
+negative_number( char const * word ) {
+  return word[0]=='-' && word[1]>='0' && word[1]<='9';
+}
+
+/* How the domain was named so far: FD_SHMEM_PATH, then each
+   --shmem-path, compared as the library keeps them (trailing slashes
+   do not count). */
+typedef struct {
+  char const * env;     /* FD_SHMEM_PATH, or NULL */
+  char const * option;  /* the first --shmem-path, or NULL */
+  char *       kept;    /* fd_shmem_path() as the first of them set it */
+} path_named_t;
+
+/* Sets the domain from --shmem-path: refused when an earlier
+   --shmem-path named another (which one was meant?); one that differs
+   from FD_SHMEM_PATH overrides it, as documented, and is noted. */
+static int
+path_option( ctl_t * ctl, path_named_t * named, char const * path, int * overrides_env ) {
+  if( fd_shmem_set_path( path ) ) return bad_path( ctl, "--shmem-path", path );
+  ctl->path_given = 1;
+  int differs = named->kept && strcmp( named->kept, fd_shmem_path() );
+  if( differs && named->option ) {
+    char const * first = named->option;
+    ctl_fail( ctl, 0, "--shmem-path given twice, \"%.*s%s\" and \"%.*s%s\": give one", PATH_SHOWN, first,
+              strlen( first )>PATH_SHOWN ? "..." : "", PATH_SHOWN, path, strlen( path )>PATH_SHOWN ? "..." : "" );
+    return CTL_LINE_USAGE;
+  }
+  *overrides_env |= differs;
+  if( named->option ) return CTL_LINE_RUN;
+  named->option = path;
+  free( named->kept );
+  named->kept = strdup( fd_shmem_path() );
+  if( !named->kept ) { ctl_fail( ctl, 0, "out of memory" ); return CTL_LINE_USAGE; }
+  return CTL_LINE_RUN;
 }
 
 /* Handles every option wherever it stands (a region name, a number or
@@ -41,38 +90,49 @@ parse_options( int argc, char ** argv, ctl_t * ctl, int * word_cnt ) {
   };
   /* An unusable FD_SHMEM_PATH is refused as the same --shmem-path is,
      never replaced by the default (empty means unset). */
-  char const * env = getenv( "FD_SHMEM_PATH" );
-  if( env && env[0] && fd_shmem_set_path( env ) ) return bad_path( ctl, "FD_SHMEM_PATH", env );
-  ctl->path_given = env && env[0];
+  path_named_t named = { .env = getenv( "FD_SHMEM_PATH" ) };
+  if( named.env && !named.env[0] ) named.env = NULL;
+  if( named.env && fd_shmem_set_path( named.env ) ) return bad_path( ctl, "FD_SHMEM_PATH", named.env );
+  ctl->path_given = !!named.env;
+  if( named.env ) named.kept = strdup( fd_shmem_path() );
+  /* getopt reads a copy in which a negative number lacks its '-', so it
+     comes back as a word; the word is then taken from argv whole. */
   char ** words = calloc( (size_t)argc+1UL, sizeof(char *) );
-  if( !words ) { ctl_fail( ctl, 0, "out of memory" ); return CTL_LINE_USAGE; }
-  int n = 0, status = CTL_LINE_RUN;
+  char ** seen  = calloc( (size_t)argc+1UL, sizeof(char *) );
+  if( !words || !seen || ( named.env && !named.kept ) ) {
+    free( words ); free( seen ); free( named.kept );
+    ctl_fail( ctl, 0, "out of memory" );
+    return CTL_LINE_USAGE;
+  }
+  for( int i=0; i<argc; i++ ) seen[i] = argv[i] + ( i && negative_number( argv[i] ) );
+  int n = 0, status = CTL_LINE_RUN, overrides_env = 0;
   optind = 0;  /* a full getopt reset, for callers that parse twice */
   opterr = 0;  /* the messages are ours */
   /* "-": each word that is not an option comes back in order as code 1,
      whatever POSIXLY_CORRECT says. */
-  for( int c; status==CTL_LINE_RUN && ( c = getopt_long( argc, argv, "-", opts, NULL ) )!=-1; ) {
+  for( int c; status==CTL_LINE_RUN && ( c = getopt_long( argc, seen, "-", opts, NULL ) )!=-1; ) {
+    char * arg = optarg && optarg==seen[ optind-1 ] ? argv[ optind-1 ] : optarg;  /* the word as given */
     switch( c ) {
-    case 1:   words[ n++ ] = optarg; break;
-    case 'p':
-      if( fd_shmem_set_path( optarg ) ) status = bad_path( ctl, "--shmem-path", optarg );
-      ctl->path_given = 1;
-      break;
+    case 1:   words[ n++ ] = arg; break;
+    case 'p': status = path_option( ctl, &named, arg, &overrides_env ); break;
     case 'j': ctl->json    = 1; break;
     case 'q': ctl->quiet   = 1; break;
     case 'n': ctl->dry_run = 1; break;
     case 'V': status = CTL_LINE_VERSION; break;
     case 'h': status = CTL_LINE_HELP;    break;
     default:  /* '?': an unknown option, or --shmem-path without its value */
-      status = bad_option( ctl, argv[optind-1] );
+      status = bad_option( ctl, failed_word( argc, argv ) );
     }
   }
   if( status==CTL_LINE_RUN ) {
     while( optind<argc ) words[ n++ ] = argv[ optind++ ];  /* after "--" */
     memcpy( argv+1, words, (size_t)n*sizeof(char *) );
     *word_cnt = n;
+    if( overrides_env ) ctl_note( ctl, "--shmem-path %s overrides FD_SHMEM_PATH=%s", fd_shmem_path(), named.env );
   }
   free( words );
+  free( seen );
+  free( named.kept );
   return status;
 }
 

@@ -254,6 +254,31 @@ pool_grow( pool_req_t const * r, size_t * got, char * why, size_t why_sz ) {
   return err;
 }
 
+#define HINT_MAX (256)  /* bytes of the boot parameters in a warning */
+
+/* The kernel parameters that reserve r's pages at boot.  On a machine
+   of one node, the count.  On more, the per-node form (hugepages=N:C,
+   Linux 5.16 and later): a plain count would be spread over the nodes,
+   and a node left out gets none, so every node is named with its pool
+   as it is now, r's node with the count asked. */
+static void
+boot_hint( pool_req_t const * r, char * buf, size_t buf_sz ) {
+  char const * sz       = r->page_sz==FD_SHMEM_GIGANTIC_PAGE_SZ ? "1G" : "2M";
+  size_t       numa_cnt = fd_shmem_numa_cnt();
+  size_t       len      = (size_t)snprintf( buf, buf_sz, "hugepagesz=%s hugepages=", sz );
+  if( numa_cnt==1UL ) { snprintf( buf+len, buf_sz-len, "%zu", r->cnt ); return; }
+  char const * sep = "";
+  for( size_t n=0UL; n<numa_cnt; n++ ) {
+    fd_shmem_pool_info_t p;
+    size_t cnt = n==r->numa_idx ? r->cnt : pool_query( r->page_sz, n, &p ) ? 0UL : p.total - p.surplus;
+    if( !cnt ) continue;
+    int w = snprintf( buf+len, buf_sz-len, "%s%zu:%zu", sep, n, cnt );
+    if( w<0 || (size_t)w>=buf_sz-len ) { snprintf( buf+buf_sz-5UL, 5UL, ",..." ); return; }  /* no half a node */
+    len += (size_t)w;
+    sep  = ",";
+  }
+}
+
 /* Puts the pool back to what it was after a failed change, and says so
    in one warning (a caller may keep only the last one). */
 static void
@@ -267,13 +292,13 @@ pool_put_back( pool_req_t const * r, size_t got, char const * why ) {
                            r->numa_idx, r->type, got, r->cnt, back, sep, fail, why );
     return;
   }
-  char const * sz = r->page_sz==FD_SHMEM_GIGANTIC_PAGE_SZ ? "1G" : "2M";
+  char hint[ HINT_MAX ];
+  boot_hint( r, hint, sizeof(hint) );
   FD_SHMEM_PRIVATE_WARN( "only %zu of %zu %s page%s could be reserved on node %zu; "
                          "the pool was put back to %zu%s%s (%s); "
-                         "reserve them at boot instead, on the kernel command line: hugepagesz=%s hugepages=%zu, "
-                         "or per node hugepagesz=%s hugepages=%zu:%zu (node:count, comma-separated)",
+                         "reserve them at boot instead, on the kernel command line%s: %s",
                          got, r->cnt, r->type, FD_SHMEM_PRIVATE_S( r->cnt ), r->numa_idx, back, sep, fail, why,
-                         sz, r->cnt, sz, r->numa_idx, r->cnt );
+                         fd_shmem_numa_cnt()>1UL ? ", per node (node:count)" : "", hint );
 }
 
 /* ---- the call ---- */

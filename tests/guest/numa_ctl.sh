@@ -5,8 +5,9 @@
 # The topology commands against sysfs, "-" for a node without cpus;
 # alloc, free and the report per node; "pages = huge all N" and
 # "pages = gigantic 1 1" through apply and check; a shrink refused on
-# the node whose pages a region holds and allowed on the other.  Every
-# node's pools are put back at the end.
+# the node whose pages a region holds and allowed on the other; a
+# shortfall of alloc and apply names the per-node boot parameters.
+# Every node's pools are put back at the end.
 here=$(cd "$(dirname "$0")" && pwd)
 CTL=${CTL:-$here/fd_shmem_ctl}
 want_nodes=${1:?usage: numa_ctl.sh NODES}
@@ -178,6 +179,31 @@ is "$(pool $H 1)" 0 "node 1 huge after the region went"
 run 0 --shmem-path "$dom" unlink giga gigantic
 run 0 --shmem-path "$dom" free gigantic 1
 is "$(pool $G 1)" 0 "node 1 gigantic after the region went"
+
+# ---- a shortfall names the per-node boot parameters, every node with pages ----
+# All of node 1's memory in 2 MiB pages passes the size check (its
+# MemTotal) but is more than the kernel has free there.
+most=$(( $(sed -n 's/.*MemTotal: *\([0-9]*\) kB.*/\1/p' $sysnode/node1/meminfo) / 2048 ))
+run 0 --shmem-path "$dom" alloc 2 huge 0
+run 1 --shmem-path "$dom" alloc "$most" huge 1
+has err "alloc $most huge 1: only [0-9]+ of $most huge pages could be reserved on node 1"
+has err "on the kernel command line, per node \(node:count\): hugepagesz=2M hugepages=0:2,1:$most(,|\$)"
+is "$(pool $H 1)" 0 "node 1 huge after a shortfall"
+printf 'path = %s\nmode = 0700\nuser = 0\ngroup = 0\npages = huge 1 %s\n' "$dom" "$most" >"$tmp/short.conf"
+run 1 apply "$tmp/short.conf"
+has err "per node \(node:count\): hugepagesz=2M hugepages=0:2,1:$most(,|\$)"
+# gigantic pages: as many as node 1's zones hold, which the kernel's
+# own use of the node leaves it short of; apply names the file's form
+giga=$(awk '/^Node/ { node = $2 } node == "1," && $1 == "present" { n += $2 }
+            END { print int(n * 4096 / 1073741824) }' /proc/zoneinfo)
+if [ "$giga" -ge 1 ]; then
+  printf 'path = %s\nmode = 0700\nuser = 0\ngroup = 0\npages = gigantic 1 %s\n' "$dom" "$giga" >"$tmp/giga.conf"
+  run 1 apply "$tmp/giga.conf"
+  has err "failed \(Cannot allocate memory\); 1 GiB pages are best reserved at boot, per node \(node:count\) \
+on the kernel command line: hugepagesz=1G hugepages=1:$giga "
+  is "$(pool $G 1)" 0 "node 1 gigantic after a shortfall"
+fi
+run 0 --shmem-path "$dom" free huge 0
 run 0 --shmem-path "$dom" fini
 
 echo "$checks checks, $fails failed"
