@@ -116,14 +116,17 @@ for r in $(seq $rounds); do
 done
 clean
 
-# ---- the lock: made by the first command of root, root's alone
-"$CTL" cpu-cnt >/dev/null
-checks=$((checks + 1))
-if [ "$(stat -c '%F %a %U' "$lockdir" 2>&1)" != "directory 755 root" ] ||
-   [ "$(stat -c '%F %a %U' "$lock" 2>&1)" != "regular empty file 600 root" ]; then
+# ---- the lock: made by the first command of root (the test makes it
+# afresh below), root's alone
+lock_made() {
+  (umask 022 && "$CTL" cpu-cnt >/dev/null)
+  checks=$((checks + 1))
+  [ "$(stat -c '%F %a %U' "$lockdir" 2>&1)" = "directory 755 root" ] &&
+    [ "$(stat -c '%F %a %U' "$lock" 2>&1)" = "regular empty file 600 root" ] && return
   fail "no lock at $lock made by fd_shmem_ctl: $(ls -ld "$lockdir" "$lock" 2>&1)"
-  finish; exit
-fi
+  return 1
+}
+lock_made || { finish; exit; }
 
 # hold -s|-x: the lock held shared or exclusive by flock(1) in the
 # background ($holder, its pid), until killed
@@ -215,6 +218,8 @@ soon 0 "removed domain $dom" -- fini
 # moves aside meanwhile (put back by the trap)
 aside=$(mktemp -d /run/fdshmem-aside.XXXXXX)
 mv "$lockdir" "$aside/"
+lock_made
+rm -r "$lockdir"
 # refused WHAT WHY: init and query as root are refused, naming WHAT and WHY, and change nothing
 refused() {
   soon 1 "^fd_shmem_ctl: $1 is not safe to lock: $2; nothing was changed" -- init 700 root root
