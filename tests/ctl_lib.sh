@@ -6,6 +6,15 @@ tmp=$(mktemp -d)
 fails=0
 checks=0
 
+# As root the tool takes the host's lock, /run/fdshmem/ctl.lock, which a
+# privileged test holds for seconds, or moves aside: a test run as root
+# without the privileges shares the machine lock (need_machine takes it
+# alone), so it runs alongside others of its kind, never beside those.
+if [ "$(id -u)" = 0 ]; then
+  exec 9>/tmp/fdshmem-test.lock
+  flock -s 9
+fi
+
 # expect STATUS STDOUT_REGEX STDERR_REGEX -- ARGS...: runs the tool and
 # checks its exit status and that each stream matches (regex "" = empty).
 expect() {

@@ -93,11 +93,19 @@ typedef int (*ctl_parser_t)( ctl_t * ctl, char ** argv, ctl_args_t * args );
 /* Runs the command.  Returns 0, or an errno value (ctl->why may explain it). */
 typedef int (*ctl_handler_t)( ctl_t * ctl, ctl_args_t const * args );
 
+/* How a command holds the host-wide lock of the tool (ctl_lock.c): a
+   line takes the strongest its commands need, once, before the first
+   runs. */
+#define CTL_LOCK_NONE      (0)  /* looks at nothing the tool changes (help) */
+#define CTL_LOCK_SHARED    (1)  /* reads the machine; also every command of a --dry-run line */
+#define CTL_LOCK_EXCLUSIVE (2)  /* may change a domain or a pool */
+
 /* A command takes argc arguments, or argc+opt_argc when the word after
    it is not itself a command name.  parse is NULL for a command that
    takes none. */
 typedef struct {
   char const *  name;
+  int           lock;  /* CTL_LOCK_* */
   int           argc;
   int           opt_argc;
   ctl_parser_t  parse;
@@ -110,6 +118,17 @@ typedef struct {
 extern ctl_cmd_t const ctl_cmds[];
 ctl_cmd_t const * ctl_cmd_find( char const * name );
 void              ctl_usage( void );
+
+/* The host-wide lock, taken by root for the rest of the process (the
+   kernel drops it when the process ends, killed or not): lock is
+   CTL_LOCK_SHARED or CTL_LOCK_EXCLUSIVE.  Waits for a holder that
+   conflicts, saying so unless --quiet.  Another user takes none (the
+   lock guards what only root may change) and gets 0.  Returns 0, or an
+   errno value with ctl->why set when the lock is unsafe or cannot be
+   made: then nothing may run. */
+#define CTL_LOCK_DIR  "/run/fdshmem"
+#define CTL_LOCK_PATH CTL_LOCK_DIR "/ctl.lock"
+int ctl_lock_take( ctl_t * ctl, int lock );
 
 /* One command of the line, ready to run. */
 typedef struct {

@@ -1,6 +1,7 @@
-/* fd_shmem_ctl: checks the whole command line, then runs its commands
-   left to right and stops at the first failure, naming the command and
-   why on one line of stderr. */
+/* fd_shmem_ctl: checks the whole command line, takes the host-wide lock
+   the line needs (ctl_lock.c), then runs its commands left to right and
+   stops at the first failure, naming the command and why on one line of
+   stderr. */
 
 #include "ctl.h"
 
@@ -14,8 +15,26 @@
 #define EXIT_FAILED (1)  /* a command failed, or has a bad argument */
 #define EXIT_USAGE  (2)  /* the command line is malformed */
 
+/* The lock the line needs: the strongest its commands ask for; a dry
+   run only reads. */
+static int
+line_lock( ctl_t const * ctl, ctl_step_t const * steps, int step_cnt ) {
+  int lock = CTL_LOCK_NONE;
+  for( int i=0; i<step_cnt; i++ ) if( steps[i].cmd->lock>lock ) lock = steps[i].cmd->lock;
+  return ctl->dry_run && lock==CTL_LOCK_EXCLUSIVE ? CTL_LOCK_SHARED : lock;
+}
+
+static void
+say( ctl_t const * ctl ) {
+  fputs( "fd_shmem_ctl: ", stderr );
+  ctl_put_safe( stderr, ctl->why );
+  fputc( '\n', stderr );
+}
+
 static int
 run_steps( ctl_t * ctl, ctl_step_t const * steps, int step_cnt ) {
+  int lock = line_lock( ctl, steps, step_cnt );
+  if( lock!=CTL_LOCK_NONE && ctl_lock_take( ctl, lock ) ) { say( ctl ); return EXIT_FAILED; }
   for( int i=0; i<step_cnt; i++ ) {
     ctl->why[0] = '\0';
     int err = steps[i].cmd->run( ctl, &steps[i].args );
@@ -36,11 +55,7 @@ main( int argc, char ** argv ) {
   switch( ctl_line_parse( argc, argv, &ctl, steps, &step_cnt ) ) {
   case CTL_LINE_HELP:    ctl_usage(); status = 0; break;
   case CTL_LINE_VERSION: printf( "fd_shmem_ctl (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION ); status = 0; break;
-  case CTL_LINE_USAGE:
-    fputs( "fd_shmem_ctl: ", stderr );
-    ctl_put_safe( stderr, ctl.why );
-    fputc( '\n', stderr );
-    break;
+  case CTL_LINE_USAGE: say( &ctl ); break;
   case CTL_LINE_BAD_ARG:
     ctl_report_failure( &ctl, EINVAL, steps[ step_cnt ].argv, steps[ step_cnt ].argc );
     status = EXIT_FAILED;

@@ -7,8 +7,9 @@
 # pools must be as before and no file system mounted by a test left
 # behind.  Exits 0 when all passed (a SKIP counts as a failure: the guest
 # is there to give every test what it needs), else 1.
-top_srcdir=$PWD top_builddir=$PWD CC=cc FD_SHMEM_LOG=${FD_SHMEM_LOG-warning}
-export top_srcdir top_builddir CC FD_SHMEM_LOG
+top_srcdir=$PWD top_builddir=$PWD CC=cc
+export top_srcdir top_builddir CC
+unset FD_SHMEM_PATH FD_SHMEM_LOG FD_SHMEM_SYSROOT  # the library's defaults, as make check gives them
 
 machine_state() {
   for f in /sys/devices/system/node/node*/hugepages/*/nr_hugepages; do echo "$f $(cat "$f")"; done
