@@ -77,6 +77,8 @@ cut_middle( char const * s, size_t len, char * buf, size_t buf_sz ) {
 }
 
 /* The message of fmt, allocated (NULL: out of memory). */
+static char * msg_vprintf( char const * fmt, va_list ap ) __attribute__(( format( printf, 1, 0 ) ));
+
 static char *
 msg_vprintf( char const * fmt, va_list ap ) {
   va_list again;
