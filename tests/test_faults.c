@@ -23,6 +23,8 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -424,9 +426,27 @@ fresh_domain( char * path ) {
   ck_assert_int_eq( fd_shmem_domain_init( path, 0700, NULL, NULL ), 0 );
 }
 
+/* Mounts of the file systems of devices dev[0..cnt) whose mount point
+   is outside path (other tests' domains may be mounted meanwhile). */
+static int
+mounts_outside( char const * path, dev_t const * dev, int cnt ) {
+  FILE * f = fopen( "/proc/self/mountinfo", "r" );
+  ck_assert_ptr_nonnull( f );
+  char line[ 4096 ], point[ 4096 ];
+  unsigned maj, min;
+  int found = 0;
+  while( fgets( line, sizeof(line), f ) ) {
+    if( sscanf( line, "%*d %*d %u:%u %*s %4095s", &maj, &min, point )!=3 ) continue;
+    for( int i=0; i<cnt; i++ )
+      found += makedev( maj, min )==dev[i] && strncmp( point, path, strlen( path ) );
+  }
+  fclose( f );
+  return found;
+}
+
 /* Privileged, with 2 MiB pages: fini unmounts .normal, then .huge
-   fails; .normal must be mounted back with its files, the private
-   place the mounts were kept in must be gone, and fini must then
+   fails; .normal must be mounted back with its files and its mount
+   flags, no mount may be left anywhere else, and fini must then
    succeed. */
 START_TEST( fini_second_unmount_fails ) {
   char path[] = "/tmp/fdshmem-finifault.XXXXXX";
@@ -437,6 +457,15 @@ START_TEST( fini_second_unmount_fails ) {
   ck_assert_ptr_nonnull( f );
   fputs( "precious", f );
   fclose( f );
+  static char const * const types[] = { ".normal", ".huge", ".gigantic" };
+  dev_t dev[ 3 ];
+  int   dev_cnt = 0;
+  for( int i=0; i<3; i++ ) {
+    char sub[ 300 ];
+    struct stat st;
+    snprintf( sub, sizeof(sub), "%s/%s", path, types[i] );
+    if( !stat( sub, &st ) ) dev[ dev_cnt++ ] = st.st_dev;
+  }
   warn_cnt = 0;
   fault_arm( FAULT_UMOUNT2, 1, 1, EBUSY );
   int err   = fd_shmem_domain_fini( path );
@@ -447,14 +476,18 @@ START_TEST( fini_second_unmount_fails ) {
   char normal[ 300 ];
   snprintf( normal, sizeof(normal), "%s/.normal ", path );
   int normal_mounted = mounted_below( normal );
-  int keeps_left     = mounted_below( "/fdshmem-fini." );
+  int outside        = mounts_outside( path, dev, dev_cnt );
+  struct statvfs sv;
+  snprintf( normal, sizeof(normal), "%s/.normal", path );
+  unsigned long flags = statvfs( normal, &sv ) ? 0UL : sv.f_flag & ( ST_NOSUID | ST_NODEV | ST_NOEXEC );
   int again          = fd_shmem_domain_fini( path );
   remove_tree( path );
   ck_assert_int_eq( err, EBUSY );
   ck_assert_int_eq( fired, 1 );
   ck_assert_msg( normal_mounted, ".normal was not mounted back" );
   ck_assert_str_eq( back, "precious" );
-  ck_assert_msg( !keeps_left, "the mounts set aside were left mounted" );
+  ck_assert_msg( !outside, "%d mounts of the domain were left outside it", outside );
+  ck_assert_msg( flags==( ST_NOSUID | ST_NODEV | ST_NOEXEC ), ".normal came back without nosuid,nodev,noexec" );
   ck_assert_int_eq( again, 0 );
 }
 END_TEST

@@ -1,12 +1,15 @@
 /* fini: take a domain down, all or nothing.  Everything that could stop
    it is found first (a refusal touches nothing): holders of a mount, a
    file system mounted inside a page type, a domain directory that is
-   itself a mount point, no right to unmount.  Each mount is then bound
-   to a private root-owned place before its domain mount point goes, so
-   that if a later unmount fails anyway, the ones already gone are bound
-   back, with their files.  A path is never mounted on again: the
-   binding back goes onto the opened directory, checked to be the one
-   that was covered (a domain owner could otherwise swap in a link). */
+   itself a mount point, no right to unmount, a kernel that cannot hold
+   a mount detached.  A detached copy of each mount is then held before
+   its domain mount point goes, so that if a later unmount fails anyway,
+   the ones already gone are moved back, with their files.  A copy is in
+   no mount table and dies with this process: fini killed at any point
+   leaves each mount in the domain or gone, never set aside elsewhere.
+   A path is never mounted on again: the move back goes onto the opened
+   directory, checked to be the one that was covered (a domain owner
+   could otherwise swap in a link). */
 
 #include "fd_shmem_private.h"
 #include "fd_shmem_errset.h"
@@ -20,16 +23,18 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+/* FD_SHMEM_PRIVATE_MOUNT_FLAGS as statvfs reports them. */
+#define MOUNT_ST_FLAGS (ST_NOSUID | ST_NODEV | ST_NOEXEC)
 
 typedef struct {
   fd_shmem_private_domain_t dom;
   char          sub [ FD_SHMEM_DOMAIN_TYPE_CNT ][ FD_SHMEM_PRIVATE_TYPE_PATH_MAX ];  /* DOMAIN/.TYPE */
   unsigned long covered[ FD_SHMEM_DOMAIN_TYPE_CNT ];          /* inode of the directory each mount covers */
-  char          keep_root[ 64 ];                              /* private directory of the keeps */
-  char          keep[ FD_SHMEM_DOMAIN_TYPE_CNT ][ 96 ];       /* where each mount is kept meanwhile */
-  int           kept[ FD_SHMEM_DOMAIN_TYPE_CNT ];             /* bound to keep[t] */
+  int           clone[ FD_SHMEM_DOMAIN_TYPE_CNT ];            /* detached copy of each mount, -1: none */
   int           gone[ FD_SHMEM_DOMAIN_TYPE_CNT ];             /* unmounted from sub[t] */
 } fini_t;
 
@@ -54,6 +59,18 @@ read_covered( fini_t * f ) {
     for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ )
       if( !strcmp( e->d_name, type_name( f, t ) ) ) f->covered[ t ] = (unsigned long)e->d_ino;
   closedir( d );
+  return 0;
+}
+
+/* 0 if open_tree and move_mount can be called: given no descriptor,
+   each fails with EBADF once past the kernel's and seccomp's own
+   refusals (ENOSYS, EPERM).  Else the errno of the refusal. */
+static int
+detach_refused( void ) {
+  if( syscall( SYS_open_tree, -1, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH )<0 && errno!=EBADF )
+    return errno;
+  if( syscall( SYS_move_mount, -1, "", -1, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH )<0 && errno!=EBADF )
+    return errno;
   return 0;
 }
 
@@ -82,6 +99,13 @@ fini_obstacles( fini_t * f ) {
   }
   if( mounted && !fd_shmem_private_may_mount() ) {
     FD_SHMEM_PRIVATE_WARN( "fini: unmounting %s needs root (CAP_SYS_ADMIN); nothing was changed", dom->path );
+    return EPERM;
+  }
+  int err = mounted ? detach_refused() : 0;
+  if( err ) {
+    FD_SHMEM_PRIVATE_WARN( "fini: this kernel cannot hold a mount detached (open_tree, move_mount: %s; they need "
+                           "Linux 5.2 or later, not blocked by seccomp), so %s cannot be taken down safely; "
+                           "nothing was changed", strerror( err ), dom->path );
     return EPERM;
   }
   return read_covered( f );
@@ -121,60 +145,46 @@ open_checked( fini_t const * f, size_t t, unsigned long dev, unsigned long ino )
   return fd;
 }
 
-/* mount(2) onto the directory descriptor fd names. */
+/* Takes a detached copy of the mount of page type t: a mount in no
+   mount table, held only by the descriptor clone[t]. */
 static int
-mount_fd( char const * src, int fd, unsigned long flags ) {
-  char at[ 64 ];
-  snprintf( at, sizeof(at), "/proc/self/fd/%d", fd );
-  return mount( src, at, NULL, flags, NULL ) ? errno : 0;
-}
-
-static int
-keep_one( fini_t * f, size_t t ) {
-  snprintf( f->keep[ t ], sizeof(f->keep[ t ]), "%s/%zu", f->keep_root, t );
-  if( mkdir( f->keep[ t ], 0700 ) ) return errno;
+hold_one( fini_t * f, size_t t ) {
   int src = open_checked( f, t, f->dom.type_dev[ t ], 0UL );
   if( src<0 ) return errno;
-  char from[ 64 ];
-  snprintf( from, sizeof(from), "/proc/self/fd/%d", src );
-  int err = mount( from, f->keep[ t ], NULL, MS_BIND, NULL ) ? errno : 0;
-  close( src );
-  f->kept[ t ] = !err;
-  return err;
-}
-
-static int
-keep_all( fini_t * f ) {
-  snprintf( f->keep_root, sizeof(f->keep_root), "%s",
-            access( "/run", W_OK ) ? "/tmp/fdshmem-fini.XXXXXX" : "/run/fdshmem-fini.XXXXXX" );
-  if( !mkdtemp( f->keep_root ) ) { f->keep_root[0] = '\0'; return errno; }
-  int err = 0;
-  for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err; t++ ) if( is_mounted( f, t ) ) err = keep_one( f, t );
+  f->clone[ t ] = (int)syscall( SYS_open_tree, src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH );
+  int err = f->clone[ t ]<0 ? errno : 0;
+  close( src );  /* it would keep the mount busy */
   return err;
 }
 
 static void
-keep_drop( fini_t * f ) {
+drop_clones( fini_t * f ) {
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
-    if( f->kept[ t ] ) umount2( f->keep[ t ], MNT_DETACH | UMOUNT_NOFOLLOW );
-    if( f->keep[ t ][0] ) rmdir( f->keep[ t ] );
+    if( f->clone[ t ]>=0 ) close( f->clone[ t ] );  /* the kernel dissolves the copy */
+    f->clone[ t ] = -1;
   }
-  if( f->keep_root[0] ) rmdir( f->keep_root );
 }
 
-/* Binds the mount kept for page type t back onto the directory it
-   covered, then sets its mount flags as init made them. */
+/* Moves the copy of page type t back onto the directory it covered,
+   checked to be that one, then makes sure it has the flags init gave
+   it (a copy keeps them). */
 static int
 put_back_one( fini_t * f, size_t t ) {
   int covered = open_checked( f, t, f->dom.dir_dev, f->covered[ t ] );
   if( covered<0 ) return errno;
-  int err = mount_fd( f->keep[ t ], covered, MS_BIND );
+  int err = syscall( SYS_move_mount, f->clone[ t ], "", covered, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH )
+            ? errno : 0;
   close( covered );
   if( err ) return err;
   int back = open_checked( f, t, f->dom.type_dev[ t ], 0UL );  /* a mount point now: it cannot be swapped */
-  if( back<0 ) return errno;
-  err = mount_fd( NULL, back, MS_REMOUNT | MS_BIND | FD_SHMEM_PRIVATE_MOUNT_FLAGS );
-  close( back );
+  struct statvfs sv;
+  if( back<0 || fstatvfs( back, &sv ) ) err = errno;
+  else if( ( sv.f_flag & MOUNT_ST_FLAGS )!=MOUNT_ST_FLAGS ) {
+    char at[ 64 ];
+    snprintf( at, sizeof(at), "/proc/self/fd/%d", back );
+    err = mount( NULL, at, NULL, MS_REMOUNT | MS_BIND | FD_SHMEM_PRIVATE_MOUNT_FLAGS, NULL ) ? errno : 0;
+  }
+  if( back>=0 ) close( back );
   return err;
 }
 
@@ -189,11 +199,19 @@ put_back( fini_t * f ) {
   }
 }
 
+/* Holds a copy of every mount, then unmounts them from the domain.  A
+   copy is in no mount table: if this process dies, the kernel drops it
+   with its files, so a mount is at any moment either in the domain or
+   gone, never set aside somewhere no command looks. */
 static int
 take_down( fini_t * f ) {
-  int err = keep_all( f );
-  if( err ) FD_SHMEM_PRIVATE_WARN( "fini: cannot set aside the mounts of %s: %s; nothing was changed", f->dom.path,
-                                   strerror( err ) );
+  int err = 0;
+  for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err; t++ ) {
+    if( !is_mounted( f, t ) ) continue;
+    err = hold_one( f, t );
+    if( err ) FD_SHMEM_PRIVATE_WARN( "fini: cannot hold a copy of %s: %s; nothing was changed", f->sub[ t ],
+                                     strerror( err ) );
+  }
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err; t++ ) {
     if( !is_mounted( f, t ) ) continue;
     if( !umount2( f->sub[ t ], UMOUNT_NOFOLLOW ) ) { f->gone[ t ] = 1; continue; }
@@ -202,7 +220,7 @@ take_down( fini_t * f ) {
     FD_SHMEM_PRIVATE_WARN( "fini: cannot unmount %s: %s; what was unmounted was mounted back (above)", f->sub[ t ],
                            strerror( err ) );
   }
-  keep_drop( f );
+  drop_clones( f );
   return err;
 }
 
@@ -261,6 +279,7 @@ fd_shmem_domain_fini( char const * path ) {
   static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
   pthread_mutex_lock( &lock );
   memset( &fini_state, 0, sizeof(fini_state) );
+  for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) fini_state.clone[ t ] = -1;
   int err = fini_locked( &fini_state, path );
   pthread_mutex_unlock( &lock );
   return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_domain_fini, err );
