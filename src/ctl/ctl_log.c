@@ -153,7 +153,8 @@ failure_reason( ctl_t const * ctl, int err, char const * cmd, char const ** lib 
   if( ( sys==EPERM || sys==EACCES ) && geteuid() )
     return (*lib)[0] ? ctl_msg_new( "permission denied: run as root (%s)", *lib )
                      : ctl_msg_new( "permission denied: run as root" );
-  char const * fix  = ctl_remedy( sys );
+  /* a remedy for the system error, unless the library's reason is another one (a refusal of its own) */
+  char const * fix  = !(*lib)[0] || strstr( *lib, strerror( sys ) ) ? ctl_remedy( sys ) : NULL;
   char const * path = !(*lib)[0] && real && on_domain( cmd ) ? fd_shmem_path() : NULL;  /* say where */
   if( path && fix ) return ctl_msg_new( "domain %s: %s (%s)", path, said, fix );
   if( path )        return ctl_msg_new( "domain %s: %s", path, said );

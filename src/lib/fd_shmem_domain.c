@@ -174,7 +174,8 @@ plan_may_make( char const * path ) {
   if( !err && access( parent, W_OK | X_OK ) ) err = errno;
   if( err ) { FD_SHMEM_PRIVATE_WARN( "init: cannot make %s in %s: %s", path, parent, strerror( err ) ); return err; }
   if( !fd_shmem_private_may_mount() ) {
-    FD_SHMEM_PRIVATE_WARN( "init: mounting needs root (CAP_SYS_ADMIN)" );
+    FD_SHMEM_PRIVATE_WARN( "init: mounting needs CAP_SYS_ADMIN, which this process lacks (root has it, unless a "
+                           "container or user namespace took it away)" );
     return EPERM;
   }
   return 0;

@@ -98,7 +98,8 @@ fini_obstacles( fini_t * f ) {
     return EBUSY;
   }
   if( mounted && !fd_shmem_private_may_mount() ) {
-    FD_SHMEM_PRIVATE_WARN( "fini: unmounting %s needs root (CAP_SYS_ADMIN); nothing was changed", dom->path );
+    FD_SHMEM_PRIVATE_WARN( "fini: unmounting %s needs CAP_SYS_ADMIN, which this process lacks (root has it, unless "
+                           "a container or user namespace took it away); nothing was changed", dom->path );
     return EPERM;
   }
   int err = mounted ? detach_refused() : 0;
