@@ -55,9 +55,12 @@ json_ok "--json init on a read-only fs"
 # ...and a domain whose directory turned read-only: fini names the path
 mount -o remount,rw "$base/ro"
 expect 0 "" "initialized domain" -- --shmem-path "$base/ro/dom" init 700 root root
+expect 0 "" "created kept" -- --shmem-path "$base/ro/dom" create kept 1 normal 0 600
 mount -o remount,ro "$base/ro"
 expect 1 "" "." -- --shmem-path "$base/ro/dom" fini
 last_line_has "fini on a read-only fs" "fini: .*$base/ro/dom.*Read-only file system"
+# ...before it unmounted anything: the region is still there
+expect 0 "^kept +normal " "" -- --shmem-path "$base/ro/dom" query
 mount -o remount,rw "$base/ro"
 expect 0 "" "removed domain" -- --shmem-path "$base/ro/dom" fini
 
