@@ -79,17 +79,6 @@ detach_refused( void ) {
 static int
 fini_obstacles( fini_t * f ) {
   fd_shmem_private_domain_t const * dom = &f->dom;
-  /* the directories must be removable once unmounted: the domain's own
-     (read-only or immutable would say so only after the unmounts) and
-     its parent's (a mount point domain was refused by the check) */
-  char const * dir_of[ 2 ] = { ".", ".." };
-  for( int i=0; i<2; i++ ) {
-    if( !faccessat( dom->dir_fd, dir_of[ i ], W_OK | X_OK, AT_EACCESS ) ) continue;
-    int err = errno;
-    FD_SHMEM_PRIVATE_WARN( "fini: %s could not be removed%s: %s; nothing was changed", dom->path,
-                           i ? " from its parent directory" : "", strerror( err ) );
-    return err;
-  }
   size_t mounted = 0UL;
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
     if( !is_mounted( f, t ) ) continue;
@@ -114,6 +103,17 @@ fini_obstacles( fini_t * f ) {
                            "Linux 5.2 or later, not blocked by seccomp), so %s cannot be taken down safely; "
                            "nothing was changed", strerror( err ), dom->path );
     return EPERM;
+  }
+  /* the directories must be removable once unmounted: the domain's own
+     (read-only or immutable would say so only after the unmounts) and
+     its parent's (a mount point domain was refused by the check) */
+  char const * dir_of[ 2 ] = { ".", ".." };
+  for( int i=0; i<2; i++ ) {
+    if( !faccessat( dom->dir_fd, dir_of[ i ], W_OK | X_OK, AT_EACCESS ) ) continue;
+    err = errno;
+    FD_SHMEM_PRIVATE_WARN( "fini: %s could not be removed%s: %s; nothing was changed", dom->path,
+                           i ? " from its parent directory" : "", strerror( err ) );
+    return err;
   }
   return read_covered( f );
 }
