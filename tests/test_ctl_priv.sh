@@ -55,7 +55,7 @@ expect 0 "" "" -- --quiet create big 2 huge 0 600 create small 3 normal 0 640
 expect 0 "big +huge +2 +4194304 +root +root 0600 +0" "" -- query
 expect 0 "huge +0 +$want +$((want - 2)) " "" -- query
 expect 0 "\"name\": \"small\"" "" -- --json query
-"$CTL" --json query | python3 -m json.tool >/dev/null || { echo "FAIL: --json query is not JSON"; fails=$((fails + 1)); }
+json_ok "--json query"
 
 # a process maps "big": shrinking and fini are refused, nothing changes
 mkfifo "$tmp.fifo"

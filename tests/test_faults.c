@@ -403,6 +403,19 @@ init_fault( int skip ) {
   ck_assert_msg( !mounted, "%s is still mounted", path );
 }
 
+/* 1 if this process has CAP_SYS_ADMIN: without it init refuses (EPERM)
+   before it would mount, so a faulted mount cannot be reached. */
+static int
+may_mount( void ) {
+  FILE * f = fopen( "/proc/self/status", "r" );
+  if( !f ) return 1;  /* cannot tell: run it */
+  char line[ 256 ];
+  unsigned long long eff = 0ULL;
+  while( fgets( line, sizeof(line), f ) && sscanf( line, "CapEff: %llx", &eff )!=1 ) {}
+  fclose( f );
+  return !!( eff & ( 1ULL<<21 ) );  /* CAP_SYS_ADMIN */
+}
+
 START_TEST( init_first_mount_fails ) {
   init_fault( 0 );
 }
@@ -614,7 +627,8 @@ main( int argc, char ** argv ) {
   tcase_add_loop_test( tc, join_fault,    0, JOIN_FAULT_CNT );
   tcase_add_test( tc, update_grow_fault );
   tcase_add_test( tc, update_shrink_fault );
-  tcase_add_test( tc, init_first_mount_fails );
+  if( may_mount() ) tcase_add_test( tc, init_first_mount_fails );
+  else fprintf( stderr, "note: init_first_mount_fails not run: no CAP_SYS_ADMIN, init refuses before it mounts\n" );
   if( fdt_privileged() && kernel_has_huge() ) tcase_add_test( tc, init_second_mount_fails );
   if( fdt_privileged() && kernel_has_huge() ) tcase_add_test( tc, fini_second_unmount_fails );
   if( fdt_privileged() && kernel_has_huge() ) tcase_add_test( tc, resize_keeps_a_racing_region );

@@ -32,38 +32,3 @@ cp -P "$top_builddir"/src/lib/.libs/libfdshmem.so* "$dest/src/lib/.libs/"
 cp "$top_srcdir"/tests/*.sh "$dest/tests/"
 cp -R "$top_srcdir/contrib" "$dest/"
 cp "$top_srcdir/tests/guest/suites.sh" "$dest/tests/guest/"
-
-# test_ctl_priv.sh checks the tool's JSON with `python3 -m json.tool`:
-# the host's python3 comes along with just the modules that needs.
-python=/usr/bin/python3
-if [ -x "$python" ]; then
-  mkdir -p "$dest/bin"
-  cp -L "$python" "$dest/bin/python3"
-  # the modules a run of json.tool loads, listed as it exits
-  echo '{"a": [1]}' | "$python" -W ignore -c '
-import atexit, importlib.util, json.tool, runpy, sys, sysconfig
-listing = sys.argv.pop()
-def dump():
-  stdlib = sysconfig.get_path("stdlib")
-  with open(listing, "w") as out:
-    print(stdlib, file=out)
-    for m in list(sys.modules.values()):
-      f = getattr(m, "__file__", None)
-      if f and f.startswith(stdlib + "/"):
-        print(f, file=out)
-        if f.endswith(".py"):
-          print(importlib.util.cache_from_source(f), file=out)
-atexit.register(dump)
-runpy.run_module("json.tool", run_name="__main__", alter_sys=True)
-' "$dest/python-files" >/dev/null
-  {
-    read -r stdlib
-    lib="$dest/lib/$(basename "$stdlib")"
-    mkdir -p "$lib/lib-dynload"
-    while read -r f; do
-      [ -f "$f" ] || continue
-      mkdir -p "$lib/$(dirname "${f#"$stdlib"/}")" && cp "$f" "$lib/${f#"$stdlib"/}"
-    done
-  } <"$dest/python-files"
-  rm "$dest/python-files"
-fi
