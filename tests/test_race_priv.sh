@@ -155,7 +155,7 @@ waits() {
   want_err=$1; shift 2
   checks=$((checks + 1))
   "$CTL" "$@" >"$tmp/out" 2>"$tmp/err" & p=$!
-  sleep 1
+  sleep 2  # the note comes after half a second of waiting
   if ! kill -0 $p 2>/dev/null; then
     fail "fd_shmem_ctl $* did not wait for the holder"; show out err
   else
@@ -182,8 +182,20 @@ hold -s
 soon 0 "" -- query
 soon 0 "" -- --dry-run --quiet fini
 soon 0 "" -- --dry-run --quiet apply "$conf"
+soon 0 "" -- --quiet create shared 1 normal 0 600  # region commands run side by side
+soon 0 "" -- --quiet unlink shared normal
 waits "$held_by" -- apply "$conf"
 out_has "^apply: set"
+# a holder done within half a second keeps the waiter quiet
+: >"$tmp/held"
+flock -x "$lock" sh -c "echo ready >'$tmp/held'; exec sleep 0.4" & brief=$!
+for _ in $(seq 500); do grep -q ready "$tmp/held" && break; sleep 0.01; done
+soon 0 "" -- query
+wait $brief
+hold -x
+waits "$held_by" -- create waited 1 normal 0 600  # ...but never beside a change of the domain
+hold -x
+waits "$held_by" -- unlink waited normal
 
 # another user runs without the lock (it may change nothing the lock
 # guards); the build tree may not be readable by nobody: a copy runs

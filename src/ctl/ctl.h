@@ -97,7 +97,7 @@ typedef int (*ctl_handler_t)( ctl_t * ctl, ctl_args_t const * args );
    line takes the strongest its commands need, once, before the first
    runs. */
 #define CTL_LOCK_NONE      (0)  /* looks at nothing the tool changes (help) */
-#define CTL_LOCK_SHARED    (1)  /* reads the machine; also every command of a --dry-run line */
+#define CTL_LOCK_SHARED    (1)  /* reads, or changes one region (atomic in the library); any --dry-run line */
 #define CTL_LOCK_EXCLUSIVE (2)  /* may change a domain or a pool */
 
 /* A command takes argc arguments, or argc+opt_argc when the word after

@@ -16,10 +16,14 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #define LOCK_NAME "ctl.lock"
 #define SAFE_TAIL "; nothing was changed"
+
+#define QUIET_WAIT_MS (500)  /* a wait shorter than this goes unsaid */
+#define POLL_MS       (10)
 
 /* What makes st, found where root's directory (dir) or a regular file
    for root alone must be, unsafe to trust; NULL if nothing. */
@@ -141,8 +145,15 @@ ctl_lock_take( ctl_t * ctl, int lock ) {
   close( dir );
   if( fd<0 ) return EPERM;
   int op = lock==CTL_LOCK_EXCLUSIVE ? LOCK_EX : LOCK_SH;
-  if( !flock( fd, op | LOCK_NB ) ) return 0;  /* fd stays open: the lock lasts until the process ends */
-  if( errno!=EWOULDBLOCK ) return cannot( ctl, "flock", CTL_LOCK_PATH, errno );
+  /* fd stays open: the lock lasts until the process ends.  Most holders
+     are done within milliseconds: a wait is said only once it has lasted
+     QUIET_WAIT_MS, so commands run side by side (a script, a test suite)
+     print nothing about each other. */
+  for( int waited=0; waited<=QUIET_WAIT_MS; waited+=POLL_MS ) {
+    if( !flock( fd, op | LOCK_NB ) ) return 0;
+    if( errno!=EWOULDBLOCK ) return cannot( ctl, "flock", CTL_LOCK_PATH, errno );
+    nanosleep( &(struct timespec){ .tv_nsec = POLL_MS*1000000L }, NULL );
+  }
   say_waiting( ctl, fd );
   while( flock( fd, op ) )
     if( errno!=EINTR ) return cannot( ctl, "flock", CTL_LOCK_PATH, errno );
