@@ -64,18 +64,6 @@ ctl_usage( void ) {
           "The domain is --shmem-path, else $FD_SHMEM_PATH, else /mnt/.fd.\n" );
 }
 
-/* Writes "head ... tail" of s (len bytes) into buf (buf_sz bytes): the
-   middle of a long message is a value (a path), its end the reason. */
-static void
-cut_middle( char const * s, size_t len, char * buf, size_t buf_sz ) {
-  static char const gap[] = " ... ";
-  size_t keep = ( buf_sz-sizeof(gap) )/2UL;
-  memcpy( buf, s, keep );
-  memcpy( buf+keep, gap, sizeof(gap)-1UL );
-  memcpy( buf+keep+sizeof(gap)-1UL, s+len-keep, keep );
-  buf[ keep+sizeof(gap)-1UL+keep ] = '\0';
-}
-
 /* The message of fmt, allocated (NULL: out of memory). */
 static char * msg_vprintf( char const * fmt, va_list ap ) __attribute__(( format( printf, 1, 0 ) ));
 
@@ -105,10 +93,9 @@ ctl_fail( ctl_t * ctl, int err, char const * fmt, ... ) {
   va_start( ap, fmt );
   char * msg = msg_vprintf( fmt, ap );
   va_end( ap );
-  size_t len = msg ? strlen( msg ) : 0UL;
-  if( !msg )                      snprintf( ctl->why, sizeof(ctl->why), "%s", strerror( err ) );
-  else if( len<sizeof(ctl->why) ) memcpy( ctl->why, msg, len+1UL );
-  else                            cut_middle( msg, len, ctl->why, sizeof(ctl->why) );
+  /* too long: both ends kept, the start names the value, the end the reason */
+  char const * why = msg ? ctl_cut( msg, ctl->why, sizeof(ctl->why) ) : strerror( err );
+  if( why!=ctl->why ) snprintf( ctl->why, sizeof(ctl->why), "%s", why );
   free( msg );
   return err;
 }
