@@ -104,6 +104,7 @@ sd_image() {
     "$dev"/usr/lib/*/libfdshmem.so
   install -m 0644 "$sd_dir/fdshmem.conf" "$root/etc/fdshmem.conf"
   install -m 0755 "$sd_dir/fdtest-check" "$root/usr/local/sbin/fdtest-check"
+  install -m 0755 "$sd_dir/fdtest-sandbox" "$root/usr/local/sbin/fdtest-sandbox"
   install -m 0644 "$sd_dir/fdtest-consumer.service" "$sd_dir/fdtest-report.service" "$root/etc/systemd/system/"
   systemctl --root="$root" --quiet enable fdshmem.service fdtest-consumer.service fdtest-report.service
   # a getty on the console would hang up the report as it writes there
