@@ -134,9 +134,11 @@ lock_made || { finish; exit; }
 # background ($holder, its pid), until killed
 hold() {
   : >"$tmp/held"
-  flock -o "$1" "$lock" sh -c "echo ready >'$tmp/held'; exec sleep 60" & holder=$!
+  flock -o "$1" "$lock" sh -c "echo \$\$ >'$tmp/sleeper'; echo ready >'$tmp/held'; exec sleep 60" & holder=$!
   pids="$pids $holder"
   wait_ready "$tmp/held"
+  # killing flock leaves its child: the EXIT trap ends that one too
+  pids="$pids $(cat "$tmp/sleeper")"
 }
 # soon STATUS STDERR_REGEX -- ARGS: the command ends at once (within
 # 20 s: it waits for no holder) with STATUS, stderr matching (or empty)
