@@ -7,9 +7,10 @@
 # summary must name that test and say PASS: a FAIL or a SKIP fails.
 # Exit 0, 1, or 77 when the host lacks QEMU, the kernel or the rootfs.
 . "$(dirname "$0")/systemd/guest.sh"
-# autopkgtest and what the test builds with; a rootfs of its own (cached
-# by this list), the other guests keep the small one
-rootfs_pkgs+=,autopkgtest,gcc,libc6-dev,pkgconf
+# autopkgtest, dpkg-dev (its dpkg-source unpacks a source tree) and what
+# the test builds with; a rootfs of its own (cached by this list), the
+# other guests keep the small one
+rootfs_pkgs+=,autopkgtest,dpkg-dev,gcc,libc6-dev,pkgconf
 sd_setup
 
 # libfdshmem-dev, which the test depends on (sd_image installs the
