@@ -25,16 +25,18 @@ joins( void ) {
   size_t const page_cnt = 4UL;
   char * mem = fd_shmem_acquire( FD_SHMEM_NORMAL_PAGE_SZ, page_cnt, 0UL );
   if( !mem ) return fail( "fd_shmem_acquire of 4 normal pages on cpu 0 failed" );
-  int err = fd_shmem_join_anonymous( "test", FD_SHMEM_JOIN_MODE_READ_WRITE, mem, mem, FD_SHMEM_NORMAL_PAGE_SZ, page_cnt );
+  int err = fd_shmem_join_anonymous( "test", FD_SHMEM_JOIN_MODE_READ_WRITE, mem, mem,
+                                     FD_SHMEM_NORMAL_PAGE_SZ, page_cnt );
   if( err ) return fail( "fd_shmem_join_anonymous failed" );
   strcpy( mem, "written through the first join" );
 
   fd_shmem_join_info_t info;
   char const * again = fd_shmem_join( "test", FD_SHMEM_JOIN_MODE_READ_WRITE, 0, NULL, NULL, &info );
   if( !again ) return fail( "fd_shmem_join of the anonymous join failed" );
-  printf( "join of \"%s\": %s the first, %zu %s pages, ref_cnt %ld, hash 0x%08x, reads \"%s\"\n",
+  printf( "join of \"%s\": %s the first, %zu %s pages, ref_cnt %ld, hash 0x%08x\n",
           info.name, again==mem ? "same memory as" : "NOT the memory of", info.page_cnt,
-          fd_shmem_page_sz_to_cstr( info.page_sz ), info.ref_cnt, info.hash, again );
+          fd_shmem_page_sz_to_cstr( info.page_sz ), info.ref_cnt, info.hash );
+  printf( "it reads \"%s\"\n", again );
 
   if( fd_shmem_leave( (void *)again, NULL, NULL ) ) return fail( "fd_shmem_leave failed" );
   if( fd_shmem_leave_anonymous( mem, &info ) ) return fail( "fd_shmem_leave_anonymous failed" );
@@ -62,9 +64,10 @@ groove( void ) {
   for( ;; ) {
     fd_groove_volume_t * v = fd_groove_volume_pool_remove_err( pool, &err );
     if( !v ) break;
+    int in_place = (char *)v==(char *)volumes + v->idx*FD_GROOVE_VOLUME_FOOTPRINT;
     printf( "removed volume %lu (%s volume0), magic %lu, info \"%.*s\"\n", (unsigned long)v->idx,
-            (char *)v==(char *)volumes + v->idx*FD_GROOVE_VOLUME_FOOTPRINT ? "at its place from" : "NOT at its place from",
-            (unsigned long)v->magic, (int)v->info_sz, (char const *)v->info );
+            in_place ? "at its place from" : "NOT at its place from", (unsigned long)v->magic, (int)v->info_sz,
+            (char const *)v->info );
   }
   printf( "then: %s\n", fd_groove_strerror( err ) );
   fd_groove_volume_pool_delete( fd_groove_volume_pool_leave( pool ) );

@@ -6,6 +6,7 @@
 # the installed packages, as on a machine of its own.  autopkgtest's
 # summary must name that test and say PASS: a FAIL or a SKIP fails.
 # Exit 0, 1, or 77 when the host lacks QEMU, the kernel or the rootfs.
+# shellcheck source-path=SCRIPTDIR source=systemd/guest.sh
 . "$(dirname "$0")/systemd/guest.sh"
 # autopkgtest, dpkg-dev (its dpkg-source unpacks a source tree) and what
 # the test builds with; a rootfs of its own (cached by this list), the

@@ -7,6 +7,7 @@
 # mounts must be as before, and test_safety, which needs a memory cgroup,
 # must have had v2's: the guest's cgroup facts are checked first.
 # Exit 0, 1, or 77 when the host lacks QEMU, the kernel or the rootfs.
+# shellcheck source-path=SCRIPTDIR source=systemd/guest.sh
 . "$(dirname "$0")/systemd/guest.sh"
 : "${top_srcdir:?}" "${top_builddir:?}"
 sd_setup
@@ -24,7 +25,8 @@ sd_image_extra() {
     awk '$2 == "=>" && $3 ~ /^\// { print $3 }' | sort -u || true)
   for lib in $libs; do
     case $lib in "$work"/*) continue ;; esac
-    [ -e "$root$lib" ] || [ -e "$root/usr$lib" ] || { cp -L "$lib" "$root/usr/local/fdtest/lib/" && echo "copied $lib"; }
+    [ -e "$root$lib" ] || [ -e "$root/usr$lib" ] && continue
+    cp -L "$lib" "$root/usr/local/fdtest/lib/" && echo "copied $lib"
   done
 }
 sd_timeout=600
