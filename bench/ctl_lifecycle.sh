@@ -71,7 +71,7 @@ time_it() {  # prints seconds taken by "$@"
 
 echo "$pool_before" > $node/nr_hugepages
 a=(); b=()
-for i in $(seq "$runs"); do
+for _ in $(seq "$runs"); do
   a+=("$(time_it ctl_lifecycle "/tmp/fdshmem-bench-ctl.$$")")
   b+=("$(time_it script_lifecycle "/tmp/fdshmem-bench-sh.$$")")
 done

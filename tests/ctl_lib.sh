@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Shared by the fd_shmem_ctl tests: run the tool, check exit status and
 # what went to stdout and stderr.  Sourced, not run.
 : "${top_builddir:?}"
@@ -56,6 +57,7 @@ need_machine() {
   [ -e "$pool" ] || { rm -rf "$tmp"; echo "SKIP: no 2 MiB pages on node 0"; exit 77; }
   exec 9>/tmp/fdshmem-test.lock
   flock 9
+  # shellcheck disable=SC2034  # for the tests that source this file
   pool_before=$(cat "$pool")
   trap 'exit 1' HUP INT TERM  # so a killed test still runs its EXIT trap and puts the machine back
 }

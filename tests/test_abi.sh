@@ -115,6 +115,7 @@ for h in "$top_srcdir"/include/fdshmem/*.h; do
   if ! ${CC:-cc} -std=c99 -pedantic -Wall -Wextra -Werror -I"$top_srcdir/include" -c "$tmp/t.c" -o "$tmp/t.o"; then
     echo "FAIL: $name does not compile alone as C99"; fail=1
   fi
+  # shellcheck disable=SC2086  # CXX may carry flags, as make's does
   if command -v ${CXX:-c++} >/dev/null 2>&1 &&
      ! ${CXX:-c++} -x c++ -Wall -Wextra -Werror -I"$top_srcdir/include" -c "$tmp/t.c" -o "$tmp/t.o"; then
     echo "FAIL: $name does not compile alone as C++"; fail=1

@@ -5,7 +5,8 @@
 # follow the machine's memory, a create short of pages, "run as root"
 # for apply, fini and alloc, the domain a later command works on,
 # kernel-cmdline and the shipped config.
-. "$top_srcdir/tests/ctl_lib.sh"
+# shellcheck source=tests/ctl_lib.sh
+. "${top_srcdir:?}/tests/ctl_lib.sh"
 need_machine
 dom=$(mktemp -u /tmp/fdshmem-admin.XXXXXX)
 giga=/sys/devices/system/node/node0/hugepages/hugepages-1048576kB/nr_hugepages
@@ -13,7 +14,7 @@ giga=/sys/devices/system/node/node0/hugepages/hugepages-1048576kB/nr_hugepages
 pools_saved=$(for f in /sys/devices/system/node/node*/hugepages/hugepages-*/nr_hugepages; do echo "$f $(cat "$f")"; done)
 restore() {
   for d in "$dom/" "$dom.shipped/"; do
-    for m in $(awk -v d="$d" 'index($2, d) == 1 { print $2 }' /proc/mounts); do umount -l "$m"; done
+    awk -v d="$d" 'index($2, d) == 1 { print $2 }' /proc/mounts | while IFS= read -r m; do umount -l "$m"; done
   done
   rm -rf "$dom" "$dom.shipped" "$tmp"
   echo "$pools_saved" | while read -r f v; do echo "$v" > "$f"; done
@@ -25,7 +26,7 @@ conf="$tmp/fdshmem.conf"
 # kernel-cmdline: the boot parameters for the config's pages (the forms
 # per node are in test_conf); nothing on the machine changes
 nodes=$("$CTL" numa-cnt)
-mem_nodes=$(ls -d /sys/devices/system/node/node*/hugepages | wc -l)  # nodes with memory
+mem_nodes=$(find /sys/devices/system/node/node*/hugepages -maxdepth 0 | wc -l)  # nodes with memory
 mem_mib=$(awk '/MemTotal:/ { print int($4 / 1024) }' /sys/devices/system/node/node0/meminfo)  # node 0's
 printf 'pages = gigantic all 1\npages = 2M all 3\n' >"$tmp/boot.conf"
 expect 0 "^hugepagesz=1G hugepages=$mem_nodes hugepagesz=2M hugepages=$((3 * mem_nodes))\$" "grub" -- kernel-cmdline "$tmp/boot.conf"
@@ -80,7 +81,7 @@ fi
 echo 0 > "$pool"
 expect 1 "" "create r 2 huge 0 600: .*needs 2 huge pages.* 0 free" -- --shmem-path "$dom" create r 2 huge 0 600
 expect 1 "" "needs 1 huge page[ ,;].* 0 free" -- --shmem-path "$dom" create r 1 huge 0 600
-ls "$dom/.huge" | grep -q . && { echo "FAIL: a refused create left a file"; fails=$((fails + 1)); }
+[ -z "$(find "$dom/.huge" -mindepth 1)" ] || { echo "FAIL: a refused create left a file"; fails=$((fails + 1)); }
 echo "$((base + 2))" > "$pool"
 
 # mounts sized for less memory than the machine has (memory was added):
@@ -153,7 +154,8 @@ if command -v setpriv >/dev/null 2>&1; then
   as_nobody "reset: permission denied: run as root" --shmem-path "$dom" reset
   chmod 0750 "$dom" "$dom/.normal" && chown 65534:65534 "$dom/.normal"
   [ -e "$dom/.normal/kept" ] || { echo "FAIL: nobody's reset removed a region"; fails=$((fails + 1)); }
-  [ "$(cat "$pool")" = "$base" ] && [ -d "$dom/.huge" ] || { echo "FAIL: nobody changed the machine"; fails=$((fails + 1)); }
+  { [ "$(cat "$pool")" = "$base" ] && [ -d "$dom/.huge" ]; } ||
+    { echo "FAIL: nobody changed the machine"; fails=$((fails + 1)); }
 fi
 
 expect 0 "" "removed domain" -- --shmem-path "$dom" fini

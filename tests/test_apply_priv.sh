@@ -2,12 +2,13 @@
 # fd_shmem_ctl apply and check, as root, on a temporary path with a
 # scratch file: from nothing, again (no change), after manual changes
 # (repaired), an impossible request, --dry-run, check's exit codes.
-. "$top_srcdir/tests/ctl_lib.sh"
+# shellcheck source=tests/ctl_lib.sh
+. "${top_srcdir:?}/tests/ctl_lib.sh"
 need_machine
 dom=$(mktemp -u /tmp/fdshmem-apply.XXXXXX)
 restore() {
-  for m in $(awk -v d="$dom/" 'index($2, d) == 1 { print $2 }' /proc/mounts); do umount -l "$m"; done
-  for m in $(awk -v d="$tmp/" 'index($2, d) == 1 { print $2 }' /proc/mounts); do umount -l "$m"; done
+  awk -v d="$dom/" 'index($2, d) == 1 { print $2 }' /proc/mounts | while IFS= read -r m; do umount -l "$m"; done
+  awk -v d="$tmp/" 'index($2, d) == 1 { print $2 }' /proc/mounts | while IFS= read -r m; do umount -l "$m"; done
   rm -rf "$dom" "$tmp"
   echo "$pool_before" > "$pool"
 }
@@ -25,7 +26,8 @@ CONF
 expect 1 "differs: init domain $dom" "differs from" -- check "$conf"
 expect 0 "would: init domain $dom" "" -- --dry-run apply "$conf"
 out_has "^would: set node 0 huge pages to $want"
-[ ! -e "$dom" ] && [ "$(cat "$pool")" = "$pool_before" ] || { echo "FAIL: --dry-run changed something"; fails=$((fails + 1)); }
+{ [ ! -e "$dom" ] && [ "$(cat "$pool")" = "$pool_before" ]; } ||
+  { echo "FAIL: --dry-run changed something"; fails=$((fails + 1)); }
 expect 0 "^apply: init domain $dom" "" -- --quiet apply "$conf"
 out_has "^apply: set node 0 huge pages to $want"
 [ "$(stat -c '%a %G' "$dom")" = "750 nogroup" ] || { echo "FAIL: domain owner/mode"; fails=$((fails + 1)); }

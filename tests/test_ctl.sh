@@ -1,7 +1,8 @@
 #!/bin/sh
 # fd_shmem_ctl without privileges: argument checking, chaining, exit
 # codes, streams, and the region commands on a domain under /dev/shm.
-. "$top_srcdir/tests/ctl_lib.sh"
+# shellcheck source=tests/ctl_lib.sh
+. "${top_srcdir:?}/tests/ctl_lib.sh"
 
 dom=$(mktemp -d /dev/shm/fdshmem-ctl.XXXXXX)
 mkdir "$dom/.normal"
@@ -48,9 +49,9 @@ expect 2 "" "needs 1 argument" -- cpu-idx
 
 # chaining: all output in order, and the first failure stops the run
 expect 0 "^$cpus\$" "" -- cpu-cnt numa-cnt
-[ "$(cat "$tmp/out" | wc -l)" = 2 ] || { echo "FAIL: chained output"; fails=$((fails + 1)); }
+[ "$(wc -l <"$tmp/out")" = 2 ] || { echo "FAIL: chained output"; fails=$((fails + 1)); }
 expect 1 "^$cpus\$" "unlink nothere 0: no such region" -- cpu-cnt unlink nothere 0 cpu-cnt
-[ "$(cat "$tmp/out" | wc -l)" = 1 ] || { echo "FAIL: the run went on after a failure"; fails=$((fails + 1)); }
+[ "$(wc -l <"$tmp/out")" = 1 ] || { echo "FAIL: the run went on after a failure"; fails=$((fails + 1)); }
 # a bad argument anywhere in the line: refused before anything runs
 expect 1 "" "numa-idx x: CPU \"x\" is not a number" -- cpu-cnt numa-idx x cpu-cnt
 expect 1 "" "create b x normal 0 600: PAGE_CNT \"x\" is not a number" -- create a 1 normal 0 600 create b x normal 0 600
@@ -145,7 +146,8 @@ expect 0 "would: unlink region r2 \(normal, 5 pages\)" "" -- --dry-run unlink r2
 expect 1 "" "unlink nothere 0: no such region" -- --dry-run unlink nothere 0
 expect 0 "would: create region r3 \(normal, 2 pages over cpus 0, mode 0600\)" "" -- --dry-run create r3 2 normal 0 600
 expect 1 "" "already exists" -- --dry-run create r2 2 normal 0 600
-[ ! -e "$dom/.normal/r3" ] && [ -e "$dom/.normal/r2" ] || { echo "FAIL: a dry run changed the domain"; fails=$((fails + 1)); }
+{ [ ! -e "$dom/.normal/r3" ] && [ -e "$dom/.normal/r2" ]; } ||
+  { echo "FAIL: a dry run changed the domain"; fails=$((fails + 1)); }
 rm -f "$dom"/.normal/*
 expect 0 "no regions" "" -- query
 
@@ -172,7 +174,8 @@ for bad in typo relative/dir / /a/../etc /a/. "$(printf '/%04097d' 0)"; do
   fi
 done
 checks=$((checks + 1))
-FD_SHMEM_PATH= "$CTL" --shmem-path "$dom" query >"$tmp/out" 2>&1 || { echo "FAIL: an empty FD_SHMEM_PATH was refused"; fails=$((fails + 1)); }
+FD_SHMEM_PATH='' "$CTL" --shmem-path "$dom" query >"$tmp/out" 2>&1 ||
+  { echo "FAIL: an empty FD_SHMEM_PATH was refused"; fails=$((fails + 1)); }
 
 # the JSON checker the tests use checks itself first
 checks=$((checks + 1))

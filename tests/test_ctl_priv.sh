@@ -3,7 +3,8 @@
 # path: init, alloc, create, query (text and JSON), refusals while a
 # region is mapped, reset, free, fini.  The hugepage pool and the mounts
 # are put back on every path.
-. "$top_srcdir/tests/ctl_lib.sh"
+# shellcheck source=tests/ctl_lib.sh
+. "${top_srcdir:?}/tests/ctl_lib.sh"
 need_machine
 HOLD="$top_builddir/tests/fdt_hold"
 dom=$(mktemp -u /tmp/fdshmem-ctl.XXXXXX)
@@ -12,7 +13,7 @@ holder=
 
 restore() {
   [ -n "$holder" ] && kill "$holder" 2>/dev/null
-  for m in $(awk -v d="$dom/" 'index($2, d) == 1 { print $2 }' /proc/mounts); do umount -l "$m"; done
+  awk -v d="$dom/" 'index($2, d) == 1 { print $2 }' /proc/mounts | while IFS= read -r m; do umount -l "$m"; done
   rm -rf "$dom" "$tmp" "$tmp.fifo"
   echo "$pool_before" > "$pool"
 }

@@ -5,7 +5,8 @@
 # the report and in --json, config errors.  CI runs this as root: every
 # command that would change the machine if the code regressed ends its
 # line with an unknown command, so the line is refused before it runs.
-. "$top_srcdir/tests/ctl_lib.sh"
+# shellcheck source=tests/ctl_lib.sh
+. "${top_srcdir:?}/tests/ctl_lib.sh"
 
 dom=$(mktemp -d /dev/shm/fdshmem-words.XXXXXX)
 mkdir "$dom/.normal"

@@ -5,7 +5,8 @@
 # open descriptor and a deleted-but-mapped region holding a mount, an
 # unmount that fails half way, and --dry-run of every command.  Nothing
 # outside a domain may change, and a refusal changes nothing.
-. "$top_srcdir/tests/ctl_lib.sh"
+# shellcheck source=tests/ctl_lib.sh
+. "${top_srcdir:?}/tests/ctl_lib.sh"
 need_machine
 HOLD="$top_builddir/tests/fdt_hold"
 dom=$(mktemp -u /tmp/fdshmem-dom.XXXXXX)
@@ -16,9 +17,10 @@ pids=
 restore() {
   for p in $pids; do kill "$p" 2>/dev/null; done
   wait 2>/dev/null
-  for m in $(awk -v d="$dom/" -v t="$tmp/" 'index($2, d) == 1 || index($2, t) == 1 { print $2 }' /proc/mounts | sort -r); do
-    umount -l "$m"
-  done
+  awk -v d="$dom/" -v t="$tmp/" 'index($2, d) == 1 || index($2, t) == 1 { print $2 }' /proc/mounts | sort -r |
+    while IFS= read -r m; do
+      umount -l "$m"
+    done
   rm -rf "$dom" "$tmp"
   echo "$pool_before" > "$pool"
 }
@@ -27,7 +29,7 @@ trap restore EXIT
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 intact() {  # intact DIR: the victim files are all still there
   checks=$((checks + 1))
-  [ -f "$1/keep1" ] && [ -f "$1/keep2" ] || fail "files outside the domain were removed from $1"
+  { [ -f "$1/keep1" ] && [ -f "$1/keep2" ]; } || fail "files outside the domain were removed from $1"
 }
 err_has() {
   checks=$((checks + 1))
@@ -89,7 +91,7 @@ grep -qF 'would: unlink file evil\x0awould: unlink region FAKE (not a valid regi
 expect 0 "" "reset: left the directory $dom/.normal/adir \(not a region\)" -- reset
 rmdir "$dom/.normal/adir"
 intact "$victim"
-[ ! -e "$dom/.normal/r" ] && [ ! -L "$dom/.normal/evil" ] || fail "reset left files in the domain"
+{ [ ! -e "$dom/.normal/r" ] && [ ! -L "$dom/.normal/evil" ]; } || fail "reset left files in the domain"
 
 # 6-8. holders of a mount: fini refuses, names each, changes nothing
 expect 0 "" "" -- --quiet alloc $((pool_before + 2)) huge 0 create r 1 normal 0 600 create big 1 huge 0 600
@@ -108,7 +110,8 @@ err_has "fini: pid $cwd_pid \(sleep\) has its working directory in $dom/.normal"
 err_has "fini: pid $fd_pid \(sleep\) has descriptor 7 open on $dom/.normal/r"
 err_has "fini: pid $hold_pid \((lt-)?fdt_hold\) maps $dom/.huge/big \(deleted\)"
 expect 1 "" "in use by 3 processes" -- --dry-run fini
-mounted "$dom/.normal" tmpfs && mounted "$dom/.huge" hugetlbfs && [ -e "$dom/.normal/r" ] || fail "a refused fini changed the domain"
+{ mounted "$dom/.normal" tmpfs && mounted "$dom/.huge" hugetlbfs && [ -e "$dom/.normal/r" ]; } ||
+  fail "a refused fini changed the domain"
 kill $cwd_pid $fd_pid; exec 8>&-; wait $cwd_pid $fd_pid $hold_pid 2>/dev/null; pids=
 
 # a thread with a working directory of its own (unshare CLONE_FS)
@@ -132,7 +135,7 @@ expect 0 "would: init domain $tmp/new" "^fd_shmem_ctl: --shmem-path $tmp/new ove
 [ ! -e "$tmp/new" ] || fail "--dry-run init made the domain"
 expect 1 "" "init 700 root root: cannot make $tmp/no/new in $tmp/no: No such file or directory" -- --shmem-path "$tmp/no/new" --dry-run init 700 root root
 expect 0 "would: unmount and remove domain $dom" "" -- --dry-run fini
-mounted "$dom/.normal" tmpfs && [ -e "$dom/.normal/r" ] || fail "--dry-run fini changed the domain"
+{ mounted "$dom/.normal" tmpfs && [ -e "$dom/.normal/r" ]; } || fail "--dry-run fini changed the domain"
 
 # 10. a file system mounted inside a page type would make an unmount
 # fail half way: found first, nothing changed (the put-back itself is
@@ -140,7 +143,8 @@ mounted "$dom/.normal" tmpfs && [ -e "$dom/.normal/r" ] || fail "--dry-run fini 
 mkdir "$dom/.huge/sub" && mount -t tmpfs fdshmem-test-sub "$dom/.huge/sub"
 expect 1 "" "fini: 1 file system is mounted inside $dom/.huge \($dom/.huge/sub\); unmount it first; nothing was changed" -- fini
 expect 1 "" "mounted inside" -- --dry-run fini
-mounted "$dom/.normal" tmpfs && mounted "$dom/.huge" hugetlbfs && [ -e "$dom/.normal/r" ] || fail "a refused fini changed the domain"
+{ mounted "$dom/.normal" tmpfs && mounted "$dom/.huge" hugetlbfs && [ -e "$dom/.normal/r" ]; } ||
+  fail "a refused fini changed the domain"
 umount "$dom/.huge/sub" && rmdir "$dom/.huge/sub"
 
 expect 0 "" "" -- --quiet reset free huge 0

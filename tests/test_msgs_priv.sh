@@ -4,12 +4,14 @@
 # read-only file system, root without capabilities, a caller who cannot
 # read the domain (--json then leaves one error object).  Mounts and
 # directories are put back on every path.
-. "$top_srcdir/tests/ctl_lib.sh"
+# shellcheck source=tests/ctl_lib.sh
+. "${top_srcdir:?}/tests/ctl_lib.sh"
 need_machine
 base=$(mktemp -d /tmp/fdshmem-msgs.XXXXXX)
 
 restore() {
-  for m in $(awk -v d="$base/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r); do umount -l "$m"; done
+  awk -v d="$base/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r |
+    while IFS= read -r m; do umount -l "$m"; done
   rm -rf "$base" "$tmp"
 }
 trap restore EXIT

@@ -5,7 +5,8 @@
 # named with the command that recovers it; and paths whose bytes
 # mountinfo escapes (spaces, tabs, a newline, backslashes), or as long
 # as FD_SHMEM_PATH_MAX, work with every command and leave nothing.
-. "$top_srcdir/tests/ctl_lib.sh"
+# shellcheck source=tests/ctl_lib.sh
+. "${top_srcdir:?}/tests/ctl_lib.sh"
 need_machine
 unset FD_SHMEM_PATH
 base=$(mktemp -d /tmp/fdshmem-paths.XXXXXX)
@@ -19,6 +20,7 @@ restore() {
     if awk -v m="/dev/shm/$t" '$5 == m { f = 1 } END { exit !f }' /proc/self/mountinfo; then umount -l "/dev/shm/$t"; fi
     [ ! -d "/dev/shm/$t" ] || rmdir "/dev/shm/$t"
   done
+  # shellcheck disable=SC2086  # mode, uid and gid, one a word
   set -- $shm_was
   chmod "$1" /dev/shm; chown "$2:$3" /dev/shm
   rm -rf "$base" "$tmp"
@@ -39,7 +41,7 @@ left_below() {
 # same mode, owner and entries
 refused() {
   dir=$1 why=$2
-  was="$(stat -c '%a %u %g' "$dir") $(ls -A "$dir" | tr '\n' ' ')"
+  was="$(stat -c '%a %u %g' "$dir") $(find "$dir" -mindepth 1 -maxdepth 1 | sort | tr '\n' ' ')"
   expect 1 "" "init 700 root root: $dir already exists and is not a domain: $why.*nothing was changed" -- \
     --shmem-path "$dir" init 700 root root
   printf 'path = %s\nmode = 0700\n' "$dir" >"$tmp/refused.conf"
@@ -49,7 +51,7 @@ refused() {
   expect 1 "" "fini: $dir is not a domain: $why.*nothing was changed" -- --shmem-path "$dir" fini
   expect 1 "" "reset: $dir is not a domain: $why.*nothing was changed" -- --shmem-path "$dir" reset
   [ -z "$(left_below "$dir/")" ] || fail "something was mounted inside $dir: $(left_below "$dir/")"
-  now="$(stat -c '%a %u %g' "$dir") $(ls -A "$dir" | tr '\n' ' ')"
+  now="$(stat -c '%a %u %g' "$dir") $(find "$dir" -mindepth 1 -maxdepth 1 | sort | tr '\n' ' ')"
   [ "$now" = "$was" ] || fail "$dir changed: mode, owner and entries were '$was', now '$now'"
 }
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
@@ -69,7 +71,7 @@ expect 1 "" "init 700 root root: $base/srv already exists and is not a domain: $
   --shmem-path "$base/srv" init 700 root root
 printf 'path = %s/srv\nmode = 0700\n' "$base" >"$tmp/srv.conf"
 expect 1 "" "exists but is not a domain" -- --quiet apply "$tmp/srv.conf"
-[ -z "$(left_below "$base/srv")" ] && [ "$(stat -c %a "$base/srv")" = 755 ] && [ "$(ls -A "$base/srv")" = data ] ||
+{ [ -z "$(left_below "$base/srv")" ] && [ "$(stat -c %a "$base/srv")" = 755 ] && [ "$(ls -A "$base/srv")" = data ]; } ||
   fail "apply changed a directory of other files"
 
 # a pseudo file system: /proc (cgroup and the others: tests/guest/t_paths.sh)
@@ -146,9 +148,10 @@ every_command "$nl" "$base/t\\x09ab\\x5cx\\x5c040/n\\x0al\\x5c\\x5c"  # as the t
 comp=$(printf '%0100d' 0)
 long="$base"
 while [ $(( ${#long} + 101 )) -le 3846 ]; do long="$long/$comp"; done
+# shellcheck disable=SC1003  # tr reads '\\' as one backslash
 long="$long/$(printf '%*s' $((3996 - ${#long})) '' | tr ' ' '\\')"
 mkdir -p "$(dirname "$long")"
-[ ${#long} -ge 3990 ] && [ ${#long} -le 4000 ] || fail "the long path is ${#long} bytes"
+{ [ ${#long} -ge 3990 ] && [ ${#long} -le 4000 ]; } || fail "the long path is ${#long} bytes"
 every_command "$long" "$(printf '%s' "$long" | sed 's/\\/\\x5c/g')" file
 
 [ -z "$(left_below "$base")" ] || fail "mounts left below $base"

@@ -8,7 +8,8 @@
 # with SIGKILL frees it; an unsafe lock directory or file is refused
 # with nothing changed (the real directory is moved aside for that, and
 # put back at exit).
-. "$top_srcdir/tests/ctl_lib.sh"
+# shellcheck source=tests/ctl_lib.sh
+. "${top_srcdir:?}/tests/ctl_lib.sh"
 need_machine
 lockdir=/run/fdshmem
 lock=$lockdir/ctl.lock
@@ -18,7 +19,8 @@ export FD_SHMEM_PATH="$dom"
 pids=
 
 unmount_dom() {
-  for m in $(awk -v d="$dom/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r); do umount -l "$m"; done
+  awk -v d="$dom/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r |
+    while IFS= read -r m; do umount -l "$m"; done
 }
 restore() {
   for p in $pids; do kill -9 "$p" 2>/dev/null; done
@@ -132,9 +134,11 @@ lock_made || { finish; exit; }
 # background ($holder, its pid), until killed
 hold() {
   : >"$tmp/held"
-  flock -o "$1" "$lock" sh -c "echo ready >'$tmp/held'; exec sleep 60" & holder=$!
+  flock -o "$1" "$lock" sh -c "echo \$\$ >'$tmp/sleeper'; echo ready >'$tmp/held'; exec sleep 60" & holder=$!
   pids="$pids $holder"
   wait_ready "$tmp/held"
+  # killing flock leaves its child: the EXIT trap ends that one too
+  pids="$pids $(cat "$tmp/sleeper")"
 }
 # soon STATUS STDERR_REGEX -- ARGS: the command ends at once (within
 # 20 s: it waits for no holder) with STATUS, stderr matching (or empty)

@@ -20,7 +20,7 @@ if [ -s "$cache/version" ] && [ -s "$cache/vmlinux" ] && [ -d "$cache/lib/module
   cat "$cache/version"
   exit 0
 fi
-command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null || skip "apt-get and dpkg-deb are needed"
+{ command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null; } || skip "apt-get and dpkg-deb are needed"
 pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[^ ]*\)$/\1/p' | head -n 1)
 [ -n "$pkg" ] || skip "apt knows no linux-image-amd64 (run apt-get update)"
 version=${pkg#linux-image-}
@@ -47,7 +47,7 @@ tail -c +"$((start + 1))" "$bz" | head -c "$length" >"$work/payload"
 xz -dc --single-stream <"$work/payload" >"$work/vmlinux" || fail "could not decompress the kernel of $pkg"
 [ "$(od -An -tx1 -N 4 "$work/vmlinux" | tr -d ' ')" = 7f454c46 ] || fail "could not decompress the kernel of $pkg"
 
-rm -rf "$cache/lib" "$cache/vmlinux" "$cache/version"
+rm -rf "${cache:?}/lib" "$cache/vmlinux" "$cache/version"
 mv "$work/root/lib" "$cache/lib"
 mv "$work/vmlinux" "$cache/vmlinux"
 echo "$version" >"$cache/version"

@@ -41,7 +41,7 @@ conf=$tmp/fdshmem.conf
 printf 'path = %s\nmode = 0750\nuser = 0\ngroup = 0\npages = huge 1 2\n' "$dom" >"$conf"
 pool() { echo "$sysnode/node$1/hugepages/$H/nr_hugepages"; }
 used0() { echo $(( $(cat "$(pool 0)") - $(cat "$sysnode/node0/hugepages/$H/free_hugepages") )); }
-saved=$(for f in $sysnode/node*/hugepages/*/nr_hugepages; do echo "$f $(cat "$f")"; done)
+saved=$(for f in "$sysnode"/node*/hugepages/*/nr_hugepages; do echo "$f $(cat "$f")"; done)
 restore() {
   scrub
   echo "$saved" | while read -r f v; do echo "$v" >"$f"; done
@@ -128,7 +128,7 @@ recover_fini() {
   fi
   [ ! -e "$dom" ] || fail "the next fini left $dom"
   s=$(strays)
-  [ -z "$s" ] && ! mounted "$dom/.normal" && ! mounted "$dom/.huge" || fail "mounts left after the next fini: $s"
+  { [ -z "$s" ] && ! mounted "$dom/.normal" && ! mounted "$dom/.huge"; } || fail "mounts left after the next fini: $s"
   pages_match
 }
 
@@ -152,11 +152,11 @@ setup_regions() {
     create r3 1 normal 0 600 || fail "setup: init and create failed"
 }
 setup_partial() {  # a domain whose .huge is not mounted, its owner not the file's
-  "$CTL" --quiet --shmem-path "$dom" init 700 root root && umount "$dom/.huge" || fail "setup: partial domain"
+  { "$CTL" --quiet --shmem-path "$dom" init 700 root root && umount "$dom/.huge"; } || fail "setup: partial domain"
 }
 setup_stale() {  # a domain whose empty .huge is sized for less memory than the machine has
-  "$CTL" --quiet --shmem-path "$dom" init 700 root root && umount "$dom/.huge" &&
-    mount -t hugetlbfs -o pagesize=2M,size=4M,mode=0700,nosuid,nodev,noexec fd_shmem "$dom/.huge" ||
+  { "$CTL" --quiet --shmem-path "$dom" init 700 root root && umount "$dom/.huge" &&
+    mount -t hugetlbfs -o pagesize=2M,size=4M,mode=0700,nosuid,nodev,noexec fd_shmem "$dom/.huge"; } ||
     fail "setup: stale domain"
 }
 recover_alloc() {
@@ -186,12 +186,13 @@ case_steps() {
       ctx="$name killed before $call #$n"
       $setup
       # in a subshell, which says "Killed" to /dev/null
+      # shellcheck disable=SC2086  # $also: strace options, one a word
       (strace -f -o /dev/null $also -e inject="$call:signal=KILL:when=$n" "$CTL" "$@" >"$tmp/out" 2>&1; exit $?) \
         2>/dev/null
       status=$?
       after_kill
       $recovery
-      [ -z "$(strays)" ] && [ ! -e "$dom" ] || scrub
+      { [ -z "$(strays)" ] && [ ! -e "$dom" ]; } || scrub
       [ $status -ge 128 ] || break
       kills=$((kills + 1)) n=$((n + 1))
     done
@@ -216,7 +217,7 @@ case_delays() {
     [ $? -ge 128 ] && kills=$((kills + 1)) || done=$((done + 1))
     after_kill
     $recovery
-    [ -z "$(strays)" ] && [ ! -e "$dom" ] || scrub
+    { [ -z "$(strays)" ] && [ ! -e "$dom" ]; } || scrub
     ms=$((ms + 10))
     [ $sig = TERM ] && sig=KILL || sig=TERM
   done
@@ -232,7 +233,9 @@ start=$(date +%s)
 # every process for holders)
 case_steps fini  setup_regions recover_fini  "umount2 unlinkat rmdir"           -- --shmem-path "$dom" fini
 init="--shmem-path $dom init 750 root root"
+# shellcheck disable=SC2086  # $init: the command's words
 case_steps init  setup_none    recover_fini  "mkdir mount fchown"               -- $init
+# shellcheck disable=SC2086
 case_steps init  setup_none    recover_apply "mkdir mount fchown"               -- $init
 case_steps apply setup_none    recover_apply "mkdir mount fchown write"         -- apply "$conf"
 case_steps apply setup_partial recover_apply "mount fchown"                     -- apply "$conf"
@@ -262,11 +265,12 @@ for refusal in open_tree:error=ENOSYS open_tree:error=EPERM move_mount:error=ENO
   [ "$(regions_there)" = "$(printf 'huge r1\nnormal r2\nnormal r3')" ] || fail "regions left: $(regions_there)"
   after_kill
   recover_fini
-  [ -z "$(strays)" ] && [ ! -e "$dom" ] || scrub
+  { [ -z "$(strays)" ] && [ ! -e "$dom" ]; } || scrub
 done
 
 start=$(date +%s) kills0=$kills
 case_delays fini  setup_regions recover_fini  -- --shmem-path "$dom" fini
+# shellcheck disable=SC2086
 case_delays init  setup_none    recover_apply -- $init
 case_delays apply setup_none    recover_apply -- apply "$conf"
 case_delays alloc setup_none    recover_alloc -- alloc 3 huge 1

@@ -27,7 +27,7 @@ dom=$tmp/dom
 H=hugepages-2048kB G=hugepages-1048576kB
 pool() { echo "$sysnode/node$2/hugepages/$1/nr_hugepages"; }           # pool TYPE NODE
 free_of() { cat "$sysnode/node$2/hugepages/$1/free_hugepages"; }
-saved=$(for f in $sysnode/node*/hugepages/*/nr_hugepages; do echo "$f $(cat "$f")"; done)
+saved=$(for f in "$sysnode"/node*/hugepages/*/nr_hugepages; do echo "$f $(cat "$f")"; done)
 restore() {
   "$CTL" --quiet --shmem-path "$dom" reset fini >/dev/null 2>&1
   echo "$saved" | while read -r f v; do echo "$v" >"$f"; done
@@ -57,7 +57,7 @@ is() {
 
 # ---- topology: numa-cnt, cpu-idx, numa-idx against sysfs ----
 nodes=0
-for d in $sysnode/node[0-9]*; do n=${d##*node}; [ "$n" -ge "$nodes" ] && nodes=$((n + 1)); done
+for d in "$sysnode"/node[0-9]*; do n=${d##*node}; [ "$n" -ge "$nodes" ] && nodes=$((n + 1)); done
 [ "$nodes" = "$want_nodes" ] || fail "sysfs has $nodes nodes, the guest was made with $want_nodes"
 run 0 numa-cnt
 is "$tmp/out" "$nodes" "numa-cnt"
@@ -74,7 +74,7 @@ cpus=$(nproc --all 2>/dev/null || nproc)
 [ "$nodes" -le "$cpus" ] || [ "$memory_only" -ge $((nodes - cpus)) ] || fail "$nodes nodes over $cpus cpus, only $memory_only without cpus"
 c=0
 while [ "$c" -lt "$cpus" ]; do
-  node=$(ls -d /sys/devices/system/cpu/cpu$c/node* | sed 's/.*node//')
+  for d in /sys/devices/system/cpu/cpu"$c"/node*; do node=${d##*node}; done
   run 0 numa-idx "$c"
   is "$tmp/out" "$node" "numa-idx $c"
   c=$((c + 1))
@@ -94,7 +94,7 @@ run 1 check "$conf"
 has out "differs: set node 1 huge pages to 3"
 has out "differs: set node 1 gigantic pages to 1"
 run 0 apply "$conf"
-for d in $sysnode/node[0-9]*; do
+for d in "$sysnode"/node[0-9]*; do
   n=${d##*node}
   [ -e "$(pool $H "$n")" ] && is "$(pool $H "$n")" 3 "node $n huge after apply of 'huge all 3'"
 done
@@ -148,13 +148,15 @@ done
 # ---- regions through the tool: pages split over the cpus' nodes ----
 run 0 --shmem-path "$dom" create split 2 huge 0-1 600
 is "$(pool $H 0)" 3 "node 0 huge pool after create"
-[ "$(free_of $H 0)" = 2 ] && [ "$(free_of $H 1)" = 2 ] || fail "create split 2 huge 0-1: free $(free_of $H 0)/$(free_of $H 1), want 2/2"
+{ [ "$(free_of $H 0)" = 2 ] && [ "$(free_of $H 1)" = 2 ]; } ||
+  fail "create split 2 huge 0-1: free $(free_of $H 0)/$(free_of $H 1), want 2/2"
 run 0 --shmem-path "$dom" query split huge
 is "$tmp/out" "0 2 2097152" "query split huge"
 run 0 --shmem-path "$dom" unlink split huge
 run 0 --shmem-path "$dom" create held 2 huge 1 600
 run 0 --shmem-path "$dom" create giga 1 gigantic 1 600
-[ "$(free_of $H 0)" = 3 ] && [ "$(free_of $H 1)" = 1 ] || fail "create held 2 huge 1: free $(free_of $H 0)/$(free_of $H 1), want 3/1"
+{ [ "$(free_of $H 0)" = 3 ] && [ "$(free_of $H 1)" = 1 ]; } ||
+  fail "create held 2 huge 1: free $(free_of $H 0)/$(free_of $H 1), want 3/1"
 is "$sysnode/node1/hugepages/$G/free_hugepages" 0 "node 1 gigantic free after create giga"
 
 # ---- shrinking: refused where the pages are in use, allowed elsewhere ----

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # Sourced by the t_numa*.sh scripts: stages the multi-node test programs,
 # the tool and the library in a directory, and numa_guest NODES CMD...
 # runs CMD there in a guest of NODES nodes (tests/guest/run).

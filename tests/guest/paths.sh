@@ -33,12 +33,14 @@ mount -t devpts devpts /mnt/devpts 2>/dev/null
 while read -r parent fs; do
   grep -q " $parent $fs " /proc/mounts || { echo "no $fs at $parent: skipped"; continue; }
   d=$parent/fdshmem
+  # shellcheck disable=SC2012  # the names are compared, not parsed (busybox find lacks -printf)
   before=$(ls -A "$parent" | sort | tr '\n' ' ')
   why="$d would be on the $fs file system of $parent, where no domain can live; nothing was changed"
   expect 1 "init 700 root root: $why" -- --shmem-path "$d" init 700 root root
   printf 'path = %s\nmode = 0700\n' "$d" >/tmp/pseudo.conf
   expect 1 "apply /tmp/pseudo.conf: .*$why" -- apply /tmp/pseudo.conf
   [ ! -e "$d" ] || { fail "$d was made"; rmdir "$d"; }
+  # shellcheck disable=SC2012
   [ "$fs" = proc ] || [ "$(ls -A "$parent" | sort | tr '\n' ' ')" = "$before" ] || fail "$parent changed: was '$before'"
 done <<LIST
 /sys/fs/cgroup/memory cgroup

@@ -4,5 +4,6 @@
 # short of pages refusing without falling back, a creator killed
 # mid-placement, creates beyond a node and beyond the machine
 # (tests/guest/numa_place.c).
-. "$top_srcdir/tests/guest/numa_lib.sh"
+# shellcheck source=tests/guest/numa_lib.sh
+. "${top_srcdir:?}/tests/guest/numa_lib.sh"
 numa_guest 2 ./numa_place

@@ -10,6 +10,7 @@ trap 'rm -rf "$tmp"' EXIT
 "$top_srcdir/tests/guest/stage.sh" "$tmp/t" || exit 99
 # the pools are checked first: a kernel that ignored the parameters would
 # leave nothing to test here
+# shellcheck disable=SC2016  # the script is the guest's, expanded there
 "$top_srcdir/tests/guest/run" --timeout 400 \
   --append "hugepagesz=1G hugepages=0:1,1:1 hugepagesz=2M hugepages=0:16,1:16" "$tmp/t" -- sh -c '
     for n in 0 1; do

@@ -5,6 +5,7 @@
 # same image boots again with the pages fd_shmem_ctl kernel-cmdline printed in
 # the first boot on the kernel command line, and apply takes them as met.
 # Exit 0, 1, or 77 when the host lacks QEMU, the kernel or the rootfs.
+# shellcheck source=tests/guest/systemd/guest.sh
 . "$(dirname "$0")/systemd/guest.sh"
 sd_setup
 sd_image

@@ -9,6 +9,7 @@
 # With the consumer running, a second DIMM re-applies without
 # restarting it.
 # Exit 0, 1, or 77 when the host lacks QEMU, the kernel or the rootfs.
+# shellcheck source=tests/guest/systemd/guest.sh
 . "$(dirname "$0")/systemd/guest.sh"
 sd_setup
 sd_image

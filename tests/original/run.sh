@@ -38,7 +38,7 @@ if [ "$(id -u)" != 0 ] || [ "${FDSHMEM_TEST_PRIVILEGED:-}" != 1 ]; then
 fi
 lib="$build/src/lib/.libs"
 ctl="$build/src/ctl/fd_shmem_ctl"
-[ -e "$lib/libfdshmem.so" ] && [ -x "$ctl" ] || die "no libfdshmem build in $build (run make first)"
+{ [ -e "$lib/libfdshmem.so" ] && [ -x "$ctl" ]; } || die "no libfdshmem build in $build (run make first)"
 inc="$top_srcdir/include"
 [ -e "$build/include/fdshmem/fd_shmem.h" ] && inc="$build/include"
 
@@ -49,7 +49,8 @@ pool_restore=
 restore() {
   if [ -d "$dom" ]; then
     "$ctl" --quiet --shmem-path "$dom" fini 2>/dev/null ||
-      for m in $(awk -v d="$dom/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r); do umount -l "$m"; done
+      awk -v d="$dom/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r |
+        while IFS= read -r m; do umount -l "$m"; done
   fi
   for p in $pool_restore; do echo "${p#*=}" > "${p%=*}"; done
   rm -rf "$tmp"
@@ -73,11 +74,14 @@ done
 ln -s "$here/fd_util.h" "$tmp/src/util/fd_util.h"
 
 CC=${CC:-cc}
-xxhash=$(pkg-config --cflags libxxhash) && xxhash_libs=$(pkg-config --libs libxxhash) || die "no libxxhash (apt-get install libxxhash-dev)"
+{ xxhash=$(pkg-config --cflags libxxhash) && xxhash_libs=$(pkg-config --libs libxxhash); } ||
+  die "no libxxhash (apt-get install libxxhash-dev)"
 std="-std=gnu17 -O2 -g -pthread ${FDSHMEM_ORIGINAL_CFLAGS:-} -I$inc -I$here $xxhash"
+# shellcheck disable=SC2086  # $std: compiler flags, one a word
 for f in fd_util fd_hash; do
   $CC $std -Wall -Wextra -Werror -c "$here/$f.c" -o "$tmp/$f.o" || die "the stand-in does not build"
 done
+# shellcheck disable=SC2086  # $std and $xxhash_libs: flags, one a word
 for t in util/shmem/test_shmem groove/test_groove_volume; do
   $CC $std -Wall -Wextra "$tmp/src/$t.c" "$tmp/fd_util.o" "$tmp/fd_hash.o" -o "$tmp/${t##*/}" \
     -L"$lib" -Wl,-rpath,"$lib" -lfdshmem $xxhash_libs || die "$t.c does not build against libfdshmem"

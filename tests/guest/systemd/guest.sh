@@ -110,6 +110,7 @@ sd_image() {
     "$dev"/usr/lib/*/libfdshmem.so
   install -m 0644 "$sd_dir/fdshmem.conf" "$root/etc/fdshmem.conf"
   install -m 0755 "$sd_dir/fdtest-check" "$root/usr/local/sbin/fdtest-check"
+  install -m 0755 "$sd_dir/fdtest-sandbox" "$root/usr/local/sbin/fdtest-sandbox"
   install -m 0644 "$sd_dir/fdtest-consumer.service" "$sd_dir/fdtest-report.service" "$root/etc/systemd/system/"
   # started only by the boots that ask for it (sd_run_append)
   install -m 0755 "$sd_dir/fdtest-run" "$root/usr/local/sbin/fdtest-run"
