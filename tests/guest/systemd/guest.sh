@@ -16,6 +16,12 @@
 #                         DIMM on node 1 with "FDTEST-HOTADD N" and the
 #                         host adds it over QMP); returns the guest's
 #                         status, 99 if it did not report
+#   sd_run_append         the kernel parameters of a boot that runs a test
+#                         job (fdtest-run, by fdtest.mode=) instead of the
+#                         provisioning and its checks
+#   sd_image_extra ROOT   if the test defines it, sd_image calls it to add
+#                         to the image's tree before making the disk
+#   sd_timeout            seconds a boot may take (default 180)
 #
 # Needs root; the host is left as it was but for the cache.
 # Environment: FDSHMEM_GUEST_CACHE (default tests/guest/cache under the
@@ -106,10 +112,14 @@ sd_image() {
   install -m 0755 "$sd_dir/fdtest-check" "$root/usr/local/sbin/fdtest-check"
   install -m 0755 "$sd_dir/fdtest-sandbox" "$root/usr/local/sbin/fdtest-sandbox"
   install -m 0644 "$sd_dir/fdtest-consumer.service" "$sd_dir/fdtest-report.service" "$root/etc/systemd/system/"
+  # started only by the boots that ask for it (sd_run_append)
+  install -m 0755 "$sd_dir/fdtest-run" "$root/usr/local/sbin/fdtest-run"
+  install -m 0644 "$sd_dir/fdtest-run.service" "$root/etc/systemd/system/"
   systemctl --root="$root" --quiet enable fdshmem.service fdtest-consumer.service fdtest-report.service
   # a getty on the console would hang up the report as it writes there
   systemctl --root="$root" --quiet mask serial-getty@ttyS0.service
   echo fdtest >"$root/etc/hostname"
+  if declare -F sd_image_extra >/dev/null; then sd_image_extra "$root"; fi
   mke2fs -q -t ext4 -d "$root" "$work/disk.ext4" 1G || sd_fail "mke2fs failed"
   rm -rf "$root" "$dev"
 }
@@ -149,6 +159,11 @@ sd_hot_add() {
   sd_qmp device_add "$(printf '"driver": "pc-dimm", "id": "dimm%s", "memdev": "hp%s", "node": 1' "$1" "$1")"
 }
 
+# fdtest-run.service instead of the provisioning, the consumer and the
+# report (they stay enabled in the image, masked for this boot).
+sd_run_append="systemd.mask=fdshmem.service systemd.mask=fdtest-consumer.service"
+sd_run_append+=" systemd.mask=fdtest-report.service systemd.wants=fdtest-run.service"
+
 sd_boot() {
   local name=$1 mem=$2 append=$3
   [ -s "$work/initrd" ] || sd_initramfs
@@ -161,7 +176,7 @@ sd_boot() {
   rm -f "$work/qmp.in" && mkfifo "$work/qmp.in"
   : >"$log"
   sd_log "boot $name: $kargs"
-  timeout -k 10 180 qemu-system-x86_64 -machine pc,accel=tcg -cpu max,-erms -smp 2 "${memargs[@]}" \
+  timeout -k 10 "${sd_timeout:-180}" qemu-system-x86_64 -machine pc,accel=tcg -cpu max,-erms -smp 2 "${memargs[@]}" \
     -numa node,nodeid=0,cpus=0,memdev=m0 -numa node,nodeid=1,cpus=1,memdev=m1 \
     -bios "$qboot" -kernel "$cache/vmlinux" -initrd "$work/initrd" \
     -append "console=ttyS0 panic=-1 init_on_alloc=0 quiet loglevel=4 systemd.show_status=error $kargs" \
