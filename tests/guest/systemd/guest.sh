@@ -61,10 +61,11 @@ sd_setup() {
 sd_rootfs() {
   rootfs_tar=$cache/rootfs-$(echo "$rootfs_pkgs" | md5sum | cut -c1-8).tar
   [ -s "$rootfs_tar" ] && return 0
-  local sources
-  sources=$(ls /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n 1)
+  local sources='' f
+  for f in /etc/apt/sources.list.d/*.sources; do [ -e "$f" ] && { sources=$f; break; }; done
   [ -n "$sources" ] || sd_skip "no /etc/apt/sources.list.d/*.sources for mmdebstrap"
   sd_log "building the rootfs (mmdebstrap)"
+  # shellcheck disable=SC2016  # "$1" is the hook's own: mmdebstrap passes the root
   mmdebstrap --quiet --variant=minbase --include="$rootfs_pkgs" \
     --customize-hook='chroot "$1" useradd --system --user-group --no-create-home fdapp' \
     bookworm "${rootfs_tar%.tar}.tmp.tar" "$sources" || sd_skip "mmdebstrap failed"
@@ -168,6 +169,7 @@ sd_boot() {
   local name=$1 mem=$2 append=$3
   [ -s "$work/initrd" ] || sd_initramfs
   local log=$work/$name.serial memargs kargs="fdtest.mode=$name $append"
+  # shellcheck disable=SC2054  # commas separate QEMU's suboptions, not words
   case $mem in
     runtime) memargs=(-m 6G -object memory-backend-ram,id=m0,size=3G -object memory-backend-ram,id=m1,size=3G) ;;
     hotplug) memargs=(-m 4G,slots=2,maxmem=6G -object memory-backend-ram,id=m0,size=3G
