@@ -25,13 +25,6 @@ type_path( char * buf, size_t buf_sz, char const * path, size_t page_sz ) {
   snprintf( buf, buf_sz, "%s/%s", path, fd_shmem_private_type_name( page_sz ) );
 }
 
-size_t
-fd_shmem_private_mount_sz( size_t page_sz ) {
-  size_t mem = 0UL;
-  fd_shmem_private_meminfo( FD_SHMEM_PRIVATE_ALL_NODES, "MemTotal", &mem );
-  return mem - mem % page_sz;
-}
-
 /* Mounts page type page_sz on target as init does: mode 0700, size the
    machine's memory rounded down to whole pages. */
 static int

@@ -25,29 +25,6 @@ static size_t const type_page_sz[ FD_SHMEM_DOMAIN_TYPE_CNT ] = {
   FD_SHMEM_NORMAL_PAGE_SZ, FD_SHMEM_HUGE_PAGE_SZ, FD_SHMEM_GIGANTIC_PAGE_SZ
 };
 
-char const *
-fd_shmem_private_type_name( size_t page_sz ) {
-  switch( page_sz ) {
-  case FD_SHMEM_NORMAL_PAGE_SZ:   return ".normal";
-  case FD_SHMEM_HUGE_PAGE_SZ:     return ".huge";
-  case FD_SHMEM_GIGANTIC_PAGE_SZ: return ".gigantic";
-  default:                        return NULL;
-  }
-}
-
-char const *
-fd_shmem_private_fs_name( size_t page_sz ) {
-  return page_sz==FD_SHMEM_NORMAL_PAGE_SZ ? "tmpfs" : "hugetlbfs";
-}
-
-int
-fd_shmem_private_kernel_has_page_sz( size_t page_sz ) {
-  if( page_sz==FD_SHMEM_NORMAL_PAGE_SZ ) return 1;
-  char dir[ 256 ];
-  snprintf( dir, sizeof(dir), "%s/sys/kernel/mm/hugepages/hugepages-%zukB", fd_shmem_private_sysroot(), page_sz>>10 );
-  return !access( dir, F_OK );
-}
-
 /* FD_SHMEM_TYPE_MOUNTED if sfs is the file system page_sz regions live
    on (tmpfs for normal pages, hugetlbfs of that page size otherwise),
    else what is wrong with it. */

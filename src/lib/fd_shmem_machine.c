@@ -1,11 +1,13 @@
 /* What the machine has: memory figures from /proc/meminfo and the
-   per-node meminfo files, in bytes, and sizes written for a person. */
+   per-node meminfo files, in bytes, the page sizes the kernel offers,
+   the size of a page-type mount, and sizes written for a person. */
 
 #include "fd_shmem_private.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 int
 fd_shmem_private_meminfo( size_t numa_idx, char const * key, size_t * bytes ) {
@@ -54,6 +56,21 @@ fd_shmem_private_hugepage_unclaimed( size_t page_sz, size_t * v ) {
   if( fd_shmem_private_hugepage_figure( page_sz, FD_SHMEM_PRIVATE_ALL_NODES, "resv_hugepages", &resv ) ) resv = 0UL;
   *v = free_>resv ? free_-resv : 0UL;
   return 0;
+}
+
+size_t
+fd_shmem_private_mount_sz( size_t page_sz ) {
+  size_t mem = 0UL;
+  fd_shmem_private_meminfo( FD_SHMEM_PRIVATE_ALL_NODES, "MemTotal", &mem );
+  return mem - mem % page_sz;
+}
+
+int
+fd_shmem_private_kernel_has_page_sz( size_t page_sz ) {
+  if( page_sz==FD_SHMEM_NORMAL_PAGE_SZ ) return 1;
+  char dir[ 256 ];
+  snprintf( dir, sizeof(dir), "%s/sys/kernel/mm/hugepages/hugepages-%zukB", fd_shmem_private_sysroot(), page_sz>>10 );
+  return !access( dir, F_OK );
 }
 
 char const *

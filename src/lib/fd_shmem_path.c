@@ -1,5 +1,5 @@
 /* The domain path: FD_SHMEM_PATH, else the default, until
-   fd_shmem_set_path; and the test seam's root for /sys and /proc.
+   fd_shmem_set_path.
    (Each part of the library sets itself up on first use: the log
    level, libnuma and the topology in their own files.)
 
@@ -67,35 +67,6 @@ path_from_env( void ) {
     FD_SHMEM_PRIVATE_WARN( "ignoring FD_SHMEM_PATH \"%s\": not an absolute directory path; using %s",
                            env, FD_SHMEM_PRIVATE_DEFAULT_PATH );  /* this runs before any set_path */
 }
-
-/* The test seam, and its only place.  The test programs that build
-   their own copy of the library from its sources (tests/test_pool)
-   compile it with -DFD_SHMEM_TEST_SEAMS: then FD_SHMEM_SYSROOT, read
-   once, prefixes every /sys and /proc path the library reads or
-   writes, so the pool code runs unprivileged over a fake tree.  The
-   installed library has no such variable: it always uses the real
-   /sys and /proc (test_pool checks that its .so does not name it). */
-#ifdef FD_SHMEM_TEST_SEAMS
-static pthread_once_t sysroot_once = PTHREAD_ONCE_INIT;
-static char const *   sysroot      = "";
-
-static void
-sysroot_read( void ) {
-  char const * root = secure_getenv( "FD_SHMEM_SYSROOT" );
-  if( root ) sysroot = root;
-}
-
-char const *
-fd_shmem_private_sysroot( void ) {
-  pthread_once( &sysroot_once, sysroot_read );
-  return sysroot;
-}
-#else
-char const *
-fd_shmem_private_sysroot( void ) {
-  return "";
-}
-#endif
 
 int
 fd_shmem_private_domain_path( char const * path, char * buf, size_t buf_sz ) {

@@ -52,12 +52,12 @@ fd_shmem_private_numa_lib_t const * fd_shmem_private_numa_lib( void );
    topology is read on the first call of this or any topology query. */
 int fd_shmem_private_has_numa( void );
 
-/* ---- domain paths (fd_shmem_path.c) ---- */
-
 /* Prefix for /sys and /proc paths: "" in the installed library; a
    test build may point it at a fake tree (the test seam,
-   fd_shmem_path.c). */
+   fd_shmem_sysroot.c). */
 char const * fd_shmem_private_sysroot( void );
+
+/* ---- domain paths (fd_shmem_path.c) ---- */
 
 /* Copies domain path (NULL: the current one) without trailing slashes
    into buf.  Returns 0 or EINVAL (unusable or too long). */
