@@ -3,6 +3,8 @@
 
 /* fd_shmem_ctl internals: the run state and the command table. */
 
+#include "ctl_words.h"
+
 #include <fdshmem/fd_shmem.h>
 
 #include <stddef.h>
@@ -155,25 +157,6 @@ typedef struct {
 int  ctl_line_parse( int argc, char ** argv, ctl_t * ctl, ctl_step_t * steps, int * step_cnt );
 void ctl_steps_free( ctl_step_t * steps, int step_cnt );
 
-/* Strict parsers (ctl_parse.c): the whole string, no sign, no junk, no
-   overflow.  ctl_dec_problem returns NULL with *out set, or what is
-   wrong with s ("is too large", ...) to follow its quoted value in a
-   message; a leading zero is refused (octal or decimal is a guess).
-   ctl_parse_dec returns 0 or EINVAL; ctl_parse_octal 0, EINVAL or
-   ERANGE (above max). */
-char const * ctl_dec_problem( char const * s, size_t * out );
-int          ctl_parse_dec  ( char const * s, size_t * out );
-int          ctl_parse_octal( char const * s, unsigned long * out, unsigned long max );
-/* A page size as a type name, a byte count, or a size with a unit as
-   the kernel writes it (4k, 2M, 2048kB, 1G, 1GB, any case); 0 if s is
-   none of these. */
-size_t       ctl_page_sz( char const * s );
-/* A huge or gigantic page size as ctl_page_sz reads it: 0, EINVAL (not
-   a page size) or EDOM (normal: it has no pool); ctl_pool_type_problem
-   says which, to follow the quoted value. */
-int          ctl_parse_pool_type  ( char const * s, size_t * page_sz );
-char const * ctl_pool_type_problem( int err );
-
 /* The library's messages (ctl_log.c): ctl_log_capture routes them to
    the tool; ctl_warnings_flush writes the warnings kept so far to
    stderr (unless --quiet); ctl_report_failure writes them and then one
@@ -200,23 +183,7 @@ char const * ctl_remedy( int err );
 void ctl_json_str  ( FILE * f, char const * s );
 void ctl_json_error( char ** argv, int argc, int err, char const * message );
 
-/* Copies s into buf (buf_sz bytes, at least 6) with control bytes,
-   bytes of 0x7f and above and backslashes written as \xHH, so a file
-   name cannot forge a line of output and an invisible byte (a UTF-8
-   BOM, a no-break space) shows; returns buf. */
-char const * ctl_printable( char const * s, char * buf, size_t buf_sz );
-
-/* Writes s to f escaped as ctl_printable does: every line of
-   diagnostics goes through it, and only it (messages hold values raw),
-   so a name a domain's user chose cannot reach root's terminal raw or
-   pass for another. */
-void ctl_put_safe( FILE * f, char const * s );
-
-/* s, or its first and last bytes around "..." written to buf (buf_sz
-   bytes in all): a value quoted back in a message at a bounded length. */
-char const * ctl_cut( char const * s, char * buf, size_t buf_sz );
-
-/* A message (printf-style), whole, allocated: free it (NULL: out of memory). */
+/* Messages (ctl_msg.c).  A message (printf-style), whole, allocated: free it (NULL: out of memory). */
 char * ctl_msg_new( char const * fmt, ... ) __attribute__(( format( printf, 1, 2 ) ));
 /* Sets ctl->why (printf-style) and returns err. */
 int ctl_fail( ctl_t * ctl, int err, char const * fmt, ... ) __attribute__(( format( printf, 3, 4 ) ));

@@ -1,11 +1,8 @@
-/* The command table, the usage text built from it, and how commands
-   report. */
+/* The command table and the usage text built from it. */
 
 #include "ctl.h"
 
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 ctl_cmd_t const ctl_cmds[] = {
@@ -64,94 +61,9 @@ ctl_usage( void ) {
           "The domain is --shmem-path, else $FD_SHMEM_PATH, else /mnt/.fd.\n" );
 }
 
-/* The message of fmt, allocated (NULL: out of memory). */
-static char * msg_vprintf( char const * fmt, va_list ap ) __attribute__(( format( printf, 1, 0 ) ));
-
-static char *
-msg_vprintf( char const * fmt, va_list ap ) {
-  va_list again;
-  va_copy( again, ap );
-  int len = vsnprintf( NULL, 0, fmt, ap );
-  char * msg = len<0 ? NULL : malloc( (size_t)len+1UL );
-  if( msg ) vsnprintf( msg, (size_t)len+1UL, fmt, again );
-  va_end( again );
-  return msg;
-}
-
-char *
-ctl_msg_new( char const * fmt, ... ) {
-  va_list ap;
-  va_start( ap, fmt );
-  char * msg = msg_vprintf( fmt, ap );
-  va_end( ap );
-  return msg;
-}
-
-int
-ctl_fail( ctl_t * ctl, int err, char const * fmt, ... ) {
-  va_list ap;
-  va_start( ap, fmt );
-  char * msg = msg_vprintf( fmt, ap );
-  va_end( ap );
-  /* too long: both ends kept, the start names the value, the end the reason */
-  char const * why = msg ? ctl_cut( msg, ctl->why, sizeof(ctl->why) ) : strerror( err );
-  if( why!=ctl->why ) snprintf( ctl->why, sizeof(ctl->why), "%s", why );
-  free( msg );
-  return err;
-}
-
-void
-ctl_note( ctl_t const * ctl, char const * fmt, ... ) {
-  if( ctl->quiet ) return;
-  va_list ap;
-  va_start( ap, fmt );
-  char * msg = msg_vprintf( fmt, ap );
-  va_end( ap );
-  fputs( "fd_shmem_ctl: ", stderr );
-  ctl_put_safe( stderr, msg ? msg : "(a progress message was lost: out of memory)" );
-  fputc( '\n', stderr );
-  free( msg );
-}
-
 int
 ctl_cmd_help( ctl_t * ctl, ctl_args_t const * args ) {
   (void)ctl; (void)args;
   ctl_usage();
   return 0;
-}
-
-/* The bytes both escapers write as \xHH. */
-static int
-shown_escaped( unsigned char c ) {
-  return c<0x20 || c>=0x7f || c=='\\';
-}
-
-void
-ctl_put_safe( FILE * f, char const * s ) {
-  for( ; *s; s++ ) {
-    unsigned char c = (unsigned char)*s;
-    if( shown_escaped( c ) ) fprintf( f, "\\x%02x", c );
-    else                     fputc( c, f );
-  }
-}
-
-char const *
-ctl_cut( char const * s, char * buf, size_t buf_sz ) {
-  size_t len = strlen( s );
-  if( len<buf_sz ) return s;
-  size_t head = ( buf_sz-4UL )/2UL, tail = buf_sz-4UL-head;  /* both ends of a path say the most */
-  snprintf( buf, buf_sz, "%.*s...%s", (int)head, s, s+len-tail );
-  return buf;
-}
-
-char const *
-ctl_printable( char const * s, char * buf, size_t buf_sz ) {
-  size_t n = 0UL;
-  for( ; *s && n+5UL<buf_sz; s++ ) {
-    unsigned char c = (unsigned char)*s;
-    if( shown_escaped( c ) ) n += (size_t)snprintf( buf+n, buf_sz-n, "\\x%02x", c );
-    else                     buf[ n++ ] = (char)c;
-  }
-  buf[ n ] = '\0';
-  return buf;
 }

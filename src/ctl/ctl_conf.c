@@ -1,7 +1,7 @@
 /* Parser of the provisioning file: "KEY = VALUE" lines, '#' comments. */
 
 #include "ctl_conf.h"
-#include "ctl.h"
+#include "ctl_words.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -55,7 +55,7 @@ int ctl_conf_read( struct ctl_run * ctl, ctl_conf_t * conf, char const * fname )
 int ctl_conf_probe( struct ctl_run * ctl, char const * fname );
 
 /* Checks what the file names against the line and the machine, for
-   apply and check (ctl_apply.c): a path must agree with the one the
+   apply and check: a path must agree with the one the
    command line or FD_SHMEM_PATH names; the user and group (root where
    the file names none: conf gets them) must exist.  0, or EINVAL with
    ctl->why naming the file's line. */

@@ -1,5 +1,6 @@
 /* Reading the provisioning file from disk, for apply, check and
-   kernel-cmdline. */
+   kernel-cmdline, and checking the names it holds against the line
+   and the machine. */
 
 #include "ctl.h"
 #include "ctl_conf.h"
@@ -45,4 +46,36 @@ ctl_conf_read( ctl_t * ctl, ctl_conf_t * conf, char const * fname ) {
   err = ctl_conf_parse( conf, f, fname, fd_shmem_numa_cnt() );
   fclose( f );
   return err ? ctl_fail( ctl, err, "%s", conf->err ) : 0;
+}
+
+/* Checks that the file's user and group exist (root where it names
+   none, as init by root leaves them), naming the line of one that does
+   not. */
+static int
+conf_owner( ctl_t * ctl, ctl_conf_t * c, char const * fname ) {
+  if( !c->user[0] )  strcpy( c->user, "root" );
+  if( !c->group[0] ) strcpy( c->group, "root" );
+  unsigned long uid, gid;
+  int bad_user  = !!fd_shmem_owner_resolve( c->user, NULL, &uid, &gid );
+  int bad_group = !bad_user && fd_shmem_owner_resolve( NULL, c->group, &uid, &gid );
+  if( !bad_user && !bad_group ) return 0;
+  ctl_warnings_drop_last();  /* the library's "no such user", said again with its line */
+  int key = bad_user ? CTL_CONF_USER : CTL_CONF_GROUP;
+  return ctl_fail( ctl, EINVAL, "%s:%u: no such %s \"%s\"", fname, c->line_of[ key ], bad_user ? "user" : "group",
+                   bad_user ? c->user : c->group );
+}
+
+int
+ctl_conf_check_names( ctl_t * ctl, ctl_conf_t * conf, char const * fname ) {
+  /* The file's path is used for this command only: it never re-points
+     the commands after it, and it must agree with a path given on the
+     command line or in the environment. */
+  char const * path = conf->path;
+  char given[ FD_SHMEM_PATH_MAX+1UL ];
+  snprintf( given, sizeof(given), "%s", fd_shmem_path() );
+  ctl_path_tidy( given );
+  if( path[0] && ctl->path_given && strcmp( path, given ) )
+    return ctl_fail( ctl, EINVAL, "%s:%u: path %s differs from %s named by the command line or FD_SHMEM_PATH; "
+                     "nothing was done", fname, conf->line_of[ CTL_CONF_PATH ], path, given );
+  return conf_owner( ctl, conf, fname );
 }
