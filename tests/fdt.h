@@ -108,7 +108,7 @@ typedef enum { FDT_ERRCASES_ERRSETS, FDT_ERRCASES_POOL, FDT_ERRCASES_FAULTS, FDT
 
 /* Adds to tc one test per case of cases[0..cnt) (its call must return
    its code) and one that asserts the cases provoke every code that the
-   library's error tables (src/lib/fd_shmem_errset.h) list for each
+   library's error tables (src/lib/base/fd_shmem_errset.h) list for each
    function of owner.  One table per test program. */
 void fdt_errcases_add( TCase * tc, fdt_errcase_t const * cases, size_t cnt, fdt_errcases_owner_t owner );
 

@@ -3,7 +3,7 @@
    added to it without a test that provokes it fails here. */
 
 #include "fdt.h"
-#include "../src/lib/fd_shmem_errset.h"
+#include "../src/lib/base/fd_shmem_errset.h"
 
 #include <fdshmem/fd_groove_volume.h>
 #include <fdshmem/fd_shmem.h>

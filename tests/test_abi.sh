@@ -34,7 +34,7 @@ for h in "$top_srcdir"/include/fdshmem/*.h; do
 done | sort -u > "$tmp/headers"
 fn_re='\(fd_[a-z0-9_]*\) *(.*'  # a function name and its opening parenthesis
 sed -n "/^FD_SHMEM_EXPORT/{s/^FD_SHMEM_EXPORT[^(]*[^a-z0-9_]$fn_re/\\1/p;t;n;s/^$fn_re/\\1/p;}" \
-  "$top_srcdir"/src/lib/*.c | sort -u > "$tmp/exports"
+  "$top_srcdir"/src/lib/*.c "$top_srcdir"/src/lib/*/*.c | sort -u > "$tmp/exports"
 sed -n 's/^[[:space:]]*\(fd_[a-z0-9_]*\);$/\1/p' "$top_srcdir/src/lib/libfdshmem.sym" | sort -u > "$tmp/sym"
 nm -D --defined-only "$lib" | awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' | sort -u > "$tmp/library"
 lists="exports sym library"
@@ -50,7 +50,7 @@ for list in $lists; do
 done
 [ -s "$tmp/headers" ] || { echo "FAIL: no function found in the headers"; fail=1; }
 
-# Closed error sets: the codes src/lib/fd_shmem_errset.h lists for a
+# Closed error sets: the codes src/lib/base/fd_shmem_errset.h lists for a
 # function (what its return filter lets through; tests/test_errsets and
 # tests/test_pool provoke each) must be exactly those of its entry in
 # the ERRORS section of its manual page (its own, or the page its alias
@@ -58,7 +58,7 @@ done
 # its prototype; and no manual page may list codes for a function the
 # table does not close.  For acquire and release, which keep the
 # original's shape, the list is that of the errno they leave.
-sed -n 's/^ *X( *\(fd_[a-z0-9_]*\), *\([^)]*\)).*/\1 \2/p' "$top_srcdir/src/lib/fd_shmem_errset.h" | tr -d ',' \
+sed -n 's/^ *X( *\(fd_[a-z0-9_]*\), *\([^)]*\)).*/\1 \2/p' "$top_srcdir/src/lib/base/fd_shmem_errset.h" | tr -d ',' \
   > "$tmp/errsets"
 [ -s "$tmp/errsets" ] || { echo "FAIL: no error set found in fd_shmem_errset.h"; fail=1; }
 codes() { grep -o -E '\b(E[A-Z0-9]+|FD_GROOVE_ERR_[A-Z]+)\b' | sort -u | tr '\n' ' '; }

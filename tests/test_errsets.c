@@ -1,5 +1,5 @@
 /* Every code in the error sets of the region, domain, owner, path, cpu
-   sequence and join-table calls (src/lib/fd_shmem_errset.h), provoked:
+   sequence and join-table calls (src/lib/base/fd_shmem_errset.h), provoked:
    one case per function and code, and a check that no listed code lacks
    a case.  Most cases need
    no privilege: bad arguments, links, files where directories belong,

@@ -207,7 +207,7 @@ START_TEST( corruption_detected ) {
 }
 END_TEST
 
-/* ---- the closed sets (src/lib/fd_shmem_errset.h), one case per code ---- */
+/* ---- the closed sets (src/lib/base/fd_shmem_errset.h), one case per code ---- */
 
 static int add_null_join( void ) {
   char * vol0 = volumes_map( 1 );

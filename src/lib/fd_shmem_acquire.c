@@ -2,7 +2,7 @@
    unlike a region's file, these pages live only in this mapping. */
 
 #include "fd_shmem_private.h"
-#include "fd_shmem_errset.h"
+#include "base/fd_shmem_errset.h"
 
 #include <errno.h>
 #include <limits.h>

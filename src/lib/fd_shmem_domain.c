@@ -3,7 +3,7 @@
    first, then acts, and undoes what it did when a step fails. */
 
 #include "fd_shmem_private.h"
-#include "fd_shmem_errset.h"
+#include "base/fd_shmem_errset.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -12,7 +12,7 @@
    could otherwise swap in a link). */
 
 #include "fd_shmem_private.h"
-#include "fd_shmem_errset.h"
+#include "base/fd_shmem_errset.h"
 
 #include <dirent.h>
 #include <errno.h>

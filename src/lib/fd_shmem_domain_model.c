@@ -6,7 +6,7 @@
    made on what was opened. */
 
 #include "fd_shmem_private.h"
-#include "fd_shmem_errset.h"
+#include "base/fd_shmem_errset.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -2,7 +2,7 @@
    (from /proc/PID/maps). */
 
 #include "fd_shmem_private.h"
-#include "fd_shmem_errset.h"
+#include "base/fd_shmem_errset.h"
 
 #include <ctype.h>
 #include <dirent.h>

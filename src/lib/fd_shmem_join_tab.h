@@ -52,7 +52,8 @@
    - The entry's fields after info are the writers' own, under
      join_lock. */
 
-#include "fd_shmem_join_key.h"
+#include "fd_shmem_private.h"
+#include "base/fd_shmem_name_key.h"
 
 #include <pthread.h>
 #include <stddef.h>
@@ -71,7 +72,7 @@
    while info.join is set and by address while info.shmem is. */
 typedef struct __attribute__(( aligned( 128 ) )) {
   fd_shmem_join_info_t info;          /* first: iteration steps by entry; shared with readers */
-  unsigned             key_hash;      /* the name index's hash (fd_shmem_join_key.h), not info.hash */
+  unsigned             key_hash;      /* the name index's hash (base/fd_shmem_name_key.h), not info.hash */
   unsigned char        anon;          /* registered by fd_shmem_join_anonymous */
   unsigned char        dump;          /* the first join's dump argument */
   pthread_t            busy_owner;    /* the thread that made it busy */

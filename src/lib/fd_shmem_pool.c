@@ -8,7 +8,7 @@
    while fragmentation can be the cause. */
 
 #include "fd_shmem_private.h"
-#include "fd_shmem_errset.h"
+#include "base/fd_shmem_errset.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -2,7 +2,7 @@
    file behind a name. */
 
 #include "fd_shmem_private.h"
-#include "fd_shmem_errset.h"
+#include "base/fd_shmem_errset.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -7,7 +7,7 @@
    query by name.  Those check a name's bytes only when it is not in the
    join table already. */
 
-#include "fd_shmem_private.h"
+#include "fd_shmem_base.h"
 
 #include <string.h>
 

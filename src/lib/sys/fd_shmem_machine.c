@@ -2,7 +2,7 @@
    per-node meminfo files, in bytes, the page sizes the kernel offers,
    the size of a page-type mount, and sizes written for a person. */
 
-#include "fd_shmem_private.h"
+#include "fd_shmem_sys.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@
    installed library has no such variable: it always uses the real
    /sys and /proc (test_pool checks that its .so does not name it). */
 
-#include "fd_shmem_private.h"
+#include "fd_shmem_sys.h"
 
 #include <pthread.h>
 #include <stdlib.h>

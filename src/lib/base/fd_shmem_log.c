@@ -1,7 +1,7 @@
 /* Logging: every message of the library goes through one replaceable
    callback, filtered by a level read once from FD_SHMEM_LOG. */
 
-#include "fd_shmem_private.h"
+#include "fd_shmem_base.h"
 
 #include <pthread.h>
 #include <stdarg.h>

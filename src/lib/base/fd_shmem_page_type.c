@@ -1,7 +1,7 @@
 /* What each page type is called: its directory in a domain and the
    file system it is mounted as. */
 
-#include "fd_shmem_private.h"
+#include "fd_shmem_base.h"
 
 char const *
 fd_shmem_private_type_name( size_t page_sz ) {

@@ -1,6 +1,6 @@
 /* Parser for cpu sequences such as "0-3,8,10-20/2". */
 
-#include "fd_shmem_private.h"
+#include "fd_shmem_base.h"
 
 #include <errno.h>
 #include <stdint.h>

@@ -1,7 +1,7 @@
 /* The closed error sets of fd_shmem_errset.h: one 0-terminated array per
    function, and the filter every listed function returns through. */
 
-#include "fd_shmem_private.h"
+#include "fd_shmem_base.h"
 #include "fd_shmem_errset.h"
 
 #include <string.h>

@@ -1,7 +1,7 @@
 /* NUMA placement of fresh mappings: bind, populate, verify. */
 
-#include "fd_shmem_private.h"
-#include "fd_shmem_errset.h"
+#include "fd_shmem_sys.h"
+#include "../base/fd_shmem_errset.h"
 
 #include <errno.h>
 #include <limits.h>

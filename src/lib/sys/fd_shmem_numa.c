@@ -1,7 +1,7 @@
 /* NUMA topology, read once from libnuma (on the first question about
    it) and cached. */
 
-#include "fd_shmem_private.h"
+#include "fd_shmem_sys.h"
 
 #include <pthread.h>
 #include <stdint.h>

@@ -3,7 +3,7 @@
    file, the memory policy the file holds over the range the update
    binds (a hugetlbfs policy lives on the mapping and goes with it). */
 
-#include "fd_shmem_private.h"
+#include "fd_shmem_sys.h"
 
 #include <errno.h>
 #include <numaif.h>

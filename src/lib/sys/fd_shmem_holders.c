@@ -3,7 +3,7 @@
    has its working or root directory inside.  Found by device number
    from /proc, so a deleted or renamed file is still seen. */
 
-#include "fd_shmem_private.h"
+#include "fd_shmem_sys.h"
 
 #include <ctype.h>
 #include <dirent.h>

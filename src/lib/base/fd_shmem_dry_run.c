@@ -1,6 +1,6 @@
 /* The process-wide dry-run switch of the administrative calls. */
 
-#include "fd_shmem_private.h"
+#include "fd_shmem_base.h"
 
 static int dry_run;
 

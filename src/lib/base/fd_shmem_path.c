@@ -9,7 +9,7 @@
    string someone is reading.  path_lock is taken alone (no other lock is
    held or taken with it). */
 
-#include "fd_shmem_private.h"
+#include "fd_shmem_base.h"
 #include "fd_shmem_errset.h"
 
 #include <errno.h>

@@ -3,7 +3,7 @@
    only joins regions) neither loads it nor runs its constructor, which
    reads /proc/self/status and walks /sys/devices/system/node. */
 
-#include "fd_shmem_private.h"
+#include "fd_shmem_sys.h"
 
 #include <dlfcn.h>
 #include <numa.h>

@@ -1,7 +1,7 @@
 /* Region names and page sizes: validation and conversion to and from
    text.  Pure functions; no state. */
 
-#include "fd_shmem_join_key.h"
+#include "fd_shmem_name_key.h"
 
 #include <string.h>
 #include <strings.h>

@@ -7,7 +7,7 @@
    holds the index of the volume below it.  Volume headers are touched
    with atomic accesses wherever another thread may race on them. */
 
-#include "fd_shmem_private.h"
+#include "../base/fd_shmem_base.h"
 
 #include <fdshmem/fd_groove_volume.h>
 

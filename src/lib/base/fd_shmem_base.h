@@ -1,0 +1,70 @@
+#ifndef FDSHMEM_SRC_LIB_BASE_FD_SHMEM_BASE_H
+#define FDSHMEM_SRC_LIB_BASE_FD_SHMEM_BASE_H
+
+/* Internal to libfdshmem: the base layer (this folder).  Pure: tables,
+   names, text, the log, error sets and the domain path string; no
+   /sys or /proc access, no libnuma call, and no call to a layer above
+   (the link of libprobe_base.la checks it). */
+
+#include "config.h"
+#include <fdshmem/fd_shmem.h>
+
+#include <stdint.h>
+
+/* Marks a definition as part of the ABI (the build hides everything
+   else; libfdshmem.sym then picks what is exported). */
+#define FD_SHMEM_EXPORT __attribute__(( visibility( "default" ) ))
+
+/* The plural ending of a count word: "1 page", "2 pages". */
+#define FD_SHMEM_PRIVATE_S( n ) ( (n)==1UL ? "" : "s" )
+
+#define FD_SHMEM_PRIVATE_DEFAULT_PATH "/mnt/.fd"
+
+/* Page types in lookup order for page_sz 0: largest first. */
+#define FD_SHMEM_PRIVATE_PAGE_TYPE_CNT (3UL)
+extern size_t const fd_shmem_private_page_sz_desc[ FD_SHMEM_PRIVATE_PAGE_TYPE_CNT ];
+
+/* ---- logging (fd_shmem_log.c) ---- */
+
+void fd_shmem_private_log( int level, char const * fmt, ... )
+  __attribute__(( format( printf, 2, 3 ) ));
+
+#define FD_SHMEM_PRIVATE_WARN( ... )  fd_shmem_private_log( FD_SHMEM_LOG_WARNING, __VA_ARGS__ )
+#define FD_SHMEM_PRIVATE_NOTE( ... )  fd_shmem_private_log( FD_SHMEM_LOG_NOTICE,  __VA_ARGS__ )
+#define FD_SHMEM_PRIVATE_DBG( ... )   fd_shmem_private_log( FD_SHMEM_LOG_DEBUG,   __VA_ARGS__ )
+
+/* ---- domain paths (fd_shmem_path.c) ---- */
+
+/* Copies domain path (NULL: the current one) without trailing slashes
+   into buf.  Returns 0 or EINVAL (unusable or too long). */
+int fd_shmem_private_domain_path( char const * path, char * buf, size_t buf_sz );
+
+/* Writes "DOMAIN/.TYPE" for page size page_sz into buf (buf_sz bytes).
+   Returns 0, EINVAL (bad page size) or ENAMETOOLONG. */
+int fd_shmem_private_type_dir( size_t page_sz, char * buf, size_t buf_sz );
+
+/* Opens "DOMAIN/.TYPE" as an O_PATH|O_DIRECTORY descriptor without
+   following a final symlink.  Returns the fd, or -1 with errno set. */
+int fd_shmem_private_open_type_dir( size_t page_sz );
+
+/* ---- page types (fd_shmem_page_type.c) ---- */
+
+/* ".normal", ".huge", ".gigantic" (NULL for another size), and the file
+   system each lives on. */
+char const * fd_shmem_private_type_name( size_t page_sz );
+char const * fd_shmem_private_fs_name  ( size_t page_sz );
+
+/* ---- dry runs (fd_shmem_dry_run.c) ---- */
+
+/* 1 while fd_shmem_set_dry_run is on: a call that would change the
+   machine checks everything, then returns what it would return. */
+int fd_shmem_private_dry_run( void );
+
+/* ---- small helpers ---- */
+
+static inline int
+fd_shmem_private_is_aligned( void const * p, size_t a ) {
+  return !( (uintptr_t)p & (uintptr_t)(a-1UL) );
+}
+
+#endif /* FDSHMEM_SRC_LIB_BASE_FD_SHMEM_BASE_H */

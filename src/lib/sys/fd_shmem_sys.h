@@ -1,0 +1,123 @@
+#ifndef FDSHMEM_SRC_LIB_SYS_FD_SHMEM_SYS_H
+#define FDSHMEM_SRC_LIB_SYS_FD_SHMEM_SYS_H
+
+/* Internal to libfdshmem: the sys layer (this folder), the machine:
+   /sys, /proc and libnuma.  It calls only itself and base (the link of
+   libprobe_sys.la checks it). */
+
+#include "../base/fd_shmem_base.h"
+
+/* ---- libnuma (fd_shmem_numa_lib.c) and the topology (fd_shmem_numa.c) ---- */
+
+/* The libnuma calls the library makes, loaded on first use
+   (fd_shmem_numa_lib.c).  Types come from numa.h and numaif.h. */
+typedef struct {
+  int  (*available)( void );
+  int  (*num_configured_cpus)( void );
+  int  (*max_node)( void );
+  int  (*node_of_cpu)( int cpu );
+  long (*mbind)( void * start, unsigned long len, int mode, unsigned long const * nmask,
+                 unsigned long maxnode, unsigned flags );
+  long (*move_pages)( int pid, unsigned long count, void ** pages, int const * nodes,
+                      int * status, int flags );
+  long (*get_mempolicy)( int * mode, unsigned long * nmask, unsigned long maxnode, void * addr, unsigned flags );
+} fd_shmem_private_numa_lib_t;
+
+/* libnuma's entry points, or NULL (logged once) if it cannot be loaded:
+   the library then works as on a machine with one node. */
+fd_shmem_private_numa_lib_t const * fd_shmem_private_numa_lib( void );
+
+/* 1 when libnuma is loaded and the kernel supports NUMA policies; the
+   topology is read on the first call of this or any topology query. */
+int fd_shmem_private_has_numa( void );
+
+/* ---- the test seam (fd_shmem_sysroot.c) ---- */
+
+/* Prefix for /sys and /proc paths: "" in the installed library; a
+   test build may point it at a fake tree (the test seam,
+   fd_shmem_sysroot.c). */
+char const * fd_shmem_private_sysroot( void );
+
+/* ---- NUMA placement (fd_shmem_numa_place.c) ---- */
+
+/* Reserves and places the pages of fresh mapping mem: for each
+   non-empty subregion, mbinds it to the node of its cpu, faults the
+   pages in under that binding (MADV_POPULATE_WRITE; no lock, so no
+   RLIMIT_MEMLOCK needed), then verifies with move_pages.  The
+   caller's memory policy is never changed.
+   Returns 0 or an errno value (ENOMEM when a node lacks pages). */
+int fd_shmem_private_place( void * mem, size_t page_sz, size_t sub_cnt,
+                            size_t const * sub_page_cnt, size_t const * sub_cpu_idx );
+
+/* ---- undoing a failed update (fd_shmem_numa_undo.c) ---- */
+
+/* The placement of the first keep_cnt pages of region file fd and, for
+   normal pages, the policy the file holds over its first new_cnt
+   pages: what a failed update puts back. */
+typedef struct fd_shmem_private_numa_undo fd_shmem_private_numa_undo_t;
+
+/* Reads the placement into a new *out (NULL, and nothing to do, on a
+   machine without NUMA).  Returns 0 or an errno value. */
+int  fd_shmem_private_numa_undo_take( fd_shmem_private_numa_undo_t ** out, int fd, size_t page_sz,
+                                      size_t keep_cnt );
+
+/* Adds the policy over the first new_cnt pages (normal pages only),
+   once the room check has allowed them.  Returns 0 or an errno value. */
+int  fd_shmem_private_numa_undo_take_policy( fd_shmem_private_numa_undo_t * u, int fd, size_t new_cnt );
+
+/* moved[k] += the kept pages the subregions put on node k that are
+   elsewhere now: pages node k must supply for an update. */
+void fd_shmem_private_numa_undo_moved( fd_shmem_private_numa_undo_t const * u, size_t sub_cnt,
+                                       size_t const * sub_page_cnt, size_t const * sub_cpu_idx, size_t * moved );
+
+/* Puts the policy back and moves the kept pages back to their nodes;
+   warns (for region what) about whatever it could not put back. */
+void fd_shmem_private_numa_undo_apply( fd_shmem_private_numa_undo_t const * u, int fd, char const * what );
+
+void fd_shmem_private_numa_undo_free( fd_shmem_private_numa_undo_t * u );
+
+/* ---- holders of a domain's mounts (fd_shmem_holders.c) ---- */
+
+/* Logs (with op) every process that maps a file of, has a descriptor
+   open in, or has its working or root directory in any of the dev_cnt
+   file systems dev[] (dir[] names them).  Returns the number of
+   processes found. */
+size_t fd_shmem_private_holders( char const * op, unsigned long const * dev,
+                                 char const * const * dir, size_t dev_cnt );
+
+/* ---- the machine (fd_shmem_machine.c) ---- */
+
+#define FD_SHMEM_PRIVATE_ALL_NODES ((size_t)-1)
+
+/* Reads meminfo field key ("MemTotal", "MemFree", "MemAvailable", ...)
+   of node numa_idx, or of the whole machine for
+   FD_SHMEM_PRIVATE_ALL_NODES, in bytes.  Returns 0, ENODEV (no such
+   node), ENOENT (no such field) or the errno of the open. */
+int fd_shmem_private_meminfo( size_t numa_idx, char const * key, size_t * bytes );
+
+/* Reads field ("free_hugepages", "nr_hugepages", ...) of the page_sz
+   pool of node numa_idx, or of the whole machine for
+   FD_SHMEM_PRIVATE_ALL_NODES.  Returns 0, EIO (not a number) or the
+   errno of the open. */
+int fd_shmem_private_hugepage_figure( size_t page_sz, size_t numa_idx, char const * field, size_t * v );
+
+/* Free page_sz pages of the machine that no reservation claims (free
+   minus resv_hugepages: the kernel keeps pages promised to mappings not
+   yet touched, and may take them from any node).  Returns 0 or the
+   errno of reading free_hugepages. */
+int fd_shmem_private_hugepage_unclaimed( size_t page_sz, size_t * v );
+
+/* 1 if this process may mount and unmount (CAP_SYS_ADMIN). */
+int fd_shmem_private_may_mount( void );
+
+/* Writes bytes for a person ("22.4 GiB") into buf; returns buf. */
+char const * fd_shmem_private_human( size_t bytes, char * buf, size_t buf_sz );
+
+/* The size= of a page-type mount: the machine's memory rounded down to
+   whole pages of page_sz. */
+size_t fd_shmem_private_mount_sz( size_t page_sz );
+
+/* 1 if the kernel offers pages of page_sz (normal pages always). */
+int fd_shmem_private_kernel_has_page_sz( size_t page_sz );
+
+#endif /* FDSHMEM_SRC_LIB_SYS_FD_SHMEM_SYS_H */
