@@ -1,0 +1,49 @@
+#!/bin/sh
+# The layers in the tree.  The link checks calls (the libprobe_*.la
+# shared objects); this checks what the link cannot see: a lower layer
+# including a header of a layer above it (a macro, an inline, a type).
+#   src/lib/base/   includes only base headers
+#   src/lib/sys/    base and sys headers
+#   src/lib/groove/ base headers
+#   src/ctl/ctl_words.[ch], ctl_conf.[ch]: no header of the rest of the tool
+set -eu
+: "${top_srcdir:?}"
+fail=0
+
+# quoted_includes FILE...: "FILE: HEADER" for each #include "HEADER".
+quoted_includes() {
+  sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$1" | sed "s|^|$1: |"
+}
+
+# only PATTERN DIR_OR_FILES...: fails for each quoted include not matching PATTERN.
+only() {
+  pattern=$1; shift
+  for f in "$@"; do
+    quoted_includes "$f"
+  done | grep -v -E ": ($pattern)\$" | while IFS= read -r bad; do
+    echo "FAIL: upward include: $bad"
+    echo x
+  done
+}
+
+lib=$top_srcdir/src/lib
+ctl=$top_srcdir/src/ctl
+out=$(
+  only 'config\.h|fd_shmem_[a-z_]+\.h' "$lib"/base/*.[ch]
+  only 'fd_shmem_sys\.h|\.\./base/fd_shmem_[a-z_]+\.h' "$lib"/sys/*.[ch]
+  only '\.\./base/fd_shmem_[a-z_]+\.h' "$lib"/groove/*.[ch]
+  only 'ctl_words\.h' "$ctl"/ctl_words.[ch]
+  only 'ctl_conf\.h|ctl_words\.h' "$ctl"/ctl_conf.[ch]
+)
+if [ -n "$out" ]; then
+  printf '%s\n' "$out" | grep -v '^x$'
+  fail=1
+fi
+
+# The layer folders are there (a move back would empty the checks above).
+for d in base sys groove; do
+  [ -n "$(ls "$lib/$d"/*.c 2>/dev/null)" ] || { echo "FAIL: src/lib/$d holds no source"; fail=1; }
+done
+
+[ "$fail" = 0 ] && echo "PASS: every include points down or sideways"
+exit "$fail"
