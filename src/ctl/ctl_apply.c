@@ -371,3 +371,12 @@ ctl_cmd_check( ctl_t * ctl, ctl_args_t const * args ) {
   if( !n ) { printf( "ok: the machine matches %s\n", fname ); return 0; }
   return ctl_fail( ctl, EAGAIN, "the machine differs from %s in %zu way%s", fname, n, n==1 ? "" : "s" );
 }
+
+/* ---- the arguments ---- */
+
+/* apply [FILE], check [FILE]: the file, its path against the one the
+   line names, and its user and group. */
+int
+ctl_parse_conf( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
+  return ctl_parse_conf_file( ctl, argv, args, 1 );
+}

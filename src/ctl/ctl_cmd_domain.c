@@ -1,4 +1,4 @@
-/* Domain commands: init, fini and reset.
+/* Domain commands and their arguments: init, fini and reset.
    Under --dry-run the library makes every check and changes nothing;
    the command then says what it would have done. */
 
@@ -57,4 +57,27 @@ ctl_cmd_reset( ctl_t * ctl, ctl_args_t const * args ) {
   err = fd_shmem_domain_regions( NULL, print_would_unlink, &cnt );
   if( !err && !cnt ) printf( "would: nothing to remove: %s has no regions\n", fd_shmem_path() );
   return err;
+}
+
+/* ---- the arguments ---- */
+
+/* USER and GROUP: names or ids that exist ("": unchanged). */
+static int
+parse_owner( ctl_t * ctl, char const * user, char const * group ) {
+  unsigned long uid, gid;
+  int level = ctl_quiet_begin();
+  int bad_user  = !!fd_shmem_owner_resolve( user, NULL, &uid, &gid );
+  int bad_group = !bad_user && fd_shmem_owner_resolve( NULL, group, &uid, &gid );
+  ctl_quiet_end( level );
+  if( bad_user )  return ctl_bad_arg( ctl, "USER", user, ": no such user" );
+  if( bad_group ) return ctl_bad_arg( ctl, "GROUP", group, ": no such group" );
+  return 0;
+}
+
+int
+ctl_parse_init( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
+  args->init.user  = argv[1];
+  args->init.group = argv[2];
+  int err = ctl_parse_mode( ctl, "PERM", argv[0], &args->init.perm );
+  return err ? err : parse_owner( ctl, args->init.user, args->init.group );
 }

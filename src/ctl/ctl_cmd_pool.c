@@ -1,11 +1,12 @@
-/* Hugepage pool commands: alloc and free (alloc 0).  Under --dry-run
-   the library makes every check and changes nothing; the command then
-   says what it would have done. */
+/* Hugepage pool commands and their arguments: alloc and free (alloc
+   0).  Under --dry-run the library makes every check and changes
+   nothing; the command then says what it would have done. */
 
 #include "ctl.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 int
 ctl_cmd_alloc( ctl_t * ctl, ctl_args_t const * args ) {
@@ -27,4 +28,58 @@ ctl_cmd_alloc( ctl_t * ctl, ctl_args_t const * args ) {
   else if( ctl->dry_run ) printf( "would: set node %zu %s pages to %zu (now %zu)\n", numa, type, a->cnt, before.total );
   else ctl_note( ctl, "node %zu now has %zu %s page%s", numa, a->cnt, type, s );
   return 0;
+}
+
+/* ---- the arguments ---- */
+
+/* TYPE NUMA of alloc and free: a node the machine has, with a pool of
+   that type.  *now gets the pool (a sysfs file the library cannot read
+   is left for the command to report). */
+static int
+parse_pool( ctl_t * ctl, char ** argv, ctl_pool_args_t * a, fd_shmem_pool_info_t * now ) {
+  int err = ctl_parse_pool_type( argv[0], &a->page_sz );
+  if( err ) return ctl_bad_arg( ctl, "TYPE", argv[0], ctl_pool_type_problem( err ) );
+  err = ctl_parse_count( ctl, "NUMA", "node number", argv[1], &a->numa_idx );
+  if( err ) return err;
+  size_t numa_cnt = fd_shmem_numa_cnt();
+  err = a->numa_idx<numa_cnt ? fd_shmem_pool_query( a->page_sz, a->numa_idx, now ) : ENODEV;
+  if( err==ENODEV )
+    return ctl_fail( ctl, EINVAL, "NUMA \"%s\": there is no NUMA node %zu (the machine has %zu node%s)", argv[1],
+                     a->numa_idx, numa_cnt, numa_cnt==1UL ? "" : "s" );
+  if( err==EOPNOTSUPP && !ctl_page_sz_offered( a->page_sz ) )
+    return ctl_not_offered( ctl, "TYPE", argv[0], a->page_sz );
+  if( err==EOPNOTSUPP )
+    return ctl_fail( ctl, EINVAL, "NUMA \"%s\": node %zu has no pool of %s pages", argv[1], a->numa_idx,
+                     fd_shmem_page_sz_to_cstr( a->page_sz ) );
+  if( err ) memset( now, 0, sizeof(*now) );
+  return 0;
+}
+
+/* Whether a->cnt pages fit in the node's memory, by the library's own
+   rule (asked as a dry run; only a grow can be too large). */
+static int
+check_fits( ctl_t * ctl, char const * word, ctl_pool_args_t const * a, fd_shmem_pool_info_t const * now ) {
+  if( a->cnt<=now->total ) return 0;
+  int level = ctl_quiet_begin(), was = fd_shmem_set_dry_run( 1 );
+  int err = fd_shmem_pool_alloc( a->page_sz, a->cnt, a->numa_idx, NULL );
+  fd_shmem_set_dry_run( was );
+  ctl_quiet_end( level );
+  if( err!=E2BIG ) return 0;
+  return ctl_fail( ctl, EINVAL, "CNT \"%s\": %zu %s pages need more memory than node %zu has (%zu MiB)", word,
+                   a->cnt, fd_shmem_page_sz_to_cstr( a->page_sz ), a->numa_idx, now->node_bytes>>20 );
+}
+
+int
+ctl_parse_alloc( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
+  fd_shmem_pool_info_t now;
+  int err = ctl_parse_count( ctl, "CNT", "count", argv[0], &args->pool.cnt );
+  if( !err ) err = parse_pool( ctl, argv+1, &args->pool, &now );
+  return err ? err : check_fits( ctl, argv[0], &args->pool, &now );
+}
+
+int
+ctl_parse_free( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
+  fd_shmem_pool_info_t now;
+  args->pool.cnt = 0UL;
+  return parse_pool( ctl, argv, &args->pool, &now );
 }

@@ -1,4 +1,5 @@
-/* Topology commands: cpu-cnt, numa-cnt, cpu-idx, numa-idx. */
+/* Topology commands and their arguments: cpu-cnt, numa-cnt, cpu-idx,
+   numa-idx. */
 
 #include "ctl.h"
 
@@ -37,4 +38,16 @@ ctl_cmd_numa_idx( ctl_t * ctl, ctl_args_t const * args ) {
   (void)ctl;
   print_idx( fd_shmem_numa_idx( args->topo.idx ) );
   return 0;
+}
+
+/* ---- the arguments ---- */
+
+int
+ctl_parse_numa( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
+  return ctl_parse_count( ctl, "NUMA", "node number", argv[0], &args->topo.idx );
+}
+
+int
+ctl_parse_cpu( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
+  return ctl_parse_count( ctl, "CPU", "cpu number", argv[0], &args->topo.idx );
 }

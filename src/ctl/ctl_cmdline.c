@@ -116,3 +116,11 @@ ctl_cmd_kernel_cmdline( ctl_t * ctl, ctl_args_t const * args ) {
             "on Fedora with grubby --update-kernel=ALL --args=\"...\"" );
   return 0;
 }
+
+/* ---- the arguments ---- */
+
+/* kernel-cmdline [FILE]: the file. */
+int
+ctl_parse_file( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
+  return ctl_parse_conf_file( ctl, argv, args, 0 );
+}

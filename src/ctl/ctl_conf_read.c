@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -78,4 +79,22 @@ ctl_conf_check_names( ctl_t * ctl, ctl_conf_t * conf, char const * fname ) {
     return ctl_fail( ctl, EINVAL, "%s:%u: path %s differs from %s named by the command line or FD_SHMEM_PATH; "
                      "nothing was done", fname, conf->line_of[ CTL_CONF_PATH ], path, given );
   return conf_owner( ctl, conf, fname );
+}
+
+/* FILE must be there with the line and read right: a typo in it (or a
+   mangled option taken for it) is refused before any command runs, not
+   after the commands before it did their work.  The command reads it
+   again when it runs. */
+int
+ctl_parse_conf_file( ctl_t * ctl, char ** argv, ctl_args_t * args, int names ) {
+  args->conf.path = args->given ? argv[0] : FD_SHMEM_CONF_PATH;
+  if( !args->conf.path[0] ) return ctl_fail( ctl, EINVAL, "FILE must not be empty" );
+  int err = ctl_conf_probe( ctl, args->conf.path );
+  if( err ) return err;
+  ctl_conf_t * conf = malloc( sizeof(ctl_conf_t) );
+  if( !conf ) return ctl_fail( ctl, ENOMEM, "out of memory" );
+  err = ctl_conf_read( ctl, conf, args->conf.path );
+  if( !err && names ) err = ctl_conf_check_names( ctl, conf, args->conf.path );
+  free( conf );
+  return err;
 }
