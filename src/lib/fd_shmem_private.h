@@ -5,8 +5,8 @@
    (this folder: domains, regions, joins, room and pools) over two
    lower layers, each its own folder and convenience library that
    links without anything above it: base (tables, names, text, log,
-   error sets, the domain path string) and sys (every /sys, /proc and
-   libnuma access). */
+   error sets, the domain path string) and sys (the machine: /sys,
+   /proc and libnuma). */
 
 #include "base/fd_shmem_base.h"
 #include "sys/fd_shmem_sys.h"

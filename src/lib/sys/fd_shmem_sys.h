@@ -3,7 +3,10 @@
 
 /* Internal to libfdshmem: the sys layer (this folder), the machine:
    /sys, /proc and libnuma.  It calls only itself and base (the link of
-   libprobe_sys.la checks it). */
+   libprobe_sys.la checks it).  Not yet every such read: mountinfo
+   (fd_shmem_domain_model.c), the region listing's /proc walk
+   (fd_shmem_domain_regions.c) and the pool's node paths and zoneinfo
+   (fd_shmem_pool.c) still sit in the core. */
 
 #include "../base/fd_shmem_base.h"
 
