@@ -212,11 +212,6 @@ int  ctl_page_sz_offered( size_t page_sz );
 int  ctl_not_offered    ( ctl_t * ctl, char const * what, char const * s, size_t page_sz );
 int  ctl_parse_page_sz_or_any( char const * s, size_t * page_sz );
 
-/* FILE of apply, check (names: its path and owner checked too) and
-   kernel-cmdline, read and checked before any command runs
-   (ctl_conf_read.c). */
-int  ctl_parse_conf_file( ctl_t * ctl, char ** argv, ctl_args_t * args, int names );
-
 /* Argument parsers, each in its command's file. */
 int ctl_parse_numa    ( ctl_t * ctl, char ** argv, ctl_args_t * args );
 int ctl_parse_cpu     ( ctl_t * ctl, char ** argv, ctl_args_t * args );

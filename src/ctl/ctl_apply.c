@@ -7,7 +7,7 @@
    the end naming each one it could not do. */
 
 #include "ctl.h"
-#include "ctl_conf.h"
+#include "ctl_conf_read.h"
 
 #include <errno.h>
 #include <stdarg.h>

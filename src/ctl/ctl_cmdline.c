@@ -5,7 +5,7 @@
    plain total, which every kernel takes. */
 
 #include "ctl.h"
-#include "ctl_conf.h"
+#include "ctl_conf_read.h"
 
 #include <errno.h>
 #include <stdio.h>

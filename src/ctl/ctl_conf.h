@@ -42,25 +42,6 @@ typedef struct {
    Returns 0, or EINVAL with conf->err set. */
 int ctl_conf_parse( ctl_conf_t * conf, FILE * f, char const * fname, size_t numa_cnt );
 
-/* Opens fname (a regular file; a FIFO or a directory is refused
-   without blocking) and parses it for this machine.  Returns 0, or an
-   errno value with ctl->why set ("FILE:LINE: ..." for what the parser
-   found).  ctl_t comes from ctl.h. */
-struct ctl_run;
-int ctl_conf_read( struct ctl_run * ctl, ctl_conf_t * conf, char const * fname );
-
-/* The type checks of ctl_conf_read by the name alone, so that nothing
-   but a regular file is opened (opening a device can do something):
-   0, or an errno value with ctl->why set. */
-int ctl_conf_probe( struct ctl_run * ctl, char const * fname );
-
-/* Checks what the file names against the line and the machine, for
-   apply and check: a path must agree with the one the
-   command line or FD_SHMEM_PATH names; the user and group (root where
-   the file names none: conf gets them) must exist.  0, or EINVAL with
-   ctl->why naming the file's line. */
-int ctl_conf_check_names( struct ctl_run * ctl, ctl_conf_t * conf, char const * fname );
-
 /* 1 if the file sets nothing (every line a comment or blank). */
 int ctl_conf_empty( ctl_conf_t const * conf );
 

@@ -3,7 +3,7 @@
    and the machine. */
 
 #include "ctl.h"
-#include "ctl_conf.h"
+#include "ctl_conf_read.h"
 
 #include <errno.h>
 #include <fcntl.h>
