@@ -8,6 +8,7 @@
 
 #include "ctl.h"
 #include "ctl_conf_read.h"
+#include "../lib/base/fd_shmem_page_type.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -219,20 +220,18 @@ plan_pool( plan_t * plan, size_t page_sz, size_t numa, size_t want ) {
   snprintf( a->what, sizeof(a->what), "set node %zu %s pages to %zu (now %zu)", numa, type, want, p.total );
 }
 
-/* Gigantic pools are grown before huge ones: 2 MiB pages taken first can
-   split the only free, aligned GiB of a node. */
-static size_t const pool_types[] = { FD_SHMEM_GIGANTIC_PAGE_SZ, FD_SHMEM_HUGE_PAGE_SZ };
-
 /* The pool actions, in the order they run: every shrink first (what
    they free may be what a grow needs), then the grows, each in the
-   order planned. */
+   order planned: gigantic pools before huge ones (largest first), as
+   2 MiB pages taken first can split the only free, aligned GiB of a
+   node.  Normal pages have no pool: no line asks them. */
 static void
 plan_pools( plan_t * plan ) {
   size_t first = plan->act_cnt;
-  for( size_t t=0; t<sizeof(pool_types)/sizeof(pool_types[0]); t++ )
+  for( size_t i=0; i<FD_SHMEM_DOMAIN_TYPE_CNT; i++ )
     for( size_t n=0; n<fd_shmem_numa_cnt(); n++ ) {
-      size_t want;
-      if( ctl_conf_want( &plan->conf, pool_types[t], n, &want, NULL ) ) plan_pool( plan, pool_types[t], n, want );
+      size_t page_sz = fd_shmem_private_page_type[ FD_SHMEM_PRIVATE_LARGEST_FIRST( i ) ].page_sz, want;
+      if( ctl_conf_want( &plan->conf, page_sz, n, &want, NULL ) ) plan_pool( plan, page_sz, n, want );
     }
   for( size_t i=first+1UL; i<plan->act_cnt; i++ ) {  /* a stable insertion sort on grows */
     if( plan->act[i].grows ) continue;
@@ -304,7 +303,8 @@ gigantic_remedy( char * buf, size_t buf_sz ) {
     if( !ctl_conf_want( &plan.conf, FD_SHMEM_GIGANTIC_PAGE_SZ, n, &cnt[n], NULL ) ) cnt[n] = p.total - p.surplus;
   }
   char line[ 256 ] = "";
-  ctl_cmdline_type( line, sizeof(line), "1G", cnt, numa_cnt, 1 );
+  ctl_cmdline_type( line, sizeof(line), fd_shmem_private_page_type_of( FD_SHMEM_GIGANTIC_PAGE_SZ )->boot_word, cnt,
+                    numa_cnt, 1 );
   snprintf( buf, buf_sz, "1 GiB pages are best reserved at boot, per node (node:count) on the kernel command line:%s "
             "(fd_shmem_ctl kernel-cmdline prints the whole line)", line );
   return buf;

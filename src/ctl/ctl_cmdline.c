@@ -6,6 +6,7 @@
 
 #include "ctl.h"
 #include "ctl_conf_read.h"
+#include "../lib/base/fd_shmem_page_type.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -15,18 +16,20 @@
 #define KERNEL_LINE_MAX (2047UL)  /* x86's COMMAND_LINE_SIZE, less its NUL */
 #define KEEP_MIN        (1UL<<30) /* what a node keeps for the kernel and programs: 1 GiB, */
 #define KEEP_SHIFT      (5)       /* or 1/32 of its memory if that is more */
-#define TYPE_CNT        (2)
 
-static size_t const       types[ TYPE_CNT ]      = { FD_SHMEM_GIGANTIC_PAGE_SZ, FD_SHMEM_HUGE_PAGE_SZ };
-static char const * const type_words[ TYPE_CNT ] = { "1G", "2M" };
+/* The page types of the library's table (index t), which each loop
+   takes largest first: the order of the line.  Normal pages have no
+   pool, so no line asks for them and they add nothing. */
+#define TYPE( i ) FD_SHMEM_PRIVATE_LARGEST_FIRST( i )
+#define PAGE_SZ( t ) ( fd_shmem_private_page_type[ t ].page_sz )
 
 /* The file, and what it asks of each node at boot, worked out once. */
 static struct {
   ctl_conf_t conf;
   size_t     mem [ FD_SHMEM_NUMA_MAX ];             /* MemTotal; 0: no memory (no hugepage pools there) */
-  size_t     want[ TYPE_CNT ][ FD_SHMEM_NUMA_MAX ];
-  unsigned   line[ TYPE_CNT ][ FD_SHMEM_NUMA_MAX ]; /* the line that asks it */
-  int        own [ TYPE_CNT ][ FD_SHMEM_NUMA_MAX ]; /* ... names the node, not "all" */
+  size_t     want[ FD_SHMEM_DOMAIN_TYPE_CNT ][ FD_SHMEM_NUMA_MAX ];  /* by page type */
+  unsigned   line[ FD_SHMEM_DOMAIN_TYPE_CNT ][ FD_SHMEM_NUMA_MAX ];  /* the line that asks it */
+  int        own [ FD_SHMEM_DOMAIN_TYPE_CNT ][ FD_SHMEM_NUMA_MAX ];  /* ... names the node, not "all" */
 } boot;  /* big: kept off the stack */
 
 /* Fills boot.mem, want, line and own: an "all" line covers only the
@@ -36,15 +39,15 @@ boot_plan( void ) {
   memset( boot.own, 0, sizeof(boot.own) );
   for( size_t i=0; i<boot.conf.pages_cnt; i++ ) {
     ctl_conf_pages_t const * r = &boot.conf.pages[i];
-    if( r->numa!=CTL_CONF_ALL_NODES ) boot.own[ r->page_sz==types[0] ? 0 : 1 ][ r->numa ] = 1;
+    if( r->numa!=CTL_CONF_ALL_NODES ) boot.own[ fd_shmem_private_page_type_idx( r->page_sz ) ][ r->numa ] = 1;
   }
   for( size_t n=0; n<fd_shmem_numa_cnt(); n++ ) {
     fd_shmem_pool_info_t p;
     boot.mem[n] = fd_shmem_pool_query( FD_SHMEM_HUGE_PAGE_SZ, n, &p ) ? 0UL : p.node_bytes;
-    for( size_t t=0; t<TYPE_CNT; t++ ) {
-      size_t cnt = 0UL;
+    for( size_t i=0; i<FD_SHMEM_DOMAIN_TYPE_CNT; i++ ) {
+      size_t t = TYPE( i ), cnt = 0UL;
       boot.line[t][n] = 0U;
-      int asked = ctl_conf_want( &boot.conf, types[t], n, &cnt, &boot.line[t][n] );
+      int asked = ctl_conf_want( &boot.conf, PAGE_SZ( t ), n, &cnt, &boot.line[t][n] );
       boot.want[t][n] = asked && ( boot.mem[n] || boot.own[t][n] ) ? cnt : 0UL;
     }
   }
@@ -55,10 +58,12 @@ boot_plan( void ) {
 static int
 check_node( ctl_t * ctl, char const * fname, size_t n ) {
   size_t mem = boot.mem[n], bytes = 0UL, part;
-  for( size_t t=0; t<TYPE_CNT; t++ ) {
+  for( size_t i=0; i<FD_SHMEM_DOMAIN_TYPE_CNT; i++ ) {
+    size_t t = TYPE( i );
     if( !boot.want[t][n] ) continue;
     if( !mem ) return ctl_fail( ctl, EINVAL, "%s:%u: node %zu has no memory to hold pages", fname, boot.line[t][n], n );
-    if( __builtin_mul_overflow( boot.want[t][n], types[t], &part ) || __builtin_add_overflow( bytes, part, &bytes ) )
+    if( __builtin_mul_overflow( boot.want[t][n], PAGE_SZ( t ), &part ) ||
+        __builtin_add_overflow( bytes, part, &bytes ) )
       return ctl_fail( ctl, E2BIG, "node %zu: the page counts are too large", n );
   }
   size_t keep = mem>>KEEP_SHIFT > KEEP_MIN ? mem>>KEEP_SHIFT : KEEP_MIN;
@@ -97,10 +102,11 @@ ctl_cmd_kernel_cmdline( ctl_t * ctl, ctl_args_t const * args ) {
   if( err ) return err;
   static char line[ 2*CMDLINE_MAX ];
   line[0] = '\0';
-  for( size_t t=0; t<TYPE_CNT; t++ ) {
+  for( size_t i=0; i<FD_SHMEM_DOMAIN_TYPE_CNT; i++ ) {
+    size_t t = TYPE( i );
     int per_node = 0;
     for( size_t n=0; n<numa_cnt; n++ ) per_node |= boot.own[t][n];
-    ctl_cmdline_type( line, sizeof(line), type_words[t], boot.want[t], numa_cnt, per_node );
+    ctl_cmdline_type( line, sizeof(line), fd_shmem_private_page_type[ t ].boot_word, boot.want[t], numa_cnt, per_node );
   }
   if( strlen( line )>KERNEL_LINE_MAX )
     return ctl_fail( ctl, E2BIG, "the parameters take %zu bytes, more than a kernel command line holds (%lu); "

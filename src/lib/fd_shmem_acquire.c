@@ -10,16 +10,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#ifndef MAP_HUGE_SHIFT
-#define MAP_HUGE_SHIFT 26
-#endif
-
 static int
 acquire_flags( size_t page_sz ) {
-  int flags = MAP_PRIVATE | MAP_ANONYMOUS;
-  if( page_sz==FD_SHMEM_HUGE_PAGE_SZ )     flags |= MAP_HUGETLB | ( FD_SHMEM_HUGE_LG_PAGE_SZ     << MAP_HUGE_SHIFT );
-  if( page_sz==FD_SHMEM_GIGANTIC_PAGE_SZ ) flags |= MAP_HUGETLB | ( FD_SHMEM_GIGANTIC_LG_PAGE_SZ << MAP_HUGE_SHIFT );
-  return flags;
+  return MAP_PRIVATE | MAP_ANONYMOUS | fd_shmem_private_page_type_of( page_sz )->map_flags;
 }
 
 /* fd_shmem_acquire_multi, its errno not yet filtered. */

@@ -142,10 +142,6 @@ typedef struct {
   int           made[ FD_SHMEM_DOMAIN_TYPE_CNT ];  /* 1 dir made, 2 mounted */
 } domain_plan_t;
 
-static size_t const init_page_sz[ FD_SHMEM_DOMAIN_TYPE_CNT ] = {
-  FD_SHMEM_NORMAL_PAGE_SZ, FD_SHMEM_HUGE_PAGE_SZ, FD_SHMEM_GIGANTIC_PAGE_SZ
-};
-
 /* Whether init could make path: its parent is a writable directory and
    this process may mount (asked first, so a dry run can tell). */
 static int
@@ -226,7 +222,7 @@ plan_init( domain_plan_t * plan, char const * path, unsigned long mode, char con
 /* Makes and mounts one page type.  Returns 0 or an errno (logged). */
 static int
 init_type( domain_plan_t * plan, size_t t ) {
-  size_t page_sz = init_page_sz[ t ];
+  size_t page_sz = fd_shmem_private_page_type[ t ].page_sz;
   char sub[ FD_SHMEM_PRIVATE_TYPE_PATH_MAX ];
   type_path( sub, sizeof(sub), plan->path, page_sz );
   if( !fd_shmem_private_kernel_has_page_sz( page_sz ) ) {
@@ -262,7 +258,7 @@ static void
 init_rollback( domain_plan_t const * plan ) {
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
     char sub[ FD_SHMEM_PRIVATE_TYPE_PATH_MAX ];
-    type_path( sub, sizeof(sub), plan->path, init_page_sz[ t ] );
+    type_path( sub, sizeof(sub), plan->path, fd_shmem_private_page_type[ t ].page_sz );
     if( plan->made[ t ]==2 ) umount2( sub, MNT_DETACH | UMOUNT_NOFOLLOW );
     if( plan->made[ t ] ) rmdir( sub );
   }
@@ -283,7 +279,7 @@ domain_init( char const * path, unsigned long mode, char const * user, char cons
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err; t++ ) {
     if( plan.made[ t ]!=2 ) continue;
     char sub[ FD_SHMEM_PRIVATE_TYPE_PATH_MAX ];
-    type_path( sub, sizeof(sub), plan.path, init_page_sz[ t ] );
+    type_path( sub, sizeof(sub), plan.path, fd_shmem_private_page_type[ t ].page_sz );
     err = init_owner( sub, &plan );
   }
   if( !err ) err = init_owner( plan.path, &plan );

@@ -21,17 +21,12 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-static size_t const type_page_sz[ FD_SHMEM_DOMAIN_TYPE_CNT ] = {
-  FD_SHMEM_NORMAL_PAGE_SZ, FD_SHMEM_HUGE_PAGE_SZ, FD_SHMEM_GIGANTIC_PAGE_SZ
-};
-
 /* FD_SHMEM_TYPE_MOUNTED if sfs is the file system page_sz regions live
    on (tmpfs for normal pages, hugetlbfs of that page size otherwise),
    else what is wrong with it. */
 static int
 fs_state( struct statfs const * sfs, size_t page_sz ) {
-  long want = page_sz==FD_SHMEM_NORMAL_PAGE_SZ ? TMPFS_MAGIC : HUGETLBFS_MAGIC;
-  if( sfs->f_type!=want ) return FD_SHMEM_TYPE_WRONG_FS;
+  if( sfs->f_type!=fd_shmem_private_page_type_of( page_sz )->fs_magic ) return FD_SHMEM_TYPE_WRONG_FS;
   if( page_sz!=FD_SHMEM_NORMAL_PAGE_SZ && (size_t)sfs->f_bsize!=page_sz ) return FD_SHMEM_TYPE_WRONG_PAGE_SZ;
   return FD_SHMEM_TYPE_MOUNTED;
 }
@@ -310,14 +305,15 @@ fd_shmem_private_domain_open( char const * path, fd_shmem_private_domain_t * dom
   dom->dir_fd = -1;
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
     dom->type_fd[ t ]            = -1;
-    dom->info.type[ t ].page_sz  = type_page_sz[ t ];
+    dom->info.type[ t ].page_sz  = fd_shmem_private_page_type[ t ].page_sz;
     dom->info.type[ t ].state    = FD_SHMEM_TYPE_MISSING;
   }
   if( fd_shmem_private_domain_path( path, dom->path, sizeof(dom->path) ) ) return EINVAL;
   int err = domain_open_dir( dom );
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err && dom->info.exists; t++ ) err = type_open( dom, t );
   if( !err && dom->info.exists ) {
-    static char const * const layout[] = { ".normal", ".huge", ".gigantic", NULL };
+    char const * layout[ FD_SHMEM_DOMAIN_TYPE_CNT+1 ] = { NULL };  /* the page-type directories */
+    for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) layout[ t ] = fd_shmem_private_page_type[ t ].dir;
     dom->info.others = dir_entry_cnt( dom->dir_fd, layout )!=0L;
   }
   if( err ) fd_shmem_private_domain_close( dom );

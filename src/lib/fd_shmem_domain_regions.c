@@ -131,7 +131,8 @@ fd_shmem_domain_regions( char const * path, fd_shmem_region_func_t func, void * 
   int err = fd_shmem_private_domain_open( path, &dom );
   if( !err && !dom.info.exists ) err = ENOENT;
   usage_list_t list = { 0 };
-  for( size_t i=FD_SHMEM_DOMAIN_TYPE_CNT; i-- && !err; ) err = list_type( &list, &dom, i );  /* largest first */
+  for( size_t i=0UL; i<FD_SHMEM_DOMAIN_TYPE_CNT && !err; i++ )
+    err = list_type( &list, &dom, FD_SHMEM_PRIVATE_LARGEST_FIRST( i ) );
   if( !err ) count_maps( &list );
   fd_shmem_private_domain_close( &dom );
   err = FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_domain_regions, err );  /* func's own returns go through as they are */

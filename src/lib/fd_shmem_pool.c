@@ -33,7 +33,7 @@ typedef struct {
    Returns 0, EINVAL, ENODEV or EOPNOTSUPP. */
 static int
 pool_dir( size_t page_sz, size_t numa_idx, char * buf, size_t buf_sz ) {
-  if( page_sz!=FD_SHMEM_HUGE_PAGE_SZ && page_sz!=FD_SHMEM_GIGANTIC_PAGE_SZ ) return EINVAL;
+  if( !fd_shmem_private_pool_dir_name( page_sz ) ) return EINVAL;
   char const * root = fd_shmem_private_sysroot();
   snprintf( buf, buf_sz, "%s/sys/devices/system/node/node%zu", root, numa_idx );
   if( access( buf, F_OK ) ) return ENODEV;
@@ -263,7 +263,7 @@ pool_grow( pool_req_t const * r, size_t * got, char * why, size_t why_sz ) {
    as it is now, r's node with the count asked. */
 static void
 boot_hint( pool_req_t const * r, char * buf, size_t buf_sz ) {
-  char const * sz       = r->page_sz==FD_SHMEM_GIGANTIC_PAGE_SZ ? "1G" : "2M";
+  char const * sz       = fd_shmem_private_page_type_of( r->page_sz )->boot_word;
   size_t       numa_cnt = fd_shmem_numa_cnt();
   size_t       len      = (size_t)snprintf( buf, buf_sz, "hugepagesz=%s hugepages=", sz );
   if( numa_cnt==1UL ) { snprintf( buf+len, buf_sz-len, "%zu", r->cnt ); return; }

@@ -78,8 +78,9 @@ fd_shmem_private_region_find( char const * name, size_t page_sz, int open_flags,
     if( !fd_shmem_is_page_sz( page_sz ) ) return EINVAL;
     return region_find_one( name, page_sz, open_flags, fd_out, info, opt_st );
   }
-  for( size_t i=0UL; i<FD_SHMEM_PRIVATE_PAGE_TYPE_CNT; i++ ) {
-    int err = region_find_one( name, fd_shmem_private_page_sz_desc[i], open_flags, fd_out, info, opt_st );
+  for( size_t i=0UL; i<FD_SHMEM_DOMAIN_TYPE_CNT; i++ ) {
+    size_t t   = FD_SHMEM_PRIVATE_LARGEST_FIRST( i );
+    int    err = region_find_one( name, fd_shmem_private_page_type[ t ].page_sz, open_flags, fd_out, info, opt_st );
     if( err!=ENOENT ) return err;
   }
   return ENOENT;

@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include <fdshmem/fd_shmem.h>
+#include "fd_shmem_page_type.h"
 
 #include <stdint.h>
 
@@ -19,10 +20,6 @@
 #define FD_SHMEM_PRIVATE_S( n ) ( (n)==1UL ? "" : "s" )
 
 #define FD_SHMEM_PRIVATE_DEFAULT_PATH "/mnt/.fd"
-
-/* Page types in lookup order for page_sz 0: largest first. */
-#define FD_SHMEM_PRIVATE_PAGE_TYPE_CNT (3UL)
-extern size_t const fd_shmem_private_page_sz_desc[ FD_SHMEM_PRIVATE_PAGE_TYPE_CNT ];
 
 /* ---- logging (fd_shmem_log.c) ---- */
 
@@ -49,8 +46,8 @@ int fd_shmem_private_open_type_dir( size_t page_sz );
 
 /* ---- page types (fd_shmem_page_type.c) ---- */
 
-/* ".normal", ".huge", ".gigantic" (NULL for another size), and the file
-   system each lives on. */
+/* The page type's directory in a domain (".huge") and the file system
+   mounted there, from the table; NULL for no page size. */
 char const * fd_shmem_private_type_name( size_t page_sz );
 char const * fd_shmem_private_fs_name  ( size_t page_sz );
 
