@@ -27,7 +27,9 @@ static struct { char const * key; size_t off; } const mem_keys[] = {
 };
 
 /* Reads all of path (up to buf_sz-1 bytes) into buf, NUL-terminated.
-   Returns 0 or an errno value. */
+   Returns 0 or an errno value.  A read shorter than asked ends it: the
+   kernel's meminfo and sysfs files give all they have at once, so this
+   spares the read that would only see the end of the file. */
 static int
 read_all( char const * path, char * buf, size_t buf_sz ) {
   int fd = open( path, O_RDONLY | O_CLOEXEC );
@@ -35,11 +37,13 @@ read_all( char const * path, char * buf, size_t buf_sz ) {
   size_t len = 0UL;
   int    err = 0;
   while( len<buf_sz-1UL ) {
-    ssize_t n = read( fd, buf+len, buf_sz-1UL-len );
+    size_t  want = buf_sz-1UL-len;
+    ssize_t n    = read( fd, buf+len, want );
     if( n<0 && errno==EINTR ) continue;
     if( n<0 ) err = errno;
     if( n<=0 ) break;
     len += (size_t)n;
+    if( (size_t)n<want ) break;
   }
   close( fd );
   buf[ len ] = '\0';
