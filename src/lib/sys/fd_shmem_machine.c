@@ -20,7 +20,8 @@ int
 fd_shmem_private_kernel_has_page_sz( size_t page_sz ) {
   if( page_sz==FD_SHMEM_NORMAL_PAGE_SZ ) return 1;
   char dir[ 256 ];
-  return !fd_shmem_private_hugepage_dir( page_sz, FD_SHMEM_PRIVATE_ALL_NODES, dir, sizeof(dir) ) && !access( dir, F_OK );
+  if( fd_shmem_private_hugepage_dir( page_sz, FD_SHMEM_PRIVATE_ALL_NODES, dir, sizeof(dir) ) ) return 0;
+  return !access( dir, F_OK );
 }
 
 char const *
