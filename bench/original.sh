@@ -4,8 +4,8 @@
 #   - the original's fd_util and fd_groove libraries are built by its own
 #     make, with its own flags (-O3 -march=haswell; -march=native through
 #     MACHINE=native when this CPU lacks haswell's instructions);
-#   - bench/original_bench.c is built twice, against those libraries and
-#     against src/lib/.libs/libfdshmem.so, with the same flags;
+#   - bench/original_bench.c is built against those libraries and
+#     against src/lib/.libs/libfdshmem.so (and FDSHMEM_BASELINE's), same flags;
 #   - the two programs run alternately (original, ours, original, ...),
 #     REPEATS times each, pinned to one CPU, in a temporary domain under
 #     /dev/shm; each row prints the medians and ours/original.
@@ -14,6 +14,8 @@
 # FDSHMEM_ORIGINAL_REV   the revision taken from a git directory (default HEAD)
 # FDSHMEM_BUILD          the in-tree build of libfdshmem (default top_builddir, else
 #                        the checkout holding this script)
+# FDSHMEM_BASELINE       another build of libfdshmem (a checkout of the code before a
+#                        change, built): it runs in the same alternation, as "before"
 # BENCH_REPEATS          runs of each program (default 7)
 # BENCH_MS               milliseconds per row and run (default 200)
 # BENCH_CPU              the CPU to pin to (default the last one allowed)
@@ -91,11 +93,19 @@ cflags="-std=gnu17 -O2 -pthread -I$inc"
 $CC $cflags -DORIGINAL_BENCH_BOOT "$here/original_bench.c" -o "$tmp/original" \
   "$olib/libfd_groove.a" "$olib/libfd_util.a" "$olib/libfd_lz4.a" "$olib/libfd_zstd.a" \
   -lstdc++ -lm -ldl -lrt || die "cannot build the harness against the original"
+sides="original ours"
 # shellcheck disable=SC2086
 $CC $cflags "$here/original_bench.c" -o "$tmp/ours" -L"$lib" -lfdshmem -Wl,-rpath,"$lib" ||
   die "cannot build the harness against libfdshmem"
+if [ -n "${FDSHMEM_BASELINE:-}" ]; then
+  blib=$(cd "$FDSHMEM_BASELINE/src/lib/.libs" && pwd) || die "no libfdshmem build in $FDSHMEM_BASELINE"
+  # shellcheck disable=SC2086
+  $CC $cflags "$here/original_bench.c" -o "$tmp/before" -L"$blib" -lfdshmem -Wl,-rpath,"$blib" ||
+    die "cannot build the harness against $blib"
+  sides="original before ours"
+fi
 
-# ---- the runs: original, ours, original, ours, ... --------------------
+# ---- the runs: original, [before,] ours, original, ... -----------------
 
 cpu=${BENCH_CPU:-$(taskset -cp $$ | sed 's/.*: //; s/.*[,-]//')}
 dom=$(mktemp -d /dev/shm/fdshmem-obench.XXXXXX) || die "mktemp"
@@ -103,7 +113,7 @@ mkdir "$dom/.normal"
 echo "pinned to cpu $cpu; $repeats runs of each, ${ms} ms a row; load: $(cut -d' ' -f1-3 /proc/loadavg)"
 i=0
 while [ "$i" -lt "$repeats" ]; do
-  for side in original ours; do
+  for side in $sides; do
     FD_SHMEM_PATH=$dom FD_LOG_PATH='' taskset -c "$cpu" "$tmp/$side" "$ms" >"$tmp/run" 2>"$tmp/err" ||
       { cat "$tmp/err"; die "the $side run failed"; }
     sed "s/^/$side /" "$tmp/run" >>"$tmp/rows"
@@ -121,9 +131,14 @@ awk '
   }
   { k = $1 SUBSEP $2; val[k, ++cnt[k]] = $3; if( !seen[$2]++ ) order[++rows] = $2 }
   END {
-    printf "%-12s %14s %14s %10s\n", "row", "ours", "original", "ours/orig"
+    b = ( "before" SUBSEP order[1] ) in cnt
+    printf "%-12s %14s %14s %10s", "row", "ours", "original", "ours/orig"
+    if( b ) printf " %14s %12s", "before", "before/orig"
+    printf "\n"
     for( i = 1; i <= rows; i++ ) {
       o = median( "ours" SUBSEP order[i] ); f = median( "original" SUBSEP order[i] )
-      printf "%-12s %11.1f ns %11.1f ns %10.2f\n", order[i], o, f, o / f
+      printf "%-12s %11.1f ns %11.1f ns %10.2f", order[i], o, f, o / f
+      if( b ) { p = median( "before" SUBSEP order[i] ); printf " %11.1f ns %12.2f", p, p / f }
+      printf "\n"
     }
   }' "$tmp/rows"
