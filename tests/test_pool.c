@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -497,6 +498,49 @@ START_TEST( normal_pages_beyond_the_node_refused ) {
 }
 END_TEST
 
+/* Opens of the fake meminfo files (machine and node 0) seen by watch w
+   since the last call.  The watch takes the closes too: inotify merges
+   an event into an identical one still queued, so only open, close,
+   open, ... counts every open. */
+static int
+meminfo_opens( int w ) {
+  char buf[ 4096 ] __attribute__(( aligned( __alignof__( struct inotify_event ) ) ));
+  int cnt = 0;
+  for( ssize_t n; ( n = read( w, buf, sizeof(buf) ) )>0; )
+    for( char * p=buf; p<buf+n; p += sizeof(struct inotify_event) + ((struct inotify_event *)p)->len )
+      cnt += !!( ((struct inotify_event *)p)->mask & IN_OPEN );
+  return cnt;
+}
+
+/* The room check reads each meminfo file once: a create or acquire of
+   normal pages on node 0 opens /proc/meminfo and node 0's meminfo one
+   time each, not once for every figure it takes from them. */
+START_TEST( room_reads_each_meminfo_once ) {
+  if( numa_available()<0 ) return;  /* no NUMA: no node figures read */
+  fake_node0_room();
+  char node[ 512 ], machine[ 512 ];
+  fake_path( node,    sizeof(node),    "sys/devices/system/node/node0/meminfo" );
+  fake_path( machine, sizeof(machine), "proc/meminfo" );
+  int w = inotify_init1( IN_NONBLOCK | IN_CLOEXEC );
+  ck_assert_int_ge( w, 0 );
+  ck_assert_int_ge( inotify_add_watch( w, node,    IN_OPEN | IN_CLOSE_NOWRITE ), 0 );
+  ck_assert_int_ge( inotify_add_watch( w, machine, IN_OPEN | IN_CLOSE_NOWRITE ), 0 );
+  size_t cpu = fd_shmem_cpu_idx( 0 );
+  void * mem = fd_shmem_acquire( FD_SHMEM_NORMAL_PAGE_SZ, 64, cpu );
+  ck_assert_ptr_nonnull( mem );
+  ck_assert_int_eq( meminfo_opens( w ), 2 );
+  ck_assert_int_eq( fd_shmem_release( mem, FD_SHMEM_NORMAL_PAGE_SZ, 64 ), 0 );
+
+  fdt_domain_t d;
+  if( !fdt_domain_new( &d, 0 ) ) {
+    ck_assert_int_eq( fd_shmem_create( "counted", FD_SHMEM_NORMAL_PAGE_SZ, 64, cpu, 0600 ), 0 );
+    ck_assert_int_eq( meminfo_opens( w ), 2 );
+    fdt_domain_delete( &d );
+  }
+  close( w );
+}
+END_TEST
+
 /* ---- the tree's life ---- */
 
 static int
@@ -537,6 +581,7 @@ main( void ) {
   tcase_add_test( tc, same_count_writes_nothing );
   tcase_add_test( tc, shrink_shortfall_put_back );
   tcase_add_test( tc, normal_pages_beyond_the_node_refused );
+  tcase_add_test( tc, room_reads_each_meminfo_once );
   suite_add_tcase( s, tc );
   TCase * lib = tcase_create( "installed library" );
   tcase_add_test( lib, installed_library_has_no_seam );

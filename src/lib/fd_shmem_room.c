@@ -24,13 +24,14 @@ mount_free( int dir ) {
    slab the kernel may reclaim there (the kernel sums MemAvailable for
    the whole machine only).  SIZE_MAX when a figure cannot be read. */
 static size_t
-node_available( size_t node ) {
-  static char const * const keys[] = { "MemFree", "Active(file)", "Inactive(file)", "SReclaimable" };
+node_available( fd_shmem_private_view_t * view, size_t node ) {
+  fd_shmem_private_mem_t const * m;
+  if( fd_shmem_private_view_mem( view, node, &m ) ) return SIZE_MAX;
+  size_t const part[] = { m->free, m->active_file, m->inactive_file, m->sreclaimable };
   size_t sum = 0UL;
-  for( size_t i=0UL; i<sizeof(keys)/sizeof(keys[0]); i++ ) {
-    size_t v;
-    if( fd_shmem_private_meminfo( node, keys[i], &v ) ) return SIZE_MAX;
-    sum += v;
+  for( size_t i=0UL; i<sizeof(part)/sizeof(part[0]); i++ ) {
+    if( part[i]==FD_SHMEM_PRIVATE_NO_FIGURE ) return SIZE_MAX;
+    sum += part[i];
   }
   return sum;
 }
@@ -48,11 +49,11 @@ moved_note( size_t moved, char * buf, size_t buf_sz ) {
    it has the kernel answers the faults with the OOM killer, not with an
    error: a node that cannot hold its pages is refused here. */
 static int
-room_normal_nodes( char const * what, size_t const * need, size_t const * moved ) {
+room_normal_nodes( fd_shmem_private_view_t * view, char const * what, size_t const * need, size_t const * moved ) {
   if( !fd_shmem_private_has_numa() ) return 0;
   for( size_t k=0UL; k<FD_SHMEM_NUMA_MAX; k++ ) {
     size_t bytes = need[k]*FD_SHMEM_NORMAL_PAGE_SZ, avail;
-    if( !need[k] || bytes<=( avail = node_available( k ) ) ) continue;
+    if( !need[k] || bytes<=( avail = node_available( view, k ) ) ) continue;
     char n[ 32 ], a[ 32 ], m[ 64 ];
     FD_SHMEM_PRIVATE_WARN( "%s: needs %s of normal pages on node %zu, which has %s available%s", what,
                            fd_shmem_private_human( bytes, n, sizeof(n) ), k,
@@ -65,13 +66,14 @@ room_normal_nodes( char const * what, size_t const * need, size_t const * moved 
 /* dir < 0: private pages, no mount.  The mount must hold the added
    pages; the machine must give those and the moved ones. */
 static int
-room_normal( int dir, char const * what, size_t const * need, size_t const * moved, size_t added, size_t total ) {
+room_normal( fd_shmem_private_view_t * view, int dir, char const * what, size_t const * need, size_t const * moved,
+             size_t added, size_t total ) {
   size_t mount = dir<0 ? SIZE_MAX : mount_free( dir );
-  size_t avail = SIZE_MAX;
-  if( fd_shmem_private_meminfo( FD_SHMEM_PRIVATE_ALL_NODES, "MemAvailable", &avail ) ) avail = SIZE_MAX;
+  fd_shmem_private_mem_t const * fig;
+  size_t avail = fd_shmem_private_view_mem( view, FD_SHMEM_PRIVATE_ALL_NODES, &fig ) ? SIZE_MAX : fig->available;
   size_t bytes = total*FD_SHMEM_NORMAL_PAGE_SZ;
   if( added*FD_SHMEM_NORMAL_PAGE_SZ>mount ) bytes = added*FD_SHMEM_NORMAL_PAGE_SZ;
-  else if( bytes<=avail ) return room_normal_nodes( what, need, moved );
+  else if( bytes<=avail ) return room_normal_nodes( view, what, need, moved );
   char n[ 32 ], m[ 48 ], a[ 32 ];
   fd_shmem_private_human( bytes, n, sizeof(n) );
   if( mount==SIZE_MAX ) snprintf( m, sizeof(m), "no size limit" );
@@ -165,6 +167,7 @@ fd_shmem_private_room( int dir, char const * what, size_t page_sz, size_t sub_cn
     total   += need[k];
   }
   if( !total ) return 0;
-  if( page_sz==FD_SHMEM_NORMAL_PAGE_SZ ) return room_normal( dir, what, need, moved, added, total );
-  return room_pool( dir, what, page_sz, need, moved, added, total );
+  if( page_sz!=FD_SHMEM_NORMAL_PAGE_SZ ) return room_pool( dir, what, page_sz, need, moved, added, total );
+  fd_shmem_private_view_t view = { 0 };  /* this call's figures: each file read once */
+  return room_normal( &view, dir, what, need, moved, added, total );
 }

@@ -88,15 +88,46 @@ void fd_shmem_private_numa_undo_free( fd_shmem_private_numa_undo_t * u );
 size_t fd_shmem_private_holders( char const * op, unsigned long const * dev,
                                  char const * const * dir, size_t dev_cnt );
 
-/* ---- the machine (fd_shmem_machine.c) ---- */
+/* ---- memory figures and hugepage pools (fd_shmem_figures.c) ---- */
 
 #define FD_SHMEM_PRIVATE_ALL_NODES ((size_t)-1)
+#define FD_SHMEM_PRIVATE_NO_FIGURE ((size_t)-1)  /* a key the file did not have */
 
-/* Reads meminfo field key ("MemTotal", "MemFree", "MemAvailable", ...)
-   of node numa_idx, or of the whole machine for
-   FD_SHMEM_PRIVATE_ALL_NODES, in bytes.  Returns 0, ENODEV (no such
-   node), ENOENT (no such field) or the errno of the open. */
-int fd_shmem_private_meminfo( size_t numa_idx, char const * key, size_t * bytes );
+/* The meminfo figures of a node, or of the machine, in bytes. */
+typedef struct {
+  size_t total, free, available, active_file, inactive_file, sreclaimable;
+} fd_shmem_private_mem_t;
+
+/* Reads the meminfo of node numa_idx, or of the whole machine for
+   FD_SHMEM_PRIVATE_ALL_NODES, in one read; a key the file lacks is
+   FD_SHMEM_PRIVATE_NO_FIGURE (a node has no MemAvailable).  Returns 0,
+   ENODEV (no such node) or the errno of the read. */
+int fd_shmem_private_mem_read( size_t numa_idx, fd_shmem_private_mem_t * m );
+
+#define FD_SHMEM_PRIVATE_VIEW_NODES (8)
+
+typedef struct { int read, err; fd_shmem_private_mem_t mem; } fd_shmem_private_view_mem_t;
+
+/* What one call has read of the machine: zero it on the stack of the
+   call (fd_shmem_private_view_t v = { 0 };) and ask it; each file is
+   read on the first question only.  Past VIEW_NODES nodes it reads
+   again. */
+typedef struct {
+  fd_shmem_private_view_mem_t machine;
+  size_t                      node_cnt;
+  size_t                      node_idx[ FD_SHMEM_PRIVATE_VIEW_NODES ];
+  fd_shmem_private_view_mem_t node[ FD_SHMEM_PRIVATE_VIEW_NODES ];
+  fd_shmem_private_view_mem_t spare;
+} fd_shmem_private_view_t;
+
+/* *out gets the figures of node numa_idx (or the machine's) from view v,
+   read if v has not read them yet.  Returns what the read returned. */
+int fd_shmem_private_view_mem( fd_shmem_private_view_t * v, size_t numa_idx, fd_shmem_private_mem_t const ** out );
+
+/* Writes the sysfs directory of the page_sz pool of node numa_idx, or
+   of the machine for FD_SHMEM_PRIVATE_ALL_NODES (.../hugepages-NkB),
+   into buf.  Returns 0 or ENAMETOOLONG. */
+int fd_shmem_private_hugepage_dir( size_t page_sz, size_t numa_idx, char * buf, size_t buf_sz );
 
 /* Reads field ("free_hugepages", "nr_hugepages", ...) of the page_sz
    pool of node numa_idx, or of the whole machine for
@@ -109,6 +140,8 @@ int fd_shmem_private_hugepage_figure( size_t page_sz, size_t numa_idx, char cons
    yet touched, and may take them from any node).  Returns 0 or the
    errno of reading free_hugepages. */
 int fd_shmem_private_hugepage_unclaimed( size_t page_sz, size_t * v );
+
+/* ---- the machine (fd_shmem_machine.c) ---- */
 
 /* 1 if this process may mount and unmount (CAP_SYS_ADMIN). */
 int fd_shmem_private_may_mount( void );
