@@ -109,13 +109,14 @@ fd_shmem_private_view_mem( fd_shmem_private_view_t * v, size_t numa_idx, fd_shme
 
 int
 fd_shmem_private_hugepage_dir( size_t page_sz, size_t numa_idx, char * buf, size_t buf_sz ) {
+  char const * name = fd_shmem_private_pool_dir_name( page_sz );
+  if( !name ) return EINVAL; /* normal pages, or no page size: no pool */
   char const * root = fd_shmem_private_sysroot();
   int n;
   if( numa_idx==FD_SHMEM_PRIVATE_ALL_NODES )
-    n = snprintf( buf, buf_sz, "%s/sys/kernel/mm/hugepages/hugepages-%zukB", root, page_sz>>10 );
+    n = snprintf( buf, buf_sz, "%s/sys/kernel/mm/hugepages/%s", root, name );
   else
-    n = snprintf( buf, buf_sz, "%s/sys/devices/system/node/node%zu/hugepages/hugepages-%zukB",
-                  root, numa_idx, page_sz>>10 );
+    n = snprintf( buf, buf_sz, "%s/sys/devices/system/node/node%zu/hugepages/%s", root, numa_idx, name );
   return n<0 || (size_t)n>=buf_sz ? ENAMETOOLONG : 0;
 }
 

@@ -126,7 +126,8 @@ int fd_shmem_private_view_mem( fd_shmem_private_view_t * v, size_t numa_idx, fd_
 
 /* Writes the sysfs directory of the page_sz pool of node numa_idx, or
    of the machine for FD_SHMEM_PRIVATE_ALL_NODES (.../hugepages-NkB),
-   into buf.  Returns 0 or ENAMETOOLONG. */
+   into buf.  Returns 0, EINVAL (a page size with no pool: normal) or
+   ENAMETOOLONG. */
 int fd_shmem_private_hugepage_dir( size_t page_sz, size_t numa_idx, char * buf, size_t buf_sz );
 
 /* Reads field ("free_hugepages", "nr_hugepages", ...) of the page_sz
