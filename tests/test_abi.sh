@@ -51,8 +51,8 @@ done
 [ -s "$tmp/headers" ] || { echo "FAIL: no function found in the headers"; fail=1; }
 
 # Closed error sets: the codes src/lib/base/fd_shmem_errset.h lists for a
-# function (what its return filter lets through; tests/test_errsets and
-# tests/test_pool provoke each) must be exactly those of its entry in
+# function (what its return filter lets through; each area's Check
+# program provokes each, tests/fdt_errset.c) must be exactly those of its entry in
 # the ERRORS section of its manual page (its own, or the page its alias
 # sources) and of the "Returns 0 or one of:" list in the comment above
 # its prototype; and no manual page may list codes for a function the
