@@ -9,6 +9,7 @@
 # scanned: they check the table against what they know themselves.
 set -eu
 : "${top_srcdir:?}"
+top_srcdir=$(cd "$top_srcdir" && pwd)   # absolute: the scan below changes directory
 home=src/lib/base/fd_shmem_page_type.h
 fail=0
 
