@@ -6,6 +6,7 @@
 #   src/lib/sys/    base and sys headers
 #   src/lib/groove/ base headers
 #   src/ctl/ctl_words.[ch], ctl_conf.[ch]: no header of the rest of the tool
+#     (ctl_words.c takes the one escaper, base/fd_shmem_escape.h)
 set -eu
 : "${top_srcdir:?}"
 fail=0
@@ -32,7 +33,7 @@ out=$(
   only 'config\.h|fd_shmem_[a-z_]+\.h' "$lib"/base/*.[ch]
   only 'fd_shmem_sys\.h|\.\./base/fd_shmem_[a-z_]+\.h' "$lib"/sys/*.[ch]
   only '\.\./base/fd_shmem_[a-z_]+\.h' "$lib"/groove/*.[ch]
-  only 'ctl_words\.h' "$ctl"/ctl_words.[ch]
+  only 'ctl_words\.h|\.\./lib/base/fd_shmem_escape\.h' "$ctl"/ctl_words.[ch]
   only 'ctl_conf\.h|ctl_words\.h' "$ctl"/ctl_conf.[ch]
 )
 if [ -n "$out" ]; then
