@@ -59,7 +59,8 @@ static void
 holder_log( holder_scan_t * s, char const * what, char const * where ) {
   s->held = 1;
   if( seen_before( s, what, where ) ) return;
-  if( s->logged++<HOLDER_LOG_MAX ) FD_SHMEM_PRIVATE_WARN( "%s: pid %ld (%s) %s %s", s->op, s->pid, s->comm, what, where );
+  if( s->logged++<HOLDER_LOG_MAX )
+    FD_SHMEM_PRIVATE_WARN( "%s: pid %ld (%s) %s %s", s->op, s->pid, s->comm, what, where );
 }
 
 static void
