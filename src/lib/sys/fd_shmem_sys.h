@@ -3,9 +3,10 @@
 
 /* Internal to libfdshmem: the sys layer (this folder), the machine:
    /sys, /proc and libnuma.  It calls only itself and base (the link of
-   libprobe_sys.la checks it).  Every read of /sys and /proc goes
-   through the gate of fd_shmem_sysroot.c (tests/test_layers.sh checks
-   that no file outside this folder names them). */
+   libprobe_sys.la checks it).  Every read of /sys and /proc is made
+   under the sysroot of fd_shmem_sysroot.c, the test seam's gate
+   (tests/test_sys proves it on a fake tree; tests/test_layers.sh
+   checks that no file outside this folder names such a path). */
 
 #include "../base/fd_shmem_base.h"
 
