@@ -5,7 +5,8 @@
    without 1 GiB pages.  pool_kernel.h stands in for the kernel's
    clamping of a write, so shortfalls (growing and shrinking) and the
    put back after them can be tested too.  Also the node figures a
-   create or acquire of normal pages is held to. */
+   create or acquire of normal pages is held to.  The two nodes are
+   libnuma's too: tests/fake_numa.c answers it from the fake tree. */
 
 #include "fdt.h"
 #include "pool_kernel.h"
@@ -15,7 +16,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <numa.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -302,10 +302,9 @@ START_TEST( fragmentation_retries_bounded ) {
   ck_assert_int_eq( pool_kernel_compactions(), 3 );
   ck_assert_int_eq( fake_get( node_file( 0, GIANT, "nr_hugepages" ) ), 1 );
   ASSERT_LOGGED( "only 2 of 4 gigantic pages could be reserved on node 0; the pool was put back to 1" );
-  /* one node: the plain count; more: each node's count (the fake's
-     node 1 has no gigantic pool) */
-  if( fd_shmem_numa_cnt()==1UL ) ASSERT_LOGGED( "on the kernel command line: hugepagesz=1G hugepages=4" );
-  else ASSERT_LOGGED( "on the kernel command line, per node (node:count): hugepagesz=1G hugepages=0:4" );
+  /* two nodes: each node's count (the fake's node 1 has no gigantic pool) */
+  ck_assert_uint_eq( fd_shmem_numa_cnt(), 2 );
+  ASSERT_LOGGED( "on the kernel command line, per node (node:count): hugepagesz=1G hugepages=0:4" );
 }
 END_TEST
 
@@ -477,7 +476,6 @@ fake_node0_room( void ) {
 /* What the node cannot hold is refused before any page is touched (the
    kernel's answer would be the OOM killer); what it can is had. */
 START_TEST( normal_pages_beyond_the_node_refused ) {
-  if( numa_available()<0 ) return;  /* no NUMA: no node to hold them to */
   fake_node0_room();
   size_t cpu = fd_shmem_cpu_idx( 0 ), cnt = 65UL*MiB/FD_SHMEM_NORMAL_PAGE_SZ;
   errno = 0;
@@ -516,7 +514,6 @@ meminfo_opens( int w ) {
    normal pages on node 0 opens /proc/meminfo and node 0's meminfo one
    time each, not once for every figure it takes from them. */
 START_TEST( room_reads_each_meminfo_once ) {
-  if( numa_available()<0 ) return;  /* no NUMA: no node figures read */
   fake_node0_room();
   char node[ 512 ], machine[ 512 ];
   fake_path( node,    sizeof(node),    "sys/devices/system/node/node0/meminfo" );
@@ -561,6 +558,8 @@ main( void ) {
   main_pid = getpid();
   atexit( remove_root );
   setenv( "FD_SHMEM_SYSROOT", root, 1 );  /* before the library's first call */
+  fake_put( "sys/devices/system/node/node0/cpulist", "0\n" );  /* the topology, before it is first read */
+  fake_put( "sys/devices/system/node/node1/cpulist", "1\n" );
 
   Suite * s  = suite_create( "pool" );
   TCase * tc = tcase_create( "fake sysfs" );

@@ -34,14 +34,3 @@ fd_shmem_private_human( size_t bytes, char * buf, size_t buf_sz ) {
   else     snprintf( buf, buf_sz, "%.1f %s", v, unit[u] );
   return buf;
 }
-
-int
-fd_shmem_private_may_mount( void ) {
-  FILE * f = fopen( "/proc/self/status", "re" );
-  if( !f ) return 1;  /* cannot tell: let the kernel decide */
-  char line[ 256 ];
-  unsigned long long eff = ~0ULL;
-  while( fgets( line, sizeof(line), f ) ) if( sscanf( line, "CapEff: %llx", &eff )==1 ) break;
-  fclose( f );
-  return !!( eff & ( 1ULL<<21 ) );  /* CAP_SYS_ADMIN */
-}
