@@ -102,9 +102,11 @@ typedef struct {
 
 /* The test program that provokes a function's codes: test_pool the pool
    calls, test_faults those that need a system call to fail (acquire,
-   release, numa_validate), test_groove the groove calls (whose codes,
+   release, numa_validate), test_reasons fd_shmem_last_reason, test_groove
+   the groove calls (whose codes,
    FD_GROOVE_ERR_*, are negative), test_errsets every other one. */
-typedef enum { FDT_ERRCASES_ERRSETS, FDT_ERRCASES_POOL, FDT_ERRCASES_FAULTS, FDT_ERRCASES_GROOVE } fdt_errcases_owner_t;
+typedef enum { FDT_ERRCASES_ERRSETS, FDT_ERRCASES_POOL, FDT_ERRCASES_FAULTS, FDT_ERRCASES_GROOVE,
+               FDT_ERRCASES_REASONS } fdt_errcases_owner_t;
 
 /* Adds to tc one test per case of cases[0..cnt) (its call must return
    its code) and one that asserts the cases provoke every code that the

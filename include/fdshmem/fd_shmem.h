@@ -457,6 +457,53 @@ int fd_shmem_pool_free ( size_t page_sz, size_t numa_idx );
    setting (0 or 1). */
 int fd_shmem_set_dry_run( int on );
 
+/* ---- Reasons ---------------------------------------------------------- */
+
+/* What a failure was about (fd_shmem_reason_t what). */
+#define FD_SHMEM_REASON_NONE       (0)   /* no failure recorded in this thread */
+#define FD_SHMEM_REASON_ARG        (1)   /* a bad argument (name, mode, size, user, ...) */
+#define FD_SHMEM_REASON_NO_ROOM    (2)   /* needed exceeds had: memory or pages (page_sz and numa_idx say where) */
+#define FD_SHMEM_REASON_NOT_DOMAIN (3)   /* path is not a domain (text says why) */
+#define FD_SHMEM_REASON_TYPE_STATE (4)   /* domain path's page_sz directory is in state had (FD_SHMEM_TYPE_*) */
+#define FD_SHMEM_REASON_EXISTS     (5)   /* path (init) or the region (create) exists already */
+#define FD_SHMEM_REASON_MISSING    (6)   /* nothing there: no domain, region or node */
+#define FD_SHMEM_REASON_HELD       (7)   /* had processes or pages hold it; needed: the floor, if any */
+#define FD_SHMEM_REASON_NO_PRIV    (8)   /* not permitted: a capability or a file permission */
+#define FD_SHMEM_REASON_KERNEL     (9)   /* the kernel lacks it (a page size, a feature) */
+#define FD_SHMEM_REASON_NOT_REGION (10)  /* path is not a usable region file */
+#define FD_SHMEM_REASON_SYSTEM     (11)  /* a system call failed (sys_err) */
+
+#define FD_SHMEM_REASON_PATH_MAX (4352UL)  /* bytes of fd_shmem_reason_t path, with its 0 */
+#define FD_SHMEM_REASON_TEXT_MAX (8192UL)  /* bytes of fd_shmem_reason_t text, with its 0 */
+
+/* Why the last failing call of this thread failed. */
+typedef struct fd_shmem_reason {
+  int    what;      /* FD_SHMEM_REASON_* */
+  int    err;       /* the code the call returned (or left in errno) */
+  int    sys_err;   /* the system's errno behind an EIO catch-all (0: none) */
+  size_t needed;    /* figures, as what says (0: none); bytes for normal */
+  size_t had;       /*   pages and memory, else pages */
+  size_t page_sz;   /* the page size it is about (0: none) */
+  size_t numa_idx;  /* the node it is about (FD_SHMEM_IDX_NULL: none) */
+  char   path[ FD_SHMEM_REASON_PATH_MAX ];  /* the path it is about, raw bytes ("": none) */
+  char   text[ FD_SHMEM_REASON_TEXT_MAX ];  /* the sentence the log got, raw bytes (cut if longer) */
+} fd_shmem_reason_t;
+
+/* fd_shmem_last_reason copies into *out the reason of the last call of
+   this thread that failed and records one (the calls with an error set
+   in their manual page, and the joins), like errno: valid right after
+   the failure, kept until the next one.  A success leaves it.  Returns 0
+   or one of: EINVAL (NULL out), ENOENT (no failure in this thread since
+   it began or since fd_shmem_reason_clear; *out gets what
+   FD_SHMEM_REASON_NONE). */
+int fd_shmem_last_reason( fd_shmem_reason_t * out );
+
+/* Forgets this thread's last reason. */
+void fd_shmem_reason_clear( void );
+
+/* Words for what ("no room", "not a domain", ...); "unknown" if bad. */
+char const * fd_shmem_reason_what_cstr( int what );
+
 /* ---- Logging ---------------------------------------------------------- */
 
 /* Message levels (syslog numbering). */

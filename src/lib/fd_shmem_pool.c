@@ -134,12 +134,14 @@ check_fits( pool_req_t * r ) {
   /* the exact figures too: rounded, 24.0 GiB may stand for either side */
   char exact[ 48 ] = "";
   if( !over ) snprintf( exact, sizeof(exact), " (%zu bytes)", bytes );
-  FD_SHMEM_PRIVATE_WARN( "node %zu: %zu %s page%s need%s %s%s%s, more than the node's %s of memory (%zu bytes)",
-                         r->numa_idx, r->cnt, r->type, FD_SHMEM_PRIVATE_S( r->cnt ), r->cnt==1UL ? "s" : "",
-                         over ? "more than " : "",
-                         fd_shmem_private_human( over ? SIZE_MAX : bytes, want, sizeof(want) ), exact,
-                         fd_shmem_private_human( mem, have, sizeof(have) ), mem );
-  return E2BIG;
+  fd_shmem_private_figs_t figs = { .needed=over ? SIZE_MAX : bytes, .had=mem, .page_sz=r->page_sz,
+                                   .numa_idx=r->numa_idx };
+  return fd_shmem_private_fail( E2BIG, FD_SHMEM_REASON_NO_ROOM, NULL, &figs,
+                                "node %zu: %zu %s page%s need%s %s%s%s, more than the node's %s of memory (%zu bytes)",
+                                r->numa_idx, r->cnt, r->type, FD_SHMEM_PRIVATE_S( r->cnt ), r->cnt==1UL ? "s" : "",
+                                over ? "more than " : "",
+                                fd_shmem_private_human( over ? SIZE_MAX : bytes, want, sizeof(want) ), exact,
+                                fd_shmem_private_human( mem, have, sizeof(have) ), mem );
 }
 
 /* ---- shrinking ---- */
@@ -199,11 +201,12 @@ check_shrink( pool_req_t const * r ) {
   size_t resv = floor_>used ? floor_-used : 0UL;
   holders_t h;
   find_holders( r, &h );
-  FD_SHMEM_PRIVATE_WARN( "node %zu: cannot shrink the %s pool to %zu: %zu of its %zu pages are in use "
-                         "(%zu mapped, %zu kept for reservations), so it can go down to %zu; "
-                         "%s regions: %s", r->numa_idx, r->type, r->cnt, floor_, r->now.total,
-                         floor_-resv, resv, floor_, r->type, h.text );
-  return EBUSY;
+  fd_shmem_private_figs_t figs = { .needed=floor_, .had=used, .page_sz=r->page_sz, .numa_idx=r->numa_idx };
+  return fd_shmem_private_fail( EBUSY, FD_SHMEM_REASON_HELD, NULL, &figs,
+                                "node %zu: cannot shrink the %s pool to %zu: %zu of its %zu pages are in use "
+                                "(%zu mapped, %zu kept for reservations), so it can go down to %zu; "
+                                "%s regions: %s", r->numa_idx, r->type, r->cnt, floor_, r->now.total,
+                                floor_-resv, resv, floor_, r->type, h.text );
 }
 
 /* ---- writing ---- */
