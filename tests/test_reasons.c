@@ -30,6 +30,7 @@ reason_of( int err, int what ) {
   ck_assert_int_eq( why.err, err );
   ck_assert_int_eq( why.sys_err, 0 );
   ck_assert( why.text[0] );
+  ck_assert( why.worded || what==FD_SHMEM_REASON_ARG || what==FD_SHMEM_REASON_MISSING );
 }
 
 static void
@@ -152,6 +153,23 @@ START_TEST( domain_reasons ) {
 }
 END_TEST
 
+/* The catch-all: EIO, the system's errno behind it, and the domain it
+   is about; no words of a site, only the catch-all's line. */
+START_TEST( catch_all_keeps_the_errno ) {
+  char path[ 512 ];
+  snprintf( path, sizeof(path), "%s/%0300d/d", domain.path, 0 );
+  fdt_log_start();
+  ck_assert_int_eq( fd_shmem_domain_reset( path ), EIO );
+  ck_assert_int_eq( fd_shmem_last_reason( &why ), 0 );
+  ck_assert_int_eq( why.what, FD_SHMEM_REASON_SYSTEM );
+  ck_assert_int_eq( why.err, EIO );
+  ck_assert_int_eq( why.sys_err, ENAMETOOLONG );
+  ck_assert_int_eq( why.worded, 0 );
+  path_is( path );
+  ck_assert_msg( strstr( fdt_logged(), why.text ), "the log has no line \"%s\": %s", why.text, fdt_logged() );
+}
+END_TEST
+
 /* Joins return NULL: the reason is how the caller learns which failure. */
 START_TEST( join_reasons ) {
   ck_assert_ptr_null( fd_shmem_join( "no_such_region", FD_SHMEM_JOIN_MODE_READ_ONLY, 0, NULL, NULL, NULL ) );
@@ -216,6 +234,7 @@ main( void ) {
   tcase_add_test( tc, create_no_room );
   tcase_add_test( tc, info_not_a_region );
   tcase_add_test( tc, domain_reasons );
+  tcase_add_test( tc, catch_all_keeps_the_errno );
   tcase_add_test( tc, join_reasons );
   tcase_add_test( tc, pool_and_acquire_reasons );
   tcase_add_test( tc, one_per_thread );

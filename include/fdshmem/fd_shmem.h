@@ -481,6 +481,8 @@ typedef struct fd_shmem_reason {
   int    what;      /* FD_SHMEM_REASON_* */
   int    err;       /* the code the call returned (or left in errno) */
   int    sys_err;   /* the system's errno behind an EIO catch-all (0: none) */
+  int    worded;    /* 1: text says this failure in words; 0: only its code is known (text: the code's
+                       words, or the catch-all's line) */
   size_t needed;    /* figures, as what says (0: none); bytes for normal */
   size_t had;       /*   pages and memory, else pages */
   size_t page_sz;   /* the page size it is about (0: none) */

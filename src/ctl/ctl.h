@@ -161,15 +161,17 @@ void ctl_steps_free( ctl_step_t * steps, int step_cnt );
    the tool; ctl_warnings_flush writes the warnings kept so far to
    stderr (unless --quiet); ctl_report_failure writes them and then one
    line naming the failed command (argv[0..argc)) and why: ctl->why, the
-   library's last warning, or strerror(err). */
+   library's reason, or strerror(err). */
 void ctl_log_capture   ( ctl_t * ctl );
 void ctl_warnings_flush( ctl_t const * ctl );
-void ctl_warnings_drop_last( void );  /* the tool's own message says it better */
-char const * ctl_warnings_last( void );  /* the library's last warning, "" if none */
+void ctl_warnings_drop_last( void );  /* the library's reason's line: the tool's own message says it better */
+/* The library's words for its failure that returned err (the text of
+   its reason), "" if it has none. */
+char const * ctl_reason_words( int err );
 void ctl_report_failure( ctl_t const * ctl, int err, char ** argv, int argc );
 /* err, or, if it is the EIO the library returns for a system error
-   outside a function's closed set, that error (as the library logged
-   it since the last flush or failure report). */
+   outside a function's closed set, that error (its reason's sys_err,
+   if it failed since the last flush or failure report). */
 int  ctl_real_err( int err );
 /* What an admin can do about a plain system error as root: a read-only
    file system, a name too long, a refusal (NULL: nothing to add). */

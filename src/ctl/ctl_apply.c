@@ -65,11 +65,11 @@ plan_stuck( plan_t * plan, char const * fmt, ... ) {
   va_end( ap );
 }
 
-/* The library's last warning, that names why the path is no domain, as
-   the reason the command fails (nothing was done). */
+/* The library's reason, that names why the path is no domain, as the
+   reason the command fails (nothing was done). */
 static int
 refused_path( ctl_t * ctl, char const * fname, char const * done ) {
-  int err = ctl_fail( ctl, EINVAL, "%s: %s%s", fname, ctl_warnings_last(), done );
+  int err = ctl_fail( ctl, EINVAL, "%s: %s%s", fname, ctl_reason_words( EINVAL ), done );
   ctl_warnings_drop_last();
   return err;
 }
@@ -101,7 +101,7 @@ plan_check_names( ctl_t * ctl, plan_t * plan, char const * fname ) {
   snprintf( plan->path, sizeof(plan->path), "%s", path[0] ? path : fd_shmem_path() );
   ctl_path_tidy( plan->path );
   plan->info_err = fd_shmem_domain_describe( plan->path, &plan->info );
-  if( plan->info_err==EINVAL && !ctl_warnings_last()[0] )
+  if( plan->info_err==EINVAL && !ctl_reason_words( EINVAL )[0] )
     return ctl_fail( ctl, EINVAL, "%s: unusable path %s (an absolute path, no . or .. in it)", fname, plan->path );
   if( plan->info_err==EINVAL ) return refused_path( ctl, fname, "; nothing was done" );  /* a mount point, ... */
   return plan->info_err ? 0 : plan_check_new( ctl, plan, fname );

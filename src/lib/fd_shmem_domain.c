@@ -126,8 +126,7 @@ domain_set_owner( char const * path, unsigned long mode, char const * user, char
   for( int i=0; i<cnt && changed && !err && !fd_shmem_private_dry_run(); i++ )
     err = owner_set( fds[i], uid, gid, mode );
   if( err && err!=EINVAL && err!=ENOENT )
-    fd_shmem_private_fail( err, err==EPERM || err==EACCES ? FD_SHMEM_REASON_NO_PRIV : FD_SHMEM_REASON_SYSTEM, dom.path,
-                           NULL, "owner: %s: %s", dom.path, strerror( err ) );
+    fd_shmem_private_fail( err, FD_SHMEM_REASON_SYSTEM, dom.path, NULL, "owner: %s: %s", dom.path, strerror( err ) );
   fd_shmem_private_domain_close( &dom );
   return err;
 }
@@ -166,7 +165,7 @@ plan_may_make( char const * path ) {
                                   "nothing was changed", path, pseudo, parent );
   }
   if( !err && access( parent, W_OK | X_OK ) ) err = errno;
-  if( err ) return fd_shmem_private_fail( err, err==EACCES ? FD_SHMEM_REASON_NO_PRIV : FD_SHMEM_REASON_MISSING, parent,
+  if( err ) return fd_shmem_private_fail( err, err==ENOENT ? FD_SHMEM_REASON_MISSING : FD_SHMEM_REASON_SYSTEM, parent,
                                           NULL, "init: cannot make %s in %s: %s", path, parent, strerror( err ) );
   if( !fd_shmem_private_may_mount() ) {
     return fd_shmem_private_fail( EPERM, FD_SHMEM_REASON_NO_PRIV, path, NULL,
@@ -295,7 +294,7 @@ domain_init( char const * path, unsigned long mode, char const * user, char cons
 
 FD_SHMEM_EXPORT int
 fd_shmem_domain_init( char const * path, unsigned long mode, char const * user, char const * group ) {
-  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_domain_init, domain_init( path, mode, user, group ) );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER_ON( fd_shmem_domain_init, domain_init( path, mode, user, group ), path );
 }
 
 /* ---- reset ---- */
@@ -315,9 +314,9 @@ reset_type( fd_shmem_private_domain_t const * dom, size_t t ) {
     }
     if( unlinkat( dirfd( d ), e->d_name, 0 ) && !err ) {
       err = errno;
-      fd_shmem_private_fail( err, err==EACCES || err==EPERM ? FD_SHMEM_REASON_NO_PRIV : FD_SHMEM_REASON_SYSTEM,
-                             dom->path, NULL, "reset: cannot remove %s/%s/%s: %s", dom->path,
-                             fd_shmem_private_type_name( dom->info.type[ t ].page_sz ), e->d_name, strerror( err ) );
+      fd_shmem_private_fail( err, FD_SHMEM_REASON_SYSTEM, dom->path, NULL, "reset: cannot remove %s/%s/%s: %s",
+                             dom->path, fd_shmem_private_type_name( dom->info.type[ t ].page_sz ), e->d_name,
+                             strerror( err ) );
     }
   }
   closedir( d );
@@ -367,7 +366,7 @@ domain_reset( char const * path ) {
 
 FD_SHMEM_EXPORT int
 fd_shmem_domain_reset( char const * path ) {
-  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_domain_reset, domain_reset( path ) );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER_ON( fd_shmem_domain_reset, domain_reset( path ), path );
 }
 
 /* ---- repair ---- */

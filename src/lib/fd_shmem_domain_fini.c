@@ -112,9 +112,9 @@ fini_obstacles( fini_t * f ) {
   for( int i=0; i<2; i++ ) {
     if( !faccessat( dom->dir_fd, dir_of[ i ], W_OK | X_OK, AT_EACCESS ) ) continue;
     err = errno;
-    return fd_shmem_private_fail( err, err==EACCES || err==EPERM ? FD_SHMEM_REASON_NO_PRIV : FD_SHMEM_REASON_SYSTEM,
-                                  dom->path, NULL, "fini: %s could not be removed%s: %s; nothing was changed",
-                                  dom->path, i ? " from its parent directory" : "", strerror( err ) );
+    return fd_shmem_private_fail( err, FD_SHMEM_REASON_SYSTEM, dom->path, NULL,
+                                  "fini: %s could not be removed%s: %s; nothing was changed", dom->path,
+                                  i ? " from its parent directory" : "", strerror( err ) );
   }
   return read_covered( f );
 }
@@ -294,5 +294,5 @@ fd_shmem_domain_fini( char const * path ) {
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) fini_state.clone[ t ] = -1;
   int err = fini_locked( &fini_state, path );
   pthread_mutex_unlock( &lock );
-  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_domain_fini, err );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER_ON( fd_shmem_domain_fini, err, path );
 }

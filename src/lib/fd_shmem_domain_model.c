@@ -334,7 +334,7 @@ fd_shmem_domain_describe( char const * path, fd_shmem_domain_info_t * info ) {
     *info = dom.info;
     fd_shmem_private_domain_close( &dom );
   }
-  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_domain_describe, err );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER_ON( fd_shmem_domain_describe, err, path );
 }
 
 /* ---- the rules each operation needs ---- */

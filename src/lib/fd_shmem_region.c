@@ -109,7 +109,7 @@ fd_shmem_info( char const * name, size_t page_sz, fd_shmem_info_t * opt_info ) {
   fd_shmem_info_t info;
   int err = fd_shmem_private_region_find( name, page_sz, 0, NULL, &info, NULL );
   if( !err && opt_info ) *opt_info = info;
-  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_info, err );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER_ON( fd_shmem_info, err, NULL );
 }
 
 /* ---- create / update / unlink ---- */
@@ -240,8 +240,8 @@ region_create_at( int dir, char const * name, region_shape_t const * shape, int 
 static int
 region_failed( char const * what, char const * name, region_shape_t const * shape, int err ) {
   char path[ PATH_MAX ];
-  return fd_shmem_private_fail( err, err==EACCES || err==EPERM ? FD_SHMEM_REASON_NO_PRIV : FD_SHMEM_REASON_SYSTEM,
-                                region_path( path, sizeof(path), name, shape->page_sz ), NULL,
+  return fd_shmem_private_fail( err, FD_SHMEM_REASON_SYSTEM, region_path( path, sizeof(path), name, shape->page_sz ),
+                                NULL,
                                 "%s %s (%zu %s page%s) failed: %s", what, name, shape->page_cnt,
                                 fd_shmem_page_sz_to_cstr( shape->page_sz ), FD_SHMEM_PRIVATE_S( shape->page_cnt ),
                                 strerror( err ) );
@@ -265,8 +265,9 @@ FD_SHMEM_EXPORT int
 fd_shmem_create_multi( char const * name, size_t page_sz, size_t sub_cnt,
                        size_t const * sub_page_cnt, size_t const * sub_cpu_idx,
                        unsigned long mode ) {
-  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_create_multi,
-                                         create_multi( name, page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, mode ) );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER_ON( fd_shmem_create_multi,
+                                            create_multi( name, page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, mode ),
+                                            NULL );
 }
 
 /* Reshapes the open region fd of old_cnt pages; on failure it is left
@@ -336,7 +337,7 @@ fd_shmem_update_multi( char const * name, size_t page_sz, size_t sub_cnt,
 FD_SHMEM_EXPORT int
 fd_shmem_create( char const * name, size_t page_sz, size_t page_cnt, size_t cpu_idx, unsigned long mode ) {
   int err = create_multi( name, page_sz, 1UL, &page_cnt, &cpu_idx, mode );
-  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_create, err );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER_ON( fd_shmem_create, err, NULL );
 }
 
 /* What unlinkat would find wrong, without removing: the name must be
@@ -368,5 +369,5 @@ region_unlink( char const * name, size_t page_sz ) {
 
 FD_SHMEM_EXPORT int
 fd_shmem_unlink( char const * name, size_t page_sz ) {
-  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_unlink, region_unlink( name, page_sz ) );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER_ON( fd_shmem_unlink, region_unlink( name, page_sz ), NULL );
 }

@@ -51,8 +51,9 @@ int fd_shmem_private_quiet_fail( int err, int what, char const * path, fd_shmem_
   __attribute__(( format( printf, 5, 6 ) ));
 
 /* The catch-all turned sys_err into err (EIO): the reason of this call
-   gets both (if the call recorded none: a SYSTEM one, with text). */
-void fd_shmem_private_reason_sys_err( int err, int sys_err, char const * text );
+   gets both (if the call recorded none for sys_err: a SYSTEM one on
+   path domain, NULL none, with text). */
+void fd_shmem_private_reason_sys_err( int err, int sys_err, char const * domain, char const * text );
 
 /* Called as public function fn returns err: a failure whose site
    recorded no reason gets one from the code alone. */

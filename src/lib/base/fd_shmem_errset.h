@@ -63,11 +63,16 @@ FD_SHMEM_PRIVATE_ERRSETS( FD_SHMEM_PRIVATE_ERRSET_DECLARE )
 
 /* err if it is 0 or in set (0-terminated), else EIO: the catch-all for
    an unexpected system error, whose real errno is logged (a warning
-   naming fn) so that nothing is lost. */
-int fd_shmem_private_errset_filter( char const * fn, int const * set, int err );
+   naming fn, the last line the call logs) and kept in the call's reason
+   so that nothing is lost.  on_domain: the call is about domain (NULL:
+   the current one), which a catch-all reason names. */
+int fd_shmem_private_errset_filter( char const * fn, int const * set, int err, int on_domain, char const * domain );
 
 /* What public function fn returns for err. */
 #define FD_SHMEM_PRIVATE_ERRSET_FILTER( fn, err ) \
-  fd_shmem_private_errset_filter( #fn, fd_shmem_private_errset_##fn, (err) )
+  fd_shmem_private_errset_filter( #fn, fd_shmem_private_errset_##fn, (err), 0, NULL )
+/* The same for a function about domain (NULL: the current one). */
+#define FD_SHMEM_PRIVATE_ERRSET_FILTER_ON( fn, err, domain ) \
+  fd_shmem_private_errset_filter( #fn, fd_shmem_private_errset_##fn, (err), 1, (domain) )
 
 #endif /* FDSHMEM_SRC_LIB_FD_SHMEM_ERRSET_H */

@@ -21,6 +21,7 @@ record( int err, int what, char const * path, fd_shmem_private_figs_t const * fi
   last.what     = what;
   last.err      = err;
   last.sys_err  = 0;
+  last.worded   = 1;
   last.needed   = figs ? figs->needed   : 0UL;
   last.had      = figs ? figs->had      : 0UL;
   last.page_sz  = figs ? figs->page_sz  : 0UL;
@@ -61,10 +62,11 @@ fd_shmem_private_quiet_fail( int err, int what, char const * path, fd_shmem_priv
 }
 
 void
-fd_shmem_private_reason_sys_err( int err, int sys_err, char const * text ) {
+fd_shmem_private_reason_sys_err( int err, int sys_err, char const * domain, char const * text ) {
   if( !fresh || last.err!=sys_err ) {  /* the call's own reason is about another code */
-    record( err, FD_SHMEM_REASON_SYSTEM, NULL, NULL );
+    record( err, FD_SHMEM_REASON_SYSTEM, domain, NULL );
     snprintf( last.text, sizeof(last.text), "%s", text );
+    last.worded = 0;
   }
   last.err     = err;
   last.sys_err = sys_err;
@@ -96,6 +98,7 @@ fd_shmem_private_reason_exit( char const * fn, int err ) {
   if( !fresh || last.err!=err ) {
     record( err, what_of_err( err ), NULL, NULL );
     snprintf( last.text, sizeof(last.text), "%s: %s", fn, strerror( err ) );
+    last.worded = 0;
   }
   fresh = 0;
 }

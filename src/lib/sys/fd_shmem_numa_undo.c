@@ -42,7 +42,7 @@ undo_errno( char const * call ) {
   char text[ 256 ];
   snprintf( text, sizeof(text), "%s: unexpected error: %s (errno %d); returned as EIO", call, strerror( err ), err );
   FD_SHMEM_PRIVATE_WARN( "%s", text );
-  fd_shmem_private_reason_sys_err( EIO, err, text );
+  fd_shmem_private_reason_sys_err( EIO, err, NULL, text );
   return EIO;
 }
 
