@@ -443,6 +443,18 @@ int fd_shmem_pool_query( size_t page_sz, size_t numa_idx, fd_shmem_pool_info_t *
    (normal or bad page size), ENODEV, EOPNOTSUPP, E2BIG, EBUSY, ENOMEM,
    EACCES (the pool cannot be written: not root), EIO. */
 int fd_shmem_pool_alloc( size_t page_sz, size_t page_cnt, size_t numa_idx, size_t * opt_got );
+/* fd_shmem_pool_alloc_check answers, changing nothing and logging
+   nothing, whether fd_shmem_pool_alloc( page_sz, page_cnt, numa_idx )
+   would pass its checks: the count fits the node's memory, a shrink
+   stays above the pages the kernel cannot free.  A refusal leaves its
+   reason (fd_shmem_last_reason: NO_ROOM with the bytes needed and the
+   node's; HELD with the lowest count and the pages in use); whether
+   the kernel then finds the pages, and the caller may write the pool,
+   it cannot tell.  It does not read the dry-run switch.  Returns 0 or
+   one of: EINVAL (normal or bad page size), ENODEV, EOPNOTSUPP, E2BIG,
+   EBUSY, EIO. */
+int fd_shmem_pool_alloc_check( size_t page_sz, size_t page_cnt, size_t numa_idx );
+
 /* fd_shmem_pool_alloc with 0 pages.  Returns 0 or one of: EINVAL,
    ENODEV, EOPNOTSUPP, EBUSY, EACCES, EIO. */
 int fd_shmem_pool_free ( size_t page_sz, size_t numa_idx );

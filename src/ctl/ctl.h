@@ -198,9 +198,7 @@ void ctl_note( ctl_t const * ctl, char const * fmt, ... ) __attribute__(( format
    for a '-' and a digit (the option parser passed it on as a word),
    which ctl_bad_negative refuses as not a noun; ctl_parse_count reads
    a decimal count, ctl_parse_mode octal permissions, each failing with
-   ctl->why set; ctl_quiet_begin and _end silence the library while the
-   line is checked (the parser says what is wrong itself);
-   ctl_page_sz_offered is 1 unless no node has a pool of page_sz, which
+   ctl->why set; ctl_page_sz_offered is 1 unless no node has a pool of page_sz, which
    ctl_not_offered says; ctl_parse_page_sz_or_any reads PAGE_SZ where
    "0" means any (0 or EINVAL). */
 int  ctl_bad_arg     ( ctl_t * ctl, char const * what, char const * s, char const * problem );
@@ -208,8 +206,6 @@ int  ctl_negative    ( char const * s );
 int  ctl_bad_negative( ctl_t * ctl, char const * what, char const * s, char const * noun );
 int  ctl_parse_count ( ctl_t * ctl, char const * what, char const * noun, char const * s, size_t * out );
 int  ctl_parse_mode  ( ctl_t * ctl, char const * what, char const * s, unsigned long * mode );
-int  ctl_quiet_begin ( void );
-void ctl_quiet_end   ( int level );
 int  ctl_page_sz_offered( size_t page_sz );
 int  ctl_not_offered    ( ctl_t * ctl, char const * what, char const * s, size_t page_sz );
 int  ctl_parse_page_sz_or_any( char const * s, size_t * page_sz );

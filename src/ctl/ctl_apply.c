@@ -199,9 +199,7 @@ plan_pool( plan_t * plan, size_t page_sz, size_t numa, size_t want ) {
   if( err==EOPNOTSUPP ) { plan_stuck( plan, "this kernel offers no %s pages", type ); return; }
   if( err ) { plan_stuck( plan, "node %zu: cannot read its %s pool (%s)", numa, type, strerror( err ) ); return; }
   if( p.total==want ) return;
-  int was = fd_shmem_set_dry_run( 1 );  /* the library's own rules: in use, too large for the node */
-  err = fd_shmem_pool_alloc( page_sz, want, numa, NULL );
-  fd_shmem_set_dry_run( was );
+  err = fd_shmem_pool_alloc_check( page_sz, want, numa );  /* the library's own rules: in use, too large */
   if( err==EBUSY ) {
     plan_stuck( plan, "node %zu: %s pages in use; the pool cannot go down to %zu (now %zu)", numa, type, want,
                 p.total );
