@@ -168,6 +168,9 @@ void ctl_warnings_drop_last( void );  /* the library's reason's line: the tool's
 /* The library's words for its failure that returned err (the text of
    its reason), "" if it has none. */
 char const * ctl_reason_words( int err );
+/* Keeps those words among the warnings: the answer of a check call,
+   which logs nothing, shown as the call itself would have said it. */
+void ctl_warnings_add_reason( int err );
 void ctl_report_failure( ctl_t const * ctl, int err, char ** argv, int argc );
 /* err, or, if it is the EIO the library returns for a system error
    outside a function's closed set, that error (its reason's sys_err,

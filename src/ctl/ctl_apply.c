@@ -200,6 +200,7 @@ plan_pool( plan_t * plan, size_t page_sz, size_t numa, size_t want ) {
   if( err ) { plan_stuck( plan, "node %zu: cannot read its %s pool (%s)", numa, type, strerror( err ) ); return; }
   if( p.total==want ) return;
   err = fd_shmem_pool_alloc_check( page_sz, want, numa );  /* the library's own rules: in use, too large */
+  if( err==EBUSY || err==E2BIG ) ctl_warnings_add_reason( err );  /* its figures and holders */
   if( err==EBUSY ) {
     plan_stuck( plan, "node %zu: %s pages in use; the pool cannot go down to %zu (now %zu)", numa, type, want,
                 p.total );

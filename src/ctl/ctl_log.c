@@ -27,6 +27,17 @@ reason_is( int err ) {
   return !fd_shmem_last_reason( &reason ) && reason.err==err;
 }
 
+/* Keeps msg as the library's warnings are kept. */
+static void
+keep( char const * msg ) {
+  if( warn_cnt==WARN_MAX ) {  /* keep the latest */
+    free( warn[0] );
+    memmove( warn, warn+1, sizeof(warn[0])*( WARN_MAX-1 ) );
+    warn_cnt--;
+  }
+  warn[ warn_cnt++ ] = strdup( msg );
+}
+
 static void
 capture( void * ctx, int level, char const * msg ) {
   ctl_t const * ctl = ctx;
@@ -34,12 +45,7 @@ capture( void * ctx, int level, char const * msg ) {
     if( !ctl->quiet ) { fputs( "fd_shmem_ctl: ", stderr ); ctl_put_safe( stderr, msg ); fputc( '\n', stderr ); }
     return;
   }
-  if( warn_cnt==WARN_MAX ) {  /* keep the latest */
-    free( warn[0] );
-    memmove( warn, warn+1, sizeof(warn[0])*( WARN_MAX-1 ) );
-    warn_cnt--;
-  }
-  warn[ warn_cnt++ ] = strdup( msg );
+  keep( msg );
 }
 
 void
@@ -55,6 +61,12 @@ ctl_real_err( int err ) {
 char const *
 ctl_reason_words( int err ) {
   return reason_is( err ) && reason.worded ? reason.text : "";
+}
+
+void
+ctl_warnings_add_reason( int err ) {
+  char const * words = ctl_reason_words( err );
+  if( words[0] ) keep( words );
 }
 
 static char const *

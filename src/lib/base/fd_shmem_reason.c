@@ -33,11 +33,13 @@ record( int err, int what, char const * path, fd_shmem_private_figs_t const * fi
   fresh = 1;
 }
 
+/* Returns 1 if the text was cut. */
 static int
 note( int err, int what, char const * path, fd_shmem_private_figs_t const * figs, char const * fmt, va_list ap ) {
   record( err, what, path, figs );
-  if( vsnprintf( last.text, sizeof(last.text), fmt, ap )<0 ) last.text[0] = '\0';
-  return err;
+  int len = vsnprintf( last.text, sizeof(last.text), fmt, ap );
+  if( len<0 ) last.text[0] = '\0';
+  return len>=(int)sizeof(last.text);
 }
 
 int
@@ -45,9 +47,15 @@ fd_shmem_private_fail( int err, int what, char const * path, fd_shmem_private_fi
                        char const * fmt, ... ) {
   va_list ap;
   va_start( ap, fmt );
-  note( err, what, path, figs, fmt, ap );
+  int cut = note( err, what, path, figs, fmt, ap );
   va_end( ap );
-  FD_SHMEM_PRIVATE_WARN( "%s", last.text );
+  if( !cut ) { FD_SHMEM_PRIVATE_WARN( "%s", last.text ); return err; }
+  char * whole = NULL;  /* the log gets it whole, however long */
+  va_start( ap, fmt );
+  if( vasprintf( &whole, fmt, ap )<0 ) whole = NULL;
+  va_end( ap );
+  FD_SHMEM_PRIVATE_WARN( "%s", whole ? whole : last.text );
+  free( whole );
   return err;
 }
 
