@@ -193,6 +193,29 @@ START_TEST( pool_and_acquire_reasons ) {
 }
 END_TEST
 
+/* The repair rule, asked of the library: every state of a page type. */
+START_TEST( type_fix_rule ) {
+  size_t const huge = FD_SHMEM_HUGE_PAGE_SZ;
+  struct { fd_shmem_type_info_t ti; int fix; } const cases[] = {
+    { { .page_sz=NORMAL, .state=FD_SHMEM_TYPE_MOUNTED,   .offered=1 },                  FD_SHMEM_FIX_NONE   },
+    { { .page_sz=huge,   .state=FD_SHMEM_TYPE_MISSING,   .offered=0 },                  FD_SHMEM_FIX_NONE   },
+    { { .page_sz=huge,   .state=FD_SHMEM_TYPE_MISSING,   .offered=1 },                  FD_SHMEM_FIX_MOUNT  },
+    { { .page_sz=huge,   .state=FD_SHMEM_TYPE_UNMOUNTED, .offered=1, .empty=1 },        FD_SHMEM_FIX_MOUNT  },
+    { { .page_sz=huge,   .state=FD_SHMEM_TYPE_UNMOUNTED, .offered=1, .empty=0 },        FD_SHMEM_FIX_STUCK  },
+    { { .page_sz=huge,   .state=FD_SHMEM_TYPE_UNMOUNTED, .offered=0, .empty=1 },        FD_SHMEM_FIX_STUCK  },
+    { { .page_sz=huge,   .state=FD_SHMEM_TYPE_WRONG_FS,  .offered=1, .empty=1 },        FD_SHMEM_FIX_STUCK  },
+    { { .page_sz=huge,   .state=FD_SHMEM_TYPE_SHARED,    .offered=1 },                  FD_SHMEM_FIX_STUCK  },
+    { { .page_sz=NORMAL, .state=FD_SHMEM_TYPE_MOUNTED,   .offered=1, .size_stale=1 },   FD_SHMEM_FIX_RESIZE },
+    { { .page_sz=huge,   .state=FD_SHMEM_TYPE_MOUNTED,   .offered=1, .size_stale=1, .empty=1 }, FD_SHMEM_FIX_RESIZE },
+    { { .page_sz=huge,   .state=FD_SHMEM_TYPE_MOUNTED,   .offered=1, .size_stale=1 },   FD_SHMEM_FIX_HELD   },
+  };
+  for( size_t i=0UL; i<sizeof(cases)/sizeof(cases[0]); i++ )
+    ck_assert_msg( fd_shmem_domain_type_fix( &cases[i].ti )==cases[i].fix, "case %zu: %d, want %d", i,
+                   fd_shmem_domain_type_fix( &cases[i].ti ), cases[i].fix );
+  ck_assert_int_eq( fd_shmem_domain_type_fix( NULL ), FD_SHMEM_FIX_NONE );
+}
+END_TEST
+
 static void *
 fail_in_thread( void * arg ) {
   (void)arg;
@@ -238,6 +261,7 @@ main( void ) {
   tcase_add_test( tc, join_reasons );
   tcase_add_test( tc, pool_and_acquire_reasons );
   tcase_add_test( tc, one_per_thread );
+  tcase_add_test( tc, type_fix_rule );
   fdt_errcases_add( tc, errcases, sizeof(errcases)/sizeof(errcases[0]), FDT_ERRCASES_REASONS );
   suite_add_tcase( s, tc );
   int status = fdt_run( s );

@@ -377,6 +377,19 @@ int fd_shmem_domain_describe( char const * path, fd_shmem_domain_info_t * info )
    EIO. */
 int fd_shmem_domain_repair( char const * path, size_t * opt_cnt );
 
+/* What fd_shmem_domain_repair does with a page type, as
+   fd_shmem_domain_type_fix answers from its description alone (the one
+   place the rule is written: repair follows it, and tools ask it). */
+#define FD_SHMEM_FIX_NONE   (0)  /* nothing: mounted right, or a size the kernel lacks */
+#define FD_SHMEM_FIX_MOUNT  (1)  /* mounted: missing, or an empty directory that is not a mount */
+#define FD_SHMEM_FIX_RESIZE (2)  /* resized to want_sz: tmpfs live, an empty hugetlbfs mounted afresh */
+#define FD_SHMEM_FIX_HELD   (3)  /* left: a stale hugetlbfs holding regions (until they are gone; EBUSY) */
+#define FD_SHMEM_FIX_STUCK  (4)  /* left: a state a live domain is never remounted from (EBUSY) */
+
+/* One of FD_SHMEM_FIX_* for ti (as fd_shmem_domain_describe filled it);
+   FD_SHMEM_FIX_NONE for NULL. */
+int fd_shmem_domain_type_fix( fd_shmem_type_info_t const * ti );
+
 /* fd_shmem_owner_resolve turns a user and a group, each a name or a
    decimal id (NULL or "": unchanged, (unsigned long)-1), into ids.
    Returns 0 or one of: EINVAL (unknown user or group, a bad id, NULL

@@ -117,30 +117,18 @@ owner_differs( plan_t const * plan ) {
   return err ? -1 : changed;
 }
 
-/* A mounted type sized for less memory than the machine has now (memory
-   was hot-added): tmpfs is resized live, an empty hugetlbfs is mounted
-   afresh; one holding regions waits until they are gone.  Returns 1 if
-   the repair takes it. */
-static int
-plan_stale( plan_t * plan, fd_shmem_type_info_t const * ti, char const * type ) {
-  if( ti->page_sz==FD_SHMEM_NORMAL_PAGE_SZ || ti->empty ) return 1;
-  plan_stuck( plan, "%s/.%s is sized for %zu MiB, the machine now has %zu MiB; a hugetlbfs mount holding regions "
-              "cannot be resized (once they are gone, apply again)", plan->path, type, ti->mount_sz>>20,
-              ti->want_sz>>20 );
-  return 0;
-}
-
 static void
 list_add( char * list, size_t list_sz, char const * type ) {
   size_t n = strlen( list );
   snprintf( list+n, list_sz-n, "%s.%s", n ? ", " : "", type );
 }
 
-/* Each page type: mounted right, missing where the kernel lacks the
-   size, repairable (an empty directory that is not a mount, or none;
-   a stale size), or wrong in a way apply never touches on a live
-   domain.  Returns 1 if a mount was planned (a fresh mount takes the
-   owner of the domain directory: the owner is set after it). */
+/* Each page type, as the library's repair rule has it
+   (fd_shmem_domain_type_fix): nothing to do, a mount, a resize (memory
+   was hot-added), or left: a stale hugetlbfs holding regions, or a
+   state apply never touches on a live domain.  Returns 1 if a mount
+   was planned (a fresh mount takes the owner of the domain directory:
+   the owner is set after it). */
 static int
 plan_types( plan_t * plan, fd_shmem_domain_info_t const * info ) {
   char mount[ 64 ] = "", resize[ 64 ] = "";
@@ -148,14 +136,21 @@ plan_types( plan_t * plan, fd_shmem_domain_info_t const * info ) {
   for( int t=0; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
     fd_shmem_type_info_t const * ti = &info->type[ t ];
     char const * type = fd_shmem_page_sz_to_cstr( ti->page_sz );
-    if( ti->size_stale && plan_stale( plan, ti, type ) ) { list_add( resize, sizeof(resize), type ); types |= 1U<<t; }
-    if( ti->state==FD_SHMEM_TYPE_MOUNTED || ( ti->state==FD_SHMEM_TYPE_MISSING && !ti->offered ) ) continue;
-    int fixable = ti->offered &&
-                  ( ti->state==FD_SHMEM_TYPE_MISSING || ( ti->state==FD_SHMEM_TYPE_UNMOUNTED && ti->empty ) );
-    if( fixable ) { list_add( mount, sizeof(mount), type ); types |= 1U<<t; continue; }
-    plan_stuck( plan, "%s/.%s is %s%s; apply never remounts a live domain (unmount it by hand, then apply)", plan->path,
-                type, fd_shmem_type_state_cstr( ti->state ),
-                ti->state==FD_SHMEM_TYPE_UNMOUNTED ? " and holds files" : "" );
+    switch( fd_shmem_domain_type_fix( ti ) ) {
+    case FD_SHMEM_FIX_MOUNT:  list_add( mount, sizeof(mount), type );   types |= 1U<<t; break;
+    case FD_SHMEM_FIX_RESIZE: list_add( resize, sizeof(resize), type ); types |= 1U<<t; break;
+    case FD_SHMEM_FIX_HELD:
+      plan_stuck( plan, "%s/.%s is sized for %zu MiB, the machine now has %zu MiB; a hugetlbfs mount holding regions "
+                  "cannot be resized (once they are gone, apply again)", plan->path, type, ti->mount_sz>>20,
+                  ti->want_sz>>20 );
+      break;
+    case FD_SHMEM_FIX_STUCK:
+      plan_stuck( plan, "%s/.%s is %s%s; apply never remounts a live domain (unmount it by hand, then apply)",
+                  plan->path, type, fd_shmem_type_state_cstr( ti->state ),
+                  ti->state==FD_SHMEM_TYPE_UNMOUNTED ? " and holds files" : "" );
+      break;
+    default: break;
+    }
   }
   if( !types ) return 0;
   act_t * a = plan_add( plan, ACT_REPAIR );

@@ -439,7 +439,7 @@ resize_type( fd_shmem_private_domain_t * dom, size_t t, size_t * cnt ) {
   fd_shmem_private_human( ti->mount_sz, human_now, sizeof(human_now) );
   fd_shmem_private_human( ti->want_sz, human_want, sizeof(human_want) );
   int is_tmpfs = ti->page_sz==FD_SHMEM_NORMAL_PAGE_SZ;
-  if( !is_tmpfs && !ti->empty ) {
+  if( fd_shmem_domain_type_fix( ti )==FD_SHMEM_FIX_HELD ) {
     fd_shmem_private_figs_t figs = { .needed=ti->want_sz, .had=ti->mount_sz, .page_sz=ti->page_sz,
                                      .numa_idx=FD_SHMEM_IDX_NULL };
     return fd_shmem_private_fail( EBUSY, FD_SHMEM_REASON_HELD, dom->path, &figs, "repair: %s/%s is sized for %s of the "
@@ -462,10 +462,10 @@ static int
 repair_type( fd_shmem_private_domain_t * dom, size_t t, size_t * cnt ) {
   fd_shmem_type_info_t const * ti = &dom->info.type[ t ];
   char const * name = fd_shmem_private_type_name( ti->page_sz );
-  if( ti->size_stale ) return resize_type( dom, t, cnt );
-  int fixable = ti->state==FD_SHMEM_TYPE_MISSING || ( ti->state==FD_SHMEM_TYPE_UNMOUNTED && ti->empty );
-  if( ti->state==FD_SHMEM_TYPE_MOUNTED || ( ti->state==FD_SHMEM_TYPE_MISSING && !ti->offered ) ) return 0;
-  if( !fixable || !ti->offered ) {
+  int fix = fd_shmem_domain_type_fix( ti );
+  if( fix==FD_SHMEM_FIX_RESIZE || fix==FD_SHMEM_FIX_HELD ) return resize_type( dom, t, cnt );
+  if( fix==FD_SHMEM_FIX_NONE ) return 0;
+  if( fix==FD_SHMEM_FIX_STUCK ) {
     fd_shmem_private_figs_t figs = { .had=(size_t)ti->state, .page_sz=ti->page_sz, .numa_idx=FD_SHMEM_IDX_NULL };
     return fd_shmem_private_fail( EBUSY, FD_SHMEM_REASON_TYPE_STATE, dom->path, &figs, "repair: %s/%s is %s%s; a live "
                                   "domain is never remounted (fini, then init, rebuilds it)", dom->path, name,

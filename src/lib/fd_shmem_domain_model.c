@@ -388,3 +388,16 @@ fd_shmem_private_domain_is_partial( fd_shmem_private_domain_t const * dom ) {
   }
   return unmade;
 }
+
+/* The repair rule, written once: what a page type needs, from its
+   description alone. */
+FD_SHMEM_EXPORT int
+fd_shmem_domain_type_fix( fd_shmem_type_info_t const * ti ) {
+  if( !ti ) return FD_SHMEM_FIX_NONE;
+  if( ti->size_stale )  /* the kernel ignores size= on a hugetlbfs remount: only an empty one is mounted afresh */
+    return ti->page_sz==FD_SHMEM_NORMAL_PAGE_SZ || ti->empty ? FD_SHMEM_FIX_RESIZE : FD_SHMEM_FIX_HELD;
+  if( ti->state==FD_SHMEM_TYPE_MOUNTED || ( ti->state==FD_SHMEM_TYPE_MISSING && !ti->offered ) )
+    return FD_SHMEM_FIX_NONE;
+  int fixable = ti->state==FD_SHMEM_TYPE_MISSING || ( ti->state==FD_SHMEM_TYPE_UNMOUNTED && ti->empty );
+  return fixable && ti->offered ? FD_SHMEM_FIX_MOUNT : FD_SHMEM_FIX_STUCK;
+}
