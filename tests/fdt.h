@@ -102,7 +102,8 @@ typedef struct {
 
 /* The test program that provokes a function's codes: test_pool the pool
    calls, test_faults those that need a system call to fail (acquire,
-   release, numa_validate), test_reasons fd_shmem_last_reason, test_groove
+   release, numa_validate), test_reasons fd_shmem_last_reason and
+   fd_shmem_domain_plan, test_groove
    the groove calls (whose codes,
    FD_GROOVE_ERR_*, are negative), test_errsets every other one. */
 typedef enum { FDT_ERRCASES_ERRSETS, FDT_ERRCASES_POOL, FDT_ERRCASES_FAULTS, FDT_ERRCASES_GROOVE,

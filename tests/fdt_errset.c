@@ -56,6 +56,7 @@ static struct {
   { "fd_shmem_numa_validate", FDT_ERRCASES_FAULTS },
   { "fd_groove_",             FDT_ERRCASES_GROOVE },
   { "fd_shmem_last_reason",   FDT_ERRCASES_REASONS },
+  { "fd_shmem_domain_plan",   FDT_ERRCASES_REASONS },
 };
 
 static fdt_errcases_owner_t

@@ -216,6 +216,37 @@ START_TEST( type_fix_rule ) {
 }
 END_TEST
 
+/* The question as a call: what init, set_owner and repair would do,
+   with the dry-run switch left off and nothing changed. */
+START_TEST( domain_plan_answers ) {
+  fd_shmem_domain_plan_t plan;
+  char fresh[ 512 ];
+  snprintf( fresh, sizeof(fresh), "%s/.normal/new", domain.path );
+  ck_assert_int_eq( fd_shmem_domain_plan( fresh, 0700, NULL, NULL, &plan ), 0 );
+  ck_assert_int_eq( plan.info_err, 0 );
+  ck_assert_int_eq( plan.info.exists, 0 );
+  ck_assert_int_eq( plan.init_err, geteuid() ? EPERM : 0 );  /* not root: mounting needs CAP_SYS_ADMIN */
+  struct stat st;
+  ck_assert_int_ne( stat( fresh, &st ), 0 );  /* nothing made */
+
+  ck_assert_int_eq( fd_shmem_domain_plan( "/dev/shm", 0700, NULL, NULL, &plan ), 0 );
+  ck_assert_int_eq( plan.info_err, EINVAL );  /* a mount point */
+  reason_of( EINVAL, FD_SHMEM_REASON_NOT_DOMAIN );
+
+  /* the test domain: .normal is a plain empty directory, repair would mount it */
+  ck_assert_int_eq( fd_shmem_domain_plan( domain.path, 0700, NULL, NULL, &plan ), 0 );
+  ck_assert_int_eq( plan.info_err, 0 );
+  ck_assert_int_eq( plan.info.exists, 1 );
+  ck_assert_int_eq( plan.fix[ 0 ], FD_SHMEM_FIX_MOUNT );
+  ck_assert_int_eq( plan.owner_err, 0 );
+  ck_assert_int_eq( stat( domain.path, &st ), 0 );
+  ck_assert_int_eq( plan.owner_differs, ( st.st_mode & 07777 )!=0700 );
+  ck_assert_int_eq( fd_shmem_domain_plan( domain.path, st.st_mode & 07777, NULL, NULL, &plan ), 0 );
+  ck_assert_int_eq( plan.owner_differs, 0 );
+  ck_assert_int_eq( fd_shmem_domain_plan( domain.path, 0, NULL, NULL, NULL ), EINVAL );
+}
+END_TEST
+
 static void *
 fail_in_thread( void * arg ) {
   (void)arg;
@@ -238,11 +269,13 @@ START_TEST( one_per_thread ) {
 END_TEST
 
 static int null_out( void )  { return fd_shmem_last_reason( NULL ); }
+static int plan_null( void ) { return fd_shmem_domain_plan( NULL, 0700, NULL, NULL, NULL ); }
 static int none_yet( void )  { fd_shmem_reason_t r; fd_shmem_reason_clear(); return fd_shmem_last_reason( &r ); }
 
 static fdt_errcase_t const errcases[] = {
   { "fd_shmem_last_reason", EINVAL, null_out, 0 },
   { "fd_shmem_last_reason", ENOENT, none_yet, 0 },
+  { "fd_shmem_domain_plan", EINVAL, plan_null, 0 },
 };
 
 int
@@ -262,6 +295,7 @@ main( void ) {
   tcase_add_test( tc, pool_and_acquire_reasons );
   tcase_add_test( tc, one_per_thread );
   tcase_add_test( tc, type_fix_rule );
+  tcase_add_test( tc, domain_plan_answers );
   fdt_errcases_add( tc, errcases, sizeof(errcases)/sizeof(errcases[0]), FDT_ERRCASES_REASONS );
   suite_add_tcase( s, tc );
   int status = fdt_run( s );

@@ -390,6 +390,27 @@ int fd_shmem_domain_repair( char const * path, size_t * opt_cnt );
    FD_SHMEM_FIX_NONE for NULL. */
 int fd_shmem_domain_type_fix( fd_shmem_type_info_t const * ti );
 
+/* What the administrative calls would do with a domain, asked without
+   the dry-run switch (fd_shmem_domain_plan). */
+typedef struct fd_shmem_domain_plan {
+  int                    info_err;       /* what fd_shmem_domain_describe returned (0: info holds the domain) */
+  fd_shmem_domain_info_t info;
+  int                    init_err;       /* no domain there: what fd_shmem_domain_init would return (0: done) */
+  int                    owner_err;      /* a domain there: what fd_shmem_domain_set_owner would return */
+  int                    owner_differs;  /* ... and 1 if it would change an owner or a mode */
+  int                    fix[ FD_SHMEM_DOMAIN_TYPE_CNT ];  /* a domain there: fd_shmem_domain_type_fix of each type */
+} fd_shmem_domain_plan_t;
+
+/* fd_shmem_domain_plan fills *plan with what describe finds at path
+   (NULL: the current domain) and what init (no domain there) or
+   set_owner and repair (a domain there) would do with mode, user and
+   group, changing nothing; it does not read the dry-run switch.  Each
+   answer is a code in *plan, and a refusal leaves its reason
+   (fd_shmem_last_reason), the last asked.  Returns 0 or one of: EINVAL
+   (NULL plan). */
+int fd_shmem_domain_plan( char const * path, unsigned long mode, char const * user, char const * group,
+                          fd_shmem_domain_plan_t * plan );
+
 /* fd_shmem_owner_resolve turns a user and a group, each a name or a
    decimal id (NULL or "": unchanged, (unsigned long)-1), into ids.
    Returns 0 or one of: EINVAL (unknown user or group, a bad id, NULL

@@ -37,8 +37,7 @@ typedef struct {
 typedef struct {
   ctl_conf_t             conf;    /* user and group "root" where the file names none */
   char                   path[ FD_SHMEM_PATH_MAX+1UL ];
-  fd_shmem_domain_info_t info;    /* what the library found at path */
-  int                    info_err;
+  fd_shmem_domain_plan_t lib;     /* what the library found at path, and would do with it */
   act_t      act[ PLAN_MAX ];
   size_t     act_cnt;
   char       stuck[ STUCK_MAX ][ TEXT_MAX ];  /* differences no action fixes */
@@ -79,13 +78,11 @@ refused_path( ctl_t * ctl, char const * fname, char const * done ) {
    pseudo file system (init, asked in a dry run, says so). */
 static int
 plan_check_new( ctl_t * ctl, plan_t * plan, char const * fname ) {
-  if( plan->info.others )
+  if( plan->lib.info.others )
     return ctl_fail( ctl, EINVAL, "%s: %s exists but is not a domain: it holds files beside the page-type directories; "
                      "nothing was done", fname, plan->path );
-  if( plan->info.exists ) return 0;
-  int was = fd_shmem_set_dry_run( 1 );
-  int err = fd_shmem_domain_init( plan->path, plan->conf.mode, plan->conf.user, plan->conf.group );
-  fd_shmem_set_dry_run( was );
+  if( plan->lib.info.exists ) return 0;
+  int err = plan->lib.init_err;
   if( err==EINVAL ) return refused_path( ctl, fname, "" );  /* its words end "nothing was changed" */
   if( err ) ctl_warnings_drop_last();  /* not root, no parent yet: the init action itself will say so */
   return 0;
@@ -100,21 +97,18 @@ plan_check_names( ctl_t * ctl, plan_t * plan, char const * fname ) {
   char const * path = plan->conf.path;
   snprintf( plan->path, sizeof(plan->path), "%s", path[0] ? path : fd_shmem_path() );
   ctl_path_tidy( plan->path );
-  plan->info_err = fd_shmem_domain_describe( plan->path, &plan->info );
-  if( plan->info_err==EINVAL && !ctl_reason_words( EINVAL )[0] )
+  fd_shmem_domain_plan( plan->path, plan->conf.mode, plan->conf.user, plan->conf.group, &plan->lib );
+  if( plan->lib.info_err==EINVAL && !ctl_reason_words( EINVAL )[0] )
     return ctl_fail( ctl, EINVAL, "%s: unusable path %s (an absolute path, no . or .. in it)", fname, plan->path );
-  if( plan->info_err==EINVAL ) return refused_path( ctl, fname, "; nothing was done" );  /* a mount point, ... */
-  return plan->info_err ? 0 : plan_check_new( ctl, plan, fname );
+  if( plan->lib.info_err==EINVAL ) return refused_path( ctl, fname, "; nothing was done" );  /* a mount point, ... */
+  return plan->lib.info_err ? 0 : plan_check_new( ctl, plan, fname );
 }
 
 /* 1 if owner or mode differ from the file's, 0 if not, -1 if the
-   library could not tell (asked in a dry run). */
+   library could not tell. */
 static int
 owner_differs( plan_t const * plan ) {
-  int changed = 0, was = fd_shmem_set_dry_run( 1 );
-  int err = fd_shmem_domain_set_owner( plan->path, plan->conf.mode, plan->conf.user, plan->conf.group, &changed );
-  fd_shmem_set_dry_run( was );
-  return err ? -1 : changed;
+  return plan->lib.owner_err ? -1 : plan->lib.owner_differs;
 }
 
 static void
@@ -130,13 +124,14 @@ list_add( char * list, size_t list_sz, char const * type ) {
    was planned (a fresh mount takes the owner of the domain directory:
    the owner is set after it). */
 static int
-plan_types( plan_t * plan, fd_shmem_domain_info_t const * info ) {
+plan_types( plan_t * plan ) {
+  fd_shmem_domain_info_t const * info = &plan->lib.info;
   char mount[ 64 ] = "", resize[ 64 ] = "";
   unsigned types = 0U;
   for( int t=0; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
     fd_shmem_type_info_t const * ti = &info->type[ t ];
     char const * type = fd_shmem_page_sz_to_cstr( ti->page_sz );
-    switch( fd_shmem_domain_type_fix( ti ) ) {
+    switch( plan->lib.fix[ t ] ) {
     case FD_SHMEM_FIX_MOUNT:  list_add( mount, sizeof(mount), type );   types |= 1U<<t; break;
     case FD_SHMEM_FIX_RESIZE: list_add( resize, sizeof(resize), type ); types |= 1U<<t; break;
     case FD_SHMEM_FIX_HELD:
@@ -164,8 +159,8 @@ plan_types( plan_t * plan, fd_shmem_domain_info_t const * info ) {
 
 static void
 plan_domain( plan_t * plan ) {
-  fd_shmem_domain_info_t const * info = &plan->info;
-  int err = plan->info_err;
+  fd_shmem_domain_info_t const * info = &plan->lib.info;
+  int err = plan->lib.info_err;
   if( err ) {
     plan_stuck( plan, "%s: %s%s", plan->path, err==ENOTDIR ? "a symbolic link or not a directory" : strerror( err ),
                 ( err==EACCES || err==EPERM ) && geteuid() ? " (run as root)" : "" );
@@ -177,7 +172,7 @@ plan_domain( plan_t * plan ) {
               plan->conf.user, plan->conf.group );
     return;
   }
-  int mounted = plan_types( plan, info );
+  int mounted = plan_types( plan );
   int differs = mounted || owner_differs( plan );
   if( differs<0 ) { plan_stuck( plan, "cannot check the owner and mode of %s (above)", plan->path ); return; }
   if( !differs ) return;

@@ -106,7 +106,8 @@ owner_set( int fd, unsigned long uid, unsigned long gid, unsigned long mode ) {
 }
 
 static int
-domain_set_owner( char const * path, unsigned long mode, char const * user, char const * group, int * opt_changed ) {
+domain_set_owner( char const * path, unsigned long mode, char const * user, char const * group, int * opt_changed,
+                  int dry ) {
   unsigned long uid, gid;
   if( opt_changed ) *opt_changed = 0;
   if( mode>07777UL )
@@ -123,8 +124,7 @@ domain_set_owner( char const * path, unsigned long mode, char const * user, char
   }
   for( int i=0; i<cnt; i++ ) changed |= owner_differs( fds[i], uid, gid, mode );
   if( opt_changed ) *opt_changed = changed;
-  for( int i=0; i<cnt && changed && !err && !fd_shmem_private_dry_run(); i++ )
-    err = owner_set( fds[i], uid, gid, mode );
+  for( int i=0; i<cnt && changed && !err && !dry; i++ ) err = owner_set( fds[i], uid, gid, mode );
   if( err && err!=EINVAL && err!=ENOENT )
     fd_shmem_private_fail( err, FD_SHMEM_REASON_SYSTEM, dom.path, NULL, "owner: %s: %s", dom.path, strerror( err ) );
   fd_shmem_private_domain_close( &dom );
@@ -134,7 +134,7 @@ domain_set_owner( char const * path, unsigned long mode, char const * user, char
 FD_SHMEM_EXPORT int
 fd_shmem_domain_set_owner( char const * path, unsigned long mode, char const * user, char const * group,
                            int * opt_changed ) {
-  int err = domain_set_owner( path, mode, user, group, opt_changed );
+  int err = domain_set_owner( path, mode, user, group, opt_changed, fd_shmem_private_dry_run() );
   return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_domain_set_owner, err );
 }
 
@@ -271,10 +271,10 @@ init_rollback( domain_plan_t const * plan ) {
 }
 
 static int
-domain_init( char const * path, unsigned long mode, char const * user, char const * group ) {
+domain_init( char const * path, unsigned long mode, char const * user, char const * group, int dry ) {
   domain_plan_t plan;
   int err = plan_init( &plan, path, mode, user, group );
-  if( err || fd_shmem_private_dry_run() ) return err;
+  if( err || dry ) return err;
   if( mkdir( plan.path, 0700 ) ) {
     err = errno;
     return fd_shmem_private_fail( err, FD_SHMEM_REASON_SYSTEM, plan.path, NULL, "init: mkdir %s: %s", plan.path,
@@ -294,7 +294,8 @@ domain_init( char const * path, unsigned long mode, char const * user, char cons
 
 FD_SHMEM_EXPORT int
 fd_shmem_domain_init( char const * path, unsigned long mode, char const * user, char const * group ) {
-  return FD_SHMEM_PRIVATE_ERRSET_FILTER_ON( fd_shmem_domain_init, domain_init( path, mode, user, group ), path );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER_ON( fd_shmem_domain_init,
+                                            domain_init( path, mode, user, group, fd_shmem_private_dry_run() ), path );
 }
 
 /* ---- reset ---- */
@@ -513,4 +514,26 @@ domain_repair( char const * path, size_t * opt_cnt ) {
 FD_SHMEM_EXPORT int
 fd_shmem_domain_repair( char const * path, size_t * opt_cnt ) {
   return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_domain_repair, domain_repair( path, opt_cnt ) );
+}
+
+/* ---- the plan: what init, set_owner and repair would do ---- */
+
+FD_SHMEM_EXPORT int
+fd_shmem_domain_plan( char const * path, unsigned long mode, char const * user, char const * group,
+                      fd_shmem_domain_plan_t * plan ) {
+  if( !plan ) return EINVAL;
+  memset( plan, 0, sizeof(*plan) );
+  plan->info_err = fd_shmem_domain_describe( path, &plan->info );
+  if( plan->info_err ) return 0;
+  if( !plan->info.exists ) {  /* each answer asked as its call with dry set, never the process-wide switch */
+    plan->init_err = FD_SHMEM_PRIVATE_ERRSET_FILTER_ON( fd_shmem_domain_init,
+                                                        domain_init( path, mode, user, group, 1 ), path );
+    return 0;
+  }
+  plan->owner_err = FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_domain_set_owner,
+                                                    domain_set_owner( path, mode, user, group,
+                                                                      &plan->owner_differs, 1 ) );
+  for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ )
+    plan->fix[ t ] = fd_shmem_domain_type_fix( &plan->info.type[ t ] );
+  return 0;
 }

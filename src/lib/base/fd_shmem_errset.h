@@ -8,8 +8,8 @@
    errno) goes through FD_SHMEM_PRIVATE_ERRSET_FILTER, which lets a
    listed code through and turns any other into EIO, logging the real
    one: the list below is the function's ABI, not a description of it.
-   The cpu sequence parser, the join queries, the anonymous joins and
-   fd_shmem_last_reason
+   The cpu sequence parser, the join queries, the anonymous joins,
+   fd_shmem_last_reason and fd_shmem_domain_plan (its answers are data)
    return only literal codes of their sets, and no system call's error
    can reach them: they need no filter and have no EIO.  tests/test_abi.sh reads this file (one X
    line per function) and checks each man page's ERRORS section and each
@@ -48,7 +48,8 @@
   X( fd_shmem_join_query_by_addr, EINVAL, ENOENT ) \
   X( fd_shmem_join_anonymous,   EINVAL ) \
   X( fd_shmem_leave_anonymous,  EINVAL ) \
-  X( fd_shmem_last_reason,      EINVAL, ENOENT )
+  X( fd_shmem_last_reason,      EINVAL, ENOENT ) \
+  X( fd_shmem_domain_plan,      EINVAL )
 
 /* The groove pool's codes (fd_groove_volume.h) are not errno values and
    its calls make no system call: each returns only literal codes, so
