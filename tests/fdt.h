@@ -104,12 +104,13 @@ typedef struct {
    provokes the codes of its functions: names and text (test_base),
    regions (test_region), joins (test_join), private pages (test_faults:
    acquire, release and numa_validate need a system call to fail),
-   domain administration (test_domain_admin), pools (test_pool) and the groove
-   pool (test_groove, whose codes, FD_GROOVE_ERR_*, are negative).
+   domain administration (test_domain_admin), pools (test_pool), the groove
+   pool (test_groove, whose codes, FD_GROOVE_ERR_*, are negative) and
+   reasons (test_reasons: fd_shmem_last_reason, fd_shmem_domain_plan).
    fdt_errset.c maps each function to its area by name. */
 typedef enum {
   FDT_ERRCASES_BASE, FDT_ERRCASES_REGION, FDT_ERRCASES_JOIN, FDT_ERRCASES_PAGES, FDT_ERRCASES_DOMAIN,
-  FDT_ERRCASES_POOL, FDT_ERRCASES_GROOVE
+  FDT_ERRCASES_POOL, FDT_ERRCASES_GROOVE, FDT_ERRCASES_REASONS
 } fdt_errcases_owner_t;
 
 /* Adds to tc one test per case of cases[0..cnt) that this run can run

@@ -74,6 +74,8 @@ static struct {
   { "fd_shmem_acquire",         FDT_ERRCASES_PAGES  },
   { "fd_shmem_release",         FDT_ERRCASES_PAGES  },
   { "fd_shmem_numa_validate",   FDT_ERRCASES_PAGES  },
+  { "fd_shmem_last_reason",     FDT_ERRCASES_REASONS }, /* before fd_shmem_domain_: first match wins */
+  { "fd_shmem_domain_plan",     FDT_ERRCASES_REASONS },
   { "fd_shmem_domain_",         FDT_ERRCASES_DOMAIN },
   { "fd_shmem_pool_",           FDT_ERRCASES_POOL   },
   { "fd_groove_",               FDT_ERRCASES_GROOVE },

@@ -39,7 +39,7 @@ sed -n 's/^[[:space:]]*\(fd_[a-z0-9_]*\);$/\1/p' "$top_srcdir/src/lib/libfdshmem
 nm -D --defined-only "$lib" | awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' | sort -u > "$tmp/library"
 lists="exports sym library"
 if [ -f "$top_srcdir/debian/libfdshmem0.symbols" ]; then
-  sed -n 's/^ \(fd_[a-z0-9_]*\)@LIBFDSHMEM_[0-9]* .*/\1/p' "$top_srcdir/debian/libfdshmem0.symbols" | sort -u \
+  sed -n 's/^ \(fd_[a-z0-9_]*\)@LIBFDSHMEM_[0-9.]* .*/\1/p' "$top_srcdir/debian/libfdshmem0.symbols" | sort -u \
     > "$tmp/debian"
   lists="$lists debian"
 fi

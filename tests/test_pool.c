@@ -261,6 +261,31 @@ START_TEST( dry_run_writes_nothing ) {
 }
 END_TEST
 
+/* The question as a call: the same answers with no switch, nothing
+   written and nothing logged; the refusal's figures in the reason. */
+START_TEST( alloc_check_asks_quietly ) {
+  fake_pool( 0, HUGE, 10, 4 );
+  fake_global( HUGE, 4, 0 );
+  ck_assert_int_eq( fd_shmem_pool_alloc_check( HUGE, 20, 0 ), 0 );
+  ck_assert_int_eq( fd_shmem_pool_alloc_check( HUGE, 6, 0 ), 0 );
+  ck_assert_int_eq( fd_shmem_pool_alloc_check( HUGE, 5, 0 ), EBUSY );
+  fd_shmem_reason_t why;
+  ck_assert_int_eq( fd_shmem_last_reason( &why ), 0 );
+  ck_assert_int_eq( why.what, FD_SHMEM_REASON_HELD );
+  ck_assert_uint_eq( why.needed, 6 );  /* the floor */
+  ck_assert_uint_eq( why.had, 6 );     /* 10 pages, 4 free */
+  ck_assert_int_eq( fd_shmem_pool_alloc_check( HUGE, 100000, 0 ), E2BIG );
+  ck_assert_int_eq( fd_shmem_last_reason( &why ), 0 );
+  ck_assert_int_eq( why.what, FD_SHMEM_REASON_NO_ROOM );
+  ck_assert_uint_eq( why.needed, 100000UL*HUGE );
+  ck_assert_uint_eq( why.had, 8UL<<30 );
+  ck_assert_uint_eq( why.numa_idx, 0 );
+  ck_assert_str_eq( fdt_logged(), "" );
+  ck_assert( fake_untouched( NR0 ) );
+  ck_assert( fake_untouched( COMPACT ) );
+}
+END_TEST
+
 /* The kernel finds 100 pages; the 3900 missing (7.6 GiB) cannot fit in
    the node's 100 MiB free: not fragmentation, so no compaction, no
    retry; the pool goes back to 0. */
@@ -355,6 +380,20 @@ static int alloc_write_fails( void ) {
   return alloc_write();
 }
 
+static int check_normal( void )   { return fd_shmem_pool_alloc_check( FD_SHMEM_NORMAL_PAGE_SZ, 1, 0 ); }
+static int check_no_node( void )  { return fd_shmem_pool_alloc_check( HUGE, 1, 2 ); }
+static int check_no_giant( void ) { return fd_shmem_pool_alloc_check( GIANT, 1, 1 ); }
+static int check_too_big( void )  { return fd_shmem_pool_alloc_check( HUGE, 100000, 0 ); }
+static int check_in_use( void ) {
+  fake_pool( 0, HUGE, 10, 5 );
+  fake_global( HUGE, 5, 0 );
+  return fd_shmem_pool_alloc_check( HUGE, 2, 0 );
+}
+static int check_not_a_number( void ) {
+  fake_put( node_file( 0, HUGE, "free_hugepages" ), "many\n" );
+  return fd_shmem_pool_alloc_check( HUGE, 1, 0 );
+}
+
 static int free_normal( void )   { return fd_shmem_pool_free( FD_SHMEM_NORMAL_PAGE_SZ, 0 ); }
 static int free_no_node( void )  { return fd_shmem_pool_free( HUGE, 2 ); }
 static int free_no_giant( void ) { return fd_shmem_pool_free( GIANT, 1 ); }
@@ -384,6 +423,12 @@ static fdt_errcase_t const pool_cases[] = {
   { "fd_shmem_pool_alloc", ENOMEM,     alloc_short,        0 },
   { "fd_shmem_pool_alloc", EACCES,     alloc_read_only,    0 },
   { "fd_shmem_pool_alloc", EIO,        alloc_write_fails,  0 },
+  { "fd_shmem_pool_alloc_check", EINVAL,     check_normal,       0 },
+  { "fd_shmem_pool_alloc_check", ENODEV,     check_no_node,      0 },
+  { "fd_shmem_pool_alloc_check", EOPNOTSUPP, check_no_giant,     0 },
+  { "fd_shmem_pool_alloc_check", E2BIG,      check_too_big,      0 },
+  { "fd_shmem_pool_alloc_check", EBUSY,      check_in_use,       0 },
+  { "fd_shmem_pool_alloc_check", EIO,        check_not_a_number, 0 },
   { "fd_shmem_pool_free",  EINVAL,     free_normal,        0 },
   { "fd_shmem_pool_free",  ENODEV,     free_no_node,       0 },
   { "fd_shmem_pool_free",  EOPNOTSUPP, free_no_giant,      0 },
@@ -571,6 +616,7 @@ main( void ) {
   tcase_add_test( tc, shrink_to_in_use );
   tcase_add_test( tc, shrink_keeps_reserved );
   tcase_add_test( tc, dry_run_writes_nothing );
+  tcase_add_test( tc, alloc_check_asks_quietly );
   tcase_add_test( tc, shortfall_beyond_free_fails_at_once );
   tcase_add_test( tc, fragmentation_retried );
   tcase_add_test( tc, fragmentation_retries_bounded );

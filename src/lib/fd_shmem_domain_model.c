@@ -260,7 +260,8 @@ fd_shmem_domain_describe( char const * path, fd_shmem_domain_info_t * info ) {
   fd_shmem_private_domain_t dom;
   int err = info ? fd_shmem_private_domain_open( path, &dom ) : EINVAL;
   if( !err && dom.not_domain[0] ) {
-    FD_SHMEM_PRIVATE_WARN( "%s is not a domain: %s", dom.path, dom.not_domain );
+    fd_shmem_private_fail( EINVAL, FD_SHMEM_REASON_NOT_DOMAIN, dom.path, NULL, "%s is not a domain: %s", dom.path,
+                           dom.not_domain );
     fd_shmem_private_domain_close( &dom );
     err = EINVAL;
   }
@@ -268,7 +269,7 @@ fd_shmem_domain_describe( char const * path, fd_shmem_domain_info_t * info ) {
     *info = dom.info;
     fd_shmem_private_domain_close( &dom );
   }
-  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_domain_describe, err );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER_ON( fd_shmem_domain_describe, err, path );
 }
 
 /* ---- the rules each operation needs ---- */
@@ -277,20 +278,23 @@ fd_shmem_domain_describe( char const * path, fd_shmem_domain_info_t * info ) {
    or why says what is); return EINVAL. */
 static int
 wrong_type( fd_shmem_private_domain_t const * dom, char const * op, fd_shmem_type_info_t const * ti ) {
-  FD_SHMEM_PRIVATE_WARN( "%s: %s is not a domain: %s/%s is %s; nothing was changed", op, dom->path, dom->path,
-                         fd_shmem_private_type_name( ti->page_sz ), fd_shmem_type_state_cstr( ti->state ) );
-  return EINVAL;
+  fd_shmem_private_figs_t figs = { .had=(size_t)ti->state, .page_sz=ti->page_sz, .numa_idx=FD_SHMEM_IDX_NULL };
+  return fd_shmem_private_fail( EINVAL, FD_SHMEM_REASON_TYPE_STATE, dom->path, &figs,
+                                "%s: %s is not a domain: %s/%s is %s; nothing was changed", op, dom->path, dom->path,
+                                fd_shmem_private_type_name( ti->page_sz ), fd_shmem_type_state_cstr( ti->state ) );
 }
 
 static int
 not_a_domain( fd_shmem_private_domain_t const * dom, char const * op, char const * why ) {
-  FD_SHMEM_PRIVATE_WARN( "%s: %s is not a domain: %s; nothing was changed", op, dom->path, why );
-  return EINVAL;
+  return fd_shmem_private_fail( EINVAL, FD_SHMEM_REASON_NOT_DOMAIN, dom->path, NULL,
+                                "%s: %s is not a domain: %s; nothing was changed", op, dom->path, why );
 }
 
 int
 fd_shmem_private_domain_check( fd_shmem_private_domain_t const * dom, char const * op, int partial_ok ) {
-  if( !dom->info.exists ) { FD_SHMEM_PRIVATE_WARN( "%s: no domain at %s", op, dom->path ); return ENOENT; }
+  if( !dom->info.exists )
+    return fd_shmem_private_fail( ENOENT, FD_SHMEM_REASON_MISSING, dom->path, NULL, "%s: no domain at %s", op,
+                                  dom->path );
   if( dom->not_domain[0] ) return not_a_domain( dom, op, dom->not_domain );
   size_t usable = 0UL;
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
@@ -318,4 +322,17 @@ fd_shmem_private_domain_is_partial( fd_shmem_private_domain_t const * dom ) {
     unmade = 1;
   }
   return unmade;
+}
+
+/* The repair rule, written once: what a page type needs, from its
+   description alone. */
+FD_SHMEM_EXPORT int
+fd_shmem_domain_type_fix( fd_shmem_type_info_t const * ti ) {
+  if( !ti ) return FD_SHMEM_FIX_NONE;
+  if( ti->size_stale )  /* the kernel ignores size= on a hugetlbfs remount: only an empty one is mounted afresh */
+    return ti->page_sz==FD_SHMEM_NORMAL_PAGE_SZ || ti->empty ? FD_SHMEM_FIX_RESIZE : FD_SHMEM_FIX_HELD;
+  if( ti->state==FD_SHMEM_TYPE_MOUNTED || ( ti->state==FD_SHMEM_TYPE_MISSING && !ti->offered ) )
+    return FD_SHMEM_FIX_NONE;
+  int fixable = ti->state==FD_SHMEM_TYPE_MISSING || ( ti->state==FD_SHMEM_TYPE_UNMOUNTED && ti->empty );
+  return fixable && ti->offered ? FD_SHMEM_FIX_MOUNT : FD_SHMEM_FIX_STUCK;
 }

@@ -28,7 +28,17 @@ typedef struct {
   fd_shmem_pool_info_t    now;
   size_t                  persistent; /* now.total - now.surplus: what a write sets */
   fd_shmem_private_view_t before;     /* the figures read before any write, each once */
+  int                     quiet;      /* asked by fd_shmem_pool_alloc_check: a refusal is recorded, not logged */
 } pool_req_t;
+
+typedef int (* pool_say_t)( int err, int what, char const * path, fd_shmem_private_figs_t const * figs,
+                            char const * fmt, ... ) __attribute__(( format( printf, 5, 6 ) ));
+
+/* How r's checks say a refusal: logged, or only recorded. */
+static pool_say_t
+pool_say( pool_req_t const * r ) {
+  return r->quiet ? fd_shmem_private_quiet_fail : fd_shmem_private_fail;
+}
 
 /* Writes the sysfs directory of node numa_idx's page_sz pool into buf.
    Returns 0, EINVAL, ENODEV or EOPNOTSUPP. */
@@ -119,27 +129,27 @@ fd_shmem_pool_query( size_t page_sz, size_t numa_idx, fd_shmem_pool_info_t * inf
   return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_pool_query, pool_query( &view, page_sz, numa_idx, info ) );
 }
 
-/* E2BIG, logged, when r's pages would need more than the node has. */
+/* E2BIG, said, when r's pages would need more than the node has. */
 static int
 check_fits( pool_req_t * r ) {
   size_t mem, bytes;
   int err = node_mem_bytes( &r->before, r->numa_idx, &mem );
-  if( err ) {
-    FD_SHMEM_PRIVATE_WARN( "node %zu: cannot read its memory size: %s", r->numa_idx, strerror( err ) );
-    return err;
-  }
+  if( err ) return pool_say( r )( err, FD_SHMEM_REASON_SYSTEM, NULL, NULL,
+                                  "node %zu: cannot read its memory size: %s", r->numa_idx, strerror( err ) );
   int over = __builtin_mul_overflow( r->cnt, r->page_sz, &bytes );
   if( !over && bytes<=mem ) return 0;
   char want[ HUMAN_BUF ], have[ HUMAN_BUF ];
   /* the exact figures too: rounded, 24.0 GiB may stand for either side */
   char exact[ 48 ] = "";
   if( !over ) snprintf( exact, sizeof(exact), " (%zu bytes)", bytes );
-  FD_SHMEM_PRIVATE_WARN( "node %zu: %zu %s page%s need%s %s%s%s, more than the node's %s of memory (%zu bytes)",
-                         r->numa_idx, r->cnt, r->type, FD_SHMEM_PRIVATE_S( r->cnt ), r->cnt==1UL ? "s" : "",
-                         over ? "more than " : "",
-                         fd_shmem_private_human( over ? SIZE_MAX : bytes, want, sizeof(want) ), exact,
-                         fd_shmem_private_human( mem, have, sizeof(have) ), mem );
-  return E2BIG;
+  fd_shmem_private_figs_t figs = { .needed=over ? SIZE_MAX : bytes, .had=mem, .page_sz=r->page_sz,
+                                   .numa_idx=r->numa_idx };
+  return pool_say( r )( E2BIG, FD_SHMEM_REASON_NO_ROOM, NULL, &figs,
+                      "node %zu: %zu %s page%s need%s %s%s%s, more than the node's %s of memory (%zu bytes)",
+                      r->numa_idx, r->cnt, r->type, FD_SHMEM_PRIVATE_S( r->cnt ), r->cnt==1UL ? "s" : "",
+                      over ? "more than " : "",
+                      fd_shmem_private_human( over ? SIZE_MAX : bytes, want, sizeof(want) ), exact,
+                      fd_shmem_private_human( mem, have, sizeof(have) ), mem );
 }
 
 /* ---- shrinking ---- */
@@ -189,7 +199,7 @@ find_holders( pool_req_t const * r, holders_t * h ) {
     strcpy( h->text+h->len, ", ..." );
 }
 
-/* EBUSY, logged, when r shrinks the pool below what cannot be freed. */
+/* EBUSY, said, when r shrinks the pool below what cannot be freed. */
 static int
 check_shrink( pool_req_t const * r ) {
   if( r->cnt>=r->persistent ) return 0;
@@ -199,11 +209,12 @@ check_shrink( pool_req_t const * r ) {
   size_t resv = floor_>used ? floor_-used : 0UL;
   holders_t h;
   find_holders( r, &h );
-  FD_SHMEM_PRIVATE_WARN( "node %zu: cannot shrink the %s pool to %zu: %zu of its %zu pages are in use "
-                         "(%zu mapped, %zu kept for reservations), so it can go down to %zu; "
-                         "%s regions: %s", r->numa_idx, r->type, r->cnt, floor_, r->now.total,
-                         floor_-resv, resv, floor_, r->type, h.text );
-  return EBUSY;
+  fd_shmem_private_figs_t figs = { .needed=floor_, .had=used, .page_sz=r->page_sz, .numa_idx=r->numa_idx };
+  return pool_say( r )( EBUSY, FD_SHMEM_REASON_HELD, NULL, &figs,
+                      "node %zu: cannot shrink the %s pool to %zu: %zu of its %zu pages are in use "
+                      "(%zu mapped, %zu kept for reservations), so it can go down to %zu; "
+                      "%s regions: %s", r->numa_idx, r->type, r->cnt, floor_, r->now.total,
+                      floor_-resv, resv, floor_, r->type, h.text );
 }
 
 /* ---- writing ---- */
@@ -359,6 +370,12 @@ pool_alloc( size_t page_sz, size_t page_cnt, size_t numa_idx, size_t * opt_got )
 FD_SHMEM_EXPORT int
 fd_shmem_pool_alloc( size_t page_sz, size_t page_cnt, size_t numa_idx, size_t * opt_got ) {
   return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_pool_alloc, pool_alloc( page_sz, page_cnt, numa_idx, opt_got ) );
+}
+
+FD_SHMEM_EXPORT int
+fd_shmem_pool_alloc_check( size_t page_sz, size_t page_cnt, size_t numa_idx ) {
+  pool_req_t r = { .cnt = page_cnt, .page_sz = page_sz, .numa_idx = numa_idx, .quiet = 1 };
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_pool_alloc_check, pool_check( &r ) );
 }
 
 FD_SHMEM_EXPORT int

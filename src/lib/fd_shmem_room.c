@@ -55,10 +55,11 @@ room_normal_nodes( fd_shmem_private_view_t * view, char const * what, size_t con
     size_t bytes = need[k]*FD_SHMEM_NORMAL_PAGE_SZ, avail;
     if( !need[k] || bytes<=( avail = node_available( view, k ) ) ) continue;
     char n[ 32 ], a[ 32 ], m[ 64 ];
-    FD_SHMEM_PRIVATE_WARN( "%s: needs %s of normal pages on node %zu, which has %s available%s", what,
-                           fd_shmem_private_human( bytes, n, sizeof(n) ), k,
-                           fd_shmem_private_human( avail, a, sizeof(a) ), moved_note( moved[k], m, sizeof(m) ) );
-    return ENOMEM;
+    fd_shmem_private_figs_t figs = { .needed=bytes, .had=avail, .page_sz=FD_SHMEM_NORMAL_PAGE_SZ, .numa_idx=k };
+    return fd_shmem_private_fail( ENOMEM, FD_SHMEM_REASON_NO_ROOM, NULL, &figs,
+                                  "%s: needs %s of normal pages on node %zu, which has %s available%s", what,
+                                  fd_shmem_private_human( bytes, n, sizeof(n) ), k,
+                                  fd_shmem_private_human( avail, a, sizeof(a) ), moved_note( moved[k], m, sizeof(m) ) );
   }
   return 0;
 }
@@ -79,10 +80,12 @@ room_normal( fd_shmem_private_view_t * view, int dir, char const * what, size_t 
   if( mount==SIZE_MAX ) snprintf( m, sizeof(m), "no size limit" );
   else                  snprintf( m, sizeof(m), "%s free", fd_shmem_private_human( mount, a, sizeof(a) ) );
   fd_shmem_private_human( avail, a, sizeof(a) );
-  if( dir<0 ) FD_SHMEM_PRIVATE_WARN( "%s: needs %s of normal pages; the machine has %s available", what, n, a );
-  else        FD_SHMEM_PRIVATE_WARN( "%s: needs %s of normal pages; the .normal mount has %s "
-                                     "and the machine %s available", what, n, m, a );
-  return ENOMEM;
+  fd_shmem_private_figs_t figs = { .needed=bytes, .had=avail<mount ? avail : mount, .page_sz=FD_SHMEM_NORMAL_PAGE_SZ,
+                                   .numa_idx=FD_SHMEM_IDX_NULL };
+  if( dir<0 ) return fd_shmem_private_fail( ENOMEM, FD_SHMEM_REASON_NO_ROOM, NULL, &figs,
+                                            "%s: needs %s of normal pages; the machine has %s available", what, n, a );
+  return fd_shmem_private_fail( ENOMEM, FD_SHMEM_REASON_NO_ROOM, NULL, &figs, "%s: needs %s of normal pages; the "
+                                ".normal mount has %s and the machine %s available", what, n, m, a );
 }
 
 /* ---- huge and gigantic pages: the mount and each node's pool ---- */
@@ -125,10 +128,11 @@ room_node( size_t page_sz, char const * what, size_t node, size_t need, size_t m
   if( free_>unreserved ) free_ = unreserved;
   if( need<=free_ ) return 0;
   char m[ 64 ];
-  FD_SHMEM_PRIVATE_WARN( "%s: needs %zu %s page%s on node %zu, %zu free%s", what, need,
-                         fd_shmem_page_sz_to_cstr( page_sz ), FD_SHMEM_PRIVATE_S( need ), node, free_,
-                         moved_note( moved, m, sizeof(m) ) );
-  return ENOMEM;
+  fd_shmem_private_figs_t figs = { .needed=need, .had=free_, .page_sz=page_sz, .numa_idx=node };
+  return fd_shmem_private_fail( ENOMEM, FD_SHMEM_REASON_NO_ROOM, NULL, &figs,
+                                "%s: needs %zu %s page%s on node %zu, %zu free%s", what, need,
+                                fd_shmem_page_sz_to_cstr( page_sz ), FD_SHMEM_PRIVATE_S( need ), node, free_,
+                                moved_note( moved, m, sizeof(m) ) );
 }
 
 /* The mount must hold the added pages; the pools must give those and
@@ -139,18 +143,20 @@ room_pool( int dir, char const * what, size_t page_sz, size_t const * need, size
   size_t mount = mount_free( dir );
   if( mount!=SIZE_MAX && added>mount/page_sz ) {
     char const * type = fd_shmem_page_sz_to_cstr( page_sz );
-    FD_SHMEM_PRIVATE_WARN( "%s: needs %zu %s page%s; the .%s mount has %zu free", what, added,
-                           type, FD_SHMEM_PRIVATE_S( added ), type, mount/page_sz );
-    return ENOMEM;
+    fd_shmem_private_figs_t figs = { .needed=added, .had=mount/page_sz, .page_sz=page_sz, .numa_idx=FD_SHMEM_IDX_NULL };
+    return fd_shmem_private_fail( ENOMEM, FD_SHMEM_REASON_NO_ROOM, NULL, &figs,
+                                  "%s: needs %zu %s page%s; the .%s mount has %zu free", what, added,
+                                  type, FD_SHMEM_PRIVATE_S( added ), type, mount/page_sz );
   }
   size_t unreserved = pool_unreserved( page_sz );
   if( unreserved==SIZE_MAX ) return 0;  /* no pool figures: let the kernel decide */
   for( size_t k=0UL; k<FD_SHMEM_NUMA_MAX; k++ )
     if( need[k] && room_node( page_sz, what, k, need[k], moved[k], unreserved ) ) return ENOMEM;
   if( total<=unreserved ) return 0;
-  FD_SHMEM_PRIVATE_WARN( "%s: needs %zu %s page%s, %zu free and not reserved on the machine", what, total,
-                         fd_shmem_page_sz_to_cstr( page_sz ), FD_SHMEM_PRIVATE_S( total ), unreserved );
-  return ENOMEM;
+  fd_shmem_private_figs_t figs = { .needed=total, .had=unreserved, .page_sz=page_sz, .numa_idx=FD_SHMEM_IDX_NULL };
+  return fd_shmem_private_fail( ENOMEM, FD_SHMEM_REASON_NO_ROOM, NULL, &figs,
+                                "%s: needs %zu %s page%s, %zu free and not reserved on the machine", what, total,
+                                fd_shmem_page_sz_to_cstr( page_sz ), FD_SHMEM_PRIVATE_S( total ), unreserved );
 }
 
 int
