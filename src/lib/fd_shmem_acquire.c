@@ -7,12 +7,21 @@
 #include <errno.h>
 #include <limits.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 static int
 acquire_flags( size_t page_sz ) {
   return MAP_PRIVATE | MAP_ANONYMOUS | fd_shmem_private_page_type_of( page_sz )->map_flags;
+}
+
+/* 1 if locking sz more bytes is beyond this process's RLIMIT_MEMLOCK
+   (asked only after a failure, to say which step failed; a process
+   with CAP_IPC_LOCK is not limited, which this does not see). */
+static int
+lock_refused( size_t sz ) {
+  struct rlimit lim;
+  return !getrlimit( RLIMIT_MEMLOCK, &lim ) && lim.rlim_cur!=RLIM_INFINITY && sz>lim.rlim_cur;
 }
 
 /* fd_shmem_acquire_multi, its errno not yet filtered. */
@@ -38,11 +47,9 @@ acquire_multi( size_t page_sz, size_t sub_cnt, size_t const * sub_page_cnt, size
                                    fd_shmem_page_sz_to_cstr( page_sz ), FD_SHMEM_PRIVATE_S( page_cnt ) );
     return NULL;
   }
-  err = fd_shmem_private_place( mem, page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx );
-  char const * why = "could not place them";
-  /* a raw system call: sanitizer runtimes make mlock a no-op */
-  if( !err && syscall( SYS_mlock, mem, sz ) ) { err = ENOMEM; why = "could not lock them (RLIMIT_MEMLOCK?)"; }
+  err = fd_shmem_private_place( mem, page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, 1 );  /* placed and locked */
   if( err ) {
+    char const * why = lock_refused( sz ) ? "could not lock them (RLIMIT_MEMLOCK?)" : "could not place them";
     munmap( mem, sz );
     errno = fd_shmem_private_fail( err, err==ENOMEM ? FD_SHMEM_REASON_NO_ROOM : FD_SHMEM_REASON_SYSTEM, NULL, NULL,
                                    "acquire of %zu %s page%s failed: %s", page_cnt, fd_shmem_page_sz_to_cstr( page_sz ),

@@ -143,7 +143,7 @@ region_place( int fd, size_t sz, region_shape_t const * shape ) {
   void * mem = mmap( NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0 );
   if( mem==MAP_FAILED ) return errno==ENOMEM || errno==EAGAIN ? ENOMEM : errno;
   int err = fd_shmem_private_place( mem, shape->page_sz, shape->sub_cnt,
-                                    shape->sub_page_cnt, shape->sub_cpu_idx );
+                                    shape->sub_page_cnt, shape->sub_cpu_idx, 0 );
   munmap( mem, sz );
   return err;
 }

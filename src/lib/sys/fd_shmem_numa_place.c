@@ -55,18 +55,20 @@ check_node( void const * mem, size_t page_sz, size_t page_cnt, int node ) {
 #define MADV_POPULATE_WRITE 23  /* Linux 5.14 */
 #endif
 
-/* Faults in every page of [mem, mem+sz) without locking it, so creating
-   a region needs no RLIMIT_MEMLOCK.  A shortage shows as EFAULT (the
-   fault would SIGBUS: hugetlbfs pool or tmpfs size exhausted) or ENOMEM,
-   and is returned as ENOMEM: never a region that SIGBUSes on first
-   touch.  Kernels before 5.14 reject the advice (EINVAL): mlock then
-   populates, as it always did (and locks, until the caller unmaps).
-   Both are raw system calls because sanitizer runtimes intercept them
-   (mlock becomes a no-op).  Returns 0 or ENOMEM. */
+/* Faults in every page of [mem, mem+sz).  Without lock, it is not
+   locked, so creating a region needs no RLIMIT_MEMLOCK.  A shortage
+   shows as EFAULT (the fault would SIGBUS: hugetlbfs pool or tmpfs size
+   exhausted) or ENOMEM, and is returned as ENOMEM: never a region that
+   SIGBUSes on first touch.  Kernels before 5.14 reject the advice
+   (EINVAL): mlock then populates, as it always did (and locks, until
+   the caller unmaps).  With lock (private pages, which stay locked),
+   mlock alone faults the pages in and locks them: one pass over them,
+   not two.  Both are raw system calls because sanitizer runtimes
+   intercept them (mlock becomes a no-op).  Returns 0 or ENOMEM. */
 static int
-populate( char * mem, size_t sz ) {
-  if( !syscall( SYS_madvise, mem, sz, MADV_POPULATE_WRITE ) ) return 0;
-  if( errno!=EINVAL ) return ENOMEM;
+populate( char * mem, size_t sz, int lock ) {
+  if( !lock && !syscall( SYS_madvise, mem, sz, MADV_POPULATE_WRITE ) ) return 0;
+  if( !lock && errno!=EINVAL ) return ENOMEM;
   return syscall( SYS_mlock, mem, sz ) ? ENOMEM : 0;
 }
 
@@ -81,16 +83,16 @@ populate( char * mem, size_t sz ) {
    MPOL_MF_MOVE are shared with other processes: EPERM, said so.  The
    caller's own memory policy is never touched. */
 static int
-place_sub( char * mem, size_t page_sz, size_t page_cnt, size_t cpu_idx, int has_numa ) {
+place_sub( char * mem, size_t page_sz, size_t page_cnt, size_t cpu_idx, int has_numa, int lock ) {
   size_t sz = page_cnt*page_sz;
-  if( !has_numa ) return populate( mem, sz );
+  if( !has_numa ) return populate( mem, sz, lock );
 
   fd_shmem_private_numa_lib_t const * lib = fd_shmem_private_numa_lib();
   int node = (int)fd_shmem_numa_idx( cpu_idx );
   unsigned long mask[ MASK_WORDS ] = { 0UL };
   mask[ node / (int)( 8*sizeof(unsigned long) ) ] = 1UL << ( node % (int)( 8*sizeof(unsigned long) ) );
   if( lib->mbind( mem, sz, MPOL_BIND, mask, FD_SHMEM_NUMA_MAX, 0U ) ) return errno;
-  if( populate( mem, sz ) ) return ENOMEM;  /* the node could not supply the pages */
+  if( populate( mem, sz, lock ) ) return ENOMEM;  /* the node could not supply the pages */
   int err = check_node( mem, page_sz, page_cnt, node );
   if( err!=EFAULT ) return err;
   int no_cap = lib->mbind( mem, sz, MPOL_BIND, mask, FD_SHMEM_NUMA_MAX, MPOL_MF_MOVE_ALL ) && errno==EPERM;
@@ -106,13 +108,13 @@ place_sub( char * mem, size_t page_sz, size_t page_cnt, size_t cpu_idx, int has_
 
 int
 fd_shmem_private_place( void * mem, size_t page_sz, size_t sub_cnt,
-                        size_t const * sub_page_cnt, size_t const * sub_cpu_idx ) {
+                        size_t const * sub_page_cnt, size_t const * sub_cpu_idx, int lock ) {
   int    has_numa = fd_shmem_private_has_numa();
   int    err      = 0;
   char * sub      = (char *)mem;
   for( size_t i=0UL; i<sub_cnt && !err; i++ ) {
     if( !sub_page_cnt[i] ) continue;
-    err  = place_sub( sub, page_sz, sub_page_cnt[i], sub_cpu_idx[i], has_numa );
+    err  = place_sub( sub, page_sz, sub_page_cnt[i], sub_cpu_idx[i], has_numa, lock );
     sub += sub_page_cnt[i]*page_sz;
   }
   return err;

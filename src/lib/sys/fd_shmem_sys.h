@@ -112,12 +112,14 @@ int fd_shmem_private_may_mount( void );
 
 /* Reserves and places the pages of fresh mapping mem: for each
    non-empty subregion, mbinds it to the node of its cpu, faults the
-   pages in under that binding (MADV_POPULATE_WRITE; no lock, so no
-   RLIMIT_MEMLOCK needed), then verifies with move_pages.  The
-   caller's memory policy is never changed.
-   Returns 0 or an errno value (ENOMEM when a node lacks pages). */
+   pages in under that binding, then verifies with move_pages.  Without
+   lock the pages are faulted in by MADV_POPULATE_WRITE and not locked
+   (no RLIMIT_MEMLOCK needed); with lock, mlock faults them in and they
+   stay locked.  The caller's memory policy is never changed.
+   Returns 0 or an errno value (ENOMEM when a node lacks pages, or, with
+   lock, when the lock is refused). */
 int fd_shmem_private_place( void * mem, size_t page_sz, size_t sub_cnt,
-                            size_t const * sub_page_cnt, size_t const * sub_cpu_idx );
+                            size_t const * sub_page_cnt, size_t const * sub_cpu_idx, int lock );
 
 /* ---- undoing a failed update (fd_shmem_numa_undo.c) ---- */
 
