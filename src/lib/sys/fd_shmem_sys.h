@@ -228,7 +228,10 @@ int fd_shmem_private_compact_memory( void );
 char const * fd_shmem_private_human( size_t bytes, char * buf, size_t buf_sz );
 
 /* The size= of a page-type mount: the machine's memory rounded down to
-   whole pages of page_sz. */
+   whole pages of page_sz.  The view_ form takes the machine's memory
+   from view (a call that sizes several page types reads /proc/meminfo
+   once); the other reads it. */
+size_t fd_shmem_private_view_mount_sz( fd_shmem_private_view_t * view, size_t page_sz );
 size_t fd_shmem_private_mount_sz( size_t page_sz );
 
 /* 1 if the kernel offers pages of page_sz (normal pages always). */
