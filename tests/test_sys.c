@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -268,6 +269,41 @@ START_TEST( mounts_below_read_from_the_list ) {
 }
 END_TEST
 
+/* ---- memory figures ---- */
+
+/* A describe of a domain with all three page-type directories opens
+   /proc/meminfo once, not once for each page type's mount size.  The
+   watch takes the closes too: inotify merges an event into an identical
+   one still queued, so only open, close, open, ... counts every open. */
+START_TEST( describe_reads_meminfo_once ) {
+  fdt_domain_t d;
+  if( fdt_domain_new( &d, 0 ) ) return;
+  char sub[ 300 ], machine[ 512 ];
+  for( int t=0; t<2; t++ ) {
+    snprintf( sub, sizeof(sub), "%s/%s", d.path, t ? ".gigantic" : ".huge" );
+    ck_assert_int_eq( mkdir( sub, 0700 ), 0 );
+  }
+  snprintf( machine, sizeof(machine), "%s/proc/meminfo", root );
+  int w = inotify_init1( IN_NONBLOCK | IN_CLOEXEC );
+  ck_assert_int_ge( w, 0 );
+  ck_assert_int_ge( inotify_add_watch( w, machine, IN_OPEN | IN_CLOSE_NOWRITE ), 0 );
+  fd_shmem_domain_info_t info;
+  ck_assert_int_eq( fd_shmem_domain_describe( d.path, &info ), 0 );
+  char buf[ 4096 ] __attribute__(( aligned( __alignof__( struct inotify_event ) ) ));
+  int opens = 0;
+  for( ssize_t n; ( n = read( w, buf, sizeof(buf) ) )>0; )
+    for( char * p=buf; p<buf+n; p += sizeof(struct inotify_event) + ((struct inotify_event *)p)->len )
+      opens += !!( ((struct inotify_event *)p)->mask & IN_OPEN );
+  close( w );
+  ck_assert_int_eq( opens, 1 );
+  for( int t=0; t<2; t++ ) {
+    snprintf( sub, sizeof(sub), "%s/%s", d.path, t ? ".gigantic" : ".huge" );
+    rmdir( sub );
+  }
+  fdt_domain_delete( &d );
+}
+END_TEST
+
 /* ---- capabilities ---- */
 
 /* init plans its mounts only with CAP_SYS_ADMIN, as /proc/self/status
@@ -371,6 +407,10 @@ main( void ) {
   tcase_add_test( mounts, mount_point_is_no_domain );
   tcase_add_test( mounts, mounts_below_read_from_the_list );
   suite_add_tcase( s, mounts );
+  TCase * figures = tcase_create( "fake meminfo" );
+  tcase_add_checked_fixture( figures, setup, NULL );
+  tcase_add_test( figures, describe_reads_meminfo_once );
+  suite_add_tcase( s, figures );
   TCase * caps = tcase_create( "fake status" );
   tcase_add_checked_fixture( caps, setup, NULL );
   tcase_add_test( caps, init_needs_cap_sys_admin );

@@ -151,9 +151,10 @@ type_state( fd_shmem_private_domain_t const * dom, fd_shmem_private_mounts_t con
 }
 
 /* Opens and describes page type t of the opened domain (ms: its
-   namespace's mounts). */
+   namespace's mounts; view: the open's figures of the machine). */
 static int
-type_open( fd_shmem_private_domain_t * dom, size_t t, fd_shmem_private_mounts_t const * ms ) {
+type_open( fd_shmem_private_domain_t * dom, size_t t, fd_shmem_private_mounts_t const * ms,
+           fd_shmem_private_view_t * view ) {
   fd_shmem_type_info_t * ti = &dom->info.type[ t ];
   ti->offered = fd_shmem_private_kernel_has_page_sz( ti->page_sz );
   ti->state   = FD_SHMEM_TYPE_MISSING;
@@ -181,7 +182,7 @@ type_open( fd_shmem_private_domain_t * dom, size_t t, fd_shmem_private_mounts_t 
   ti->mode       = (unsigned long)( st.st_mode & 07777 );
   ti->fs_page_sz = (size_t)sfs.f_bsize;
   ti->mount_sz   = (size_t)sfs.f_blocks * (size_t)sfs.f_bsize;
-  ti->want_sz    = fd_shmem_private_mount_sz( ti->page_sz );
+  ti->want_sz    = fd_shmem_private_view_mount_sz( view, ti->page_sz );
   ti->size_stale = ti->state==FD_SHMEM_TYPE_MOUNTED && ti->mount_sz && ti->mount_sz<ti->want_sz;
   ti->empty      = !dir_entry_cnt( fd, NULL );
   return 0;
@@ -242,9 +243,11 @@ fd_shmem_private_domain_open( char const * path, fd_shmem_private_domain_t * dom
     dom->info.type[ t ].state    = FD_SHMEM_TYPE_MISSING;
   }
   if( fd_shmem_private_domain_path( path, dom->path, sizeof(dom->path) ) ) return EINVAL;
-  fd_shmem_private_mounts_t ms = { 0 };
+  fd_shmem_private_mounts_t ms   = { 0 };
+  fd_shmem_private_view_t   view = { 0 };  /* /proc/meminfo, read once for every page type's size */
   int err = domain_open_dir( dom, &ms );
-  for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err && dom->info.exists; t++ ) err = type_open( dom, t, &ms );
+  for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err && dom->info.exists; t++ )
+    err = type_open( dom, t, &ms, &view );
   fd_shmem_private_mounts_free( &ms );
   if( !err && dom->info.exists ) {
     char const * layout[ FD_SHMEM_DOMAIN_TYPE_CNT+1 ] = { NULL };  /* the page-type directories */

@@ -45,9 +45,7 @@ pool_say( pool_req_t const * r ) {
 static int
 pool_dir( size_t page_sz, size_t numa_idx, char * buf, size_t buf_sz ) {
   if( !fd_shmem_private_pool_dir_name( page_sz ) ) return EINVAL;
-  char const * root = fd_shmem_private_sysroot();
-  snprintf( buf, buf_sz, "%s/sys/devices/system/node/node%zu", root, numa_idx );
-  if( access( buf, F_OK ) ) return ENODEV;
+  if( !fd_shmem_private_node_exists( numa_idx ) ) return ENODEV;
   if( fd_shmem_private_hugepage_dir( page_sz, numa_idx, buf, buf_sz ) ) return ENODEV;
   return access( buf, F_OK ) ? EOPNOTSUPP : 0;
 }
@@ -65,30 +63,11 @@ write_text( char const * path, char const * text ) {
 
 static void
 compact_memory( void ) {
-  char path[ PATH_BUF ];
-  snprintf( path, sizeof(path), "%s/proc/sys/vm/compact_memory", fd_shmem_private_sysroot() );
-  int err = write_text( path, "1\n" );
+  int err = fd_shmem_private_compact_memory();
   if( err ) FD_SHMEM_PRIVATE_DBG( "compacting memory failed: %s", strerror( err ) );
 }
 
 /* ---- the node's memory ---- */
-
-/* Bytes of memory present on node numa_idx by /proc/zoneinfo (0 if it
-   cannot be read). */
-static size_t
-node_present_bytes( size_t numa_idx ) {
-  char path[ PATH_BUF ], line[ 256 ];
-  snprintf( path, sizeof(path), "%s/proc/zoneinfo", fd_shmem_private_sysroot() );
-  FILE * f = fopen( path, "re" );
-  if( !f ) return 0UL;
-  size_t node = (size_t)-1, pages = 0UL, n;
-  while( fgets( line, sizeof(line), f ) ) {
-    if( sscanf( line, "Node %zu,", &n )==1 ) node = n;
-    else if( node==numa_idx && sscanf( line, " present %zu", &n )==1 ) pages += n;
-  }
-  fclose( f );
-  return pages * (size_t)sysconf( _SC_PAGESIZE );
-}
 
 /* The node's memory: MemTotal of its meminfo, or the memory present in
    its zones if that is more.  A kernel that initializes its memory
@@ -102,7 +81,7 @@ node_mem_bytes( fd_shmem_private_view_t * view, size_t numa_idx, size_t * bytes 
   if( err ) return err;
   if( m->total==FD_SHMEM_PRIVATE_NO_FIGURE ) return ENOENT;
   *bytes = m->total;
-  size_t present = node_present_bytes( numa_idx );
+  size_t present = fd_shmem_private_node_present_bytes( numa_idx );
   if( present>*bytes ) *bytes = present;
   return 0;
 }

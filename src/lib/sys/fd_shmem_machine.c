@@ -9,11 +9,17 @@
 #include <unistd.h>
 
 size_t
-fd_shmem_private_mount_sz( size_t page_sz ) {
-  fd_shmem_private_mem_t m;
-  size_t mem = fd_shmem_private_mem_read( FD_SHMEM_PRIVATE_ALL_NODES, &m ) || m.total==FD_SHMEM_PRIVATE_NO_FIGURE
-               ? 0UL : m.total;
+fd_shmem_private_view_mount_sz( fd_shmem_private_view_t * view, size_t page_sz ) {
+  fd_shmem_private_mem_t const * m;
+  size_t mem = fd_shmem_private_view_mem( view, FD_SHMEM_PRIVATE_ALL_NODES, &m ) || m->total==FD_SHMEM_PRIVATE_NO_FIGURE
+               ? 0UL : m->total;
   return mem - mem % page_sz;
+}
+
+size_t
+fd_shmem_private_mount_sz( size_t page_sz ) {
+  fd_shmem_private_view_t view = { 0 };
+  return fd_shmem_private_view_mount_sz( &view, page_sz );
 }
 
 int

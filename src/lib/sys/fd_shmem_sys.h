@@ -211,13 +211,29 @@ int fd_shmem_private_hugepage_figure( size_t page_sz, size_t numa_idx, char cons
    errno of reading free_hugepages. */
 int fd_shmem_private_hugepage_unclaimed( size_t page_sz, size_t * v );
 
+/* ---- a node beyond its meminfo (fd_shmem_zones.c) ---- */
+
+/* 1 if node numa_idx is in sysfs. */
+int fd_shmem_private_node_exists( size_t numa_idx );
+
+/* Bytes of memory present in the zones of node numa_idx by
+   /proc/zoneinfo (0 if it cannot be read). */
+size_t fd_shmem_private_node_present_bytes( size_t numa_idx );
+
+/* Asks the kernel to compact all memory (/proc/sys/vm/compact_memory).
+   Returns 0 or the errno of the write. */
+int fd_shmem_private_compact_memory( void );
+
 /* ---- the machine (fd_shmem_machine.c) ---- */
 
 /* Writes bytes for a person ("22.4 GiB") into buf; returns buf. */
 char const * fd_shmem_private_human( size_t bytes, char * buf, size_t buf_sz );
 
 /* The size= of a page-type mount: the machine's memory rounded down to
-   whole pages of page_sz. */
+   whole pages of page_sz.  The view_ form takes the machine's memory
+   from view (a call that sizes several page types reads /proc/meminfo
+   once); the other reads it. */
+size_t fd_shmem_private_view_mount_sz( fd_shmem_private_view_t * view, size_t page_sz );
 size_t fd_shmem_private_mount_sz( size_t page_sz );
 
 /* 1 if the kernel offers pages of page_sz (normal pages always). */
