@@ -33,6 +33,10 @@ out_has "^fdshmem_domain_type_state\{domain=\"$dom\",type=\"normal\",state=\"unm
 out_has '^fdshmem_config_pool_pages\{node="0",size="2097152"\} 1$'
 out_has '^fdshmem_config_differences [1-9]'
 out_has '^# TYPE fdshmem_region_bytes gauge$'
+# label values escaped as the format wants: \" and \\; other bytes as the text \xHH
+odd=$(printf '/nonexistent/a"b\\c\001')
+expect 0 '^fdshmem_domain_exists\{domain="/nonexistent/a\\"b\\\\c\\\\x01"\} 0$' "overrides FD_SHMEM_PATH" -- --shmem-path "$odd" metrics "$tmp/good.conf"
+
 # without FILE and without the default file, the file's families are left out
 conf_default=$("$CTL" --help | sed -n 's/^ *apply .*(default \([^ ]*\)).*/\1/p')
 if [ -n "$conf_default" ] && [ ! -e "$conf_default" ]; then
