@@ -35,13 +35,15 @@ out_has '^fdshmem_config_differences [1-9]'
 out_has '^# TYPE fdshmem_region_bytes gauge$'
 # label values escaped as the format wants: \" and \\; other bytes as the text \xHH
 odd=$(printf '/nonexistent/a"b\\c\001')
-expect 0 '^fdshmem_domain_exists\{domain="/nonexistent/a\\"b\\\\c\\\\x01"\} 0$' "overrides FD_SHMEM_PATH" -- --shmem-path "$odd" metrics "$tmp/good.conf"
+want='^fdshmem_domain_exists\{domain="/nonexistent/a\\"b\\\\c\\\\x01"\} 0$'
+expect 0 "$want" "overrides FD_SHMEM_PATH" -- --shmem-path "$odd" metrics "$tmp/good.conf"
 
 # without FILE and without the default file, the file's families are left out
 conf_default=$("$CTL" --help | sed -n 's/^ *apply .*(default \([^ ]*\)).*/\1/p')
 if [ -n "$conf_default" ] && [ ! -e "$conf_default" ]; then
   expect 0 "^# TYPE fdshmem_pool_pages gauge$" "" -- metrics
   checks=$((checks + 1))
-  ! grep -q '^# TYPE fdshmem_config' "$tmp/out" || { echo "FAIL: config families without a config"; fails=$((fails + 1)); }
+  ! grep -q '^# TYPE fdshmem_config' "$tmp/out" ||
+    { echo "FAIL: config families without a config"; fails=$((fails + 1)); }
 fi
 finish

@@ -9,7 +9,8 @@
 need_machine
 missing=
 for t in promtool prometheus-node-exporter curl; do command -v "$t" >/dev/null || missing="$missing $t"; done
-[ -z "$missing" ] || { rm -rf "$tmp"; echo "SKIP: needs$missing (Debian: prometheus, prometheus-node-exporter, curl)"; exit 77; }
+[ -z "$missing" ] ||
+  { rm -rf "$tmp"; echo "SKIP: needs$missing (Debian: prometheus, prometheus-node-exporter, curl)"; exit 77; }
 HOLD="$top_builddir/tests/fdt_hold"
 dom=$(mktemp -u /tmp/fdshmem-metrics.XXXXXX)
 export FD_SHMEM_PATH="$dom"
@@ -132,8 +133,8 @@ else
     grep -Fqx -- "$line" "$tmp/scraped" || echo "node_exporter lacks: $line"
   done >"$tmp/lacks"
   checks=$((checks + 1))
-  [ "$(wc -l <"$tmp/scraped")" = "$(grep -c '^fdshmem_' "$textfile/fdshmem.prom")" ] ||
-    fail "node_exporter serves $(wc -l <"$tmp/scraped") fdshmem samples, the file has $(grep -c '^fdshmem_' "$textfile/fdshmem.prom")"
+  served=$(wc -l <"$tmp/scraped") written=$(grep -c '^fdshmem_' "$textfile/fdshmem.prom")
+  [ "$served" = "$written" ] || fail "node_exporter serves $served fdshmem samples, the file has $written"
   [ ! -s "$tmp/lacks" ] || fail "$(cat "$tmp/lacks")"
   checks=$((checks + 1))
   grep -Fqx 'node_textfile_scrape_error 0' "$tmp/scrape" || fail "node_exporter: $(grep textfile "$tmp/scrape")"

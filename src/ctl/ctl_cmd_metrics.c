@@ -7,14 +7,13 @@
 
 #include "ctl.h"
 #include "ctl_conf_read.h"
+#include "../lib/base/fd_shmem_page_type.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-static size_t const pool_sizes[] = { FD_SHMEM_HUGE_PAGE_SZ, FD_SHMEM_GIGANTIC_PAGE_SZ };
 
 /* The families, in the order they are written.  Each collects its
    samples in its own buffer, so one walk of the regions fills three
@@ -32,10 +31,12 @@ static family_t const families[ FAM_CNT ] = {
                            "Pages in a NUMA node's hugepage pool of one page size (bytes), by state: total, free, "
                            "surplus." },
   [ FAM_CONF_POOL ]    = { "fdshmem_config_pool_pages",
-                           "Pages the provisioning file wants in a NUMA node's hugepage pool of one page size (bytes)." },
+                           "Pages the provisioning file wants in a NUMA node's hugepage pool of one page size "
+                           "(bytes)." },
   [ FAM_DOMAIN ]       = { "fdshmem_domain_exists", "1 if the domain directory exists, else 0." },
   [ FAM_TYPE_STATE ]   = { "fdshmem_domain_type_state",
-                           "State of a page type's directory of the domain: 1 for the state it is in, 0 for the others." },
+                           "State of a page type's directory of the domain: 1 for the state it is in, 0 for the "
+                           "others." },
   [ FAM_TYPE_OFFERED ] = { "fdshmem_domain_type_offered", "1 if the kernel offers pages of the page type, else 0." },
   [ FAM_REGION_BYTES ] = { "fdshmem_region_bytes", "Size of a region of the domain in bytes." },
   [ FAM_REGION_PAGES ] = { "fdshmem_region_pages", "Pages of a region of the domain." },
@@ -48,8 +49,12 @@ static family_t const families[ FAM_CNT ] = {
 /* The state label of fdshmem_domain_type_state for each FD_SHMEM_TYPE_*:
    short fixed words that alerting rules match (the library's words for
    a state are sentences for a person). */
-static char const * const type_states[] = { "mounted", "missing", "unmounted", "wrong_fs", "wrong_page_size",
-                                            "shared", "not_dir" };
+static char const * const type_states[] = {
+  [ FD_SHMEM_TYPE_MOUNTED ]   = "mounted",   [ FD_SHMEM_TYPE_MISSING ]       = "missing",
+  [ FD_SHMEM_TYPE_UNMOUNTED ] = "unmounted", [ FD_SHMEM_TYPE_WRONG_FS ]      = "wrong_fs",
+  [ FD_SHMEM_TYPE_SHARED ]    = "shared",    [ FD_SHMEM_TYPE_WRONG_PAGE_SZ ] = "wrong_page_size",
+  [ FD_SHMEM_TYPE_NOT_DIR ]   = "not_dir",
+};
 
 typedef struct {
   FILE * body [ FAM_CNT ];  /* NULL: the family is left out */
@@ -103,22 +108,25 @@ pool_sample( metrics_t * m, int fam, char const * node, char const * size, char 
   value( f, v );
 }
 
+/* Each page type with a pool (the table's), on each node. */
 static int
 metrics_pools( ctl_t * ctl, metrics_t * m, ctl_conf_t const * conf ) {
-  for( size_t t=0UL; t<sizeof(pool_sizes)/sizeof(pool_sizes[0]); t++ ) {
+  for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
+    size_t page_sz = fd_shmem_private_page_type[ t ].page_sz;
+    if( !fd_shmem_private_page_type[ t ].sys_dir ) continue;  /* normal pages: no pool */
     char size[ 24 ];
-    snprintf( size, sizeof(size), "%zu", pool_sizes[t] );
+    snprintf( size, sizeof(size), "%zu", page_sz );
     for( size_t n=0UL; n<fd_shmem_numa_cnt(); n++ ) {
       char node[ 24 ];
       snprintf( node, sizeof(node), "%zu", n );
       size_t want; unsigned line;
-      if( conf && ctl_conf_want( conf, pool_sizes[t], n, &want, &line ) )
+      if( conf && ctl_conf_want( conf, page_sz, n, &want, &line ) )
         pool_sample( m, FAM_CONF_POOL, node, size, NULL, want );
       fd_shmem_pool_info_t p;
-      int err = fd_shmem_pool_query( pool_sizes[t], n, &p );
+      int err = fd_shmem_pool_query( page_sz, n, &p );
       if( err==EOPNOTSUPP || err==ENODEV ) continue;  /* no such page size; a node the kernel has no pool on */
       if( err ) return ctl_fail( ctl, err, "cannot read node %zu's pool of %s pages: %s", n,
-                                 fd_shmem_page_sz_to_cstr( pool_sizes[t] ), strerror( ctl_real_err( err ) ) );
+                                 fd_shmem_page_sz_to_cstr( page_sz ), strerror( ctl_real_err( err ) ) );
       pool_sample( m, FAM_POOL, node, size, "total",   p.total   );
       pool_sample( m, FAM_POOL, node, size, "free",    p.free    );
       pool_sample( m, FAM_POOL, node, size, "surplus", p.surplus );
