@@ -103,8 +103,11 @@ delete_at_exit( void ) {
    holding this lock until they exit (shell tests use flock(1) on it). */
 void
 fdt_machine_lock( void ) {
+  static int held;  /* once: a second open file would wait for the first */
+  if( held ) return;
   int fd = open( FDT_MACHINE_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0600 );
   if( fd<0 || flock( fd, LOCK_EX ) ) perror( FDT_MACHINE_LOCK );
+  held = 1;
   /* fd stays open (and locked) until the process exits */
 }
 

@@ -24,7 +24,8 @@ int fdt_privileged( void );
 
 /* Privileged tests run one at a time: fdt_machine_lock blocks until
    this process holds FDT_MACHINE_LOCK (kept until exit).
-   fdt_domain_new takes it for privileged domains. */
+   fdt_domain_new takes it for privileged domains.  Taking it again
+   does nothing. */
 #define FDT_MACHINE_LOCK "/tmp/fdshmem-test.lock"
 void fdt_machine_lock( void );
 
@@ -95,22 +96,37 @@ typedef struct {
   char const * fn;
   int          code;
   int       (* call)( void );
-  int          privileged;  /* 1: needs fdt_privileged(), FDT_ERRCASE_NUMA: and two NUMA nodes;
-                             skipped (passes) otherwise */
+  int          privileged;  /* 1: needs fdt_privileged(), FDT_ERRCASE_NUMA: and two NUMA nodes */
 } fdt_errcase_t;
 #define FDT_ERRCASE_NUMA 2
 
-/* The test program that provokes a function's codes: test_pool the pool
-   calls, test_faults those that need a system call to fail (acquire,
-   release, numa_validate), test_groove the groove calls (whose codes,
-   FD_GROOVE_ERR_*, are negative), test_errsets every other one. */
-typedef enum { FDT_ERRCASES_ERRSETS, FDT_ERRCASES_POOL, FDT_ERRCASES_FAULTS, FDT_ERRCASES_GROOVE } fdt_errcases_owner_t;
+/* The areas, each one test program (and its _priv program) that
+   provokes the codes of its functions: names and text (test_base),
+   regions (test_region), joins (test_join), private pages (test_faults:
+   acquire, release and numa_validate need a system call to fail),
+   domain administration (test_domain_admin), pools (test_pool), the groove
+   pool (test_groove, whose codes, FD_GROOVE_ERR_*, are negative) and
+   reasons (test_reasons: fd_shmem_last_reason, fd_shmem_domain_plan).
+   fdt_errset.c maps each function to its area by name. */
+typedef enum {
+  FDT_ERRCASES_BASE, FDT_ERRCASES_REGION, FDT_ERRCASES_JOIN, FDT_ERRCASES_PAGES, FDT_ERRCASES_DOMAIN,
+  FDT_ERRCASES_POOL, FDT_ERRCASES_GROOVE, FDT_ERRCASES_REASONS
+} fdt_errcases_owner_t;
 
-/* Adds to tc one test per case of cases[0..cnt) (its call must return
-   its code) and one that asserts the cases provoke every code that the
-   library's error tables (src/lib/base/fd_shmem_errset.h) list for each
-   function of owner.  One table per test program. */
+/* Adds to tc one test per case of cases[0..cnt) that this run can run
+   (its call must return its code); a case that needs privilege or two
+   nodes the run lacks is not added, and said so on stderr, so it counts
+   neither as a pass nor as coverage of this run.  Adds one test that
+   asserts the cases provoke every code that the library's error tables
+   (src/lib/base/fd_shmem_errset.h) list for each function of owner.
+   One table per test program. */
 void fdt_errcases_add( TCase * tc, fdt_errcase_t const * cases, size_t cnt, fdt_errcases_owner_t owner );
+
+/* The same for an area whose cases are split over two programs (the
+   privileged ones in its _priv program): runs cases, and checks the
+   coverage over the union of cases and also, the other program's table. */
+void fdt_errcases_add_part( TCase * tc, fdt_errcase_t const * cases, size_t cnt, fdt_errcase_t const * also,
+                            size_t also_cnt, fdt_errcases_owner_t owner );
 
 /* Runs call() in a child process as user nobody (when root; as this
    user otherwise) and returns what it returned (0..255). */

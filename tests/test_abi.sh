@@ -39,7 +39,7 @@ sed -n 's/^[[:space:]]*\(fd_[a-z0-9_]*\);$/\1/p' "$top_srcdir/src/lib/libfdshmem
 nm -D --defined-only "$lib" | awk '$2 == "T" { sub(/@.*/, "", $3); print $3 }' | sort -u > "$tmp/library"
 lists="exports sym library"
 if [ -f "$top_srcdir/debian/libfdshmem0.symbols" ]; then
-  sed -n 's/^ \(fd_[a-z0-9_]*\)@LIBFDSHMEM_[0-9]* .*/\1/p' "$top_srcdir/debian/libfdshmem0.symbols" | sort -u \
+  sed -n 's/^ \(fd_[a-z0-9_]*\)@LIBFDSHMEM_[0-9.]* .*/\1/p' "$top_srcdir/debian/libfdshmem0.symbols" | sort -u \
     > "$tmp/debian"
   lists="$lists debian"
 fi
@@ -51,8 +51,8 @@ done
 [ -s "$tmp/headers" ] || { echo "FAIL: no function found in the headers"; fail=1; }
 
 # Closed error sets: the codes src/lib/base/fd_shmem_errset.h lists for a
-# function (what its return filter lets through; tests/test_errsets and
-# tests/test_pool provoke each) must be exactly those of its entry in
+# function (what its return filter lets through; each area's Check
+# program provokes each, tests/fdt_errset.c) must be exactly those of its entry in
 # the ERRORS section of its manual page (its own, or the page its alias
 # sources) and of the "Returns 0 or one of:" list in the comment above
 # its prototype; and no manual page may list codes for a function the

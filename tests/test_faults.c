@@ -634,7 +634,7 @@ main( int argc, char ** argv ) {
   if( fdt_privileged() && kernel_has_huge() ) tcase_add_test( tc, resize_keeps_a_racing_region );
   tcase_add_test( tc, read_only_directory );
   tcase_add_test( tc, libnuma_missing );
-  fdt_errcases_add( tc, errcases, sizeof(errcases)/sizeof(errcases[0]), FDT_ERRCASES_FAULTS );
+  fdt_errcases_add( tc, errcases, sizeof(errcases)/sizeof(errcases[0]), FDT_ERRCASES_PAGES );
   tcase_add_test( tc, errno_catch_all_logs_the_cause );
   tcase_add_test( tc, update_fault_restores_policy );
   suite_add_tcase( s, tc );

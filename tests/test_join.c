@@ -2,7 +2,8 @@
    callbacks and cycles, queries, anonymous joins, the join limit,
    sharing with another process, read-only faults, threads, walks during
    joins and leaves, the published hash, read-only joins upgraded to
-   read-write, the domain path read while it is set. */
+   read-write, the domain path read while it is set; and every code of
+   the error sets of the join queries and anonymous joins. */
 
 #include "fdt.h"
 
@@ -918,6 +919,33 @@ START_TEST( path_read_while_set ) {
 }
 END_TEST
 
+/* ---- the error sets, one call per code ---- */
+
+/* The join calls, on nothing joined. */
+static fd_shmem_join_info_t join_info;
+static int query_name_bad( void )     { return fd_shmem_join_query_by_name( "bad/name", &join_info ); }
+static int query_name_nothere( void ) { return fd_shmem_join_query_by_name( "nothere", &join_info ); }
+static int query_join_null( void )    { return fd_shmem_join_query_by_join( NULL, &join_info ); }
+static int query_join_nothere( void ) { return fd_shmem_join_query_by_join( &join_info, &join_info ); }
+static int query_addr_wraps( void )   { return fd_shmem_join_query_by_addr( (void *)UINTPTR_MAX, 2, &join_info ); }
+static int query_addr_nothere( void ) { return fd_shmem_join_query_by_addr( &join_info, 1, &join_info ); }
+static int anon_null_join( void ) {
+  static char page[ NORMAL ] __attribute__(( aligned( NORMAL ) ));
+  return fd_shmem_join_anonymous( "anon", FD_SHMEM_JOIN_MODE_READ_WRITE, NULL, page, NORMAL, 1 );
+}
+static int anon_leave_nothere( void ) { return fd_shmem_leave_anonymous( &join_info, NULL ); }
+
+static fdt_errcase_t const errcases[] = {
+  { "fd_shmem_join_query_by_name", EINVAL, query_name_bad,        0 },
+  { "fd_shmem_join_query_by_name", ENOENT, query_name_nothere,    0 },
+  { "fd_shmem_join_query_by_join", EINVAL, query_join_null,       0 },
+  { "fd_shmem_join_query_by_join", ENOENT, query_join_nothere,    0 },
+  { "fd_shmem_join_query_by_addr", EINVAL, query_addr_wraps,      0 },
+  { "fd_shmem_join_query_by_addr", ENOENT, query_addr_nothere,    0 },
+  { "fd_shmem_join_anonymous",   EINVAL,  anon_null_join,         0 },
+  { "fd_shmem_leave_anonymous",  EINVAL,  anon_leave_nothere,     0 },
+};
+
 int
 main( void ) {
   int err = fdt_domain_new( &domain, 0 );
@@ -946,6 +974,7 @@ main( void ) {
   tcase_add_test( tc, upgrade_refused_without_write_access );
   tcase_add_test( tc, upgrade_under_readers );
   tcase_add_test( tc, path_read_while_set );
+  fdt_errcases_add( tc, errcases, sizeof(errcases)/sizeof(errcases[0]), FDT_ERRCASES_JOIN );
   suite_add_tcase( s, tc );
   int status = fdt_run( s );
   fdt_domain_delete( &domain );

@@ -5,7 +5,8 @@
    without 1 GiB pages.  pool_kernel.h stands in for the kernel's
    clamping of a write, so shortfalls (growing and shrinking) and the
    put back after them can be tested too.  Also the node figures a
-   create or acquire of normal pages is held to. */
+   create or acquire of normal pages is held to.  The two nodes are
+   libnuma's too: tests/fake_numa.c answers it from the fake tree. */
 
 #include "fdt.h"
 #include "pool_kernel.h"
@@ -15,11 +16,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <numa.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -260,6 +261,31 @@ START_TEST( dry_run_writes_nothing ) {
 }
 END_TEST
 
+/* The question as a call: the same answers with no switch, nothing
+   written and nothing logged; the refusal's figures in the reason. */
+START_TEST( alloc_check_asks_quietly ) {
+  fake_pool( 0, HUGE, 10, 4 );
+  fake_global( HUGE, 4, 0 );
+  ck_assert_int_eq( fd_shmem_pool_alloc_check( HUGE, 20, 0 ), 0 );
+  ck_assert_int_eq( fd_shmem_pool_alloc_check( HUGE, 6, 0 ), 0 );
+  ck_assert_int_eq( fd_shmem_pool_alloc_check( HUGE, 5, 0 ), EBUSY );
+  fd_shmem_reason_t why;
+  ck_assert_int_eq( fd_shmem_last_reason( &why ), 0 );
+  ck_assert_int_eq( why.what, FD_SHMEM_REASON_HELD );
+  ck_assert_uint_eq( why.needed, 6 );  /* the floor */
+  ck_assert_uint_eq( why.had, 6 );     /* 10 pages, 4 free */
+  ck_assert_int_eq( fd_shmem_pool_alloc_check( HUGE, 100000, 0 ), E2BIG );
+  ck_assert_int_eq( fd_shmem_last_reason( &why ), 0 );
+  ck_assert_int_eq( why.what, FD_SHMEM_REASON_NO_ROOM );
+  ck_assert_uint_eq( why.needed, 100000UL*HUGE );
+  ck_assert_uint_eq( why.had, 8UL<<30 );
+  ck_assert_uint_eq( why.numa_idx, 0 );
+  ck_assert_str_eq( fdt_logged(), "" );
+  ck_assert( fake_untouched( NR0 ) );
+  ck_assert( fake_untouched( COMPACT ) );
+}
+END_TEST
+
 /* The kernel finds 100 pages; the 3900 missing (7.6 GiB) cannot fit in
    the node's 100 MiB free: not fragmentation, so no compaction, no
    retry; the pool goes back to 0. */
@@ -301,10 +327,9 @@ START_TEST( fragmentation_retries_bounded ) {
   ck_assert_int_eq( pool_kernel_compactions(), 3 );
   ck_assert_int_eq( fake_get( node_file( 0, GIANT, "nr_hugepages" ) ), 1 );
   ASSERT_LOGGED( "only 2 of 4 gigantic pages could be reserved on node 0; the pool was put back to 1" );
-  /* one node: the plain count; more: each node's count (the fake's
-     node 1 has no gigantic pool) */
-  if( fd_shmem_numa_cnt()==1UL ) ASSERT_LOGGED( "on the kernel command line: hugepagesz=1G hugepages=4" );
-  else ASSERT_LOGGED( "on the kernel command line, per node (node:count): hugepagesz=1G hugepages=0:4" );
+  /* two nodes: each node's count (the fake's node 1 has no gigantic pool) */
+  ck_assert_uint_eq( fd_shmem_numa_cnt(), 2 );
+  ASSERT_LOGGED( "on the kernel command line, per node (node:count): hugepagesz=1G hugepages=0:4" );
 }
 END_TEST
 
@@ -355,6 +380,20 @@ static int alloc_write_fails( void ) {
   return alloc_write();
 }
 
+static int check_normal( void )   { return fd_shmem_pool_alloc_check( FD_SHMEM_NORMAL_PAGE_SZ, 1, 0 ); }
+static int check_no_node( void )  { return fd_shmem_pool_alloc_check( HUGE, 1, 2 ); }
+static int check_no_giant( void ) { return fd_shmem_pool_alloc_check( GIANT, 1, 1 ); }
+static int check_too_big( void )  { return fd_shmem_pool_alloc_check( HUGE, 100000, 0 ); }
+static int check_in_use( void ) {
+  fake_pool( 0, HUGE, 10, 5 );
+  fake_global( HUGE, 5, 0 );
+  return fd_shmem_pool_alloc_check( HUGE, 2, 0 );
+}
+static int check_not_a_number( void ) {
+  fake_put( node_file( 0, HUGE, "free_hugepages" ), "many\n" );
+  return fd_shmem_pool_alloc_check( HUGE, 1, 0 );
+}
+
 static int free_normal( void )   { return fd_shmem_pool_free( FD_SHMEM_NORMAL_PAGE_SZ, 0 ); }
 static int free_no_node( void )  { return fd_shmem_pool_free( HUGE, 2 ); }
 static int free_no_giant( void ) { return fd_shmem_pool_free( GIANT, 1 ); }
@@ -384,6 +423,12 @@ static fdt_errcase_t const pool_cases[] = {
   { "fd_shmem_pool_alloc", ENOMEM,     alloc_short,        0 },
   { "fd_shmem_pool_alloc", EACCES,     alloc_read_only,    0 },
   { "fd_shmem_pool_alloc", EIO,        alloc_write_fails,  0 },
+  { "fd_shmem_pool_alloc_check", EINVAL,     check_normal,       0 },
+  { "fd_shmem_pool_alloc_check", ENODEV,     check_no_node,      0 },
+  { "fd_shmem_pool_alloc_check", EOPNOTSUPP, check_no_giant,     0 },
+  { "fd_shmem_pool_alloc_check", E2BIG,      check_too_big,      0 },
+  { "fd_shmem_pool_alloc_check", EBUSY,      check_in_use,       0 },
+  { "fd_shmem_pool_alloc_check", EIO,        check_not_a_number, 0 },
   { "fd_shmem_pool_free",  EINVAL,     free_normal,        0 },
   { "fd_shmem_pool_free",  ENODEV,     free_no_node,       0 },
   { "fd_shmem_pool_free",  EOPNOTSUPP, free_no_giant,      0 },
@@ -476,7 +521,6 @@ fake_node0_room( void ) {
 /* What the node cannot hold is refused before any page is touched (the
    kernel's answer would be the OOM killer); what it can is had. */
 START_TEST( normal_pages_beyond_the_node_refused ) {
-  if( numa_available()<0 ) return;  /* no NUMA: no node to hold them to */
   fake_node0_room();
   size_t cpu = fd_shmem_cpu_idx( 0 ), cnt = 65UL*MiB/FD_SHMEM_NORMAL_PAGE_SZ;
   errno = 0;
@@ -494,6 +538,48 @@ START_TEST( normal_pages_beyond_the_node_refused ) {
   ck_assert_int_eq( fdt_domain_entry_cnt( &d, "normal" ), 0 );
   ck_assert_int_eq( fd_shmem_create( "small", FD_SHMEM_NORMAL_PAGE_SZ, 1, cpu, 0600 ), 0 );
   fdt_domain_delete( &d );
+}
+END_TEST
+
+/* Opens of the fake meminfo files (machine and node 0) seen by watch w
+   since the last call.  The watch takes the closes too: inotify merges
+   an event into an identical one still queued, so only open, close,
+   open, ... counts every open. */
+static int
+meminfo_opens( int w ) {
+  char buf[ 4096 ] __attribute__(( aligned( __alignof__( struct inotify_event ) ) ));
+  int cnt = 0;
+  for( ssize_t n; ( n = read( w, buf, sizeof(buf) ) )>0; )
+    for( char * p=buf; p<buf+n; p += sizeof(struct inotify_event) + ((struct inotify_event *)p)->len )
+      cnt += !!( ((struct inotify_event *)p)->mask & IN_OPEN );
+  return cnt;
+}
+
+/* The room check reads each meminfo file once: a create or acquire of
+   normal pages on node 0 opens /proc/meminfo and node 0's meminfo one
+   time each, not once for every figure it takes from them. */
+START_TEST( room_reads_each_meminfo_once ) {
+  fake_node0_room();
+  char node[ 512 ], machine[ 512 ];
+  fake_path( node,    sizeof(node),    "sys/devices/system/node/node0/meminfo" );
+  fake_path( machine, sizeof(machine), "proc/meminfo" );
+  int w = inotify_init1( IN_NONBLOCK | IN_CLOEXEC );
+  ck_assert_int_ge( w, 0 );
+  ck_assert_int_ge( inotify_add_watch( w, node,    IN_OPEN | IN_CLOSE_NOWRITE ), 0 );
+  ck_assert_int_ge( inotify_add_watch( w, machine, IN_OPEN | IN_CLOSE_NOWRITE ), 0 );
+  size_t cpu = fd_shmem_cpu_idx( 0 );
+  void * mem = fd_shmem_acquire( FD_SHMEM_NORMAL_PAGE_SZ, 64, cpu );
+  ck_assert_ptr_nonnull( mem );
+  ck_assert_int_eq( meminfo_opens( w ), 2 );
+  ck_assert_int_eq( fd_shmem_release( mem, FD_SHMEM_NORMAL_PAGE_SZ, 64 ), 0 );
+
+  fdt_domain_t d;
+  if( !fdt_domain_new( &d, 0 ) ) {
+    ck_assert_int_eq( fd_shmem_create( "counted", FD_SHMEM_NORMAL_PAGE_SZ, 64, cpu, 0600 ), 0 );
+    ck_assert_int_eq( meminfo_opens( w ), 2 );
+    fdt_domain_delete( &d );
+  }
+  close( w );
 }
 END_TEST
 
@@ -517,6 +603,8 @@ main( void ) {
   main_pid = getpid();
   atexit( remove_root );
   setenv( "FD_SHMEM_SYSROOT", root, 1 );  /* before the library's first call */
+  fake_put( "sys/devices/system/node/node0/cpulist", "0\n" );  /* the topology, before it is first read */
+  fake_put( "sys/devices/system/node/node1/cpulist", "1\n" );
 
   Suite * s  = suite_create( "pool" );
   TCase * tc = tcase_create( "fake sysfs" );
@@ -528,6 +616,7 @@ main( void ) {
   tcase_add_test( tc, shrink_to_in_use );
   tcase_add_test( tc, shrink_keeps_reserved );
   tcase_add_test( tc, dry_run_writes_nothing );
+  tcase_add_test( tc, alloc_check_asks_quietly );
   tcase_add_test( tc, shortfall_beyond_free_fails_at_once );
   tcase_add_test( tc, fragmentation_retried );
   tcase_add_test( tc, fragmentation_retries_bounded );
@@ -537,6 +626,7 @@ main( void ) {
   tcase_add_test( tc, same_count_writes_nothing );
   tcase_add_test( tc, shrink_shortfall_put_back );
   tcase_add_test( tc, normal_pages_beyond_the_node_refused );
+  tcase_add_test( tc, room_reads_each_meminfo_once );
   suite_add_tcase( s, tc );
   TCase * lib = tcase_create( "installed library" );
   tcase_add_test( lib, installed_library_has_no_seam );

@@ -1,7 +1,12 @@
 /* Regions on normal pages in an unprivileged temporary domain: create,
-   update, info, unlink, and every way to call them wrong. */
+   update, info, unlink, and every way to call them wrong; processes
+   racing to create one name, joins racing an unlink; and every code of
+   the region calls' error sets (errcases_region.h; the privileged ones
+   in test_region_priv). */
 
 #include "fdt.h"
+#include "errcase_tree.h"
+#include "errcases_region.h"
 
 #include <fdshmem/fd_shmem.h>
 
@@ -13,9 +18,12 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define NORMAL FD_SHMEM_NORMAL_PAGE_SZ
+#define RACERS (8)
 
 static fdt_domain_t domain;
 
@@ -271,6 +279,101 @@ START_TEST( dry_run_changes_nothing ) {
 }
 END_TEST
 
+/* ---- races ---- */
+
+/* Waits for pid; returns its exit status, or 128+signal. */
+static int
+reap( pid_t pid ) {
+  int status;
+  ck_assert_int_eq( waitpid( pid, &status, 0 ), pid );
+  return WIFEXITED( status ) ? WEXITSTATUS( status ) : 128 + WTERMSIG( status );
+}
+
+START_TEST( create_race_one_winner ) {
+  int go[2];
+  ck_assert_int_eq( pipe( go ), 0 );
+  pid_t pid[ RACERS ];
+  for( int i=0; i<RACERS; i++ ) {
+    pid[i] = fdt_fork();
+    if( !pid[i] ) {
+      char c;
+      close( go[1] );
+      if( read( go[0], &c, 1 )!=0 ) _exit( 99 );  /* everyone starts when the pipe closes */
+      _exit( fd_shmem_create( "race", NORMAL, 64, 0, 0600 ) );
+    }
+  }
+  close( go[0] );
+  close( go[1] );
+  int won = 0, lost = 0;
+  for( int i=0; i<RACERS; i++ ) {
+    int st = reap( pid[i] );
+    won  += st==0;
+    lost += st==EEXIST;
+  }
+  ck_assert_int_eq( won, 1 );
+  ck_assert_int_eq( lost, RACERS-1 );
+  fd_shmem_info_t info;
+  ck_assert_int_eq( fd_shmem_info( "race", 0, &info ), 0 );
+  ck_assert_uint_eq( info.page_cnt, 64 );
+  ck_assert_int_eq( fd_shmem_unlink( "race", 0 ), 0 );
+}
+END_TEST
+
+/* Joins racing an unlink-and-recreate loop either get a whole mapping
+   or fail cleanly.  Each joiner keeps going until it has JOIN_WANT whole
+   joins (or a generous deadline passes); the churn runs until every
+   joiner is done, so no speed of either side is assumed. */
+#define JOIN_WANT (50)
+
+START_TEST( unlink_under_joins ) {
+  ck_assert_int_eq( fd_shmem_create( "churn", NORMAL, 8, 0, 0600 ), 0 );
+  pid_t pid[ 3 ];
+  for( int i=0; i<3; i++ ) {
+    pid[i] = fdt_fork();
+    if( !pid[i] ) {
+      fd_shmem_set_log_level( FD_SHMEM_LOG_NONE );  /* failed joins are expected here */
+      double deadline = fdt_now_ns() + 60e9;
+      int ok = 0;
+      while( ok<JOIN_WANT && fdt_now_ns()<deadline ) {
+        fd_shmem_join_info_t info;
+        volatile char * m = fd_shmem_join( "churn", FD_SHMEM_JOIN_MODE_READ_ONLY, 0, NULL, NULL, &info );
+        if( !m ) continue;
+        if( info.page_cnt!=8 ) _exit( 2 );
+        (void)m[ 8*4096-1 ];  /* the whole mapping is there */
+        if( fd_shmem_leave( (void *)m, NULL, NULL ) ) _exit( 3 );
+        ok++;
+      }
+      _exit( ok==JOIN_WANT ? 0 : 4 );
+    }
+  }
+  int status[ 3 ], running = 3;
+  while( running ) {
+    ck_assert_int_eq( fd_shmem_unlink( "churn", 0 ), 0 );
+    ck_assert_int_eq( fd_shmem_create( "churn", NORMAL, 8, 0, 0600 ), 0 );
+    struct timespec present = { 0, 20000 };  /* let the name be seen now and then */
+    nanosleep( &present, NULL );
+    for( int i=0; i<3; i++ ) {
+      if( !pid[i] || waitpid( pid[i], &status[i], WNOHANG )!=pid[i] ) continue;
+      pid[i] = 0;
+      running--;
+    }
+  }
+  for( int i=0; i<3; i++ ) ck_assert_msg( WIFEXITED( status[i] ) && !WEXITSTATUS( status[i] ), "joiner %d failed (%d)", i, WEXITSTATUS( status[i] ) );
+  ck_assert_int_eq( fd_shmem_unlink( "churn", 0 ), 0 );
+}
+END_TEST
+
+/* ---- the error sets ---- */
+
+/* An update beyond the machine is refused by the room check, which says
+   what it lacks, before anything maps the new size. */
+START_TEST( update_too_big_says_why ) {
+  fdt_log_start();
+  ck_assert_int_eq( errcase_update_too_big(), ENOMEM );
+  ck_assert_msg( strstr( fdt_logged(), "update exists: needs 1024.0 TiB of normal pages" ), "logged: %s", fdt_logged() );
+}
+END_TEST
+
 int
 main( void ) {
   int err = fdt_domain_new( &domain, 0 );
@@ -287,6 +390,23 @@ main( void ) {
   tcase_add_test( tc, hostile_files );
   tcase_add_test( tc, dry_run_changes_nothing );
   suite_add_tcase( s, tc );
+  TCase * tr = tcase_create( "races" );
+  tcase_set_timeout( tr, 120 );
+  tcase_add_test( tr, create_race_one_winner );
+  tcase_add_test( tr, unlink_under_joins );
+  suite_add_tcase( s, tr );
+  /* Last: the error cases point the library at the scratch tree. */
+  err = errcase_tree_new();
+  if( err==1 ) return err;
+  TCase * te = tcase_create( "errsets" );
+  if( !err ) {
+    fdt_errcases_add_part( te, errcases_region, errcases_region_cnt, errcases_region_priv, errcases_region_priv_cnt,
+                           FDT_ERRCASES_REGION );
+    tcase_add_test( te, update_too_big_says_why );
+  } else {
+    fprintf( stderr, "not run: the region error cases (no scratch tree)\n" );
+  }
+  suite_add_tcase( s, te );
   int status = fdt_run( s );
   fdt_domain_delete( &domain );
   return status;

@@ -9,6 +9,7 @@
 # scanned: they check the table against what they know themselves.
 set -eu
 : "${top_srcdir:?}"
+top_srcdir=$(cd "$top_srcdir" && pwd)   # absolute: the scan below changes directory
 home=src/lib/base/fd_shmem_page_type.h
 fail=0
 
@@ -16,8 +17,6 @@ fail=0
 # count that grows is a new copy; one that falls means the list must
 # follow (a line goes when its copies do), so none hides a new one.
 known='
-src/lib/sys/fd_shmem_machine.c sysfs 3  machine: builds the hugepage paths (branch machine: one builder)
-src/lib/fd_shmem_pool.c sysfs 1  pool_dir builds the node pool path (branch machine: one builder)
 src/ctl/ctl_report.c sizes 1  the report lists pools huge first (branch reasons owns the file)
 src/lib/fd_shmem_domain_model.c fs 1  pseudo_fs: hugetlbfs among the file systems no domain lives on
 src/lib/fd_shmem_domain_model.c magic 1  pseudo_fs, the same entry

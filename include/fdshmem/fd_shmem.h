@@ -377,6 +377,40 @@ int fd_shmem_domain_describe( char const * path, fd_shmem_domain_info_t * info )
    EIO. */
 int fd_shmem_domain_repair( char const * path, size_t * opt_cnt );
 
+/* What fd_shmem_domain_repair does with a page type, as
+   fd_shmem_domain_type_fix answers from its description alone (the one
+   place the rule is written: repair follows it, and tools ask it). */
+#define FD_SHMEM_FIX_NONE   (0)  /* nothing: mounted right, or a size the kernel lacks */
+#define FD_SHMEM_FIX_MOUNT  (1)  /* mounted: missing, or an empty directory that is not a mount */
+#define FD_SHMEM_FIX_RESIZE (2)  /* resized to want_sz: tmpfs live, an empty hugetlbfs mounted afresh */
+#define FD_SHMEM_FIX_HELD   (3)  /* left: a stale hugetlbfs holding regions (until they are gone; EBUSY) */
+#define FD_SHMEM_FIX_STUCK  (4)  /* left: a state a live domain is never remounted from (EBUSY) */
+
+/* One of FD_SHMEM_FIX_* for ti (as fd_shmem_domain_describe filled it);
+   FD_SHMEM_FIX_NONE for NULL. */
+int fd_shmem_domain_type_fix( fd_shmem_type_info_t const * ti );
+
+/* What the administrative calls would do with a domain, asked without
+   the dry-run switch (fd_shmem_domain_plan). */
+typedef struct fd_shmem_domain_plan {
+  int                    info_err;       /* what fd_shmem_domain_describe returned (0: info holds the domain) */
+  fd_shmem_domain_info_t info;
+  int                    init_err;       /* no domain there: what fd_shmem_domain_init would return (0: done) */
+  int                    owner_err;      /* a domain there: what fd_shmem_domain_set_owner would return */
+  int                    owner_differs;  /* ... and 1 if it would change an owner or a mode */
+  int                    fix[ FD_SHMEM_DOMAIN_TYPE_CNT ];  /* a domain there: fd_shmem_domain_type_fix of each type */
+} fd_shmem_domain_plan_t;
+
+/* fd_shmem_domain_plan fills *plan with what describe finds at path
+   (NULL: the current domain) and what init (no domain there) or
+   set_owner and repair (a domain there) would do with mode, user and
+   group, changing nothing; it does not read the dry-run switch.  Each
+   answer is a code in *plan, and a refusal leaves its reason
+   (fd_shmem_last_reason), the last asked.  Returns 0 or one of: EINVAL
+   (NULL plan). */
+int fd_shmem_domain_plan( char const * path, unsigned long mode, char const * user, char const * group,
+                          fd_shmem_domain_plan_t * plan );
+
 /* fd_shmem_owner_resolve turns a user and a group, each a name or a
    decimal id (NULL or "": unchanged, (unsigned long)-1), into ids.
    Returns 0 or one of: EINVAL (unknown user or group, a bad id, NULL
@@ -443,6 +477,18 @@ int fd_shmem_pool_query( size_t page_sz, size_t numa_idx, fd_shmem_pool_info_t *
    (normal or bad page size), ENODEV, EOPNOTSUPP, E2BIG, EBUSY, ENOMEM,
    EACCES (the pool cannot be written: not root), EIO. */
 int fd_shmem_pool_alloc( size_t page_sz, size_t page_cnt, size_t numa_idx, size_t * opt_got );
+/* fd_shmem_pool_alloc_check answers, changing nothing and logging
+   nothing, whether fd_shmem_pool_alloc( page_sz, page_cnt, numa_idx )
+   would pass its checks: the count fits the node's memory, a shrink
+   stays above the pages the kernel cannot free.  A refusal leaves its
+   reason (fd_shmem_last_reason: NO_ROOM with the bytes needed and the
+   node's; HELD with the lowest count and the pages in use); whether
+   the kernel then finds the pages, and the caller may write the pool,
+   it cannot tell.  It does not read the dry-run switch.  Returns 0 or
+   one of: EINVAL (normal or bad page size), ENODEV, EOPNOTSUPP, E2BIG,
+   EBUSY, EIO. */
+int fd_shmem_pool_alloc_check( size_t page_sz, size_t page_cnt, size_t numa_idx );
+
 /* fd_shmem_pool_alloc with 0 pages.  Returns 0 or one of: EINVAL,
    ENODEV, EOPNOTSUPP, EBUSY, EACCES, EIO. */
 int fd_shmem_pool_free ( size_t page_sz, size_t numa_idx );
@@ -456,6 +502,55 @@ int fd_shmem_pool_free ( size_t page_sz, size_t numa_idx );
    process-wide (meant for administration tools).  Returns the previous
    setting (0 or 1). */
 int fd_shmem_set_dry_run( int on );
+
+/* ---- Reasons ---------------------------------------------------------- */
+
+/* What a failure was about (fd_shmem_reason_t what). */
+#define FD_SHMEM_REASON_NONE       (0)   /* no failure recorded in this thread */
+#define FD_SHMEM_REASON_ARG        (1)   /* a bad argument (name, mode, size, user, ...) */
+#define FD_SHMEM_REASON_NO_ROOM    (2)   /* needed exceeds had: memory or pages (page_sz and numa_idx say where) */
+#define FD_SHMEM_REASON_NOT_DOMAIN (3)   /* path is not a domain (text says why) */
+#define FD_SHMEM_REASON_TYPE_STATE (4)   /* domain path's page_sz directory is in state had (FD_SHMEM_TYPE_*) */
+#define FD_SHMEM_REASON_EXISTS     (5)   /* path (init) or the region (create) exists already */
+#define FD_SHMEM_REASON_MISSING    (6)   /* nothing there: no domain, region or node */
+#define FD_SHMEM_REASON_HELD       (7)   /* had processes or pages hold it; needed: the floor, if any */
+#define FD_SHMEM_REASON_NO_PRIV    (8)   /* not permitted: a capability or a file permission */
+#define FD_SHMEM_REASON_KERNEL     (9)   /* the kernel lacks it (a page size, a feature) */
+#define FD_SHMEM_REASON_NOT_REGION (10)  /* path is not a usable region file */
+#define FD_SHMEM_REASON_SYSTEM     (11)  /* a system call failed (sys_err) */
+
+#define FD_SHMEM_REASON_PATH_MAX (4352UL)  /* bytes of fd_shmem_reason_t path, with its 0 */
+#define FD_SHMEM_REASON_TEXT_MAX (8192UL)  /* bytes of fd_shmem_reason_t text, with its 0 */
+
+/* Why the last failing call of this thread failed. */
+typedef struct fd_shmem_reason {
+  int    what;      /* FD_SHMEM_REASON_* */
+  int    err;       /* the code the call returned (or left in errno) */
+  int    sys_err;   /* the system's errno behind an EIO catch-all (0: none) */
+  int    worded;    /* 1: text says this failure in words; 0: only its code is known (text: the code's
+                       words, or the catch-all's line) */
+  size_t needed;    /* figures, as what says (0: none); bytes for normal */
+  size_t had;       /*   pages and memory, else pages */
+  size_t page_sz;   /* the page size it is about (0: none) */
+  size_t numa_idx;  /* the node it is about (FD_SHMEM_IDX_NULL: none) */
+  char   path[ FD_SHMEM_REASON_PATH_MAX ];  /* the path it is about, raw bytes ("": none) */
+  char   text[ FD_SHMEM_REASON_TEXT_MAX ];  /* the sentence the log got, raw bytes (cut if longer) */
+} fd_shmem_reason_t;
+
+/* fd_shmem_last_reason copies into *out the reason of the last call of
+   this thread that failed and records one (the calls with an error set
+   in their manual page, and the joins), like errno: valid right after
+   the failure, kept until the next one.  A success leaves it.  Returns 0
+   or one of: EINVAL (NULL out), ENOENT (no failure in this thread since
+   it began or since fd_shmem_reason_clear; *out gets what
+   FD_SHMEM_REASON_NONE). */
+int fd_shmem_last_reason( fd_shmem_reason_t * out );
+
+/* Forgets this thread's last reason. */
+void fd_shmem_reason_clear( void );
+
+/* Words for what ("no room", "not a domain", ...); "unknown" if bad. */
+char const * fd_shmem_reason_what_cstr( int what );
 
 /* ---- Logging ---------------------------------------------------------- */
 

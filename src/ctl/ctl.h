@@ -161,15 +161,20 @@ void ctl_steps_free( ctl_step_t * steps, int step_cnt );
    the tool; ctl_warnings_flush writes the warnings kept so far to
    stderr (unless --quiet); ctl_report_failure writes them and then one
    line naming the failed command (argv[0..argc)) and why: ctl->why, the
-   library's last warning, or strerror(err). */
+   library's reason, or strerror(err). */
 void ctl_log_capture   ( ctl_t * ctl );
 void ctl_warnings_flush( ctl_t const * ctl );
-void ctl_warnings_drop_last( void );  /* the tool's own message says it better */
-char const * ctl_warnings_last( void );  /* the library's last warning, "" if none */
+void ctl_warnings_drop_last( void );  /* the library's reason's line: the tool's own message says it better */
+/* The library's words for its failure that returned err (the text of
+   its reason), "" if it has none. */
+char const * ctl_reason_words( int err );
+/* Keeps those words among the warnings: the answer of a check call,
+   which logs nothing, shown as the call itself would have said it. */
+void ctl_warnings_add_reason( int err );
 void ctl_report_failure( ctl_t const * ctl, int err, char ** argv, int argc );
 /* err, or, if it is the EIO the library returns for a system error
-   outside a function's closed set, that error (as the library logged
-   it since the last flush or failure report). */
+   outside a function's closed set, that error (its reason's sys_err,
+   if it failed since the last flush or failure report). */
 int  ctl_real_err( int err );
 /* What an admin can do about a plain system error as root: a read-only
    file system, a name too long, a refusal (NULL: nothing to add). */
@@ -196,9 +201,7 @@ void ctl_note( ctl_t const * ctl, char const * fmt, ... ) __attribute__(( format
    for a '-' and a digit (the option parser passed it on as a word),
    which ctl_bad_negative refuses as not a noun; ctl_parse_count reads
    a decimal count, ctl_parse_mode octal permissions, each failing with
-   ctl->why set; ctl_quiet_begin and _end silence the library while the
-   line is checked (the parser says what is wrong itself);
-   ctl_page_sz_offered is 1 unless no node has a pool of page_sz, which
+   ctl->why set; ctl_page_sz_offered is 1 unless no node has a pool of page_sz, which
    ctl_not_offered says; ctl_parse_page_sz_or_any reads PAGE_SZ where
    "0" means any (0 or EINVAL). */
 int  ctl_bad_arg     ( ctl_t * ctl, char const * what, char const * s, char const * problem );
@@ -206,8 +209,6 @@ int  ctl_negative    ( char const * s );
 int  ctl_bad_negative( ctl_t * ctl, char const * what, char const * s, char const * noun );
 int  ctl_parse_count ( ctl_t * ctl, char const * what, char const * noun, char const * s, size_t * out );
 int  ctl_parse_mode  ( ctl_t * ctl, char const * what, char const * s, unsigned long * mode );
-int  ctl_quiet_begin ( void );
-void ctl_quiet_end   ( int level );
 int  ctl_page_sz_offered( size_t page_sz );
 int  ctl_not_offered    ( ctl_t * ctl, char const * what, char const * s, size_t page_sz );
 int  ctl_parse_page_sz_or_any( char const * s, size_t * page_sz );

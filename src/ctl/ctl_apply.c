@@ -37,8 +37,7 @@ typedef struct {
 typedef struct {
   ctl_conf_t             conf;    /* user and group "root" where the file names none */
   char                   path[ FD_SHMEM_PATH_MAX+1UL ];
-  fd_shmem_domain_info_t info;    /* what the library found at path */
-  int                    info_err;
+  fd_shmem_domain_plan_t lib;     /* what the library found at path, and would do with it */
   act_t      act[ PLAN_MAX ];
   size_t     act_cnt;
   char       stuck[ STUCK_MAX ][ TEXT_MAX ];  /* differences no action fixes */
@@ -65,11 +64,11 @@ plan_stuck( plan_t * plan, char const * fmt, ... ) {
   va_end( ap );
 }
 
-/* The library's last warning, that names why the path is no domain, as
-   the reason the command fails (nothing was done). */
+/* The library's reason, that names why the path is no domain, as the
+   reason the command fails (nothing was done). */
 static int
 refused_path( ctl_t * ctl, char const * fname, char const * done ) {
-  int err = ctl_fail( ctl, EINVAL, "%s: %s%s", fname, ctl_warnings_last(), done );
+  int err = ctl_fail( ctl, EINVAL, "%s: %s%s", fname, ctl_reason_words( EINVAL ), done );
   ctl_warnings_drop_last();
   return err;
 }
@@ -79,13 +78,11 @@ refused_path( ctl_t * ctl, char const * fname, char const * done ) {
    pseudo file system (init, asked in a dry run, says so). */
 static int
 plan_check_new( ctl_t * ctl, plan_t * plan, char const * fname ) {
-  if( plan->info.others )
+  if( plan->lib.info.others )
     return ctl_fail( ctl, EINVAL, "%s: %s exists but is not a domain: it holds files beside the page-type directories; "
                      "nothing was done", fname, plan->path );
-  if( plan->info.exists ) return 0;
-  int was = fd_shmem_set_dry_run( 1 );
-  int err = fd_shmem_domain_init( plan->path, plan->conf.mode, plan->conf.user, plan->conf.group );
-  fd_shmem_set_dry_run( was );
+  if( plan->lib.info.exists ) return 0;
+  int err = plan->lib.init_err;
   if( err==EINVAL ) return refused_path( ctl, fname, "" );  /* its words end "nothing was changed" */
   if( err ) ctl_warnings_drop_last();  /* not root, no parent yet: the init action itself will say so */
   return 0;
@@ -100,34 +97,18 @@ plan_check_names( ctl_t * ctl, plan_t * plan, char const * fname ) {
   char const * path = plan->conf.path;
   snprintf( plan->path, sizeof(plan->path), "%s", path[0] ? path : fd_shmem_path() );
   ctl_path_tidy( plan->path );
-  plan->info_err = fd_shmem_domain_describe( plan->path, &plan->info );
-  if( plan->info_err==EINVAL && !ctl_warnings_last()[0] )
+  fd_shmem_domain_plan( plan->path, plan->conf.mode, plan->conf.user, plan->conf.group, &plan->lib );
+  if( plan->lib.info_err==EINVAL && !ctl_reason_words( EINVAL )[0] )
     return ctl_fail( ctl, EINVAL, "%s: unusable path %s (an absolute path, no . or .. in it)", fname, plan->path );
-  if( plan->info_err==EINVAL ) return refused_path( ctl, fname, "; nothing was done" );  /* a mount point, ... */
-  return plan->info_err ? 0 : plan_check_new( ctl, plan, fname );
+  if( plan->lib.info_err==EINVAL ) return refused_path( ctl, fname, "; nothing was done" );  /* a mount point, ... */
+  return plan->lib.info_err ? 0 : plan_check_new( ctl, plan, fname );
 }
 
 /* 1 if owner or mode differ from the file's, 0 if not, -1 if the
-   library could not tell (asked in a dry run). */
+   library could not tell. */
 static int
 owner_differs( plan_t const * plan ) {
-  int changed = 0, was = fd_shmem_set_dry_run( 1 );
-  int err = fd_shmem_domain_set_owner( plan->path, plan->conf.mode, plan->conf.user, plan->conf.group, &changed );
-  fd_shmem_set_dry_run( was );
-  return err ? -1 : changed;
-}
-
-/* A mounted type sized for less memory than the machine has now (memory
-   was hot-added): tmpfs is resized live, an empty hugetlbfs is mounted
-   afresh; one holding regions waits until they are gone.  Returns 1 if
-   the repair takes it. */
-static int
-plan_stale( plan_t * plan, fd_shmem_type_info_t const * ti, char const * type ) {
-  if( ti->page_sz==FD_SHMEM_NORMAL_PAGE_SZ || ti->empty ) return 1;
-  plan_stuck( plan, "%s/.%s is sized for %zu MiB, the machine now has %zu MiB; a hugetlbfs mount holding regions "
-              "cannot be resized (once they are gone, apply again)", plan->path, type, ti->mount_sz>>20,
-              ti->want_sz>>20 );
-  return 0;
+  return plan->lib.owner_err ? -1 : plan->lib.owner_differs;
 }
 
 static void
@@ -136,26 +117,35 @@ list_add( char * list, size_t list_sz, char const * type ) {
   snprintf( list+n, list_sz-n, "%s.%s", n ? ", " : "", type );
 }
 
-/* Each page type: mounted right, missing where the kernel lacks the
-   size, repairable (an empty directory that is not a mount, or none;
-   a stale size), or wrong in a way apply never touches on a live
-   domain.  Returns 1 if a mount was planned (a fresh mount takes the
-   owner of the domain directory: the owner is set after it). */
+/* Each page type, as the library's repair rule has it
+   (fd_shmem_domain_type_fix): nothing to do, a mount, a resize (memory
+   was hot-added), or left: a stale hugetlbfs holding regions, or a
+   state apply never touches on a live domain.  Returns 1 if a mount
+   was planned (a fresh mount takes the owner of the domain directory:
+   the owner is set after it). */
 static int
-plan_types( plan_t * plan, fd_shmem_domain_info_t const * info ) {
+plan_types( plan_t * plan ) {
+  fd_shmem_domain_info_t const * info = &plan->lib.info;
   char mount[ 64 ] = "", resize[ 64 ] = "";
   unsigned types = 0U;
   for( int t=0; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
     fd_shmem_type_info_t const * ti = &info->type[ t ];
     char const * type = fd_shmem_page_sz_to_cstr( ti->page_sz );
-    if( ti->size_stale && plan_stale( plan, ti, type ) ) { list_add( resize, sizeof(resize), type ); types |= 1U<<t; }
-    if( ti->state==FD_SHMEM_TYPE_MOUNTED || ( ti->state==FD_SHMEM_TYPE_MISSING && !ti->offered ) ) continue;
-    int fixable = ti->offered &&
-                  ( ti->state==FD_SHMEM_TYPE_MISSING || ( ti->state==FD_SHMEM_TYPE_UNMOUNTED && ti->empty ) );
-    if( fixable ) { list_add( mount, sizeof(mount), type ); types |= 1U<<t; continue; }
-    plan_stuck( plan, "%s/.%s is %s%s; apply never remounts a live domain (unmount it by hand, then apply)", plan->path,
-                type, fd_shmem_type_state_cstr( ti->state ),
-                ti->state==FD_SHMEM_TYPE_UNMOUNTED ? " and holds files" : "" );
+    switch( plan->lib.fix[ t ] ) {
+    case FD_SHMEM_FIX_MOUNT:  list_add( mount, sizeof(mount), type );   types |= 1U<<t; break;
+    case FD_SHMEM_FIX_RESIZE: list_add( resize, sizeof(resize), type ); types |= 1U<<t; break;
+    case FD_SHMEM_FIX_HELD:
+      plan_stuck( plan, "%s/.%s is sized for %zu MiB, the machine now has %zu MiB; a hugetlbfs mount holding regions "
+                  "cannot be resized (once they are gone, apply again)", plan->path, type, ti->mount_sz>>20,
+                  ti->want_sz>>20 );
+      break;
+    case FD_SHMEM_FIX_STUCK:
+      plan_stuck( plan, "%s/.%s is %s%s; apply never remounts a live domain (unmount it by hand, then apply)",
+                  plan->path, type, fd_shmem_type_state_cstr( ti->state ),
+                  ti->state==FD_SHMEM_TYPE_UNMOUNTED ? " and holds files" : "" );
+      break;
+    default: break;
+    }
   }
   if( !types ) return 0;
   act_t * a = plan_add( plan, ACT_REPAIR );
@@ -169,8 +159,8 @@ plan_types( plan_t * plan, fd_shmem_domain_info_t const * info ) {
 
 static void
 plan_domain( plan_t * plan ) {
-  fd_shmem_domain_info_t const * info = &plan->info;
-  int err = plan->info_err;
+  fd_shmem_domain_info_t const * info = &plan->lib.info;
+  int err = plan->lib.info_err;
   if( err ) {
     plan_stuck( plan, "%s: %s%s", plan->path, err==ENOTDIR ? "a symbolic link or not a directory" : strerror( err ),
                 ( err==EACCES || err==EPERM ) && geteuid() ? " (run as root)" : "" );
@@ -182,7 +172,7 @@ plan_domain( plan_t * plan ) {
               plan->conf.user, plan->conf.group );
     return;
   }
-  int mounted = plan_types( plan, info );
+  int mounted = plan_types( plan );
   int differs = mounted || owner_differs( plan );
   if( differs<0 ) { plan_stuck( plan, "cannot check the owner and mode of %s (above)", plan->path ); return; }
   if( !differs ) return;
@@ -199,9 +189,8 @@ plan_pool( plan_t * plan, size_t page_sz, size_t numa, size_t want ) {
   if( err==EOPNOTSUPP ) { plan_stuck( plan, "this kernel offers no %s pages", type ); return; }
   if( err ) { plan_stuck( plan, "node %zu: cannot read its %s pool (%s)", numa, type, strerror( err ) ); return; }
   if( p.total==want ) return;
-  int was = fd_shmem_set_dry_run( 1 );  /* the library's own rules: in use, too large for the node */
-  err = fd_shmem_pool_alloc( page_sz, want, numa, NULL );
-  fd_shmem_set_dry_run( was );
+  err = fd_shmem_pool_alloc_check( page_sz, want, numa );  /* the library's own rules: in use, too large */
+  if( err==EBUSY || err==E2BIG ) ctl_warnings_add_reason( err );  /* its figures and holders */
   if( err==EBUSY ) {
     plan_stuck( plan, "node %zu: %s pages in use; the pool cannot go down to %zu (now %zu)", numa, type, want,
                 p.total );

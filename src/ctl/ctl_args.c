@@ -52,18 +52,6 @@ ctl_parse_mode( ctl_t * ctl, char const * what, char const * s, unsigned long * 
   return 0;
 }
 
-/* The library is asked quietly while the line is checked: the parser
-   names the argument and says what is wrong itself. */
-int
-ctl_quiet_begin( void ) {
-  return fd_shmem_set_log_level( FD_SHMEM_LOG_NONE );
-}
-
-void
-ctl_quiet_end( int level ) {
-  fd_shmem_set_log_level( level );
-}
-
 /* 1 unless the kernel is known to offer no pages of page_sz: no node
    has a pool of that size. */
 int

@@ -65,10 +65,9 @@ ctl_cmd_reset( ctl_t * ctl, ctl_args_t const * args ) {
 static int
 parse_owner( ctl_t * ctl, char const * user, char const * group ) {
   unsigned long uid, gid;
-  int level = ctl_quiet_begin();
   int bad_user  = !!fd_shmem_owner_resolve( user, NULL, &uid, &gid );
   int bad_group = !bad_user && fd_shmem_owner_resolve( NULL, group, &uid, &gid );
-  ctl_quiet_end( level );
+  if( bad_user || bad_group ) ctl_warnings_drop_last();  /* the library's "no such user", said below */
   if( bad_user )  return ctl_bad_arg( ctl, "USER", user, ": no such user" );
   if( bad_group ) return ctl_bad_arg( ctl, "GROUP", group, ": no such group" );
   return 0;

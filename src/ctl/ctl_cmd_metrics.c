@@ -150,11 +150,11 @@ metrics_region( void * ctx, fd_shmem_region_info_t const * r ) {
   return 0;
 }
 
-/* Why the domain at path could not be read: the library's words, else errno's. */
+/* Why the domain at path could not be read: the library's reason, else errno's. */
 static int
 domain_unreadable( ctl_t * ctl, int err, char const * what, char const * path ) {
-  if( ctl_warnings_last()[0] ) {
-    err = ctl_fail( ctl, err, "%s", ctl_warnings_last() );
+  if( ctl_reason_words( err )[0] ) {
+    err = ctl_fail( ctl, err, "%s", ctl_reason_words( err ) );
     ctl_warnings_drop_last();
     return err;
   }

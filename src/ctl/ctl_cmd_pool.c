@@ -56,15 +56,11 @@ parse_pool( ctl_t * ctl, char ** argv, ctl_pool_args_t * a, fd_shmem_pool_info_t
 }
 
 /* Whether a->cnt pages fit in the node's memory, by the library's own
-   rule (asked as a dry run; only a grow can be too large). */
+   rule (only a grow can be too large). */
 static int
 check_fits( ctl_t * ctl, char const * word, ctl_pool_args_t const * a, fd_shmem_pool_info_t const * now ) {
   if( a->cnt<=now->total ) return 0;
-  int level = ctl_quiet_begin(), was = fd_shmem_set_dry_run( 1 );
-  int err = fd_shmem_pool_alloc( a->page_sz, a->cnt, a->numa_idx, NULL );
-  fd_shmem_set_dry_run( was );
-  ctl_quiet_end( level );
-  if( err!=E2BIG ) return 0;
+  if( fd_shmem_pool_alloc_check( a->page_sz, a->cnt, a->numa_idx )!=E2BIG ) return 0;
   return ctl_fail( ctl, EINVAL, "CNT \"%s\": %zu %s pages need more memory than node %zu has (%zu MiB)", word,
                    a->cnt, fd_shmem_page_sz_to_cstr( a->page_sz ), a->numa_idx, now->node_bytes>>20 );
 }

@@ -1,7 +1,7 @@
 /* What the library says while a command runs.  Notices are progress and
-   go straight to stderr; warnings are kept, whole, so that the last one
-   can name why a command failed, and all of them reach stderr (unless
-   --quiet) whether the command fails or not. */
+   go straight to stderr; warnings are kept, whole, and all of them reach
+   stderr (unless --quiet) whether the command fails or not.  Why a call
+   failed comes from its reason (fd_shmem_last_reason), not its words. */
 
 #include "ctl.h"
 
@@ -13,24 +13,29 @@
 
 #define WARN_MAX (64)
 
-static char * warn[ WARN_MAX ];       /* each allocated; NULL if memory ran out (the line is then said lost) */
-static int    warn_errno[ WARN_MAX ]; /* the real code of a catch-all line (catch_all_errno), else 0 */
+static char * warn[ WARN_MAX ];  /* each allocated; NULL if memory ran out (the line is then said lost) */
 static size_t warn_cnt;
-static int    unexpected_err;         /* the system's code behind the library's last EIO (0: none seen) */
 
-/* The library returns EIO for a code outside a function's closed set and
-   logs the real one in this form (fd_shmem_errset.c): "FN: unexpected
-   error: TEXT (errno N); returned as EIO".  Returns N, or 0 if msg is
-   another message. */
+/* The library's reason for the last failure (fd_shmem_last_reason),
+   read when the tool reports one.  Static: it is large. */
+static fd_shmem_reason_t reason;
+
+/* 1 if the library's last failure is the one the tool met (the call
+   returned err), and fills reason. */
 static int
-catch_all_errno( char const * msg ) {
-  static char const tail[] = "; returned as EIO";
-  size_t len = strlen( msg );
-  char const * num = strstr( msg, ": unexpected error: " ) ? strrchr( msg, '(' ) : NULL;
-  int err = 0, end = 0;
-  if( !num || len<sizeof(tail) || strcmp( msg+len-sizeof(tail)+1UL, tail ) ) return 0;
-  if( sscanf( num, "(errno %d)%n", &err, &end )!=1 || num+end!=msg+len-sizeof(tail)+1UL ) return 0;
-  return err>0 ? err : 0;
+reason_is( int err ) {
+  return !fd_shmem_last_reason( &reason ) && reason.err==err;
+}
+
+/* Keeps msg as the library's warnings are kept. */
+static void
+keep( char const * msg ) {
+  if( warn_cnt==WARN_MAX ) {  /* keep the latest */
+    free( warn[0] );
+    memmove( warn, warn+1, sizeof(warn[0])*( WARN_MAX-1 ) );
+    warn_cnt--;
+  }
+  warn[ warn_cnt++ ] = strdup( msg );
 }
 
 static void
@@ -40,16 +45,7 @@ capture( void * ctx, int level, char const * msg ) {
     if( !ctl->quiet ) { fputs( "fd_shmem_ctl: ", stderr ); ctl_put_safe( stderr, msg ); fputc( '\n', stderr ); }
     return;
   }
-  int err = catch_all_errno( msg );
-  if( err ) unexpected_err = err;  /* a failure's last line says it in words instead (ctl_report_failure) */
-  if( warn_cnt==WARN_MAX ) {  /* keep the latest */
-    free( warn[0] );
-    memmove( warn, warn+1, sizeof(warn[0])*( WARN_MAX-1 ) );
-    memmove( warn_errno, warn_errno+1, sizeof(warn_errno[0])*( WARN_MAX-1 ) );
-    warn_cnt--;
-  }
-  warn_errno[ warn_cnt ] = err;
-  warn[ warn_cnt++ ]     = strdup( msg );
+  keep( msg );
 }
 
 void
@@ -59,7 +55,18 @@ ctl_log_capture( ctl_t * ctl ) {
 
 int
 ctl_real_err( int err ) {
-  return err==EIO && unexpected_err ? unexpected_err : err;
+  return err==EIO && reason_is( EIO ) && reason.sys_err ? reason.sys_err : err;
+}
+
+char const *
+ctl_reason_words( int err ) {
+  return reason_is( err ) && reason.worded ? reason.text : "";
+}
+
+void
+ctl_warnings_add_reason( int err ) {
+  char const * words = ctl_reason_words( err );
+  if( words[0] ) keep( words );
 }
 
 static char const *
@@ -67,20 +74,27 @@ warning( size_t i ) {
   return warn[i] ? warn[i] : "(a message of the library was lost: out of memory)";
 }
 
-/* Writes the warnings (unless --quiet) but the one at skip (if any) and
-   the catch-all lines of code said (said in other words), and forgets
-   them all. */
+/* The index of the last kept warning that is text, or WARN_MAX. */
+static size_t
+warning_at( char const * text ) {
+  for( size_t i=warn_cnt; text && i; i-- ) if( warn[ i-1UL ] && !strcmp( warn[ i-1UL ], text ) ) return i-1UL;
+  return WARN_MAX;
+}
+
+/* Writes the warnings (unless --quiet) but the one at skip and, if
+   skip_last, the last (a catch-all's line, said in other words), and
+   forgets them all, with the library's reason. */
 static void
-print_warnings( ctl_t const * ctl, size_t skip, int said ) {
+print_warnings( ctl_t const * ctl, size_t skip, int skip_last ) {
   for( size_t i=0UL; i<warn_cnt && !ctl->quiet; i++ ) {
-    if( i==skip || ( said && warn_errno[i]==said ) ) continue;
+    if( i==skip || ( skip_last && i==warn_cnt-1UL ) ) continue;
     fputs( "fd_shmem_ctl: ", stderr );
     ctl_put_safe( stderr, warning( i ) );
     fputc( '\n', stderr );
   }
   for( size_t i=0UL; i<warn_cnt; i++ ) free( warn[i] );
-  warn_cnt       = 0UL;
-  unexpected_err = 0;
+  warn_cnt = 0UL;
+  fd_shmem_reason_clear();
 }
 
 void
@@ -90,34 +104,22 @@ ctl_warnings_flush( ctl_t const * ctl ) {
 
 void
 ctl_warnings_drop_last( void ) {
-  if( warn_cnt ) free( warn[ --warn_cnt ] );
+  if( fd_shmem_last_reason( &reason ) ) return;
+  size_t at = warning_at( reason.text );
+  if( at==WARN_MAX ) return;
+  free( warn[ at ] );
+  memmove( warn+at, warn+at+1UL, sizeof(warn[0])*( warn_cnt-at-1UL ) );
+  warn_cnt--;
 }
 
-/* The last warning that is not a catch-all line: its index, or WARN_MAX. */
-static size_t
-last_word_at( void ) {
-  for( size_t i=warn_cnt; i; i-- ) if( !warn_errno[ i-1UL ] ) return i-1UL;
-  return WARN_MAX;
-}
-
-char const *
-ctl_warnings_last( void ) {
-  return warn_cnt ? warning( warn_cnt-1UL ) : "";
-}
-
-/* The library's last word, less a leading "CMD: " that would repeat the
-   command already named; "" if it said nothing.  When the failure is a
-   system error the library let through as EIO (real), only a warning
-   that names that error is the reason. */
+/* The library's words for the failure, less a leading "CMD: " that
+   would repeat the command already named; "" if it has none. */
 static char const *
-library_why( char const * cmd, int real ) {
-  size_t at = last_word_at();
-  if( at==WARN_MAX ) return "";
-  char const * last = warning( at );
-  if( real && !strstr( last, strerror( real ) ) ) return "";
+library_why( char const * cmd, int err ) {
+  char const * text = ctl_reason_words( err );
   size_t len = strlen( cmd );
-  if( !strncmp( last, cmd, len ) && !strncmp( last+len, ": ", 2 ) ) return last+len+2;
-  return last;
+  if( !strncmp( text, cmd, len ) && !strncmp( text+len, ": ", 2 ) ) return text+len+2;
+  return text;
 }
 
 char const *
@@ -133,29 +135,22 @@ ctl_remedy( int err ) {
   }
 }
 
-/* The commands whose plain system errors are about the domain path. */
-static int
-on_domain( char const * cmd ) {
-  static char const * const cmds[] = { "init", "fini", "reset", "create", "unlink", "query", NULL };
-  for( char const * const * c=cmds; *c; c++ ) if( !strcmp( cmd, *c ) ) return 1;
-  return 0;
-}
-
 /* The reason a failed command gives, allocated (NULL: out of memory);
-   *lib is set to the library's warning it says, if any. */
+   *lib is set to the library's words it says, if any.  Fills reason. */
 static char *
 failure_reason( ctl_t const * ctl, int err, char const * cmd, char const ** lib ) {
-  int real = unexpected_err && err==EIO ? unexpected_err : 0;  /* the library's EIO stands for it */
+  int mine = reason_is( err );
+  int real = mine && err==EIO ? reason.sys_err : 0;  /* the library's EIO stands for it */
   int sys  = real ? real : err;
-  *lib = ctl->why[0] ? "" : library_why( cmd, real );
+  *lib = ctl->why[0] ? "" : library_why( cmd, err );
   if( ctl->why[0] ) return ctl_msg_new( "%s", ctl->why );
   char const * said = (*lib)[0] ? *lib : strerror( sys );
   if( ( sys==EPERM || sys==EACCES ) && geteuid() )
     return (*lib)[0] ? ctl_msg_new( "permission denied: run as root (%s)", *lib )
                      : ctl_msg_new( "permission denied: run as root" );
-  /* a remedy for the system error, unless the library's reason is another one (a refusal of its own) */
-  char const * fix  = !(*lib)[0] || strstr( *lib, strerror( sys ) ) ? ctl_remedy( sys ) : NULL;
-  char const * path = !(*lib)[0] && real && on_domain( cmd ) ? fd_shmem_path() : NULL;  /* say where */
+  /* a remedy for a system error, not for a refusal of the library's own */
+  char const * fix  = !(*lib)[0] || reason.what==FD_SHMEM_REASON_SYSTEM ? ctl_remedy( sys ) : NULL;
+  char const * path = !(*lib)[0] && real && reason.path[0] ? reason.path : NULL;  /* say where */
   if( path && fix ) return ctl_msg_new( "domain %s: %s (%s)", path, said, fix );
   if( path )        return ctl_msg_new( "domain %s: %s", path, said );
   if( fix )         return ctl_msg_new( "%s (%s)", said, fix );
@@ -167,7 +162,11 @@ ctl_report_failure( ctl_t const * ctl, int err, char ** argv, int argc ) {
   char const * lib;
   char *       why = failure_reason( ctl, err, argv[0], &lib );
   int          sys = ctl_real_err( err );
-  print_warnings( ctl, lib[0] ? last_word_at() : WARN_MAX, sys!=err ? sys : 0 );  /* not the reason again */
+  /* not the reason again, nor the catch-all's line (the reason's own, or the call's last after the
+     library's words): the last line says the error in words */
+  int catch_all = sys!=err;
+  int own_line  = lib[0] || ( catch_all && !reason.worded );
+  print_warnings( ctl, own_line ? warning_at( reason.text ) : WARN_MAX, catch_all && reason.worded );
   fflush( stdout );  /* what the command printed comes first in a log */
   fputs( "fd_shmem_ctl: ", stderr );
   for( int i=0; i<argc; i++ ) {

@@ -182,8 +182,8 @@ report_problems( ctl_t const * ctl, FILE * out, fd_shmem_domain_info_t const * i
 static int
 unreadable( ctl_t * ctl, int err, char const * path, char const * what ) {
   int real = ctl_real_err( err );
-  if( err==EINVAL && ctl_warnings_last()[0] ) {  /* the library named why the path is no domain */
-    err = ctl_fail( ctl, err, "%s", ctl_warnings_last() );
+  if( err==EINVAL && ctl_reason_words( err )[0] ) {  /* the library named why the path is no domain */
+    err = ctl_fail( ctl, err, "%s", ctl_reason_words( err ) );
     ctl_warnings_drop_last();
     return err;
   }

@@ -3,6 +3,7 @@
    library API. */
 
 #include "ctl_words.h"
+#include "../lib/base/fd_shmem_escape.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -95,19 +96,9 @@ ctl_pool_type_problem( int err ) {
                    : "is not a page type (huge, gigantic, 2M, 1G or the size in bytes)";
 }
 
-/* The bytes both escapers write as \xHH. */
-static int
-shown_escaped( unsigned char c ) {
-  return c<0x20 || c>=0x7f || c=='\\';
-}
-
 void
 ctl_put_safe( FILE * f, char const * s ) {
-  for( ; *s; s++ ) {
-    unsigned char c = (unsigned char)*s;
-    if( shown_escaped( c ) ) fprintf( f, "\\x%02x", c );
-    else                     fputc( c, f );
-  }
+  fd_shmem_escape_put( f, s );
 }
 
 char const *
@@ -121,12 +112,6 @@ ctl_cut( char const * s, char * buf, size_t buf_sz ) {
 
 char const *
 ctl_printable( char const * s, char * buf, size_t buf_sz ) {
-  size_t n = 0UL;
-  for( ; *s && n+5UL<buf_sz; s++ ) {
-    unsigned char c = (unsigned char)*s;
-    if( shown_escaped( c ) ) n += (size_t)snprintf( buf+n, buf_sz-n, "\\x%02x", c );
-    else                     buf[ n++ ] = (char)c;
-  }
-  buf[ n ] = '\0';
+  fd_shmem_escape( buf, buf_sz, &s );
   return buf;
 }

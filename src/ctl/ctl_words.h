@@ -26,10 +26,11 @@ size_t       ctl_page_sz( char const * s );
 int          ctl_parse_pool_type  ( char const * s, size_t * page_sz );
 char const * ctl_pool_type_problem( int err );
 
-/* Copies s into buf (buf_sz bytes, at least 6) with control bytes,
-   bytes of 0x7f and above and backslashes written as \xHH, so a file
-   name cannot forge a line of output and an invisible byte (a UTF-8
-   BOM, a no-break space) shows; returns buf. */
+/* Copies s into buf (buf_sz bytes, at least 5) escaped by the one
+   rule of base/fd_shmem_escape.h (control bytes, bytes of 0x7f and
+   above and backslashes as \xHH), so a file name cannot forge a line of
+   output and an invisible byte (a UTF-8 BOM, a no-break space) shows;
+   returns buf. */
 char const * ctl_printable( char const * s, char * buf, size_t buf_sz );
 
 /* Writes s to f escaped as ctl_printable does: every line of

@@ -32,9 +32,10 @@ acquire_multi( size_t page_sz, size_t sub_cnt, size_t const * sub_page_cnt, size
   void * mem = mmap( NULL, sz, PROT_READ | PROT_WRITE, acquire_flags( page_sz ), -1, 0 );
   if( mem==MAP_FAILED ) {
     err = errno==EAGAIN ? ENOMEM : errno;
-    FD_SHMEM_PRIVATE_WARN( "acquire of %zu %s page%s failed: no memory", page_cnt, fd_shmem_page_sz_to_cstr( page_sz ),
-                           FD_SHMEM_PRIVATE_S( page_cnt ) );
-    errno = err;
+    fd_shmem_private_figs_t figs = { .needed=page_cnt, .page_sz=page_sz, .numa_idx=FD_SHMEM_IDX_NULL };
+    errno = fd_shmem_private_fail( err, err==ENOMEM ? FD_SHMEM_REASON_NO_ROOM : FD_SHMEM_REASON_SYSTEM, NULL, &figs,
+                                   "acquire of %zu %s page%s failed: no memory", page_cnt,
+                                   fd_shmem_page_sz_to_cstr( page_sz ), FD_SHMEM_PRIVATE_S( page_cnt ) );
     return NULL;
   }
   err = fd_shmem_private_place( mem, page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx );
@@ -43,9 +44,9 @@ acquire_multi( size_t page_sz, size_t sub_cnt, size_t const * sub_page_cnt, size
   if( !err && syscall( SYS_mlock, mem, sz ) ) { err = ENOMEM; why = "could not lock them (RLIMIT_MEMLOCK?)"; }
   if( err ) {
     munmap( mem, sz );
-    FD_SHMEM_PRIVATE_WARN( "acquire of %zu %s page%s failed: %s", page_cnt, fd_shmem_page_sz_to_cstr( page_sz ),
-                           FD_SHMEM_PRIVATE_S( page_cnt ), why );
-    errno = err;
+    errno = fd_shmem_private_fail( err, err==ENOMEM ? FD_SHMEM_REASON_NO_ROOM : FD_SHMEM_REASON_SYSTEM, NULL, NULL,
+                                   "acquire of %zu %s page%s failed: %s", page_cnt, fd_shmem_page_sz_to_cstr( page_sz ),
+                                   FD_SHMEM_PRIVATE_S( page_cnt ), why );
     return NULL;
   }
   return mem;

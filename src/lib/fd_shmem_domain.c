@@ -78,8 +78,10 @@ resolve_one( char const * name, int is_group, unsigned long * id ) {
 static int
 owner_resolve( char const * user, char const * group, unsigned long * uid, unsigned long * gid ) {
   if( !uid || !gid ) return EINVAL;
-  if( resolve_one( user, 0, uid ) )  { FD_SHMEM_PRIVATE_WARN( "no such user \"%s\"", user );   return EINVAL; }
-  if( resolve_one( group, 1, gid ) ) { FD_SHMEM_PRIVATE_WARN( "no such group \"%s\"", group ); return EINVAL; }
+  if( resolve_one( user, 0, uid ) )  return fd_shmem_private_fail( EINVAL, FD_SHMEM_REASON_ARG, NULL, NULL,
+                                                                   "no such user \"%s\"", user );
+  if( resolve_one( group, 1, gid ) ) return fd_shmem_private_fail( EINVAL, FD_SHMEM_REASON_ARG, NULL, NULL,
+                                                                   "no such group \"%s\"", group );
   return 0;
 }
 
@@ -104,10 +106,12 @@ owner_set( int fd, unsigned long uid, unsigned long gid, unsigned long mode ) {
 }
 
 static int
-domain_set_owner( char const * path, unsigned long mode, char const * user, char const * group, int * opt_changed ) {
+domain_set_owner( char const * path, unsigned long mode, char const * user, char const * group, int * opt_changed,
+                  int dry ) {
   unsigned long uid, gid;
   if( opt_changed ) *opt_changed = 0;
-  if( mode>07777UL ) { FD_SHMEM_PRIVATE_WARN( "owner: bad mode %lo", mode ); return EINVAL; }
+  if( mode>07777UL )
+    return fd_shmem_private_fail( EINVAL, FD_SHMEM_REASON_ARG, NULL, NULL, "owner: bad mode %lo", mode );
   if( fd_shmem_owner_resolve( user, group, &uid, &gid ) ) return EINVAL;
   fd_shmem_private_domain_t dom;
   int err = fd_shmem_private_domain_open( path, &dom );
@@ -120,9 +124,9 @@ domain_set_owner( char const * path, unsigned long mode, char const * user, char
   }
   for( int i=0; i<cnt; i++ ) changed |= owner_differs( fds[i], uid, gid, mode );
   if( opt_changed ) *opt_changed = changed;
-  for( int i=0; i<cnt && changed && !err && !fd_shmem_private_dry_run(); i++ )
-    err = owner_set( fds[i], uid, gid, mode );
-  if( err && err!=EINVAL && err!=ENOENT ) FD_SHMEM_PRIVATE_WARN( "owner: %s: %s", dom.path, strerror( err ) );
+  for( int i=0; i<cnt && changed && !err && !dry; i++ ) err = owner_set( fds[i], uid, gid, mode );
+  if( err && err!=EINVAL && err!=ENOENT )
+    fd_shmem_private_fail( err, FD_SHMEM_REASON_SYSTEM, dom.path, NULL, "owner: %s: %s", dom.path, strerror( err ) );
   fd_shmem_private_domain_close( &dom );
   return err;
 }
@@ -130,7 +134,7 @@ domain_set_owner( char const * path, unsigned long mode, char const * user, char
 FD_SHMEM_EXPORT int
 fd_shmem_domain_set_owner( char const * path, unsigned long mode, char const * user, char const * group,
                            int * opt_changed ) {
-  int err = domain_set_owner( path, mode, user, group, opt_changed );
+  int err = domain_set_owner( path, mode, user, group, opt_changed, fd_shmem_private_dry_run() );
   return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_domain_set_owner, err );
 }
 
@@ -156,16 +160,17 @@ plan_may_make( char const * path ) {
   int err = stat( parent, &st ) ? errno : !S_ISDIR( st.st_mode ) ? ENOTDIR : statfs( parent, &sfs ) ? errno : 0;
   char const * pseudo = err ? NULL : fd_shmem_private_pseudo_fs( &sfs );
   if( pseudo ) {
-    FD_SHMEM_PRIVATE_WARN( "init: %s would be on the %s file system of %s, where no domain can live; "
-                           "nothing was changed", path, pseudo, parent );
-    return EINVAL;
+    return fd_shmem_private_fail( EINVAL, FD_SHMEM_REASON_NOT_DOMAIN, path, NULL,
+                                  "init: %s would be on the %s file system of %s, where no domain can live; "
+                                  "nothing was changed", path, pseudo, parent );
   }
   if( !err && access( parent, W_OK | X_OK ) ) err = errno;
-  if( err ) { FD_SHMEM_PRIVATE_WARN( "init: cannot make %s in %s: %s", path, parent, strerror( err ) ); return err; }
+  if( err ) return fd_shmem_private_fail( err, err==ENOENT ? FD_SHMEM_REASON_MISSING : FD_SHMEM_REASON_SYSTEM, parent,
+                                          NULL, "init: cannot make %s in %s: %s", path, parent, strerror( err ) );
   if( !fd_shmem_private_may_mount() ) {
-    FD_SHMEM_PRIVATE_WARN( "init: mounting needs CAP_SYS_ADMIN, which this process lacks (root has it, unless a "
-                           "container or user namespace took it away)" );
-    return EPERM;
+    return fd_shmem_private_fail( EPERM, FD_SHMEM_REASON_NO_PRIV, path, NULL,
+                                  "init: mounting needs CAP_SYS_ADMIN, which this process lacks (root has it, unless a "
+                                  "container or user namespace took it away)" );
   }
   return 0;
 }
@@ -192,26 +197,28 @@ plan_exists( char const * path ) {
   }
   int partial = !why[0] && fd_shmem_private_domain_is_partial( &dom );
   fd_shmem_private_domain_close( &dom );
+  int const exists = FD_SHMEM_REASON_EXISTS;
   if( why[0] )
-    FD_SHMEM_PRIVATE_WARN( "init: %s already exists and is not a domain: %s; nothing was changed "
-                           "(init makes a new directory: name a path that does not exist)", path, why );
-  else if( partial )
-    FD_SHMEM_PRIVATE_WARN( "init: %s already exists, part made (an interrupted init leaves it so); nothing was changed "
-                           "(fd_shmem_ctl --shmem-path %s fini removes it, or apply completes it)", path, path );
-  else
-    FD_SHMEM_PRIVATE_WARN( "init: %s already exists: it is a domain; nothing was changed "
-                           "(to make it afresh: fd_shmem_ctl --shmem-path %s fini, then init)", path, path );
-  return EEXIST;
+    return fd_shmem_private_fail( EEXIST, exists, path, NULL, "init: %s already exists and is not a domain: %s; "
+                                  "nothing was changed (init makes a new directory: name a path that does not exist)",
+                                  path, why );
+  if( partial )
+    return fd_shmem_private_fail( EEXIST, exists, path, NULL, "init: %s already exists, part made (an interrupted "
+                                  "init leaves it so); nothing was changed (fd_shmem_ctl --shmem-path %s fini removes "
+                                  "it, or apply completes it)", path, path );
+  return fd_shmem_private_fail( EEXIST, exists, path, NULL, "init: %s already exists: it is a domain; nothing was "
+                                "changed (to make it afresh: fd_shmem_ctl --shmem-path %s fini, then init)",
+                                path, path );
 }
 
 static int
 plan_init( domain_plan_t * plan, char const * path, unsigned long mode, char const * user, char const * group ) {
   memset( plan, 0, sizeof(*plan) );
-  if( fd_shmem_private_domain_path( path, plan->path, sizeof(plan->path) ) ) {
-    FD_SHMEM_PRIVATE_WARN( "init: bad domain path (an absolute path is needed)" );
-    return EINVAL;
-  }
-  if( mode>07777UL ) { FD_SHMEM_PRIVATE_WARN( "init: bad mode %lo", mode ); return EINVAL; }
+  if( fd_shmem_private_domain_path( path, plan->path, sizeof(plan->path) ) )
+    return fd_shmem_private_fail( EINVAL, FD_SHMEM_REASON_ARG, NULL, NULL,
+                                  "init: bad domain path (an absolute path is needed)" );
+  if( mode>07777UL )
+    return fd_shmem_private_fail( EINVAL, FD_SHMEM_REASON_ARG, NULL, NULL, "init: bad mode %lo", mode );
   plan->mode = mode;
   if( fd_shmem_owner_resolve( user, group, &plan->uid, &plan->gid ) ) return EINVAL;
   struct stat st;
@@ -232,15 +239,12 @@ init_type( domain_plan_t * plan, size_t t ) {
   }
   if( mkdir( sub, 0700 ) ) {
     int err = errno;
-    FD_SHMEM_PRIVATE_WARN( "init: mkdir %s: %s", sub, strerror( err ) );
-    return err;
+    return fd_shmem_private_fail( err, FD_SHMEM_REASON_SYSTEM, sub, NULL, "init: mkdir %s: %s", sub, strerror( err ) );
   }
   plan->made[ t ] = 1;
   int err = type_mount( sub, page_sz );
-  if( err ) {
-    FD_SHMEM_PRIVATE_WARN( "init: mount %s on %s: %s", fd_shmem_private_fs_name( page_sz ), sub, strerror( err ) );
-    return err;
-  }
+  if( err ) return fd_shmem_private_fail( err, FD_SHMEM_REASON_SYSTEM, sub, NULL, "init: mount %s on %s: %s",
+                                          fd_shmem_private_fs_name( page_sz ), sub, strerror( err ) );
   plan->made[ t ] = 2;
   return 0;
 }
@@ -250,7 +254,8 @@ init_owner( char const * p, domain_plan_t const * plan ) {
   int fd = open( p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC );
   int err = fd<0 ? errno : owner_set( fd, plan->uid, plan->gid, plan->mode );
   if( fd>=0 ) close( fd );
-  if( err ) FD_SHMEM_PRIVATE_WARN( "init: chown/chmod %s: %s", p, strerror( err ) );
+  if( err )
+    fd_shmem_private_fail( err, FD_SHMEM_REASON_SYSTEM, p, NULL, "init: chown/chmod %s: %s", p, strerror( err ) );
   return err;
 }
 
@@ -266,14 +271,14 @@ init_rollback( domain_plan_t const * plan ) {
 }
 
 static int
-domain_init( char const * path, unsigned long mode, char const * user, char const * group ) {
+domain_init( char const * path, unsigned long mode, char const * user, char const * group, int dry ) {
   domain_plan_t plan;
   int err = plan_init( &plan, path, mode, user, group );
-  if( err || fd_shmem_private_dry_run() ) return err;
+  if( err || dry ) return err;
   if( mkdir( plan.path, 0700 ) ) {
     err = errno;
-    FD_SHMEM_PRIVATE_WARN( "init: mkdir %s: %s", plan.path, strerror( err ) );
-    return err;
+    return fd_shmem_private_fail( err, FD_SHMEM_REASON_SYSTEM, plan.path, NULL, "init: mkdir %s: %s", plan.path,
+                                  strerror( err ) );
   }
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err; t++ ) err = init_type( &plan, t );
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err; t++ ) {
@@ -289,7 +294,8 @@ domain_init( char const * path, unsigned long mode, char const * user, char cons
 
 FD_SHMEM_EXPORT int
 fd_shmem_domain_init( char const * path, unsigned long mode, char const * user, char const * group ) {
-  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_domain_init, domain_init( path, mode, user, group ) );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER_ON( fd_shmem_domain_init,
+                                            domain_init( path, mode, user, group, fd_shmem_private_dry_run() ), path );
 }
 
 /* ---- reset ---- */
@@ -309,8 +315,9 @@ reset_type( fd_shmem_private_domain_t const * dom, size_t t ) {
     }
     if( unlinkat( dirfd( d ), e->d_name, 0 ) && !err ) {
       err = errno;
-      FD_SHMEM_PRIVATE_WARN( "reset: cannot remove %s/%s/%s: %s", dom->path,
-                             fd_shmem_private_type_name( dom->info.type[ t ].page_sz ), e->d_name, strerror( err ) );
+      fd_shmem_private_fail( err, FD_SHMEM_REASON_SYSTEM, dom->path, NULL, "reset: cannot remove %s/%s/%s: %s",
+                             dom->path, fd_shmem_private_type_name( dom->info.type[ t ].page_sz ), e->d_name,
+                             strerror( err ) );
     }
   }
   closedir( d );
@@ -344,7 +351,8 @@ static int
 domain_reset( char const * path ) {
   fd_shmem_private_domain_t dom;
   int err = fd_shmem_private_domain_open( path, &dom );
-  if( err==ENOTDIR ) FD_SHMEM_PRIVATE_WARN( "reset: %s is a symbolic link or not a directory; name the domain itself",
+  if( err==ENOTDIR ) fd_shmem_private_fail( ENOTDIR, FD_SHMEM_REASON_NOT_DOMAIN, dom.path, NULL,
+                                            "reset: %s is a symbolic link or not a directory; name the domain itself",
                                             dom.path );
   if( !err ) err = fd_shmem_private_domain_check( &dom, "reset", 0 );
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err; t++ ) {
@@ -359,7 +367,7 @@ domain_reset( char const * path ) {
 
 FD_SHMEM_EXPORT int
 fd_shmem_domain_reset( char const * path ) {
-  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_domain_reset, domain_reset( path ) );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER_ON( fd_shmem_domain_reset, domain_reset( path ), path );
 }
 
 /* ---- repair ---- */
@@ -432,18 +440,20 @@ resize_type( fd_shmem_private_domain_t * dom, size_t t, size_t * cnt ) {
   fd_shmem_private_human( ti->mount_sz, human_now, sizeof(human_now) );
   fd_shmem_private_human( ti->want_sz, human_want, sizeof(human_want) );
   int is_tmpfs = ti->page_sz==FD_SHMEM_NORMAL_PAGE_SZ;
-  if( !is_tmpfs && !ti->empty ) {
-    FD_SHMEM_PRIVATE_WARN( "repair: %s/%s is sized for %s of the machine's %s; a hugetlbfs mount cannot be resized "
-                           "while it holds regions (reset or unlink them, then repair)", dom->path, name, human_now,
-                           human_want );
-    return EBUSY;
+  if( fd_shmem_domain_type_fix( ti )==FD_SHMEM_FIX_HELD ) {
+    fd_shmem_private_figs_t figs = { .needed=ti->want_sz, .had=ti->mount_sz, .page_sz=ti->page_sz,
+                                     .numa_idx=FD_SHMEM_IDX_NULL };
+    return fd_shmem_private_fail( EBUSY, FD_SHMEM_REASON_HELD, dom->path, &figs, "repair: %s/%s is sized for %s of the "
+                                  "machine's %s; a hugetlbfs mount cannot be resized while it holds regions (reset or "
+                                  "unlink them, then repair)", dom->path, name, human_now, human_want );
   }
   (*cnt)++;
   if( fd_shmem_private_dry_run() ) return 0;
   char opts[ 64 ];
   snprintf( opts, sizeof(opts), "size=%zu", ti->want_sz );
   int err = is_tmpfs ? remount_fd( dom->type_fd[ t ], 0, opts ) : hugetlbfs_mount_afresh( dom, t );
-  if( err ) FD_SHMEM_PRIVATE_WARN( "repair: resizing %s/%s to %s: %s", dom->path, name, human_want, strerror( err ) );
+  if( err ) fd_shmem_private_fail( err, FD_SHMEM_REASON_SYSTEM, dom->path, NULL, "repair: resizing %s/%s to %s: %s",
+                                   dom->path, name, human_want, strerror( err ) );
   else      FD_SHMEM_PRIVATE_NOTE( "repair: %s/%s now holds up to %s (was %s)",
                                    dom->path, name, human_want, human_now );
   return err;
@@ -453,14 +463,15 @@ static int
 repair_type( fd_shmem_private_domain_t * dom, size_t t, size_t * cnt ) {
   fd_shmem_type_info_t const * ti = &dom->info.type[ t ];
   char const * name = fd_shmem_private_type_name( ti->page_sz );
-  if( ti->size_stale ) return resize_type( dom, t, cnt );
-  int fixable = ti->state==FD_SHMEM_TYPE_MISSING || ( ti->state==FD_SHMEM_TYPE_UNMOUNTED && ti->empty );
-  if( ti->state==FD_SHMEM_TYPE_MOUNTED || ( ti->state==FD_SHMEM_TYPE_MISSING && !ti->offered ) ) return 0;
-  if( !fixable || !ti->offered ) {
-    FD_SHMEM_PRIVATE_WARN( "repair: %s/%s is %s%s; a live domain is never remounted (fini, then init, rebuilds it)",
-                           dom->path, name, fd_shmem_type_state_cstr( ti->state ),
-                           ti->state==FD_SHMEM_TYPE_UNMOUNTED ? " and not empty" : "" );
-    return EBUSY;
+  int fix = fd_shmem_domain_type_fix( ti );
+  if( fix==FD_SHMEM_FIX_RESIZE || fix==FD_SHMEM_FIX_HELD ) return resize_type( dom, t, cnt );
+  if( fix==FD_SHMEM_FIX_NONE ) return 0;
+  if( fix==FD_SHMEM_FIX_STUCK ) {
+    fd_shmem_private_figs_t figs = { .had=(size_t)ti->state, .page_sz=ti->page_sz, .numa_idx=FD_SHMEM_IDX_NULL };
+    return fd_shmem_private_fail( EBUSY, FD_SHMEM_REASON_TYPE_STATE, dom->path, &figs, "repair: %s/%s is %s%s; a live "
+                                  "domain is never remounted (fini, then init, rebuilds it)", dom->path, name,
+                                  fd_shmem_type_state_cstr( ti->state ),
+                                  ti->state==FD_SHMEM_TYPE_UNMOUNTED ? " and not empty" : "" );
   }
   (*cnt)++;
   if( fd_shmem_private_dry_run() ) return 0;
@@ -469,7 +480,8 @@ repair_type( fd_shmem_private_domain_t * dom, size_t t, size_t * cnt ) {
   if( fd<0 ) return errno;
   int err = repair_mount_fd( dom, fd, ti->page_sz );
   close( fd );
-  if( err ) FD_SHMEM_PRIVATE_WARN( "repair: mounting %s/%s: %s", dom->path, name, strerror( err ) );
+  if( err ) fd_shmem_private_fail( err, FD_SHMEM_REASON_SYSTEM, dom->path, NULL, "repair: mounting %s/%s: %s",
+                                   dom->path, name, strerror( err ) );
   else      FD_SHMEM_PRIVATE_NOTE( "repair: mounted %s/%s", dom->path, name );
   return err;
 }
@@ -480,11 +492,13 @@ domain_repair( char const * path, size_t * opt_cnt ) {
   if( opt_cnt ) *opt_cnt = 0UL;
   fd_shmem_private_domain_t dom;
   int err = fd_shmem_private_domain_open( path, &dom );
-  if( !err && !dom.info.exists ) { FD_SHMEM_PRIVATE_WARN( "repair: no domain at %s", dom.path ); err = ENOENT; }
+  if( !err && !dom.info.exists )
+    err = fd_shmem_private_fail( ENOENT, FD_SHMEM_REASON_MISSING, dom.path, NULL, "repair: no domain at %s", dom.path );
   if( !err && ( dom.not_domain[0] || dom.info.others ) ) {  /* only a domain, or an empty directory, is made whole */
-    FD_SHMEM_PRIVATE_WARN( "repair: %s is not a domain: %s; nothing was changed", dom.path,
-                           dom.not_domain[0] ? dom.not_domain : "it holds files beside the page-type directories" );
-    err = EINVAL;
+    err = fd_shmem_private_fail( EINVAL, FD_SHMEM_REASON_NOT_DOMAIN, dom.path, NULL,
+                                 "repair: %s is not a domain: %s; nothing was changed", dom.path,
+                                 dom.not_domain[0] ? dom.not_domain
+                                                   : "it holds files beside the page-type directories" );
   }
   int busy = 0;
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err; t++ ) {
@@ -500,4 +514,26 @@ domain_repair( char const * path, size_t * opt_cnt ) {
 FD_SHMEM_EXPORT int
 fd_shmem_domain_repair( char const * path, size_t * opt_cnt ) {
   return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_domain_repair, domain_repair( path, opt_cnt ) );
+}
+
+/* ---- the plan: what init, set_owner and repair would do ---- */
+
+FD_SHMEM_EXPORT int
+fd_shmem_domain_plan( char const * path, unsigned long mode, char const * user, char const * group,
+                      fd_shmem_domain_plan_t * plan ) {
+  if( !plan ) return EINVAL;
+  memset( plan, 0, sizeof(*plan) );
+  plan->info_err = fd_shmem_domain_describe( path, &plan->info );
+  if( plan->info_err ) return 0;
+  if( !plan->info.exists ) {  /* each answer asked as its call with dry set, never the process-wide switch */
+    plan->init_err = FD_SHMEM_PRIVATE_ERRSET_FILTER_ON( fd_shmem_domain_init,
+                                                        domain_init( path, mode, user, group, 1 ), path );
+    return 0;
+  }
+  plan->owner_err = FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_domain_set_owner,
+                                                    domain_set_owner( path, mode, user, group,
+                                                                      &plan->owner_differs, 1 ) );
+  for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ )
+    plan->fix[ t ] = fd_shmem_domain_type_fix( &plan->info.type[ t ] );
+  return 0;
 }

@@ -87,22 +87,23 @@ fini_obstacles( fini_t * f ) {
     snprintf( dir, sizeof(dir), "%s/%s", dom->real, type_name( f, t ) );
     size_t cnt = fd_shmem_private_mounts_below( dir, first, sizeof(first) );
     if( !cnt ) continue;
-    FD_SHMEM_PRIVATE_WARN( "fini: %zu file system%s mounted inside %s (%s%s); unmount %s first; "
-                           "nothing was changed", cnt, cnt==1UL ? " is" : "s are", f->sub[ t ], first,
-                           cnt==1UL ? "" : ", ...", cnt==1UL ? "it" : "them" );
-    return EBUSY;
+    fd_shmem_private_figs_t figs = { .had=cnt, .numa_idx=FD_SHMEM_IDX_NULL };
+    return fd_shmem_private_fail( EBUSY, FD_SHMEM_REASON_HELD, f->sub[ t ], &figs,
+                                  "fini: %zu file system%s mounted inside %s (%s%s); unmount %s first; "
+                                  "nothing was changed", cnt, cnt==1UL ? " is" : "s are", f->sub[ t ], first,
+                                  cnt==1UL ? "" : ", ...", cnt==1UL ? "it" : "them" );
   }
   if( mounted && !fd_shmem_private_may_mount() ) {
-    FD_SHMEM_PRIVATE_WARN( "fini: unmounting %s needs CAP_SYS_ADMIN, which this process lacks (root has it, unless "
-                           "a container or user namespace took it away); nothing was changed", dom->path );
-    return EPERM;
+    return fd_shmem_private_fail( EPERM, FD_SHMEM_REASON_NO_PRIV, dom->path, NULL, "fini: unmounting %s needs "
+                                  "CAP_SYS_ADMIN, which this process lacks (root has it, unless a container or user "
+                                  "namespace took it away); nothing was changed", dom->path );
   }
   int err = mounted ? detach_refused() : 0;
   if( err ) {
-    FD_SHMEM_PRIVATE_WARN( "fini: this kernel cannot hold a mount detached (open_tree, move_mount: %s; they need "
-                           "Linux 5.2 or later, not blocked by seccomp), so %s cannot be taken down safely; "
-                           "nothing was changed", strerror( err ), dom->path );
-    return EPERM;
+    return fd_shmem_private_fail( EPERM, FD_SHMEM_REASON_KERNEL, dom->path, NULL, "fini: this kernel cannot hold a "
+                                  "mount detached (open_tree, move_mount: %s; they need Linux 5.2 or later, not "
+                                  "blocked by seccomp), so %s cannot be taken down safely; nothing was changed",
+                                  strerror( err ), dom->path );
   }
   /* the directories must be removable once unmounted: the domain's own
      (read-only or immutable would say so only after the unmounts) and
@@ -111,9 +112,9 @@ fini_obstacles( fini_t * f ) {
   for( int i=0; i<2; i++ ) {
     if( !faccessat( dom->dir_fd, dir_of[ i ], W_OK | X_OK, AT_EACCESS ) ) continue;
     err = errno;
-    FD_SHMEM_PRIVATE_WARN( "fini: %s could not be removed%s: %s; nothing was changed", dom->path,
-                           i ? " from its parent directory" : "", strerror( err ) );
-    return err;
+    return fd_shmem_private_fail( err, FD_SHMEM_REASON_SYSTEM, dom->path, NULL,
+                                  "fini: %s could not be removed%s: %s; nothing was changed", dom->path,
+                                  i ? " from its parent directory" : "", strerror( err ) );
   }
   return read_covered( f );
 }
@@ -132,9 +133,10 @@ fini_holders( fini_t * f ) {
   }
   size_t holders = fd_shmem_private_holders( "fini", dev, dir, cnt );
   if( !holders ) return 0;
-  FD_SHMEM_PRIVATE_WARN( "fini: %s is in use by %zu process%s (above); nothing was changed", f->dom.path, holders,
-                         holders==1UL ? "" : "es" );
-  return EBUSY;
+  fd_shmem_private_figs_t figs = { .had=holders, .numa_idx=FD_SHMEM_IDX_NULL };
+  return fd_shmem_private_fail( EBUSY, FD_SHMEM_REASON_HELD, f->dom.path, &figs,
+                                "fini: %s is in use by %zu process%s (above); nothing was changed", f->dom.path,
+                                holders, holders==1UL ? "" : "es" );
 }
 
 /* Opens DOMAIN/.TYPE without following a link; -1 unless it is a
@@ -216,7 +218,8 @@ take_down( fini_t * f ) {
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err; t++ ) {
     if( !is_mounted( f, t ) ) continue;
     err = hold_one( f, t );
-    if( err ) FD_SHMEM_PRIVATE_WARN( "fini: cannot hold a copy of %s: %s; nothing was changed", f->sub[ t ],
+    if( err ) fd_shmem_private_fail( err, FD_SHMEM_REASON_SYSTEM, f->sub[ t ], NULL,
+                                     "fini: cannot hold a copy of %s: %s; nothing was changed", f->sub[ t ],
                                      strerror( err ) );
   }
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err; t++ ) {
@@ -224,7 +227,8 @@ take_down( fini_t * f ) {
     if( !umount2( f->sub[ t ], UMOUNT_NOFOLLOW ) ) { f->gone[ t ] = 1; continue; }
     err = errno;
     put_back( f );
-    FD_SHMEM_PRIVATE_WARN( "fini: cannot unmount %s: %s; what was unmounted was mounted back (above)", f->sub[ t ],
+    fd_shmem_private_fail( err, err==EBUSY ? FD_SHMEM_REASON_HELD : FD_SHMEM_REASON_SYSTEM, f->sub[ t ], NULL,
+                           "fini: cannot unmount %s: %s; what was unmounted was mounted back (above)", f->sub[ t ],
                            strerror( err ) );
   }
   drop_clones( f );
@@ -237,14 +241,14 @@ remove_tree( fini_t * f ) {
     if( f->dom.info.type[ t ].state==FD_SHMEM_TYPE_MISSING ) continue;
     if( unlinkat( f->dom.dir_fd, type_name( f, t ), AT_REMOVEDIR ) ) {
       int err = errno;
-      FD_SHMEM_PRIVATE_WARN( "fini: unmounted, but cannot remove %s: %s", f->sub[ t ], strerror( err ) );
-      return err;
+      return fd_shmem_private_fail( err, FD_SHMEM_REASON_SYSTEM, f->sub[ t ], NULL,
+                                    "fini: unmounted, but cannot remove %s: %s", f->sub[ t ], strerror( err ) );
     }
   }
   if( rmdir( f->dom.path ) ) {
     int err = errno;
-    FD_SHMEM_PRIVATE_WARN( "fini: unmounted, but cannot remove %s: %s", f->dom.path, strerror( err ) );
-    return err;
+    return fd_shmem_private_fail( err, FD_SHMEM_REASON_SYSTEM, f->dom.path, NULL,
+                                  "fini: unmounted, but cannot remove %s: %s", f->dom.path, strerror( err ) );
   }
   return 0;
 }
@@ -262,7 +266,8 @@ close_types( fini_t * f ) {
 static int
 fini_locked( fini_t * f, char const * path ) {
   int err = fd_shmem_private_domain_open( path, &f->dom );
-  if( err==ENOTDIR ) FD_SHMEM_PRIVATE_WARN( "fini: %s is a symbolic link or not a directory; name the domain itself",
+  if( err==ENOTDIR ) fd_shmem_private_fail( ENOTDIR, FD_SHMEM_REASON_NOT_DOMAIN, f->dom.path, NULL,
+                                            "fini: %s is a symbolic link or not a directory; name the domain itself",
                                             f->dom.path );
   if( !err ) err = fd_shmem_private_domain_check( &f->dom, "fini", 1 );
   close_types( f );
@@ -289,5 +294,5 @@ fd_shmem_domain_fini( char const * path ) {
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) fini_state.clone[ t ] = -1;
   int err = fini_locked( &fini_state, path );
   pthread_mutex_unlock( &lock );
-  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_domain_fini, err );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER_ON( fd_shmem_domain_fini, err, path );
 }

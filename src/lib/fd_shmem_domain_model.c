@@ -51,121 +51,50 @@ fd_shmem_type_state_cstr( int state ) {
   }
 }
 
-/* Undoes mountinfo's octal escapes (\040 for a space, ...) in place. */
-static void
-unescape( char * s ) {
-  char * out = s;
-  for( ; *s; s++ ) {
-    if( s[0]=='\\' && s[1]>='0' && s[1]<='3' && s[2]>='0' && s[2]<='7' && s[3]>='0' && s[3]<='7' ) {
-      *out++ = (char)( ( s[1]-'0' )*64 + ( s[2]-'0' )*8 + ( s[3]-'0' ) );
-      s += 3;
-    } else {
-      *out++ = *s;
-    }
-  }
-  *out = '\0';
-}
-
-/* One mount of this namespace, from its mountinfo line: "ID PARENT
-   MAJ:MIN ROOT POINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER". */
-typedef struct { dev_t dev; char const * root, * point, * fstype; } mount_ent_t;
-
-/* Splits line (its fields cut in place) into m; 0, or -1 if it is not
-   such a line. */
-static int
-mount_parse( char * line, mount_ent_t * m ) {
-  line[ strcspn( line, "\n" ) ] = '\0';
-  char * field[ 5 ];
-  for( int i=0; i<5; i++ ) if( !( field[i] = strsep( &line, " " ) ) || !line ) return -1;
-  char * dash = strstr( line, " - " );
-  if( !dash ) return -1;
-  char * rest = dash+3;
-  unsigned maj, min;
-  if( sscanf( field[2], "%u:%u", &maj, &min )!=2 ) return -1;
-  m->dev    = makedev( maj, min );
-  m->root   = field[3];
-  m->point  = field[4];
-  m->fstype = strsep( &rest, " " );
-  unescape( field[3] );
-  unescape( field[4] );
-  return 0;
-}
-
-/* Calls fn for each mount of this namespace; a non-zero return stops
-   the walk.  A line is read whole, however long its escaped path.
-   Returns 0, or -1 if mountinfo cannot be read. */
-static int
-mounts_walk( int (*fn)( void * ctx, mount_ent_t const * m ), void * ctx ) {
-  FILE * f = fopen( "/proc/self/mountinfo", "re" );
-  if( !f ) return -1;
-  char * line = NULL;
-  size_t line_sz = 0UL;
-  while( getline( &line, &line_sz, f )>0 ) {
-    mount_ent_t m;
-    if( !mount_parse( line, &m ) && fn( ctx, &m ) ) break;
-  }
-  free( line );
-  fclose( f );
-  return 0;
-}
-
-typedef struct { dev_t dev; char const * point; int same_dev, own_root, same_point; } own_walk_t;
-
-static int
-own_visit( void * ctx, mount_ent_t const * m ) {
-  own_walk_t * w = ctx;
-  w->same_point += !strcmp( m->point, w->point );
-  if( m->dev==w->dev ) { w->same_dev++; w->own_root = !strcmp( m->root, "/" ); }
-  return 0;
-}
-
 /* 1 if the mount at point (a canonical path) with device dev is a
    domain's own: the only mount of this namespace with that device (a
    bind of /dev/shm would otherwise pass as a tmpfs of our own), showing
    its file system from the root (not a bind of part of one), and the
-   only mount at that point (not stacked over another). */
+   only mount at that point (not stacked over another).  Not when the
+   mount list could not be read. */
 static int
-mount_is_own( dev_t dev, char const * point ) {
-  own_walk_t w = { dev, point, 0, 0, 0 };
-  if( mounts_walk( own_visit, &w ) ) return 0;
-  return w.same_dev==1 && w.own_root && w.same_point==1;
-}
-
-typedef struct { char const * point; char * fstype; size_t fstype_sz; int found; } point_walk_t;
-
-static int
-point_visit( void * ctx, mount_ent_t const * m ) {
-  point_walk_t * w = ctx;
-  if( strcmp( m->point, w->point ) ) return 0;
-  w->found = 1;
-  snprintf( w->fstype, w->fstype_sz, "%s", m->fstype );  /* the last one: what is seen there */
-  return 0;
+mount_is_own( fd_shmem_private_mounts_t const * ms, dev_t dev, char const * point ) {
+  size_t same_dev = 0UL, same_point = 0UL;
+  int    own_root = 0;
+  for( size_t i=0UL; i<ms->cnt; i++ ) {
+    fd_shmem_private_mount_t const * m = &ms->ent[ i ];
+    same_point += !strcmp( m->point, point );
+    if( m->dev==(unsigned long)dev ) { same_dev++; own_root = !strcmp( m->root, "/" ); }
+  }
+  return same_dev==1UL && own_root && same_point==1UL;
 }
 
 /* 1 if something is mounted at point (a canonical path), also a bind
-   mount from the same file system; fstype gets its file system. */
+   mount from the same file system; fstype gets its file system (the
+   last one mounted there: what is seen). */
 static int
-is_mount_point( char const * point, char * fstype, size_t fstype_sz ) {
-  point_walk_t w = { point, fstype, fstype_sz, 0 };
-  mounts_walk( point_visit, &w );
-  return w.found;
-}
-
-typedef struct { char const * dir; size_t len; char * first; size_t first_sz; size_t cnt; } below_walk_t;
-
-static int
-below_visit( void * ctx, mount_ent_t const * m ) {
-  below_walk_t * w = ctx;
-  if( strncmp( m->point, w->dir, w->len ) || m->point[ w->len ]!='/' ) return 0;
-  if( !w->cnt++ ) snprintf( w->first, w->first_sz, "%s", m->point );
-  return 0;
+is_mount_point( fd_shmem_private_mounts_t const * ms, char const * point, char * fstype, size_t fstype_sz ) {
+  int found = 0;
+  for( size_t i=0UL; i<ms->cnt; i++ ) {
+    if( strcmp( ms->ent[ i ].point, point ) ) continue;
+    found = 1;
+    snprintf( fstype, fstype_sz, "%s", ms->ent[ i ].fstype );
+  }
+  return found;
 }
 
 size_t
 fd_shmem_private_mounts_below( char const * dir, char * first, size_t first_sz ) {
-  below_walk_t w = { dir, strlen( dir ), first, first_sz, 0UL };
-  mounts_walk( below_visit, &w );
-  return w.cnt;
+  fd_shmem_private_mounts_t ms;
+  fd_shmem_private_mounts_read( &ms );  /* none if it cannot be read */
+  size_t len = strlen( dir ), cnt = 0UL;
+  for( size_t i=0UL; i<ms.cnt; i++ ) {
+    char const * point = ms.ent[ i ].point;
+    if( strncmp( point, dir, len ) || point[ len ]!='/' ) continue;
+    if( !cnt++ ) snprintf( first, first_sz, "%s", point );
+  }
+  fd_shmem_private_mounts_free( &ms );
+  return cnt;
 }
 
 /* File systems that only show the kernel's own objects: a directory
@@ -210,19 +139,21 @@ dir_entry_cnt( int fd, char const * const * skip ) {
 
 /* What the opened page-type directory (st, sfs) is. */
 static int
-type_state( fd_shmem_private_domain_t const * dom, struct stat const * st, struct statfs const * sfs, size_t page_sz ) {
+type_state( fd_shmem_private_domain_t const * dom, fd_shmem_private_mounts_t const * ms, struct stat const * st,
+            struct statfs const * sfs, size_t page_sz ) {
   if( (unsigned long)st->st_dev==dom->dir_dev ) return FD_SHMEM_TYPE_UNMOUNTED;
   int state = fs_state( sfs, page_sz );
   if( state!=FD_SHMEM_TYPE_MOUNTED ) return state;
   char point[ sizeof(dom->real)+16 ];
   snprintf( point, sizeof(point), "%s/%s", dom->real, fd_shmem_private_type_name( page_sz ) );
-  if( !mount_is_own( st->st_dev, point ) ) return FD_SHMEM_TYPE_SHARED;
+  if( !mount_is_own( ms, st->st_dev, point ) ) return FD_SHMEM_TYPE_SHARED;
   return FD_SHMEM_TYPE_MOUNTED;
 }
 
-/* Opens and describes page type t of the opened domain. */
+/* Opens and describes page type t of the opened domain (ms: its
+   namespace's mounts). */
 static int
-type_open( fd_shmem_private_domain_t * dom, size_t t ) {
+type_open( fd_shmem_private_domain_t * dom, size_t t, fd_shmem_private_mounts_t const * ms ) {
   fd_shmem_type_info_t * ti = &dom->info.type[ t ];
   ti->offered = fd_shmem_private_kernel_has_page_sz( ti->page_sz );
   ti->state   = FD_SHMEM_TYPE_MISSING;
@@ -244,7 +175,7 @@ type_open( fd_shmem_private_domain_t * dom, size_t t ) {
   if( fstat( fd, &st ) || fstatfs( fd, &sfs ) ) { int err = errno; close( fd ); return err; }
   dom->type_fd [ t ] = fd;
   dom->type_dev[ t ] = (unsigned long)st.st_dev;
-  ti->state      = type_state( dom, &st, &sfs, ti->page_sz );
+  ti->state      = type_state( dom, ms, &st, &sfs, ti->page_sz );
   ti->uid        = (unsigned long)st.st_uid;
   ti->gid        = (unsigned long)st.st_gid;
   ti->mode       = (unsigned long)( st.st_mode & 07777 );
@@ -271,8 +202,9 @@ fd_shmem_private_domain_close( fd_shmem_private_domain_t * dom ) {
   dom->dir_fd = -1;
 }
 
+/* Opens the domain directory; ms gets the mount list once it is there. */
 static int
-domain_open_dir( fd_shmem_private_domain_t * dom ) {
+domain_open_dir( fd_shmem_private_domain_t * dom, fd_shmem_private_mounts_t * ms ) {
   dom->dir_fd = open( dom->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC );
   if( dom->dir_fd<0 ) {
     if( errno==ENOENT ) return 0;
@@ -283,8 +215,9 @@ domain_open_dir( fd_shmem_private_domain_t * dom ) {
   struct statfs sfs;
   if( fstat( dom->dir_fd, &st ) || fstatat( dom->dir_fd, "..", &up, 0 ) || fstatfs( dom->dir_fd, &sfs ) ) return errno;
   if( !realpath( dom->path, dom->real ) ) return errno;
+  fd_shmem_private_mounts_read( ms );  /* none if it cannot be read: then no mount is a domain's own */
   char fstype[ 64 ] = "";
-  dom->dir_is_mount = is_mount_point( dom->real, fstype, sizeof(fstype) ) || st.st_dev!=up.st_dev;
+  dom->dir_is_mount = is_mount_point( ms, dom->real, fstype, sizeof(fstype) ) || st.st_dev!=up.st_dev;
   char const * pseudo = fd_shmem_private_pseudo_fs( &sfs );
   if( pseudo )
     snprintf( dom->not_domain, sizeof(dom->not_domain), "it is on a %s file system, where no domain can live", pseudo );
@@ -309,8 +242,10 @@ fd_shmem_private_domain_open( char const * path, fd_shmem_private_domain_t * dom
     dom->info.type[ t ].state    = FD_SHMEM_TYPE_MISSING;
   }
   if( fd_shmem_private_domain_path( path, dom->path, sizeof(dom->path) ) ) return EINVAL;
-  int err = domain_open_dir( dom );
-  for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err && dom->info.exists; t++ ) err = type_open( dom, t );
+  fd_shmem_private_mounts_t ms = { 0 };
+  int err = domain_open_dir( dom, &ms );
+  for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err && dom->info.exists; t++ ) err = type_open( dom, t, &ms );
+  fd_shmem_private_mounts_free( &ms );
   if( !err && dom->info.exists ) {
     char const * layout[ FD_SHMEM_DOMAIN_TYPE_CNT+1 ] = { NULL };  /* the page-type directories */
     for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) layout[ t ] = fd_shmem_private_page_type[ t ].dir;
@@ -325,7 +260,8 @@ fd_shmem_domain_describe( char const * path, fd_shmem_domain_info_t * info ) {
   fd_shmem_private_domain_t dom;
   int err = info ? fd_shmem_private_domain_open( path, &dom ) : EINVAL;
   if( !err && dom.not_domain[0] ) {
-    FD_SHMEM_PRIVATE_WARN( "%s is not a domain: %s", dom.path, dom.not_domain );
+    fd_shmem_private_fail( EINVAL, FD_SHMEM_REASON_NOT_DOMAIN, dom.path, NULL, "%s is not a domain: %s", dom.path,
+                           dom.not_domain );
     fd_shmem_private_domain_close( &dom );
     err = EINVAL;
   }
@@ -333,7 +269,7 @@ fd_shmem_domain_describe( char const * path, fd_shmem_domain_info_t * info ) {
     *info = dom.info;
     fd_shmem_private_domain_close( &dom );
   }
-  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_domain_describe, err );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER_ON( fd_shmem_domain_describe, err, path );
 }
 
 /* ---- the rules each operation needs ---- */
@@ -342,20 +278,23 @@ fd_shmem_domain_describe( char const * path, fd_shmem_domain_info_t * info ) {
    or why says what is); return EINVAL. */
 static int
 wrong_type( fd_shmem_private_domain_t const * dom, char const * op, fd_shmem_type_info_t const * ti ) {
-  FD_SHMEM_PRIVATE_WARN( "%s: %s is not a domain: %s/%s is %s; nothing was changed", op, dom->path, dom->path,
-                         fd_shmem_private_type_name( ti->page_sz ), fd_shmem_type_state_cstr( ti->state ) );
-  return EINVAL;
+  fd_shmem_private_figs_t figs = { .had=(size_t)ti->state, .page_sz=ti->page_sz, .numa_idx=FD_SHMEM_IDX_NULL };
+  return fd_shmem_private_fail( EINVAL, FD_SHMEM_REASON_TYPE_STATE, dom->path, &figs,
+                                "%s: %s is not a domain: %s/%s is %s; nothing was changed", op, dom->path, dom->path,
+                                fd_shmem_private_type_name( ti->page_sz ), fd_shmem_type_state_cstr( ti->state ) );
 }
 
 static int
 not_a_domain( fd_shmem_private_domain_t const * dom, char const * op, char const * why ) {
-  FD_SHMEM_PRIVATE_WARN( "%s: %s is not a domain: %s; nothing was changed", op, dom->path, why );
-  return EINVAL;
+  return fd_shmem_private_fail( EINVAL, FD_SHMEM_REASON_NOT_DOMAIN, dom->path, NULL,
+                                "%s: %s is not a domain: %s; nothing was changed", op, dom->path, why );
 }
 
 int
 fd_shmem_private_domain_check( fd_shmem_private_domain_t const * dom, char const * op, int partial_ok ) {
-  if( !dom->info.exists ) { FD_SHMEM_PRIVATE_WARN( "%s: no domain at %s", op, dom->path ); return ENOENT; }
+  if( !dom->info.exists )
+    return fd_shmem_private_fail( ENOENT, FD_SHMEM_REASON_MISSING, dom->path, NULL, "%s: no domain at %s", op,
+                                  dom->path );
   if( dom->not_domain[0] ) return not_a_domain( dom, op, dom->not_domain );
   size_t usable = 0UL;
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
@@ -383,4 +322,17 @@ fd_shmem_private_domain_is_partial( fd_shmem_private_domain_t const * dom ) {
     unmade = 1;
   }
   return unmade;
+}
+
+/* The repair rule, written once: what a page type needs, from its
+   description alone. */
+FD_SHMEM_EXPORT int
+fd_shmem_domain_type_fix( fd_shmem_type_info_t const * ti ) {
+  if( !ti ) return FD_SHMEM_FIX_NONE;
+  if( ti->size_stale )  /* the kernel ignores size= on a hugetlbfs remount: only an empty one is mounted afresh */
+    return ti->page_sz==FD_SHMEM_NORMAL_PAGE_SZ || ti->empty ? FD_SHMEM_FIX_RESIZE : FD_SHMEM_FIX_HELD;
+  if( ti->state==FD_SHMEM_TYPE_MOUNTED || ( ti->state==FD_SHMEM_TYPE_MISSING && !ti->offered ) )
+    return FD_SHMEM_FIX_NONE;
+  int fixable = ti->state==FD_SHMEM_TYPE_MISSING || ( ti->state==FD_SHMEM_TYPE_UNMOUNTED && ti->empty );
+  return fixable && ti->offered ? FD_SHMEM_FIX_MOUNT : FD_SHMEM_FIX_STUCK;
 }

@@ -1,10 +1,9 @@
 /* Listing a domain's files and counting the processes that map them
-   (from /proc/PID/maps). */
+   (the maps reader of sys/fd_shmem_procs.c). */
 
 #include "fd_shmem_private.h"
 #include "base/fd_shmem_errset.h"
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 typedef struct {
@@ -90,38 +88,36 @@ list_type( usage_list_t * list, fd_shmem_private_domain_t const * dom, size_t t 
   return err;
 }
 
-/* Counts, for each listed file, the processes that map it.  Maps lines
-   ("start-end perms offset MAJ:MIN inode path") are matched by device
-   and inode: the path they show is the resolved one, which need not be
-   the domain path given (a linked parent directory). */
+typedef struct { usage_list_t * list; long pid; } maps_walk_t;
+
+/* Maps lines are matched by device and inode: the path they show is
+   the resolved one, which need not be the domain path given (a linked
+   parent directory). */
+static int
+map_visit( void * ctx, fd_shmem_private_map_t const * map ) {
+  maps_walk_t * w = ctx;
+  for( size_t i=0UL; i<w->list->cnt && map->ino; i++ ) {
+    usage_ent_t * e = &w->list->ent[ i ];
+    if( e->last_pid==w->pid || e->ino!=(ino_t)map->ino || (unsigned long)e->dev!=map->dev ) continue;
+    e->last_pid = w->pid;
+    e->info.map_cnt++;
+  }
+  return 0;
+}
+
+static int
+proc_visit( void * ctx, long pid ) {
+  maps_walk_t * w = ctx;
+  w->pid = pid;
+  fd_shmem_private_maps_each( pid, map_visit, w );  /* exited, or not ours to read: not counted */
+  return 0;
+}
+
+/* Counts, for each listed file, the processes that map it. */
 static void
 count_maps( usage_list_t * list ) {
-  DIR * proc = opendir( "/proc" );
-  if( !proc ) return;
-  char * line = NULL, maps[ 64 ];
-  size_t line_sz = 0UL;
-  struct dirent * de;
-  while( ( de = readdir( proc ) ) ) {
-    if( !isdigit( (unsigned char)de->d_name[0] ) ) continue;
-    long pid = strtol( de->d_name, NULL, 10 );
-    snprintf( maps, sizeof(maps), "/proc/%ld/maps", pid );
-    FILE * f = fopen( maps, "re" );
-    if( !f ) continue;  /* exited, or not ours to read */
-    while( getline( &line, &line_sz, f )>0 ) {  /* whole lines: a long path never splits one */
-      unsigned maj, min;
-      unsigned long ino;
-      if( sscanf( line, "%*s %*s %*s %x:%x %lu", &maj, &min, &ino )!=3 || !ino ) continue;
-      for( size_t i=0UL; i<list->cnt; i++ ) {
-        usage_ent_t * e = &list->ent[ i ];
-        if( e->last_pid==pid || e->ino!=(ino_t)ino || e->dev!=makedev( maj, min ) ) continue;
-        e->last_pid = pid;
-        e->info.map_cnt++;
-      }
-    }
-    fclose( f );
-  }
-  free( line );
-  closedir( proc );
+  maps_walk_t w = { list, 0L };
+  fd_shmem_private_procs_each( proc_visit, &w );
 }
 
 FD_SHMEM_EXPORT int

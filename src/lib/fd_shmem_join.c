@@ -95,7 +95,9 @@ map_region( char const * name, int mode, int dump, fd_shmem_info_t * info, struc
   int fd;
   int err = fd_shmem_private_region_find( name, 0UL, rw ? O_RDWR : O_RDONLY, &fd, info, st );
   if( err ) {
-    FD_SHMEM_PRIVATE_WARN( "join %s: %s", name, err==ENOENT ? "no such region" : strerror( err ) );
+    fd_shmem_private_fail( err, err==ENOENT ? FD_SHMEM_REASON_MISSING : err==EFAULT ? FD_SHMEM_REASON_NOT_REGION :
+                           FD_SHMEM_REASON_SYSTEM, NULL, NULL, "join %s: %s", name,
+                           err==ENOENT ? "no such region" : strerror( err ) );
     return NULL;
   }
   size_t sz  = info->page_sz*info->page_cnt;
@@ -107,7 +109,9 @@ map_region( char const * name, int mode, int dump, fd_shmem_info_t * info, struc
   }
   close( fd );
   if( !mem ) {
-    FD_SHMEM_PRIVATE_WARN( "join %s: cannot map %zu bytes (%s)", name, sz, strerror( err ? err : ENOMEM ) );
+    fd_shmem_private_figs_t figs = { .needed=sz, .page_sz=info->page_sz, .numa_idx=FD_SHMEM_IDX_NULL };
+    fd_shmem_private_fail( err ? err : ENOMEM, FD_SHMEM_REASON_SYSTEM, NULL, &figs,
+                           "join %s: cannot map %zu bytes (%s)", name, sz, strerror( err ? err : ENOMEM ) );
     return NULL;
   }
   settle_pages( name, mem, sz, dump );
@@ -138,10 +142,10 @@ remap_rw( fd_shmem_join_info_t const * info, int dump, dev_t dev, ino_t ino ) {
     close( fd );
   }
   if( err ) {
-    FD_SHMEM_PRIVATE_WARN( "join %s: cannot join it read-write (%s); it stays joined read-only", info->name,
-                           err==ENOENT ? "no such region" : err==ESTALE ? "the region was replaced or resized" :
-                           strerror( err ) );
-    return err;
+    return fd_shmem_private_fail( err, err==ENOENT || err==ESTALE ? FD_SHMEM_REASON_MISSING : FD_SHMEM_REASON_SYSTEM,
+                                  NULL, NULL, "join %s: cannot join it read-write (%s); it stays joined read-only",
+                                  info->name, err==ENOENT ? "no such region" :
+                                  err==ESTALE ? "the region was replaced or resized" : strerror( err ) );
   }
   settle_pages( info->name, info->shmem, sz, dump );
   return 0;
@@ -299,7 +303,7 @@ join_first( fd_shmem_private_join_ent_t * ent, int mode, int dump, fd_shmem_join
 
   pthread_mutex_lock( &join_lock );
   if( !join || fd_shmem_private_join_by_join( join ) ) {
-    FD_SHMEM_PRIVATE_WARN( "join %s: the join callback %s", info.name,
+    fd_shmem_private_fail( EINVAL, FD_SHMEM_REASON_ARG, NULL, NULL, "join %s: the join callback %s", info.name,
                            join ? "returned a handle already in use" : "failed" );
     settle( ent, NULL );  /* before the range is free for others */
     munmap( mem, geo.page_sz*geo.page_cnt );
@@ -324,20 +328,30 @@ join_locked( char const * name, fd_shmem_private_name_t const * key, size_t len,
     int state = ent ? wait_not_busy( ent ) : SETTLED;
     if( state==WAITED ) continue;
     if( state==CYCLE ) {
-      FD_SHMEM_PRIVATE_WARN( "join %s: called from its own join or leave callback (cycle)", name );
+      fd_shmem_private_fail( EDEADLK, FD_SHMEM_REASON_ARG, NULL, NULL,
+                             "join %s: called from its own join or leave callback (cycle)", name );
       break;
     }
     if( ent ) {  /* the memory of an anonymous join is the caller's: never remapped, as in the original */
       join = mode_fits( ent, mode ) || ent->anon ? join_again( ent, opt_info ) : join_upgrade( ent, opt_info );
       break;
     }
-    if( !fd_shmem_private_name_check( name ) ) { FD_SHMEM_PRIVATE_WARN( "join: bad region name" ); break; }
+    if( !fd_shmem_private_name_check( name ) ) {
+      fd_shmem_private_fail( EINVAL, FD_SHMEM_REASON_ARG, NULL, NULL, "join: bad region name" );
+      break;
+    }
     fd_shmem_join_info_t const busy = { .ref_cnt = -1L };
     fd_shmem_private_join_write_begin();
     ent = fd_shmem_private_join_add( key, hash, &busy );
     fd_shmem_private_join_write_end();
     if( ent ) ent->busy_owner = pthread_self();
-    if( !ent ) { FD_SHMEM_PRIVATE_WARN( "join %s: too many regions joined (%lu)", name, FD_SHMEM_JOIN_MAX ); break; }
+    if( !ent ) {
+      fd_shmem_private_figs_t figs = { .needed=FD_SHMEM_JOIN_MAX+1UL, .had=FD_SHMEM_JOIN_MAX,
+                                       .numa_idx=FD_SHMEM_IDX_NULL };
+      fd_shmem_private_fail( ENOSPC, FD_SHMEM_REASON_NO_ROOM, NULL, &figs, "join %s: too many regions joined (%lu)",
+                             name, FD_SHMEM_JOIN_MAX );
+      break;
+    }
     join = join_first( ent, mode, dump, join_func, ctx, opt_info );
     break;
   }
@@ -354,11 +368,11 @@ join_slow( char const * name, int mode, int dump, fd_shmem_joinleave_func_t join
   unsigned hash;
   size_t   len = fd_shmem_private_name_copy( name, &key, &hash );  /* checked below unless already joined */
   if( !len || ( !MODE_OK( mode ) && !fd_shmem_private_name_check( name ) ) ) {
-    FD_SHMEM_PRIVATE_WARN( "join: bad region name" );
+    fd_shmem_private_fail( EINVAL, FD_SHMEM_REASON_ARG, NULL, NULL, "join: bad region name" );
     return NULL;
   }
   if( !MODE_OK( mode ) ) {
-    FD_SHMEM_PRIVATE_WARN( "join %s: bad mode %d", name, mode );
+    fd_shmem_private_fail( EINVAL, FD_SHMEM_REASON_ARG, NULL, NULL, "join %s: bad mode %d", name, mode );
     return NULL;
   }
   if( ONE_THREAD() ) {

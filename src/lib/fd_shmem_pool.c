@@ -22,12 +22,23 @@
 
 /* One call of fd_shmem_pool_alloc: the request and the pool before it. */
 typedef struct {
-  size_t               cnt, page_sz, numa_idx;
-  char const *         type;      /* "huge" or "gigantic" */
-  char                 dir[ PATH_BUF ];
-  fd_shmem_pool_info_t now;
-  size_t               persistent; /* now.total - now.surplus: what a write sets */
+  size_t                  cnt, page_sz, numa_idx;
+  char const *            type;      /* "huge" or "gigantic" */
+  char                    dir[ PATH_BUF ];
+  fd_shmem_pool_info_t    now;
+  size_t                  persistent; /* now.total - now.surplus: what a write sets */
+  fd_shmem_private_view_t before;     /* the figures read before any write, each once */
+  int                     quiet;      /* asked by fd_shmem_pool_alloc_check: a refusal is recorded, not logged */
 } pool_req_t;
+
+typedef int (* pool_say_t)( int err, int what, char const * path, fd_shmem_private_figs_t const * figs,
+                            char const * fmt, ... ) __attribute__(( format( printf, 5, 6 ) ));
+
+/* How r's checks say a refusal: logged, or only recorded. */
+static pool_say_t
+pool_say( pool_req_t const * r ) {
+  return r->quiet ? fd_shmem_private_quiet_fail : fd_shmem_private_fail;
+}
 
 /* Writes the sysfs directory of node numa_idx's page_sz pool into buf.
    Returns 0, EINVAL, ENODEV or EOPNOTSUPP. */
@@ -37,7 +48,7 @@ pool_dir( size_t page_sz, size_t numa_idx, char * buf, size_t buf_sz ) {
   char const * root = fd_shmem_private_sysroot();
   snprintf( buf, buf_sz, "%s/sys/devices/system/node/node%zu", root, numa_idx );
   if( access( buf, F_OK ) ) return ENODEV;
-  snprintf( buf, buf_sz, "%s/sys/devices/system/node/node%zu/hugepages/hugepages-%zukB", root, numa_idx, page_sz>>10 );
+  if( fd_shmem_private_hugepage_dir( page_sz, numa_idx, buf, buf_sz ) ) return ENODEV;
   return access( buf, F_OK ) ? EOPNOTSUPP : 0;
 }
 
@@ -85,53 +96,60 @@ node_present_bytes( size_t numa_idx ) {
    up so far, which can be a fraction of the node; the hugepage
    allocator sets up the rest on demand, so it must not be refused. */
 static int
-node_mem_bytes( size_t numa_idx, size_t * bytes ) {
-  int err = fd_shmem_private_meminfo( numa_idx, "MemTotal", bytes );
+node_mem_bytes( fd_shmem_private_view_t * view, size_t numa_idx, size_t * bytes ) {
+  fd_shmem_private_mem_t const * m;
+  int err = fd_shmem_private_view_mem( view, numa_idx, &m );
   if( err ) return err;
+  if( m->total==FD_SHMEM_PRIVATE_NO_FIGURE ) return ENOENT;
+  *bytes = m->total;
   size_t present = node_present_bytes( numa_idx );
   if( present>*bytes ) *bytes = present;
   return 0;
 }
 
+/* Fills info from the pool's files and view's figures of the node. */
 static int
-pool_query( size_t page_sz, size_t numa_idx, fd_shmem_pool_info_t * info ) {
+pool_query( fd_shmem_private_view_t * view, size_t page_sz, size_t numa_idx, fd_shmem_pool_info_t * info ) {
   char dir[ PATH_BUF ];
   int err = pool_dir( page_sz, numa_idx, dir, sizeof(dir) );
   if( err || !info ) return err ? err : EINVAL;
   err = fd_shmem_private_hugepage_figure( page_sz, numa_idx, "nr_hugepages", &info->total );
   if( !err ) err = fd_shmem_private_hugepage_figure( page_sz, numa_idx, "free_hugepages", &info->free );
   if( !err ) err = fd_shmem_private_hugepage_figure( page_sz, numa_idx, "surplus_hugepages", &info->surplus );
-  info->node_bytes = 0UL;
-  if( !err ) fd_shmem_private_meminfo( numa_idx, "MemTotal", &info->node_bytes );  /* 0 when it cannot be read */
+  fd_shmem_private_mem_t const * m;
+  info->node_bytes = 0UL;  /* 0 when it cannot be read */
+  if( !err && !fd_shmem_private_view_mem( view, numa_idx, &m ) && m->total!=FD_SHMEM_PRIVATE_NO_FIGURE )
+    info->node_bytes = m->total;
   return err;
 }
 
 FD_SHMEM_EXPORT int
 fd_shmem_pool_query( size_t page_sz, size_t numa_idx, fd_shmem_pool_info_t * info ) {
-  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_pool_query, pool_query( page_sz, numa_idx, info ) );
+  fd_shmem_private_view_t view = { 0 };
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_pool_query, pool_query( &view, page_sz, numa_idx, info ) );
 }
 
-/* E2BIG, logged, when r's pages would need more than the node has. */
+/* E2BIG, said, when r's pages would need more than the node has. */
 static int
-check_fits( pool_req_t const * r ) {
+check_fits( pool_req_t * r ) {
   size_t mem, bytes;
-  int err = node_mem_bytes( r->numa_idx, &mem );
-  if( err ) {
-    FD_SHMEM_PRIVATE_WARN( "node %zu: cannot read its memory size: %s", r->numa_idx, strerror( err ) );
-    return err;
-  }
+  int err = node_mem_bytes( &r->before, r->numa_idx, &mem );
+  if( err ) return pool_say( r )( err, FD_SHMEM_REASON_SYSTEM, NULL, NULL,
+                                  "node %zu: cannot read its memory size: %s", r->numa_idx, strerror( err ) );
   int over = __builtin_mul_overflow( r->cnt, r->page_sz, &bytes );
   if( !over && bytes<=mem ) return 0;
   char want[ HUMAN_BUF ], have[ HUMAN_BUF ];
   /* the exact figures too: rounded, 24.0 GiB may stand for either side */
   char exact[ 48 ] = "";
   if( !over ) snprintf( exact, sizeof(exact), " (%zu bytes)", bytes );
-  FD_SHMEM_PRIVATE_WARN( "node %zu: %zu %s page%s need%s %s%s%s, more than the node's %s of memory (%zu bytes)",
-                         r->numa_idx, r->cnt, r->type, FD_SHMEM_PRIVATE_S( r->cnt ), r->cnt==1UL ? "s" : "",
-                         over ? "more than " : "",
-                         fd_shmem_private_human( over ? SIZE_MAX : bytes, want, sizeof(want) ), exact,
-                         fd_shmem_private_human( mem, have, sizeof(have) ), mem );
-  return E2BIG;
+  fd_shmem_private_figs_t figs = { .needed=over ? SIZE_MAX : bytes, .had=mem, .page_sz=r->page_sz,
+                                   .numa_idx=r->numa_idx };
+  return pool_say( r )( E2BIG, FD_SHMEM_REASON_NO_ROOM, NULL, &figs,
+                      "node %zu: %zu %s page%s need%s %s%s%s, more than the node's %s of memory (%zu bytes)",
+                      r->numa_idx, r->cnt, r->type, FD_SHMEM_PRIVATE_S( r->cnt ), r->cnt==1UL ? "s" : "",
+                      over ? "more than " : "",
+                      fd_shmem_private_human( over ? SIZE_MAX : bytes, want, sizeof(want) ), exact,
+                      fd_shmem_private_human( mem, have, sizeof(have) ), mem );
 }
 
 /* ---- shrinking ---- */
@@ -181,7 +199,7 @@ find_holders( pool_req_t const * r, holders_t * h ) {
     strcpy( h->text+h->len, ", ..." );
 }
 
-/* EBUSY, logged, when r shrinks the pool below what cannot be freed. */
+/* EBUSY, said, when r shrinks the pool below what cannot be freed. */
 static int
 check_shrink( pool_req_t const * r ) {
   if( r->cnt>=r->persistent ) return 0;
@@ -191,11 +209,12 @@ check_shrink( pool_req_t const * r ) {
   size_t resv = floor_>used ? floor_-used : 0UL;
   holders_t h;
   find_holders( r, &h );
-  FD_SHMEM_PRIVATE_WARN( "node %zu: cannot shrink the %s pool to %zu: %zu of its %zu pages are in use "
-                         "(%zu mapped, %zu kept for reservations), so it can go down to %zu; "
-                         "%s regions: %s", r->numa_idx, r->type, r->cnt, floor_, r->now.total,
-                         floor_-resv, resv, floor_, r->type, h.text );
-  return EBUSY;
+  fd_shmem_private_figs_t figs = { .needed=floor_, .had=used, .page_sz=r->page_sz, .numa_idx=r->numa_idx };
+  return pool_say( r )( EBUSY, FD_SHMEM_REASON_HELD, NULL, &figs,
+                      "node %zu: cannot shrink the %s pool to %zu: %zu of its %zu pages are in use "
+                      "(%zu mapped, %zu kept for reservations), so it can go down to %zu; "
+                      "%s regions: %s", r->numa_idx, r->type, r->cnt, floor_, r->now.total,
+                      floor_-resv, resv, floor_, r->type, h.text );
 }
 
 /* ---- writing ---- */
@@ -207,8 +226,9 @@ pool_write( pool_req_t const * r, size_t cnt, size_t * got ) {
   snprintf( path, sizeof(path), "%s/nr_hugepages", r->dir );
   snprintf( text, sizeof(text), "%zu\n", cnt );
   fd_shmem_pool_info_t now;
+  fd_shmem_private_view_t after = { 0 };  /* the write changed the figures: read them again */
   int err = write_text( path, text );
-  if( !err ) err = pool_query( r->page_sz, r->numa_idx, &now );
+  if( !err ) err = pool_query( &after, r->page_sz, r->numa_idx, &now );
   if( !err ) *got = now.total - now.surplus;
   return err;
 }
@@ -219,8 +239,10 @@ pool_write( pool_req_t const * r, size_t cnt, size_t * got ) {
    the pages has already reclaimed what it could before coming up short. */
 static int
 shortfall_fits( pool_req_t const * r, size_t got, size_t * mem_free ) {
+  fd_shmem_private_mem_t m;  /* read afresh: a write came before */
   *mem_free = 0UL;
-  if( fd_shmem_private_meminfo( r->numa_idx, "MemFree", mem_free ) ) return 0;
+  if( fd_shmem_private_mem_read( r->numa_idx, &m ) || m.free==FD_SHMEM_PRIVATE_NO_FIGURE ) return 0;
+  *mem_free = m.free;
   return (r->cnt-got) <= *mem_free / r->page_sz;
 }
 
@@ -268,9 +290,10 @@ boot_hint( pool_req_t const * r, char * buf, size_t buf_sz ) {
   size_t       len      = (size_t)snprintf( buf, buf_sz, "hugepagesz=%s hugepages=", sz );
   if( numa_cnt==1UL ) { snprintf( buf+len, buf_sz-len, "%zu", r->cnt ); return; }
   char const * sep = "";
+  fd_shmem_private_view_t view = { 0 };
   for( size_t n=0UL; n<numa_cnt; n++ ) {
     fd_shmem_pool_info_t p;
-    size_t cnt = n==r->numa_idx ? r->cnt : pool_query( r->page_sz, n, &p ) ? 0UL : p.total - p.surplus;
+    size_t cnt = n==r->numa_idx ? r->cnt : pool_query( &view, r->page_sz, n, &p ) ? 0UL : p.total - p.surplus;
     if( !cnt ) continue;
     int w = snprintf( buf+len, buf_sz-len, "%s%zu:%zu", sep, n, cnt );
     if( w<0 || (size_t)w>=buf_sz-len ) { snprintf( buf+buf_sz-5UL, 5UL, ",..." ); return; }  /* no half a node */
@@ -307,7 +330,7 @@ pool_put_back( pool_req_t const * r, size_t got, char const * why ) {
 static int
 pool_check( pool_req_t * r ) {
   int err = pool_dir( r->page_sz, r->numa_idx, r->dir, sizeof(r->dir) );
-  if( !err ) err = pool_query( r->page_sz, r->numa_idx, &r->now );
+  if( !err ) err = pool_query( &r->before, r->page_sz, r->numa_idx, &r->now );
   if( err ) return err;
   r->type       = fd_shmem_page_sz_to_cstr( r->page_sz );
   r->persistent = r->now.total - r->now.surplus;
@@ -347,6 +370,12 @@ pool_alloc( size_t page_sz, size_t page_cnt, size_t numa_idx, size_t * opt_got )
 FD_SHMEM_EXPORT int
 fd_shmem_pool_alloc( size_t page_sz, size_t page_cnt, size_t numa_idx, size_t * opt_got ) {
   return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_pool_alloc, pool_alloc( page_sz, page_cnt, numa_idx, opt_got ) );
+}
+
+FD_SHMEM_EXPORT int
+fd_shmem_pool_alloc_check( size_t page_sz, size_t page_cnt, size_t numa_idx ) {
+  pool_req_t r = { .cnt = page_cnt, .page_sz = page_sz, .numa_idx = numa_idx, .quiet = 1 };
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_pool_alloc_check, pool_check( &r ) );
 }
 
 FD_SHMEM_EXPORT int

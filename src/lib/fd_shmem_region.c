@@ -7,24 +7,38 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The path of region name of page_sz, for a reason: built only on a
+   failure ("" if there is none). */
+static char const *
+region_path( char * buf, size_t buf_sz, char const * name, size_t page_sz ) {
+  if( fd_shmem_private_type_dir( page_sz, buf, buf_sz ) ) { buf[0] = '\0'; return buf; }
+  size_t len = strlen( buf );
+  if( (size_t)snprintf( buf+len, buf_sz-len, "/%s", name )>=buf_sz-len ) buf[0] = '\0';
+  return buf;
+}
+
 /* Checks st against page_sz; fills *info.  Returns 0 or EFAULT. */
 static int
 region_check_stat( char const * name, size_t page_sz, struct stat const * st, fd_shmem_info_t * info ) {
-  if( !S_ISREG( st->st_mode ) ) {
-    FD_SHMEM_PRIVATE_WARN( "%s (%s pages): not a regular file; the domain is corrupted",
-                           name, fd_shmem_page_sz_to_cstr( page_sz ) );
-    return EFAULT;
-  }
+  char path[ PATH_MAX ];
+  if( !S_ISREG( st->st_mode ) )
+    return fd_shmem_private_fail( EFAULT, FD_SHMEM_REASON_NOT_REGION, region_path( path, sizeof(path), name, page_sz ),
+                                  NULL,
+                                  "%s (%s pages): not a regular file; the domain is corrupted",
+                                  name, fd_shmem_page_sz_to_cstr( page_sz ) );
   size_t sz = (size_t)st->st_size;
   if( !sz || sz % page_sz ) {
-    FD_SHMEM_PRIVATE_WARN( "%s (%s pages): size %zu is not a whole number of pages; the domain is corrupted",
-                           name, fd_shmem_page_sz_to_cstr( page_sz ), sz );
-    return EFAULT;
+    fd_shmem_private_figs_t figs = { .had=sz, .page_sz=page_sz, .numa_idx=FD_SHMEM_IDX_NULL };
+    return fd_shmem_private_fail( EFAULT, FD_SHMEM_REASON_NOT_REGION, region_path( path, sizeof(path), name, page_sz ),
+                                  &figs,
+                                  "%s (%s pages): size %zu is not a whole number of pages; the domain is corrupted",
+                                  name, fd_shmem_page_sz_to_cstr( page_sz ), sz );
   }
   info->page_sz  = page_sz;
   info->page_cnt = sz / page_sz;
@@ -50,14 +64,18 @@ region_find_one( char const * name, size_t page_sz, int open_flags, int * fd_out
     err = errno;
   }
   if( !err && S_ISREG( st.st_mode ) && !fd_shmem_private_fs_ok( fd_out ? fd : dir, page_sz ) ) {
-    FD_SHMEM_PRIVATE_WARN( "%s (%s pages): not on a %s file system; refusing it",
-                           name, fd_shmem_page_sz_to_cstr( page_sz ), fd_shmem_private_fs_name( page_sz ) );
-    err = EFAULT;
+    char path[ PATH_MAX ];
+    err = fd_shmem_private_fail( EFAULT, FD_SHMEM_REASON_NOT_REGION, region_path( path, sizeof(path), name, page_sz ),
+                                 NULL,
+                                 "%s (%s pages): not on a %s file system; refusing it",
+                                 name, fd_shmem_page_sz_to_cstr( page_sz ), fd_shmem_private_fs_name( page_sz ) );
   }
   if( err==ELOOP ) { /* O_NOFOLLOW met a symlink: never follow it */
-    FD_SHMEM_PRIVATE_WARN( "%s (%s pages): is a symbolic link; refusing it",
-                           name, fd_shmem_page_sz_to_cstr( page_sz ) );
-    err = EFAULT;
+    char path[ PATH_MAX ];
+    err = fd_shmem_private_fail( EFAULT, FD_SHMEM_REASON_NOT_REGION, region_path( path, sizeof(path), name, page_sz ),
+                                 NULL,
+                                 "%s (%s pages): is a symbolic link; refusing it",
+                                 name, fd_shmem_page_sz_to_cstr( page_sz ) );
   }
   if( !err ) err = region_check_stat( name, page_sz, &st, info );
   close( dir );
@@ -91,7 +109,7 @@ fd_shmem_info( char const * name, size_t page_sz, fd_shmem_info_t * opt_info ) {
   fd_shmem_info_t info;
   int err = fd_shmem_private_region_find( name, page_sz, 0, NULL, &info, NULL );
   if( !err && opt_info ) *opt_info = info;
-  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_info, err );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER_ON( fd_shmem_info, err, NULL );
 }
 
 /* ---- create / update / unlink ---- */
@@ -178,14 +196,22 @@ region_publish( int dir, int fd, char const * tmp, char const * name ) {
    directory's file system and permissions, the name, the room. */
 static int
 region_create_check( int dir, char const * what, char const * name, region_shape_t const * shape ) {
+  char path[ PATH_MAX ];
   if( !fd_shmem_private_fs_ok( dir, shape->page_sz ) ) {
-    FD_SHMEM_PRIVATE_WARN( "%s: the %s page directory is not a %s mount", what,
-                           fd_shmem_page_sz_to_cstr( shape->page_sz ), fd_shmem_private_fs_name( shape->page_sz ) );
-    return EFAULT;
+    fd_shmem_private_figs_t figs = { .had=FD_SHMEM_TYPE_WRONG_FS, .page_sz=shape->page_sz,
+                                     .numa_idx=FD_SHMEM_IDX_NULL };
+    if( fd_shmem_private_type_dir( shape->page_sz, path, sizeof(path) ) ) path[0] = '\0';
+    return fd_shmem_private_fail( EFAULT, FD_SHMEM_REASON_TYPE_STATE, path, &figs,
+                                  "%s: the %s page directory is not a %s mount", what,
+                                  fd_shmem_page_sz_to_cstr( shape->page_sz ),
+                                  fd_shmem_private_fs_name( shape->page_sz ) );
   }
   if( faccessat( dir, ".", W_OK | X_OK, AT_EACCESS ) ) return errno;
   struct stat st;
-  if( !fstatat( dir, name, &st, AT_SYMLINK_NOFOLLOW ) ) return EEXIST;
+  if( !fstatat( dir, name, &st, AT_SYMLINK_NOFOLLOW ) )  /* the caller words it: not logged */
+    return fd_shmem_private_quiet_fail( EEXIST, FD_SHMEM_REASON_EXISTS,
+                                        region_path( path, sizeof(path), name, shape->page_sz ), NULL,
+                                        "%s: %s exists", what, name );
   return fd_shmem_private_room( dir, what, shape->page_sz, shape->sub_cnt,
                                 shape->sub_page_cnt, shape->sub_cpu_idx, 0UL, NULL );
 }
@@ -213,10 +239,12 @@ region_create_at( int dir, char const * name, region_shape_t const * shape, int 
 
 static int
 region_failed( char const * what, char const * name, region_shape_t const * shape, int err ) {
-  FD_SHMEM_PRIVATE_WARN( "%s %s (%zu %s page%s) failed: %s", what, name, shape->page_cnt,
-                         fd_shmem_page_sz_to_cstr( shape->page_sz ), FD_SHMEM_PRIVATE_S( shape->page_cnt ),
-                         strerror( err ) );
-  return err;
+  char path[ PATH_MAX ];
+  return fd_shmem_private_fail( err, FD_SHMEM_REASON_SYSTEM, region_path( path, sizeof(path), name, shape->page_sz ),
+                                NULL,
+                                "%s %s (%zu %s page%s) failed: %s", what, name, shape->page_cnt,
+                                fd_shmem_page_sz_to_cstr( shape->page_sz ), FD_SHMEM_PRIVATE_S( shape->page_cnt ),
+                                strerror( err ) );
 }
 
 static int
@@ -237,8 +265,9 @@ FD_SHMEM_EXPORT int
 fd_shmem_create_multi( char const * name, size_t page_sz, size_t sub_cnt,
                        size_t const * sub_page_cnt, size_t const * sub_cpu_idx,
                        unsigned long mode ) {
-  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_create_multi,
-                                         create_multi( name, page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, mode ) );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER_ON( fd_shmem_create_multi,
+                                            create_multi( name, page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, mode ),
+                                            NULL );
 }
 
 /* Reshapes the open region fd of old_cnt pages; on failure it is left
@@ -308,7 +337,7 @@ fd_shmem_update_multi( char const * name, size_t page_sz, size_t sub_cnt,
 FD_SHMEM_EXPORT int
 fd_shmem_create( char const * name, size_t page_sz, size_t page_cnt, size_t cpu_idx, unsigned long mode ) {
   int err = create_multi( name, page_sz, 1UL, &page_cnt, &cpu_idx, mode );
-  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_create, err );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER_ON( fd_shmem_create, err, NULL );
 }
 
 /* What unlinkat would find wrong, without removing: the name must be
@@ -340,5 +369,5 @@ region_unlink( char const * name, size_t page_sz ) {
 
 FD_SHMEM_EXPORT int
 fd_shmem_unlink( char const * name, size_t page_sz ) {
-  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_unlink, region_unlink( name, page_sz ) );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER_ON( fd_shmem_unlink, region_unlink( name, page_sz ), NULL );
 }

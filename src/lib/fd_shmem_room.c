@@ -24,13 +24,14 @@ mount_free( int dir ) {
    slab the kernel may reclaim there (the kernel sums MemAvailable for
    the whole machine only).  SIZE_MAX when a figure cannot be read. */
 static size_t
-node_available( size_t node ) {
-  static char const * const keys[] = { "MemFree", "Active(file)", "Inactive(file)", "SReclaimable" };
+node_available( fd_shmem_private_view_t * view, size_t node ) {
+  fd_shmem_private_mem_t const * m;
+  if( fd_shmem_private_view_mem( view, node, &m ) ) return SIZE_MAX;
+  size_t const part[] = { m->free, m->active_file, m->inactive_file, m->sreclaimable };
   size_t sum = 0UL;
-  for( size_t i=0UL; i<sizeof(keys)/sizeof(keys[0]); i++ ) {
-    size_t v;
-    if( fd_shmem_private_meminfo( node, keys[i], &v ) ) return SIZE_MAX;
-    sum += v;
+  for( size_t i=0UL; i<sizeof(part)/sizeof(part[0]); i++ ) {
+    if( part[i]==FD_SHMEM_PRIVATE_NO_FIGURE ) return SIZE_MAX;
+    sum += part[i];
   }
   return sum;
 }
@@ -48,16 +49,17 @@ moved_note( size_t moved, char * buf, size_t buf_sz ) {
    it has the kernel answers the faults with the OOM killer, not with an
    error: a node that cannot hold its pages is refused here. */
 static int
-room_normal_nodes( char const * what, size_t const * need, size_t const * moved ) {
+room_normal_nodes( fd_shmem_private_view_t * view, char const * what, size_t const * need, size_t const * moved ) {
   if( !fd_shmem_private_has_numa() ) return 0;
   for( size_t k=0UL; k<FD_SHMEM_NUMA_MAX; k++ ) {
     size_t bytes = need[k]*FD_SHMEM_NORMAL_PAGE_SZ, avail;
-    if( !need[k] || bytes<=( avail = node_available( k ) ) ) continue;
+    if( !need[k] || bytes<=( avail = node_available( view, k ) ) ) continue;
     char n[ 32 ], a[ 32 ], m[ 64 ];
-    FD_SHMEM_PRIVATE_WARN( "%s: needs %s of normal pages on node %zu, which has %s available%s", what,
-                           fd_shmem_private_human( bytes, n, sizeof(n) ), k,
-                           fd_shmem_private_human( avail, a, sizeof(a) ), moved_note( moved[k], m, sizeof(m) ) );
-    return ENOMEM;
+    fd_shmem_private_figs_t figs = { .needed=bytes, .had=avail, .page_sz=FD_SHMEM_NORMAL_PAGE_SZ, .numa_idx=k };
+    return fd_shmem_private_fail( ENOMEM, FD_SHMEM_REASON_NO_ROOM, NULL, &figs,
+                                  "%s: needs %s of normal pages on node %zu, which has %s available%s", what,
+                                  fd_shmem_private_human( bytes, n, sizeof(n) ), k,
+                                  fd_shmem_private_human( avail, a, sizeof(a) ), moved_note( moved[k], m, sizeof(m) ) );
   }
   return 0;
 }
@@ -65,22 +67,25 @@ room_normal_nodes( char const * what, size_t const * need, size_t const * moved 
 /* dir < 0: private pages, no mount.  The mount must hold the added
    pages; the machine must give those and the moved ones. */
 static int
-room_normal( int dir, char const * what, size_t const * need, size_t const * moved, size_t added, size_t total ) {
+room_normal( fd_shmem_private_view_t * view, int dir, char const * what, size_t const * need, size_t const * moved,
+             size_t added, size_t total ) {
   size_t mount = dir<0 ? SIZE_MAX : mount_free( dir );
-  size_t avail = SIZE_MAX;
-  if( fd_shmem_private_meminfo( FD_SHMEM_PRIVATE_ALL_NODES, "MemAvailable", &avail ) ) avail = SIZE_MAX;
+  fd_shmem_private_mem_t const * fig;
+  size_t avail = fd_shmem_private_view_mem( view, FD_SHMEM_PRIVATE_ALL_NODES, &fig ) ? SIZE_MAX : fig->available;
   size_t bytes = total*FD_SHMEM_NORMAL_PAGE_SZ;
   if( added*FD_SHMEM_NORMAL_PAGE_SZ>mount ) bytes = added*FD_SHMEM_NORMAL_PAGE_SZ;
-  else if( bytes<=avail ) return room_normal_nodes( what, need, moved );
+  else if( bytes<=avail ) return room_normal_nodes( view, what, need, moved );
   char n[ 32 ], m[ 48 ], a[ 32 ];
   fd_shmem_private_human( bytes, n, sizeof(n) );
   if( mount==SIZE_MAX ) snprintf( m, sizeof(m), "no size limit" );
   else                  snprintf( m, sizeof(m), "%s free", fd_shmem_private_human( mount, a, sizeof(a) ) );
   fd_shmem_private_human( avail, a, sizeof(a) );
-  if( dir<0 ) FD_SHMEM_PRIVATE_WARN( "%s: needs %s of normal pages; the machine has %s available", what, n, a );
-  else        FD_SHMEM_PRIVATE_WARN( "%s: needs %s of normal pages; the .normal mount has %s "
-                                     "and the machine %s available", what, n, m, a );
-  return ENOMEM;
+  fd_shmem_private_figs_t figs = { .needed=bytes, .had=avail<mount ? avail : mount, .page_sz=FD_SHMEM_NORMAL_PAGE_SZ,
+                                   .numa_idx=FD_SHMEM_IDX_NULL };
+  if( dir<0 ) return fd_shmem_private_fail( ENOMEM, FD_SHMEM_REASON_NO_ROOM, NULL, &figs,
+                                            "%s: needs %s of normal pages; the machine has %s available", what, n, a );
+  return fd_shmem_private_fail( ENOMEM, FD_SHMEM_REASON_NO_ROOM, NULL, &figs, "%s: needs %s of normal pages; the "
+                                ".normal mount has %s and the machine %s available", what, n, m, a );
 }
 
 /* ---- huge and gigantic pages: the mount and each node's pool ---- */
@@ -123,10 +128,11 @@ room_node( size_t page_sz, char const * what, size_t node, size_t need, size_t m
   if( free_>unreserved ) free_ = unreserved;
   if( need<=free_ ) return 0;
   char m[ 64 ];
-  FD_SHMEM_PRIVATE_WARN( "%s: needs %zu %s page%s on node %zu, %zu free%s", what, need,
-                         fd_shmem_page_sz_to_cstr( page_sz ), FD_SHMEM_PRIVATE_S( need ), node, free_,
-                         moved_note( moved, m, sizeof(m) ) );
-  return ENOMEM;
+  fd_shmem_private_figs_t figs = { .needed=need, .had=free_, .page_sz=page_sz, .numa_idx=node };
+  return fd_shmem_private_fail( ENOMEM, FD_SHMEM_REASON_NO_ROOM, NULL, &figs,
+                                "%s: needs %zu %s page%s on node %zu, %zu free%s", what, need,
+                                fd_shmem_page_sz_to_cstr( page_sz ), FD_SHMEM_PRIVATE_S( need ), node, free_,
+                                moved_note( moved, m, sizeof(m) ) );
 }
 
 /* The mount must hold the added pages; the pools must give those and
@@ -137,18 +143,20 @@ room_pool( int dir, char const * what, size_t page_sz, size_t const * need, size
   size_t mount = mount_free( dir );
   if( mount!=SIZE_MAX && added>mount/page_sz ) {
     char const * type = fd_shmem_page_sz_to_cstr( page_sz );
-    FD_SHMEM_PRIVATE_WARN( "%s: needs %zu %s page%s; the .%s mount has %zu free", what, added,
-                           type, FD_SHMEM_PRIVATE_S( added ), type, mount/page_sz );
-    return ENOMEM;
+    fd_shmem_private_figs_t figs = { .needed=added, .had=mount/page_sz, .page_sz=page_sz, .numa_idx=FD_SHMEM_IDX_NULL };
+    return fd_shmem_private_fail( ENOMEM, FD_SHMEM_REASON_NO_ROOM, NULL, &figs,
+                                  "%s: needs %zu %s page%s; the .%s mount has %zu free", what, added,
+                                  type, FD_SHMEM_PRIVATE_S( added ), type, mount/page_sz );
   }
   size_t unreserved = pool_unreserved( page_sz );
   if( unreserved==SIZE_MAX ) return 0;  /* no pool figures: let the kernel decide */
   for( size_t k=0UL; k<FD_SHMEM_NUMA_MAX; k++ )
     if( need[k] && room_node( page_sz, what, k, need[k], moved[k], unreserved ) ) return ENOMEM;
   if( total<=unreserved ) return 0;
-  FD_SHMEM_PRIVATE_WARN( "%s: needs %zu %s page%s, %zu free and not reserved on the machine", what, total,
-                         fd_shmem_page_sz_to_cstr( page_sz ), FD_SHMEM_PRIVATE_S( total ), unreserved );
-  return ENOMEM;
+  fd_shmem_private_figs_t figs = { .needed=total, .had=unreserved, .page_sz=page_sz, .numa_idx=FD_SHMEM_IDX_NULL };
+  return fd_shmem_private_fail( ENOMEM, FD_SHMEM_REASON_NO_ROOM, NULL, &figs,
+                                "%s: needs %zu %s page%s, %zu free and not reserved on the machine", what, total,
+                                fd_shmem_page_sz_to_cstr( page_sz ), FD_SHMEM_PRIVATE_S( total ), unreserved );
 }
 
 int
@@ -165,6 +173,7 @@ fd_shmem_private_room( int dir, char const * what, size_t page_sz, size_t sub_cn
     total   += need[k];
   }
   if( !total ) return 0;
-  if( page_sz==FD_SHMEM_NORMAL_PAGE_SZ ) return room_normal( dir, what, need, moved, added, total );
-  return room_pool( dir, what, page_sz, need, moved, added, total );
+  if( page_sz!=FD_SHMEM_NORMAL_PAGE_SZ ) return room_pool( dir, what, page_sz, need, moved, added, total );
+  fd_shmem_private_view_t view = { 0 };  /* this call's figures: each file read once */
+  return room_normal( &view, dir, what, need, moved, added, total );
 }

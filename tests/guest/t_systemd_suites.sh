@@ -4,8 +4,9 @@
 # systemd guest (tests/guest/systemd/), where cgroup v2 is mounted, as on
 # Debian 12 and 13 hosts, and no cgroup v1 memory controller.  Every
 # suite must PASS (suites.sh counts a SKIP as a failure), the pools and
-# mounts must be as before, and test_safety, which needs a memory cgroup,
-# must have had v2's: the guest's cgroup facts are checked first.
+# mounts must be as before, and test_region_priv, whose safety round needs
+# a memory cgroup, must have had v2's: the guest's cgroup facts are
+# checked first.
 # Exit 0, 1, or 77 when the host lacks QEMU, the kernel or the rootfs.
 # shellcheck source-path=SCRIPTDIR source=systemd/guest.sh
 . "$(dirname "$0")/systemd/guest.sh"
@@ -41,5 +42,5 @@ case $facts in
   *"is cgroup2fs, controllers \""*memory*'", v1 memory mounts ""') ;;
   *) sd_fail "the guest did not have cgroup v2 with its memory controller and no v1 memory: $facts" ;;
 esac
-grep -q '^guest: PASS: tests/test_safety ' "$log" || sd_fail "test_safety did not PASS"
-echo "PASS: every privileged suite, test_safety with the cgroup v2 memory controller (the only one there)"
+grep -q '^guest: PASS: tests/test_region_priv ' "$log" || sd_fail "test_region_priv did not PASS"
+echo "PASS: every privileged suite, test_region_priv with the cgroup v2 memory controller (the only one there)"

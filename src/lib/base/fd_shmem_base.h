@@ -30,6 +30,35 @@ void fd_shmem_private_log( int level, char const * fmt, ... )
 #define FD_SHMEM_PRIVATE_NOTE( ... )  fd_shmem_private_log( FD_SHMEM_LOG_NOTICE,  __VA_ARGS__ )
 #define FD_SHMEM_PRIVATE_DBG( ... )   fd_shmem_private_log( FD_SHMEM_LOG_DEBUG,   __VA_ARGS__ )
 
+/* ---- reasons (fd_shmem_reason.c) ---- */
+
+/* Figures of a reason (fd_shmem_reason_t needed, had, page_sz, numa_idx). */
+typedef struct fd_shmem_private_figs {
+  size_t needed, had, page_sz, numa_idx;
+} fd_shmem_private_figs_t;
+
+/* Records this thread's reason (what, path: NULL none, figs: NULL none)
+   and logs the text at warning.  Returns err, so a site reads
+   "return fd_shmem_private_fail( EINVAL, ... );". */
+int fd_shmem_private_fail( int err, int what, char const * path, fd_shmem_private_figs_t const * figs,
+                           char const * fmt, ... )
+  __attribute__(( format( printf, 5, 6 ) ));
+
+/* The same, not logged: a refusal the caller words itself (a region
+   that exists) or a question (the check calls). */
+int fd_shmem_private_quiet_fail( int err, int what, char const * path, fd_shmem_private_figs_t const * figs,
+                                 char const * fmt, ... )
+  __attribute__(( format( printf, 5, 6 ) ));
+
+/* The catch-all turned sys_err into err (EIO): the reason of this call
+   gets both (if the call recorded none for sys_err: a SYSTEM one on
+   path domain, NULL none, with text). */
+void fd_shmem_private_reason_sys_err( int err, int sys_err, char const * domain, char const * text );
+
+/* Called as public function fn returns err: a failure whose site
+   recorded no reason gets one from the code alone. */
+void fd_shmem_private_reason_exit( char const * fn, int err );
+
 /* ---- domain paths (fd_shmem_path.c) ---- */
 
 /* Copies domain path (NULL: the current one) without trailing slashes

@@ -8,7 +8,8 @@
    errno) goes through FD_SHMEM_PRIVATE_ERRSET_FILTER, which lets a
    listed code through and turns any other into EIO, logging the real
    one: the list below is the function's ABI, not a description of it.
-   The cpu sequence parser, the join queries and the anonymous joins
+   The cpu sequence parser, the join queries, the anonymous joins,
+   fd_shmem_last_reason and fd_shmem_domain_plan (its answers are data)
    return only literal codes of their sets, and no system call's error
    can reach them: they need no filter and have no EIO.  tests/test_abi.sh reads this file (one X
    line per function) and checks each man page's ERRORS section and each
@@ -36,6 +37,7 @@
   X( fd_shmem_pool_query,       EINVAL, ENODEV, EOPNOTSUPP, EIO ) \
   X( fd_shmem_pool_alloc,       EINVAL, ENODEV, EOPNOTSUPP, E2BIG, EBUSY, ENOMEM, EACCES, EIO ) \
   X( fd_shmem_pool_free,        EINVAL, ENODEV, EOPNOTSUPP, EBUSY, EACCES, EIO ) \
+  X( fd_shmem_pool_alloc_check, EINVAL, ENODEV, EOPNOTSUPP, E2BIG, EBUSY, EIO ) \
   X( fd_shmem_acquire_multi,    EINVAL, ENOMEM, EIO ) \
   X( fd_shmem_acquire,          EINVAL, ENOMEM, EIO ) \
   X( fd_shmem_release,          EINVAL, EIO ) \
@@ -45,7 +47,9 @@
   X( fd_shmem_join_query_by_join, EINVAL, ENOENT ) \
   X( fd_shmem_join_query_by_addr, EINVAL, ENOENT ) \
   X( fd_shmem_join_anonymous,   EINVAL ) \
-  X( fd_shmem_leave_anonymous,  EINVAL )
+  X( fd_shmem_leave_anonymous,  EINVAL ) \
+  X( fd_shmem_last_reason,      EINVAL, ENOENT ) \
+  X( fd_shmem_domain_plan,      EINVAL )
 
 /* The groove pool's codes (fd_groove_volume.h) are not errno values and
    its calls make no system call: each returns only literal codes, so
@@ -61,11 +65,16 @@ FD_SHMEM_PRIVATE_ERRSETS( FD_SHMEM_PRIVATE_ERRSET_DECLARE )
 
 /* err if it is 0 or in set (0-terminated), else EIO: the catch-all for
    an unexpected system error, whose real errno is logged (a warning
-   naming fn) so that nothing is lost. */
-int fd_shmem_private_errset_filter( char const * fn, int const * set, int err );
+   naming fn, the last line the call logs) and kept in the call's reason
+   so that nothing is lost.  on_domain: the call is about domain (NULL:
+   the current one), which a catch-all reason names. */
+int fd_shmem_private_errset_filter( char const * fn, int const * set, int err, int on_domain, char const * domain );
 
 /* What public function fn returns for err. */
 #define FD_SHMEM_PRIVATE_ERRSET_FILTER( fn, err ) \
-  fd_shmem_private_errset_filter( #fn, fd_shmem_private_errset_##fn, (err) )
+  fd_shmem_private_errset_filter( #fn, fd_shmem_private_errset_##fn, (err), 0, NULL )
+/* The same for a function about domain (NULL: the current one). */
+#define FD_SHMEM_PRIVATE_ERRSET_FILTER_ON( fn, err, domain ) \
+  fd_shmem_private_errset_filter( #fn, fd_shmem_private_errset_##fn, (err), 1, (domain) )
 
 #endif /* FDSHMEM_SRC_LIB_FD_SHMEM_ERRSET_H */

@@ -2,6 +2,7 @@
    callback, filtered by a level read once from FD_SHMEM_LOG. */
 
 #include "fd_shmem_base.h"
+#include "fd_shmem_escape.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -16,10 +17,16 @@ static int                 log_level = FD_SHMEM_LOG_WARNING;
 static fd_shmem_log_func_t log_func;  /* NULL: default */
 static void *              log_ctx;
 
+/* Messages hold names as they are (a path, a process name: any byte);
+   the default sink shows them by the one escaping rule. */
 static void
 log_default( void * ctx, int level, char const * msg ) {
   (void)ctx; (void)level;
-  fprintf( stderr, "fd_shmem: %s\n", msg );
+  flockfile( stderr );  /* the line whole among threads */
+  fputs( "fd_shmem: ", stderr );
+  fd_shmem_escape_put( stderr, msg );
+  fputc( '\n', stderr );
+  funlockfile( stderr );
 }
 
 /* Parses a level name or digit; -1 if it is neither. */

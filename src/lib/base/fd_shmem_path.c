@@ -104,11 +104,19 @@ fd_shmem_path( void ) {
 int
 fd_shmem_private_type_dir( size_t page_sz, char * buf, size_t buf_sz ) {
   if( !fd_shmem_is_page_sz( page_sz ) ) return EINVAL;
+  char const * type     = fd_shmem_private_type_name( page_sz );
+  size_t       type_len = strlen( type );
   path_boot();
   pthread_mutex_lock( &path_lock );
-  int len = snprintf( buf, buf_sz, "%s/%s", path_buf, fd_shmem_private_type_name( page_sz ) );
+  size_t len  = strlen( path_buf );
+  int    fits = len+1UL+type_len<buf_sz;
+  if( fits ) {  /* copied, not snprintf'd: a join by name may build three of these */
+    memcpy( buf, path_buf, len );
+    buf[ len ] = '/';
+    memcpy( buf+len+1UL, type, type_len+1UL );
+  }
   pthread_mutex_unlock( &path_lock );
-  return ( len<0 || (size_t)len>=buf_sz ) ? ENAMETOOLONG : 0;
+  return fits ? 0 : ENAMETOOLONG;
 }
 
 int

@@ -1,7 +1,9 @@
 /* Who holds a domain's mounts: every process that maps a file of one
    (its name may be gone: "(deleted)"), has a descriptor open in one, or
    has its working or root directory inside.  Found by device number
-   from /proc, so a deleted or renamed file is still seen. */
+   from /proc (fd_shmem_procs.c and the gate), so a deleted or renamed
+   file is still seen.  Names go into the log as they are: its sink
+   escapes them (base/fd_shmem_escape.h). */
 
 #include "fd_shmem_sys.h"
 
@@ -13,7 +15,6 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/kcmp.h>
@@ -27,10 +28,11 @@ typedef struct {
   char const * const *  dir;
   size_t                dev_cnt;
   long                  pid;
-  char                  base[ 64 ];  /* /proc/PID, or /proc/PID/task/TID for a thread */
+  long                  tid;         /* the thread of pid scan_dirs and scan_fds look at */
   char                  comm[ 64 ];
   int                   held;        /* this process holds something */
   size_t                logged;
+  size_t                cnt;         /* processes found holding something */
   uint64_t              seen[ HOLDER_SEEN_MAX ];  /* hashes of what this process was named for */
   size_t                seen_cnt;
 } holder_scan_t;
@@ -53,28 +55,12 @@ held_dir( holder_scan_t const * s, unsigned long dev ) {
   return NULL;
 }
 
-/* Writes s with control bytes as \xHH (a file name cannot forge a line
-   of the log); returns buf. */
-static char const *
-printable( char const * s, char * buf, size_t buf_sz ) {
-  size_t n = 0UL;
-  for( ; *s && n+5UL<buf_sz; s++ ) {
-    unsigned char c = (unsigned char)*s;
-    if( c<0x20 || c==0x7f ) n += (size_t)snprintf( buf+n, buf_sz-n, "\\x%02x", c );
-    else buf[ n++ ] = (char)c;
-  }
-  buf[ n ] = '\0';
-  return buf;
-}
-
 static void
 holder_log( holder_scan_t * s, char const * what, char const * where ) {
   s->held = 1;
   if( seen_before( s, what, where ) ) return;
-  char comm[ 4*sizeof(s->comm) ], at[ 4*PATH_MAX ];  /* any path, each byte escaped */
   if( s->logged++<HOLDER_LOG_MAX )
-    FD_SHMEM_PRIVATE_WARN( "%s: pid %ld (%s) %s %s", s->op, s->pid, printable( s->comm, comm, sizeof(comm) ), what,
-                           printable( where, at, sizeof(at) ) );
+    FD_SHMEM_PRIVATE_WARN( "%s: pid %ld (%s) %s %s", s->op, s->pid, s->comm, what, where );
 }
 
 static void
@@ -82,9 +68,9 @@ scan_dirs( holder_scan_t * s ) {
   static char const * const link[]  = { "cwd", "root" };
   static char const * const what[]  = { "has its working directory in", "has its root directory in" };
   for( int i=0; i<2; i++ ) {
-    char path[ 96 ];
+    char path[ 512 ];
     struct stat st;
-    snprintf( path, sizeof(path), "%s/%s", s->base, link[i] );
+    if( fd_shmem_private_sys_path( path, sizeof(path), "/proc/%ld/task/%ld/%s", s->pid, s->tid, link[i] ) ) continue;
     char const * dir = stat( path, &st ) ? NULL : held_dir( s, (unsigned long)st.st_dev );
     if( dir ) holder_log( s, what[i], dir );
   }
@@ -92,9 +78,7 @@ scan_dirs( holder_scan_t * s ) {
 
 static void
 scan_fds( holder_scan_t * s ) {
-  char path[ 96 ];
-  snprintf( path, sizeof(path), "%s/fd", s->base );
-  DIR * d = opendir( path );
+  DIR * d = fd_shmem_private_sys_opendir( "/proc/%ld/task/%ld/fd", s->pid, s->tid );
   if( !d ) return;
   for( struct dirent * e; ( e = readdir( d ) ); ) {
     struct stat st;
@@ -109,27 +93,11 @@ scan_fds( holder_scan_t * s ) {
   closedir( d );
 }
 
-/* Maps lines: "start-end perms offset MAJ:MIN inode path" (each file
-   is named once per process: holder_log skips repeats). */
-static void
-scan_maps( holder_scan_t * s ) {
-  char path[ 64 ];
-  snprintf( path, sizeof(path), "/proc/%ld/maps", s->pid );
-  FILE * f = fopen( path, "re" );
-  if( !f ) return;
-  char * line = NULL;
-  size_t line_sz = 0UL;
-  while( getline( &line, &line_sz, f )>0 ) {  /* whole lines: a long path never splits one */
-    unsigned maj, min;
-    int off = 0;
-    if( sscanf( line, "%*s %*s %*s %x:%x %*u %n", &maj, &min, &off )!=2 || !off ) continue;
-    if( !held_dir( s, (unsigned long)makedev( maj, min ) ) ) continue;
-    char * file = line+off;
-    file[ strcspn( file, "\n" ) ] = '\0';
-    holder_log( s, "maps", file );
-  }
-  free( line );
-  fclose( f );
+static int
+map_visit( void * ctx, fd_shmem_private_map_t const * map ) {
+  holder_scan_t * s = ctx;  /* each file is named once per process: holder_log skips repeats */
+  if( held_dir( s, map->dev ) ) holder_log( s, "maps", map->path );
+  return 0;
 }
 
 /* 1 if thread tid shares its what (KCMP_FS: working and root
@@ -144,49 +112,35 @@ shares_with_leader( long pid, long tid, int what ) {
    thread may have its own (unshare CLONE_FS or CLONE_FILES). */
 static void
 scan_tasks( holder_scan_t * s ) {
-  char path[ 64 ];
-  snprintf( path, sizeof(path), "/proc/%ld/task", s->pid );
-  DIR * d = opendir( path );
+  DIR * d = fd_shmem_private_sys_opendir( "/proc/%ld/task", s->pid );
   if( !d ) return;
   for( struct dirent * e; ( e = readdir( d ) ); ) {
     if( !isdigit( (unsigned char)e->d_name[0] ) ) continue;
-    long tid = strtol( e->d_name, NULL, 10 );
-    snprintf( s->base, sizeof(s->base), "/proc/%ld/task/%ld", s->pid, tid );
+    long tid = s->tid = strtol( e->d_name, NULL, 10 );
     if( tid==s->pid || !shares_with_leader( s->pid, tid, KCMP_FS ) )    scan_dirs( s );
     if( tid==s->pid || !shares_with_leader( s->pid, tid, KCMP_FILES ) ) scan_fds( s );
   }
   closedir( d );
 }
 
-static void
-read_comm( holder_scan_t * s ) {
-  char path[ 64 ];
-  snprintf( path, sizeof(path), "/proc/%ld/comm", s->pid );
-  snprintf( s->comm, sizeof(s->comm), "?" );
-  FILE * f = fopen( path, "re" );
-  if( !f ) return;
-  if( fgets( s->comm, sizeof(s->comm), f ) ) s->comm[ strcspn( s->comm, "\n" ) ] = '\0';
-  fclose( f );
+static int
+proc_visit( void * ctx, long pid ) {
+  holder_scan_t * s = ctx;
+  s->pid      = pid;
+  s->held     = 0;
+  s->seen_cnt = 0UL;
+  fd_shmem_private_proc_comm( pid, s->comm, sizeof(s->comm) );
+  fd_shmem_private_maps_each( pid, map_visit, s );
+  scan_tasks( s );
+  s->cnt += (size_t)s->held;
+  return 0;
 }
 
 size_t
 fd_shmem_private_holders( char const * op, unsigned long const * dev, char const * const * dir, size_t dev_cnt ) {
   holder_scan_t s = { .op = op, .dev = dev, .dir = dir, .dev_cnt = dev_cnt };
-  DIR * proc = opendir( "/proc" );
-  if( !proc ) return 0UL;
-  size_t cnt = 0UL;
-  for( struct dirent * e; ( e = readdir( proc ) ); ) {
-    if( !isdigit( (unsigned char)e->d_name[0] ) ) continue;
-    s.pid      = strtol( e->d_name, NULL, 10 );
-    s.held     = 0;
-    s.seen_cnt = 0UL;
-    read_comm( &s );
-    scan_maps( &s );
-    scan_tasks( &s );
-    cnt += (size_t)s.held;
-  }
-  closedir( proc );
+  fd_shmem_private_procs_each( proc_visit, &s );
   if( s.logged>HOLDER_LOG_MAX )
     FD_SHMEM_PRIVATE_WARN( "%s: ... and %zu more", op, s.logged-HOLDER_LOG_MAX );
-  return cnt;
+  return s.cnt;
 }

@@ -98,9 +98,10 @@ place_sub( char * mem, size_t page_sz, size_t page_cnt, size_t cpu_idx, int has_
   err = check_node( mem, page_sz, page_cnt, node );
   if( err!=EFAULT ) return err;
   if( !no_cap ) return ENOMEM;
-  FD_SHMEM_PRIVATE_WARN( "some pages stay off node %d: other processes map them too (the region is joined elsewhere), "
-                         "and pages mapped by other processes can be moved only with CAP_SYS_NICE", node );
-  return EPERM;
+  fd_shmem_private_figs_t figs = { .numa_idx=(size_t)node };
+  return fd_shmem_private_fail( EPERM, FD_SHMEM_REASON_NO_PRIV, NULL, &figs, "some pages stay off node %d: other "
+                                "processes map them too (the region is joined elsewhere), and pages mapped by other "
+                                "processes can be moved only with CAP_SYS_NICE", node );
 }
 
 int

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <numaif.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -38,7 +39,10 @@ static int
 undo_errno( char const * call ) {
   int err = errno;
   if( err!=EPERM ) return err;
-  FD_SHMEM_PRIVATE_WARN( "%s: unexpected error: %s (errno %d); returned as EIO", call, strerror( err ), err );
+  char text[ 256 ];
+  snprintf( text, sizeof(text), "%s: unexpected error: %s (errno %d); returned as EIO", call, strerror( err ), err );
+  FD_SHMEM_PRIVATE_WARN( "%s", text );
+  fd_shmem_private_reason_sys_err( EIO, err, NULL, text );
   return EIO;
 }
 

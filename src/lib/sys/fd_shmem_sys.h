@@ -3,12 +3,15 @@
 
 /* Internal to libfdshmem: the sys layer (this folder), the machine:
    /sys, /proc and libnuma.  It calls only itself and base (the link of
-   libprobe_sys.la checks it).  Not yet every such read: mountinfo
-   (fd_shmem_domain_model.c), the region listing's /proc walk
-   (fd_shmem_domain_regions.c) and the pool's node paths and zoneinfo
-   (fd_shmem_pool.c) still sit in the core. */
+   libprobe_sys.la checks it).  Every read of /sys and /proc is made
+   under the sysroot of fd_shmem_sysroot.c, the test seam's gate
+   (tests/test_sys proves it on a fake tree; tests/test_layers.sh
+   checks that no file outside this folder names such a path). */
 
 #include "../base/fd_shmem_base.h"
+
+#include <dirent.h>
+#include <stdio.h>
 
 /* ---- libnuma (fd_shmem_numa_lib.c) and the topology (fd_shmem_numa.c) ---- */
 
@@ -34,12 +37,76 @@ fd_shmem_private_numa_lib_t const * fd_shmem_private_numa_lib( void );
    topology is read on the first call of this or any topology query. */
 int fd_shmem_private_has_numa( void );
 
-/* ---- the test seam (fd_shmem_sysroot.c) ---- */
+/* ---- the gate to /sys and /proc, and the test seam (fd_shmem_sysroot.c) ---- */
 
 /* Prefix for /sys and /proc paths: "" in the installed library; a
    test build may point it at a fake tree (the test seam,
    fd_shmem_sysroot.c). */
 char const * fd_shmem_private_sysroot( void );
+
+/* The path fmt ("/proc/%ld/maps", ...) names, under the sysroot, into
+   buf; 0 or ENAMETOOLONG. */
+int fd_shmem_private_sys_path( char * buf, size_t buf_sz, char const * fmt, ... )
+  __attribute__(( format( printf, 3, 4 ) ));
+
+/* fopen (read, close on exec) and opendir of the path fmt names under
+   the sysroot; NULL with errno set on failure. */
+FILE * fd_shmem_private_sys_fopen  ( char const * fmt, ... ) __attribute__(( format( printf, 1, 2 ) ));
+DIR *  fd_shmem_private_sys_opendir( char const * fmt, ... ) __attribute__(( format( printf, 1, 2 ) ));
+
+/* ---- processes (fd_shmem_procs.c): the one /proc walk and maps reader ---- */
+
+/* One file mapping of a process, from its /proc/PID/maps line
+   "start-end perms offset MAJ:MIN inode path": dev and ino as the
+   kernel gives them, path as shown (" (deleted)" when unlinked; ""
+   for none). */
+typedef struct {
+  unsigned long dev;
+  unsigned long ino;
+  char const *  path;
+} fd_shmem_private_map_t;
+
+/* Calls fn( ctx, pid ) for each process of /proc until fn returns
+   non-zero.  Returns 0, or the errno of opening /proc. */
+int fd_shmem_private_procs_each( int (*fn)( void * ctx, long pid ), void * ctx );
+
+/* Calls fn( ctx, map ) for each line of process pid's maps until fn
+   returns non-zero.  Returns 0, or the errno of the open (the process
+   exited, or is not ours to read). */
+int fd_shmem_private_maps_each( long pid, int (*fn)( void * ctx, fd_shmem_private_map_t const * map ), void * ctx );
+
+/* The name of process pid (/proc/PID/comm) into buf, "?" if it cannot
+   be read; returns buf. */
+char const * fd_shmem_private_proc_comm( long pid, char * buf, size_t buf_sz );
+
+/* ---- the mounts of this namespace (fd_shmem_mountinfo.c) ---- */
+
+/* One mount, from its /proc/self/mountinfo line, escapes undone. */
+typedef struct {
+  unsigned long dev;
+  char const *  root;    /* the part of its file system shown ("/": all of it) */
+  char const *  point;   /* where it is mounted */
+  char const *  fstype;
+} fd_shmem_private_mount_t;
+
+/* The whole mount list, read and parsed once. */
+typedef struct {
+  fd_shmem_private_mount_t * ent;
+  size_t                     cnt;
+  char *                     text;  /* the file, which ent's strings point into */
+} fd_shmem_private_mounts_t;
+
+/* Reads the mount list into *m (empty when it cannot be read).  Returns
+   0, or the errno of the read (ENOMEM). */
+int  fd_shmem_private_mounts_read( fd_shmem_private_mounts_t * m );
+void fd_shmem_private_mounts_free( fd_shmem_private_mounts_t * m );
+
+/* ---- capabilities (fd_shmem_caps.c) ---- */
+
+/* 1 if this process may mount and unmount (CAP_SYS_ADMIN in
+   /proc/self/status); 1 too when that cannot be read (the kernel then
+   decides). */
+int fd_shmem_private_may_mount( void );
 
 /* ---- NUMA placement (fd_shmem_numa_place.c) ---- */
 
@@ -88,15 +155,47 @@ void fd_shmem_private_numa_undo_free( fd_shmem_private_numa_undo_t * u );
 size_t fd_shmem_private_holders( char const * op, unsigned long const * dev,
                                  char const * const * dir, size_t dev_cnt );
 
-/* ---- the machine (fd_shmem_machine.c) ---- */
+/* ---- memory figures and hugepage pools (fd_shmem_figures.c) ---- */
 
 #define FD_SHMEM_PRIVATE_ALL_NODES ((size_t)-1)
+#define FD_SHMEM_PRIVATE_NO_FIGURE ((size_t)-1)  /* a key the file did not have */
 
-/* Reads meminfo field key ("MemTotal", "MemFree", "MemAvailable", ...)
-   of node numa_idx, or of the whole machine for
-   FD_SHMEM_PRIVATE_ALL_NODES, in bytes.  Returns 0, ENODEV (no such
-   node), ENOENT (no such field) or the errno of the open. */
-int fd_shmem_private_meminfo( size_t numa_idx, char const * key, size_t * bytes );
+/* The meminfo figures of a node, or of the machine, in bytes. */
+typedef struct {
+  size_t total, free, available, active_file, inactive_file, sreclaimable;
+} fd_shmem_private_mem_t;
+
+/* Reads the meminfo of node numa_idx, or of the whole machine for
+   FD_SHMEM_PRIVATE_ALL_NODES, in one read; a key the file lacks is
+   FD_SHMEM_PRIVATE_NO_FIGURE (a node has no MemAvailable).  Returns 0,
+   ENODEV (no such node) or the errno of the read. */
+int fd_shmem_private_mem_read( size_t numa_idx, fd_shmem_private_mem_t * m );
+
+#define FD_SHMEM_PRIVATE_VIEW_NODES (8)
+
+typedef struct { int read, err; fd_shmem_private_mem_t mem; } fd_shmem_private_view_mem_t;
+
+/* What one call has read of the machine: zero it on the stack of the
+   call (fd_shmem_private_view_t v = { 0 };) and ask it; each file is
+   read on the first question only.  Past VIEW_NODES nodes it reads
+   again. */
+typedef struct {
+  fd_shmem_private_view_mem_t machine;
+  size_t                      node_cnt;
+  size_t                      node_idx[ FD_SHMEM_PRIVATE_VIEW_NODES ];
+  fd_shmem_private_view_mem_t node[ FD_SHMEM_PRIVATE_VIEW_NODES ];
+  fd_shmem_private_view_mem_t spare;
+} fd_shmem_private_view_t;
+
+/* *out gets the figures of node numa_idx (or the machine's) from view v,
+   read if v has not read them yet.  Returns what the read returned. */
+int fd_shmem_private_view_mem( fd_shmem_private_view_t * v, size_t numa_idx, fd_shmem_private_mem_t const ** out );
+
+/* Writes the sysfs directory of the page_sz pool of node numa_idx, or
+   of the machine for FD_SHMEM_PRIVATE_ALL_NODES (.../hugepages-NkB),
+   into buf.  Returns 0, EINVAL (a page size with no pool: normal) or
+   ENAMETOOLONG. */
+int fd_shmem_private_hugepage_dir( size_t page_sz, size_t numa_idx, char * buf, size_t buf_sz );
 
 /* Reads field ("free_hugepages", "nr_hugepages", ...) of the page_sz
    pool of node numa_idx, or of the whole machine for
@@ -110,8 +209,7 @@ int fd_shmem_private_hugepage_figure( size_t page_sz, size_t numa_idx, char cons
    errno of reading free_hugepages. */
 int fd_shmem_private_hugepage_unclaimed( size_t page_sz, size_t * v );
 
-/* 1 if this process may mount and unmount (CAP_SYS_ADMIN). */
-int fd_shmem_private_may_mount( void );
+/* ---- the machine (fd_shmem_machine.c) ---- */
 
 /* Writes bytes for a person ("22.4 GiB") into buf; returns buf. */
 char const * fd_shmem_private_human( size_t bytes, char * buf, size_t buf_sz );

@@ -1,4 +1,6 @@
-/* Names, page sizes, cpu sequences, the domain path and logging. */
+/* Names, page sizes, cpu sequences, owners, the domain path and logging,
+   and every code of the error sets of set_path, owner_resolve and
+   cpu_seq_parse. */
 
 #include "fdt.h"
 
@@ -196,9 +198,32 @@ START_TEST( log_env_path ) {
 }
 END_TEST
 
+/* ---- the error sets, one call per code ---- */
+
+static int path_null( void ) { return fd_shmem_set_path( NULL ); }
+static int owner_unknown( void ) {
+  unsigned long uid, gid;
+  return fd_shmem_owner_resolve( "fdshmem-no-such-user", NULL, &uid, &gid );
+}
+static int cpu_seq_open_range( void ) {
+  size_t cpus[ 4 ], cnt;
+  return fd_shmem_cpu_seq_parse( "0-", cpus, 4, &cnt );
+}
+static int cpu_seq_too_many( void ) {
+  size_t cpus[ 2 ], cnt;
+  return fd_shmem_cpu_seq_parse( "0-3", cpus, 2, &cnt );
+}
+
+static fdt_errcase_t const errcases[] = {
+  { "fd_shmem_set_path",         EINVAL,  path_null,              0 },
+  { "fd_shmem_owner_resolve",    EINVAL,  owner_unknown,          0 },
+  { "fd_shmem_cpu_seq_parse",    EINVAL,  cpu_seq_open_range,     0 },
+  { "fd_shmem_cpu_seq_parse",    E2BIG,   cpu_seq_too_many,       0 },
+};
+
 int
 main( void ) {
-  Suite * s  = suite_create( "names" );
+  Suite * s  = suite_create( "base" );
   TCase * tc = tcase_create( "core" );
   tcase_add_test( tc, name_valid );
   tcase_add_test( tc, name_invalid );
@@ -208,6 +233,7 @@ main( void ) {
   tcase_add_test( tc, cpu_seq_valid );
   tcase_add_test( tc, cpu_seq_invalid );
   tcase_add_test( tc, owner_resolve );
+  fdt_errcases_add( tc, errcases, sizeof(errcases)/sizeof(errcases[0]), FDT_ERRCASES_BASE );
   suite_add_tcase( s, tc );
 
   /* These depend on the library's one-time boot, so each needs a fresh

@@ -1,11 +1,15 @@
-/* Processes racing on one domain: creates of one name, creates killed at
-   random moments, unlinks under joins, a reset under joins. */
+/* Domain administration on real domains (privileged: root and
+   FDSHMEM_TEST_PRIVILEGED=1, else the whole program is skipped): creates
+   killed at random moments leave temporaries that reset removes, a reset
+   under joins keeps the mappings, and the codes of the domain error sets
+   that need a mount or someone else's file (errcases_domain.h). */
 
 #include "fdt.h"
+#include "errcase_tree.h"
+#include "errcases_domain.h"
 
 #include <fdshmem/fd_shmem.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,7 +20,6 @@
 #include <unistd.h>
 
 #define NORMAL    FD_SHMEM_NORMAL_PAGE_SZ
-#define RACERS    (8)
 #define KILL_CNT  (300)
 #define VICTIM_SZ (512UL)  /* pages: wide enough to be killed halfway */
 
@@ -29,36 +32,6 @@ reap( pid_t pid ) {
   ck_assert_int_eq( waitpid( pid, &status, 0 ), pid );
   return WIFEXITED( status ) ? WEXITSTATUS( status ) : 128 + WTERMSIG( status );
 }
-
-START_TEST( create_race_one_winner ) {
-  int go[2];
-  ck_assert_int_eq( pipe( go ), 0 );
-  pid_t pid[ RACERS ];
-  for( int i=0; i<RACERS; i++ ) {
-    pid[i] = fdt_fork();
-    if( !pid[i] ) {
-      char c;
-      close( go[1] );
-      if( read( go[0], &c, 1 )!=0 ) _exit( 99 );  /* everyone starts when the pipe closes */
-      _exit( fd_shmem_create( "race", NORMAL, 64, 0, 0600 ) );
-    }
-  }
-  close( go[0] );
-  close( go[1] );
-  int won = 0, lost = 0;
-  for( int i=0; i<RACERS; i++ ) {
-    int st = reap( pid[i] );
-    won  += st==0;
-    lost += st==EEXIST;
-  }
-  ck_assert_int_eq( won, 1 );
-  ck_assert_int_eq( lost, RACERS-1 );
-  fd_shmem_info_t info;
-  ck_assert_int_eq( fd_shmem_info( "race", 0, &info ), 0 );
-  ck_assert_uint_eq( info.page_cnt, 64 );
-  ck_assert_int_eq( fd_shmem_unlink( "race", 0 ), 0 );
-}
-END_TEST
 
 typedef struct { size_t leftovers, invalid_listed; } walk_t;
 
@@ -116,55 +89,10 @@ START_TEST( create_killed_anywhere ) {
   ck_assert_int_eq( fd_shmem_domain_regions( domain.path, count_files, &w ), 0 );
   ck_assert_uint_eq( w.invalid_listed, w.leftovers );  /* only temporaries are left, all marked */
   printf( "leftover temporaries listed: %zu\n", w.leftovers );
-  if( !domain.privileged ) return;  /* reset acts only on a real domain: its own mounts */
   ck_assert_int_eq( fd_shmem_domain_reset( domain.path ), 0 );
   w = (walk_t){ 0, 0 };
   ck_assert_int_eq( fd_shmem_domain_regions( domain.path, count_files, &w ), 0 );
   ck_assert_uint_eq( w.leftovers, 0 );
-}
-END_TEST
-
-/* Joins racing an unlink-and-recreate loop either get a whole mapping
-   or fail cleanly.  Each joiner keeps going until it has JOIN_WANT whole
-   joins (or a generous deadline passes); the churn runs until every
-   joiner is done, so no speed of either side is assumed. */
-#define JOIN_WANT (50)
-
-START_TEST( unlink_under_joins ) {
-  ck_assert_int_eq( fd_shmem_create( "churn", NORMAL, 8, 0, 0600 ), 0 );
-  pid_t pid[ 3 ];
-  for( int i=0; i<3; i++ ) {
-    pid[i] = fdt_fork();
-    if( !pid[i] ) {
-      fd_shmem_set_log_level( FD_SHMEM_LOG_NONE );  /* failed joins are expected here */
-      double deadline = fdt_now_ns() + 60e9;
-      int ok = 0;
-      while( ok<JOIN_WANT && fdt_now_ns()<deadline ) {
-        fd_shmem_join_info_t info;
-        volatile char * m = fd_shmem_join( "churn", FD_SHMEM_JOIN_MODE_READ_ONLY, 0, NULL, NULL, &info );
-        if( !m ) continue;
-        if( info.page_cnt!=8 ) _exit( 2 );
-        (void)m[ 8*4096-1 ];  /* the whole mapping is there */
-        if( fd_shmem_leave( (void *)m, NULL, NULL ) ) _exit( 3 );
-        ok++;
-      }
-      _exit( ok==JOIN_WANT ? 0 : 4 );
-    }
-  }
-  int status[ 3 ], running = 3;
-  while( running ) {
-    ck_assert_int_eq( fd_shmem_unlink( "churn", 0 ), 0 );
-    ck_assert_int_eq( fd_shmem_create( "churn", NORMAL, 8, 0, 0600 ), 0 );
-    struct timespec present = { 0, 20000 };  /* let the name be seen now and then */
-    nanosleep( &present, NULL );
-    for( int i=0; i<3; i++ ) {
-      if( !pid[i] || waitpid( pid[i], &status[i], WNOHANG )!=pid[i] ) continue;
-      pid[i] = 0;
-      running--;
-    }
-  }
-  for( int i=0; i<3; i++ ) ck_assert_msg( WIFEXITED( status[i] ) && !WEXITSTATUS( status[i] ), "joiner %d failed (%d)", i, WEXITSTATUS( status[i] ) );
-  ck_assert_int_eq( fd_shmem_unlink( "churn", 0 ), 0 );
 }
 END_TEST
 
@@ -183,16 +111,24 @@ END_TEST
 
 int
 main( void ) {
-  int err = fdt_domain_new( &domain, fdt_privileged() );
+  if( !fdt_privileged() ) {
+    fprintf( stderr, "SKIP: needs root and FDSHMEM_TEST_PRIVILEGED=1\n" );
+    return FDT_SKIP;
+  }
+  fdt_machine_lock();  /* held by every test, forked or not: the error cases mount */
+  int err = fdt_domain_new( &domain, 1 );
+  if( !err ) err = errcase_tree_new();
   if( err ) return err;
-  Suite * s  = suite_create( "races" );
-  TCase * tc = tcase_create( "races" );
+  Suite * s  = suite_create( "domain_admin_priv" );
+  TCase * tc = tcase_create( "real" );
   tcase_set_timeout( tc, 120 );
-  tcase_add_test( tc, create_race_one_winner );
   tcase_add_test( tc, create_killed_anywhere );
-  tcase_add_test( tc, unlink_under_joins );
-  if( domain.privileged ) tcase_add_test( tc, reset_under_joins );
+  tcase_add_test( tc, reset_under_joins );
   suite_add_tcase( s, tc );
+  TCase * te = tcase_create( "errsets" );
+  fdt_errcases_add_part( te, errcases_domain_priv, errcases_domain_priv_cnt, errcases_domain, errcases_domain_cnt,
+                         FDT_ERRCASES_DOMAIN );
+  suite_add_tcase( s, te );
   int status = fdt_run( s );
   fdt_domain_delete( &domain );
   return status;
