@@ -138,7 +138,9 @@ else
   [ ! -s "$tmp/lacks" ] || fail "$(cat "$tmp/lacks")"
   checks=$((checks + 1))
   grep -Fqx 'node_textfile_scrape_error 0' "$tmp/scrape" || fail "node_exporter: $(grep textfile "$tmp/scrape")"
-  grep -E '^(# [A-Z]+ )?fdshmem_(pool_pages|region_bytes)' "$tmp/scrape"  # for the log
+  # for the log: the file, and what node_exporter serves of it
+  echo "---- $textfile/fdshmem.prom"; cat "$textfile/fdshmem.prom"
+  echo "---- node_exporter's scrape"; grep -E '^(# [A-Z]+ )?(fdshmem_|node_textfile_scrape_error)' "$tmp/scrape"
 fi
 
 exec 8>&-
