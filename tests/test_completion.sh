@@ -49,7 +49,7 @@ expect() {
   [ "$got" = "$want" ] || fail "\"$line\": offers [$got], want [$want]"
 }
 
-cmds=(help cpu-cnt numa-cnt cpu-idx numa-idx create unlink query init fini alloc free reset apply check kernel-cmdline)
+cmds=(help cpu-cnt numa-cnt cpu-idx numa-idx create unlink query init fini alloc free reset apply check kernel-cmdline metrics)
 
 # Two domains as plain directories; files that cannot be region names and
 # directories are never offered.
@@ -121,6 +121,7 @@ run_all() {
   expect "fd_shmem_ctl kernel-cmdline " a.conf b.conf "${cmds[@]}"
   expect "fd_shmem_ctl apply check " a.conf b.conf "${cmds[@]}"
   expect "fd_shmem_ctl apply a.conf " "${cmds[@]}"
+  expect "fd_shmem_ctl metrics " a.conf b.conf "${cmds[@]}"
   expect "fd_shmem_ctl check x"
 
   # users and groups for init

@@ -68,9 +68,9 @@ typedef struct {
   size_t numa_idx;
 } ctl_pool_args_t;
 
-/* apply, check, kernel-cmdline [FILE] */
+/* apply, check, kernel-cmdline, metrics [FILE] */
 typedef struct {
-  char const * path;  /* FILE, or the default config file */
+  char const * path;  /* FILE, or the default config file (metrics: NULL when there is none) */
 } ctl_conf_args_t;
 
 typedef struct {
@@ -224,6 +224,7 @@ int ctl_parse_alloc   ( ctl_t * ctl, char ** argv, ctl_args_t * args );
 int ctl_parse_free    ( ctl_t * ctl, char ** argv, ctl_args_t * args );
 int ctl_parse_file    ( ctl_t * ctl, char ** argv, ctl_args_t * args );
 int ctl_parse_conf    ( ctl_t * ctl, char ** argv, ctl_args_t * args );
+int ctl_parse_metrics ( ctl_t * ctl, char ** argv, ctl_args_t * args );
 
 /* Command handlers. */
 int ctl_cmd_help     ( ctl_t * ctl, ctl_args_t const * args );
@@ -241,6 +242,11 @@ int ctl_cmd_reset    ( ctl_t * ctl, ctl_args_t const * args );
 int ctl_cmd_apply    ( ctl_t * ctl, ctl_args_t const * args );
 int ctl_cmd_check    ( ctl_t * ctl, ctl_args_t const * args );
 int ctl_cmd_kernel_cmdline( ctl_t * ctl, ctl_args_t const * args );
+int ctl_cmd_metrics  ( ctl_t * ctl, ctl_args_t const * args );
+
+/* The number of differences check [FILE] lists (ctl_apply.c).  Returns
+   0, or an errno value with ctl->why set. */
+int ctl_check_differences( ctl_t * ctl, char const * fname, size_t * cnt );
 
 /* Appends " hugepagesz=SZ_WORD hugepages=..." to line (line_sz bytes)
    for cnt[0..numa_cnt) pages per node: the per-node form N:C,... when

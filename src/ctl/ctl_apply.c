@@ -361,6 +361,15 @@ ctl_cmd_check( ctl_t * ctl, ctl_args_t const * args ) {
   return ctl_fail( ctl, EAGAIN, "the machine differs from %s in %zu way%s", fname, n, n==1 ? "" : "s" );
 }
 
+/* For metrics: the number of differences check would list (0 for a
+   file that sets nothing). */
+int
+ctl_check_differences( ctl_t * ctl, char const * fname, size_t * cnt ) {
+  int err = plan_make( ctl, &plan, fname );
+  *cnt = err ? 0UL : plan.act_cnt + plan.stuck_cnt;
+  return err;
+}
+
 /* ---- the arguments ---- */
 
 /* apply [FILE], check [FILE]: the file, its path against the one the

@@ -38,6 +38,8 @@ ctl_cmd_t const ctl_cmds[] = {
     "[FILE]", "exit 0 if the machine matches FILE, else list what differs" },
   { "kernel-cmdline", CTL_LOCK_SHARED, 0, 1, ctl_parse_file, ctl_cmd_kernel_cmdline,
     "[FILE]", "print the kernel parameters that reserve FILE's pages at boot" },
+  { "metrics", CTL_LOCK_SHARED, 0, 1, ctl_parse_metrics, ctl_cmd_metrics,
+    "[FILE]", "print the pools, domain, regions and differences from FILE for Prometheus" },
   { NULL, CTL_LOCK_NONE, 0, 0, NULL, NULL, NULL, NULL }
 };
 
