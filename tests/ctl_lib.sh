@@ -59,7 +59,7 @@ need_machine() {
   flock 9
   # shellcheck disable=SC2034  # for the tests that source this file
   pool_before=$(cat "$pool")
-  trap 'exit 1' HUP INT TERM  # so a killed test still runs its EXIT trap and puts the machine back
+  trap 'exit 1' HUP INT PIPE TERM  # a killed test (or one whose reader left) still puts the machine back
 }
 
 # wait_ready FILE: waits (up to 20 s: CI machines are loaded) for a
