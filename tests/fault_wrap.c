@@ -1,7 +1,8 @@
 /* The --wrap side of fault_wrap.h (munmap also keeps the mapped-bytes
-   ledger; dlsym, to hand the library faulty libnuma
-   calls).  Check runs each test in its own
-   process, so plain globals are enough (no threads use the wrappers). */
+   ledger; dlsym, to hand the library faulty libnuma calls).  Check runs
+   each test in its own process, and faults are armed only while one
+   thread runs, so the plans are plain globals; the ledger is atomic, as
+   the join tests map from many threads. */
 
 #include "config.h"
 
@@ -27,7 +28,7 @@ static long         mapped_bytes;
 
 long
 fault_mapped_bytes( void ) {
-  return mapped_bytes;
+  return __atomic_load_n( &mapped_bytes, __ATOMIC_RELAXED );
 }
 
 void
@@ -62,7 +63,7 @@ void *
 __wrap_mmap( void * addr, size_t len, int prot, int flags, int fd, off_t off ) {
   if( fault_hit( flags & MAP_FIXED ? FAULT_MMAP_FIXED : FAULT_MMAP ) ) return MAP_FAILED;
   void * mem = __real_mmap( addr, len, prot, flags, fd, off );
-  if( mem!=MAP_FAILED && !( flags & MAP_FIXED ) ) mapped_bytes += (long)len;
+  if( mem!=MAP_FAILED && !( flags & MAP_FIXED ) ) __atomic_add_fetch( &mapped_bytes, (long)len, __ATOMIC_RELAXED );
   return mem;
 }
 
@@ -72,7 +73,7 @@ int
 __wrap_munmap( void * addr, size_t len ) {
   if( fault_hit( FAULT_MUNMAP ) ) return -1;
   int err = __real_munmap( addr, len );
-  if( !err ) mapped_bytes -= (long)len;
+  if( !err ) __atomic_sub_fetch( &mapped_bytes, (long)len, __ATOMIC_RELAXED );
   return err;
 }
 

@@ -1,8 +1,8 @@
 #ifndef FDSHMEM_TESTS_FAULT_WRAP_H
 #define FDSHMEM_TESTS_FAULT_WRAP_H
 
-/* Fault injection for test_faults, which is linked from the library's
-   own sources with -Wl,--wrap for each call below (mbind and move_pages
+/* Fault injection for the test programs linked with FAULT_WRAP_LINK
+   (Makefile.am: -Wl,--wrap for each call below; mbind and move_pages
    through dlsym, as the library finds them): an armed call fails with
    the chosen errno instead of reaching the kernel. */
 

@@ -102,8 +102,9 @@ typedef struct {
 
 /* The areas, each one test program (and its _priv program) that
    provokes the codes of its functions: names and text (test_base),
-   regions (test_region), joins (test_join), private pages (test_faults:
-   acquire, release and numa_validate need a system call to fail),
+   regions (test_region), joins (test_join), private pages (test_pages:
+   acquire, release and numa_validate need a system call to fail, so it
+   links fault_wrap.h),
    domain administration (test_domain_admin), pools (test_pool), the groove
    pool (test_groove, whose codes, FD_GROOVE_ERR_*, are negative) and
    reasons (test_reasons: fd_shmem_last_reason, fd_shmem_domain_plan).

@@ -139,7 +139,7 @@ expect 0 "would: unmount and remove domain $dom" "" -- --dry-run fini
 
 # 10. a file system mounted inside a page type would make an unmount
 # fail half way: found first, nothing changed (the put-back itself is
-# tested with an injected failure in test_faults)
+# tested with an injected failure in test_domain_admin)
 mkdir "$dom/.huge/sub" && mount -t tmpfs fdshmem-test-sub "$dom/.huge/sub"
 expect 1 "" "fini: 1 file system is mounted inside $dom/.huge \($dom/.huge/sub\); unmount it first; nothing was changed" -- fini
 expect 1 "" "mounted inside" -- --dry-run fini

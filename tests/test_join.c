@@ -2,10 +2,12 @@
    callbacks and cycles, queries, anonymous joins, the join limit,
    sharing with another process, read-only faults, threads, walks during
    joins and leaves, the published hash, read-only joins upgraded to
-   read-write, the domain path read while it is set; and every code of
-   the error sets of the join queries and anonymous joins. */
+   read-write, the domain path read while it is set; mmap made to fail
+   inside a join (fault_wrap.h); and every code of the error sets of the
+   join queries and anonymous joins. */
 
 #include "fdt.h"
+#include "fault_check.h"
 
 #include <fdshmem/fd_shmem.h>
 
@@ -919,6 +921,43 @@ START_TEST( path_read_while_set ) {
 }
 END_TEST
 
+/* ---- failure paths (fault_wrap.h): the join fails, logs, and leaves
+   nothing behind (fault_check.h) ---- */
+
+#define PAGE_CNT (4UL)
+
+/* the address reservation, then the mapping itself */
+static fault_case_t const join_faults[] = {
+  { "every reservation mmap ENOMEM", FAULT_MMAP,       ENOMEM, 0 },
+  { "MAP_FIXED mmap ENOMEM",         FAULT_MMAP_FIXED, ENOMEM, 0 },
+  { "MAP_FIXED mmap EACCES",         FAULT_MMAP_FIXED, EACCES, 0 },
+};
+#define JOIN_FAULT_CNT ( (int)( sizeof(join_faults)/sizeof(join_faults[0]) ) )
+
+START_TEST( join_fault ) {
+  fault_case_t const * c = &join_faults[ _i ];
+  ck_assert_int_eq( fd_shmem_create( "shared", NORMAL, PAGE_CNT, 0, 0600 ), 0 );
+  void * mem = fd_shmem_join( "shared", FD_SHMEM_JOIN_MODE_READ_WRITE, 0, NULL, NULL, NULL );
+  ck_assert_ptr_nonnull( mem );
+  ck_assert_int_eq( fd_shmem_leave( mem, NULL, NULL ), 0 );
+
+  proc_state_t before = proc_state();
+  warn_cnt = 0;
+  fault_arm( c->call, 0, -1, c->err );
+  mem = fd_shmem_join( "shared", FD_SHMEM_JOIN_MODE_READ_WRITE, 0, NULL, NULL, NULL );
+  ck_assert_int_ge( fault_disarm(), 1 );
+  ck_assert_msg( !mem, "%s: the join succeeded", c->what );
+  ck_assert_int_gt( warn_cnt, 0 );
+  ck_assert_int_eq( fd_shmem_join_query_by_name( "shared", NULL ), ENOENT );  /* no half-made join */
+  assert_nothing_left( &before );
+
+  mem = fd_shmem_join( "shared", FD_SHMEM_JOIN_MODE_READ_WRITE, 0, NULL, NULL, NULL );
+  ck_assert_ptr_nonnull( mem );
+  ck_assert_int_eq( fd_shmem_leave( mem, NULL, NULL ), 0 );
+  ck_assert_int_eq( fd_shmem_unlink( "shared", 0 ), 0 );
+}
+END_TEST
+
 /* ---- the error sets, one call per code ---- */
 
 /* The join calls, on nothing joined. */
@@ -976,6 +1015,11 @@ main( void ) {
   tcase_add_test( tc, path_read_while_set );
   fdt_errcases_add( tc, errcases, sizeof(errcases)/sizeof(errcases[0]), FDT_ERRCASES_JOIN );
   suite_add_tcase( s, tc );
+  fault_check_domain( &domain );
+  TCase * tf = tcase_create( "faults" );
+  tcase_add_checked_fixture( tf, fault_setup, fault_teardown );
+  tcase_add_loop_test( tf, join_fault, 0, JOIN_FAULT_CNT );
+  suite_add_tcase( s, tf );
   int status = fdt_run( s );
   fdt_domain_delete( &domain );
   return status;

@@ -1,18 +1,21 @@
 /* Regions on normal pages in an unprivileged temporary domain: create,
    update, info, unlink, and every way to call them wrong; processes
-   racing to create one name, joins racing an unlink; and every code of
-   the region calls' error sets (errcases_region.h; the privileged ones
-   in test_region_priv). */
+   racing to create one name, joins racing an unlink; failures injected
+   into create and update (fault_wrap.h), and a read-only page-type
+   directory; and every code of the region calls' error sets
+   (errcases_region.h; the privileged ones in test_region_priv). */
 
 #include "fdt.h"
 #include "errcase_tree.h"
 #include "errcases_region.h"
+#include "fault_check.h"
 
 #include <fdshmem/fd_shmem.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <numaif.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -367,6 +370,131 @@ END_TEST
 
 /* An update beyond the machine is refused by the room check, which says
    what it lacks, before anything maps the new size. */
+/* ---- failure paths no real cause reaches on demand (fault_wrap.h) ----
+
+   mmap, mbind and move_pages made to fail inside create and update: each
+   must return its error, log it, and leave nothing behind
+   (fault_check.h). */
+
+#define PAGE_CNT (4UL)
+
+START_TEST( create_fault ) {
+  fault_case_t const * c = &place_faults[ _i ];
+  /* the same create works without the fault */
+  ck_assert_int_eq( fd_shmem_create( "victim", NORMAL, PAGE_CNT, 0, 0600 ), 0 );
+  ck_assert_int_eq( fd_shmem_unlink( "victim", 0 ), 0 );
+
+  proc_state_t before = proc_state();
+  warn_cnt = 0;
+  fault_arm( c->call, 0, 1, c->err );
+  int err = fd_shmem_create( "victim", NORMAL, PAGE_CNT, 0, 0600 );
+  ck_assert_int_eq( fault_disarm(), 1 );
+  ck_assert_msg( err==c->want, "%s: create returned %d, wanted %d", c->what, err, c->want );
+  ck_assert_int_gt( warn_cnt, 0 );
+  ck_assert_int_eq( fd_shmem_info( "victim", 0, NULL ), ENOENT );
+  assert_nothing_left( &before );
+
+  ck_assert_int_eq( fd_shmem_create( "victim", NORMAL, PAGE_CNT, 0, 0600 ), 0 );  /* and works again */
+  ck_assert_int_eq( fd_shmem_unlink( "victim", 0 ), 0 );
+}
+END_TEST
+
+/* An update whose placement fails leaves the region as it was: size,
+   mode and contents, whether it was to grow or to shrink. */
+static void
+update_fault( size_t new_cnt ) {
+  char path[ 400 ];
+  snprintf( path, sizeof(path), "%s/.normal/reshaped", domain.path );
+  ck_assert_int_eq( fd_shmem_create( "reshaped", NORMAL, PAGE_CNT, 0, 0640 ), 0 );
+  int fd = open( path, O_RDWR );
+  ck_assert_int_ge( fd, 0 );
+  for( off_t off=0; off<(off_t)( PAGE_CNT*NORMAL ); off+=(off_t)NORMAL )
+    ck_assert_int_eq( (int)pwrite( fd, &off, sizeof(off), off ), (int)sizeof(off) );
+  for( size_t i=0; i<PLACE_FAULT_CNT; i++ ) {
+    if( place_faults[i].call==FAULT_MMAP ) continue;  /* the mapping is tried in create_fault */
+    fault_arm( place_faults[i].call, 0, 1, place_faults[i].err );
+    size_t idx = 0;
+    int err = fd_shmem_update_multi( "reshaped", NORMAL, 1, &new_cnt, &idx, 0600 );
+    ck_assert_int_eq( fault_disarm(), 1 );
+    ck_assert_msg( err==place_faults[i].want, "%s: update returned %d", place_faults[i].what, err );
+    struct stat st;
+    ck_assert_int_eq( fstat( fd, &st ), 0 );
+    ck_assert_int_eq( (long)st.st_size, (long)( PAGE_CNT*NORMAL ) );
+    ck_assert_uint_eq( st.st_mode & 07777, 0640 );
+    for( off_t off=0, v; off<(off_t)( PAGE_CNT*NORMAL ); off+=(off_t)NORMAL ) {
+      ck_assert_int_eq( (int)pread( fd, &v, sizeof(v), off ), (int)sizeof(v) );
+      ck_assert_int_eq( (long)v, (long)off );
+    }
+  }
+  close( fd );
+  ck_assert_int_eq( fd_shmem_unlink( "reshaped", 0 ), 0 );
+}
+
+/* A failed update puts the file's memory policy back: a region file no
+   create bound (the default policy) is default again after an update
+   whose placement check fails (the fault skips the update's own first
+   query, which reads where the pages are). */
+START_TEST( update_fault_restores_policy ) {
+  char path[ 400 ];
+  snprintf( path, sizeof(path), "%s/.normal/plain", domain.path );
+  int fd = open( path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600 );
+  ck_assert_int_ge( fd, 0 );
+  ck_assert_int_eq( ftruncate( fd, (off_t)( PAGE_CNT*NORMAL ) ), 0 );
+  for( off_t off=0; off<(off_t)( PAGE_CNT*NORMAL ); off+=(off_t)NORMAL )
+    ck_assert_int_eq( (int)pwrite( fd, &off, sizeof(off), off ), (int)sizeof(off) );
+  fault_arm( FAULT_MOVE_PAGES, 1, 1, EIO );
+  size_t cnt = 2*PAGE_CNT, idx = 0;
+  int err = fd_shmem_update_multi( "plain", NORMAL, 1, &cnt, &idx, 0600 );
+  ck_assert_msg( err==EIO, "update returned %d (%s)", err, last_warn );
+  ck_assert_int_eq( fault_disarm(), 1 );
+  char * mem = mmap( NULL, PAGE_CNT*NORMAL, PROT_READ, MAP_SHARED, fd, 0 );
+  ck_assert_ptr_ne( mem, MAP_FAILED );
+  for( size_t i=0; i<PAGE_CNT; i++ ) {
+    int mode = -1;
+    ck_assert_int_eq( (int)get_mempolicy( &mode, NULL, 0, mem + i*NORMAL, MPOL_F_ADDR ), 0 );
+    ck_assert_msg( mode==MPOL_DEFAULT, "page %zu: policy %d after the failed update, was MPOL_DEFAULT", i, mode );
+  }
+  munmap( mem, PAGE_CNT*NORMAL );
+  close( fd );
+  ck_assert_int_eq( fd_shmem_unlink( "plain", NORMAL ), 0 );
+}
+END_TEST
+
+START_TEST( update_grow_fault ) {
+  update_fault( 2*PAGE_CNT );
+}
+END_TEST
+
+START_TEST( update_shrink_fault ) {
+  update_fault( PAGE_CNT/2 );
+}
+END_TEST
+
+/* ---- a real cause: the page-type directory is not writable ---- */
+
+START_TEST( read_only_directory ) {
+  char dir[ 300 ];
+  snprintf( dir, sizeof(dir), "%s/.normal", domain.path );
+  ck_assert_int_eq( chmod( domain.path, 0755 ), 0 );
+  ck_assert_int_eq( chmod( dir, 0555 ), 0 );
+  pid_t pid = fdt_fork();
+  if( !pid ) {
+    if( !geteuid() && fdt_become_nobody() ) _exit( 10 );  /* root writes anywhere */
+    if( fd_shmem_create( "denied", NORMAL, PAGE_CNT, 0, 0600 )!=EACCES ) _exit( 11 );
+    if( fd_shmem_info( "denied", 0, NULL )!=ENOENT ) _exit( 12 );
+    fd_shmem_set_dry_run( 1 );  /* a dry run finds the same refusal */
+    if( fd_shmem_create( "denied", NORMAL, PAGE_CNT, 0, 0600 )!=EACCES ) _exit( 13 );
+    _exit( 0 );
+  }
+  int status;
+  ck_assert_int_eq( waitpid( pid, &status, 0 ), pid );
+  chmod( dir, 0700 );
+  chmod( domain.path, 0700 );
+  ck_assert_msg( WIFEXITED( status ) && !WEXITSTATUS( status ), "child failed at step %d", WEXITSTATUS( status ) );
+  ck_assert_int_eq( fdt_domain_entry_cnt( &domain, "normal" ), 0 );
+}
+END_TEST
+
 START_TEST( update_too_big_says_why ) {
   fdt_log_start();
   ck_assert_int_eq( errcase_update_too_big(), ENOMEM );
@@ -389,7 +517,16 @@ main( void ) {
   tcase_add_test( tc, created_pages_are_placed );
   tcase_add_test( tc, hostile_files );
   tcase_add_test( tc, dry_run_changes_nothing );
+  tcase_add_test( tc, read_only_directory );
   suite_add_tcase( s, tc );
+  fault_check_domain( &domain );
+  TCase * tf = tcase_create( "faults" );
+  tcase_add_checked_fixture( tf, fault_setup, fault_teardown );
+  tcase_add_loop_test( tf, create_fault, 0, PLACE_FAULT_CNT );
+  tcase_add_test( tf, update_grow_fault );
+  tcase_add_test( tf, update_shrink_fault );
+  tcase_add_test( tf, update_fault_restores_policy );
+  suite_add_tcase( s, tf );
   TCase * tr = tcase_create( "races" );
   tcase_set_timeout( tr, 120 );
   tcase_add_test( tr, create_race_one_winner );

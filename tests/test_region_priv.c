@@ -4,8 +4,7 @@
    - safety: sizes checked against the machine before anything is
      allocated, a creator killed mid-create pins nothing, a failed update
      changes nothing, and creating needs no locked-memory allowance;
-   - huge: hugepage-backed regions and private pages, the same name under
-     two page types, a small mount, the memlock limit, placement kept
+   - huge: hugepage-backed regions, the same name under two page types, a small mount, the memlock limit, placement kept
      through compaction; and the codes of the region error sets that
      need someone else's file or two NUMA nodes (errcases_region.h).
    Everything borrowed from the machine is given back on every path. */
@@ -471,20 +470,6 @@ START_TEST( huge_region_too_big ) {
 }
 END_TEST
 
-START_TEST( huge_acquire ) {
-  char * m = fd_shmem_acquire( HUGE, 2, 0 );
-  ck_assert_ptr_nonnull( m );
-  ck_assert( !( (uintptr_t)m % HUGE ) );
-  memset( m, 1, 2*HUGE );
-  ck_assert_int_eq( fd_shmem_numa_validate( m, HUGE, 2, 0 ), 0 );
-  ck_assert_int_eq( fd_shmem_release( m, HUGE, 2 ), 0 );
-  errno = 0;
-  ck_assert_ptr_null( fd_shmem_acquire( HUGE, SMALL_FREE+1, 0 ) );
-  ck_assert_int_eq( errno, ENOMEM );
-  ck_assert_int_eq( fdt_read_long( FDT_HUGE_FREE_PATH ), SMALL_FREE );
-}
-END_TEST
-
 START_TEST( same_name_two_types ) {
   ck_assert_int_eq( fd_shmem_create( "both", HUGE, 1, 0, 0600 ), 0 );
   ck_assert_int_eq( fd_shmem_create( "both", FD_SHMEM_NORMAL_PAGE_SZ, 3, 0, 0600 ), 0 );
@@ -627,7 +612,6 @@ huge_round( void ) {
   tcase_set_timeout( tc, 120 );
   tcase_add_test( tc, huge_region );
   tcase_add_test( tc, huge_region_too_big );
-  tcase_add_test( tc, huge_acquire );
   tcase_add_test( tc, same_name_two_types );
   tcase_add_test( tc, small_mount_refuses );
   tcase_add_test( tc, memlock_limit_refuses );

@@ -15,8 +15,8 @@ machine_state() {
   for f in /sys/devices/system/node/node*/hugepages/*/nr_hugepages; do echo "$f $(cat "$f")"; done
   cat /proc/mounts
 }
-[ $# -gt 0 ] || set -- tests/test_region tests/test_join tests/test_region_priv tests/test_pages tests/test_faults \
-  tests/test_pool_priv \
+[ $# -gt 0 ] || set -- tests/test_region tests/test_join tests/test_region_priv tests/test_pages tests/test_pages_priv \
+  tests/test_domain_admin tests/test_pool_priv \
   tests/test_ctl_priv.sh tests/test_domain_priv.sh tests/test_apply_priv.sh tests/test_admin_priv.sh
 before=$(machine_state)
 failed=0

@@ -18,6 +18,6 @@ trap 'rm -rf "$tmp"' EXIT
       [ "$(cat $pools/hugepages-1048576kB/nr_hugepages) $(cat $pools/hugepages-2048kB/nr_hugepages)" = "1 16" ] ||
         { echo "FAIL: node $n did not get its pages at boot"; exit 1; }
     done
-    sh tests/guest/suites.sh tests/test_region tests/test_region_priv tests/test_pages tests/test_faults \
-      tests/test_pool_priv \
+    sh tests/guest/suites.sh tests/test_region tests/test_region_priv tests/test_pages tests/test_pages_priv \
+      tests/test_domain_admin tests/test_pool_priv \
       tests/test_ctl_priv.sh tests/test_domain_priv.sh tests/test_apply_priv.sh tests/test_admin_priv.sh'

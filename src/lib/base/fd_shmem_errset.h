@@ -13,9 +13,12 @@
    return only literal codes of their sets, and no system call's error
    can reach them: they need no filter and have no EIO.  tests/test_abi.sh reads this file (one X
    line per function) and checks each man page's ERRORS section and each
-   header comment against it; tests/test_errsets.c, test_pool.c and
-   test_faults.c provoke every code (fdt_errset.c says which test owns
-   which function). */
+   header comment against it; the Check program of each area (names in
+   tests/test_base.c, regions in test_region.c, joins in test_join.c,
+   private pages in test_pages.c, domains in test_domain_admin.c, pools
+   in test_pool.c, the groove in test_groove.c, reasons in
+   test_reasons.c, with their _priv programs) provokes every code of its
+   functions (tests/fdt_errset.c says which area owns which function). */
 
 #include <errno.h>
 
