@@ -188,12 +188,13 @@ plan_exists( char const * path ) {
                       err==ENOTDIR ? "it is a symbolic link or not a directory" : strerror( err ) );
   else if( dom.not_domain[0] ) snprintf( why, sizeof(why), "%s", dom.not_domain );
   else if( dom.info.others ) snprintf( why, sizeof(why), "it holds files beside the page-type directories" );
-  for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !why[0]; t++ ) {
+  fd_shmem_domain_refusals_t r;
+  fd_shmem_domain_refusals( err ? NULL : &dom.info, &r );
+  for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !why[0]; t++ ) {  /* a domain is what fini would take down */
     fd_shmem_type_info_t const * ti = &dom.info.type[ t ];
-    int ok = ti->state==FD_SHMEM_TYPE_MOUNTED || ti->state==FD_SHMEM_TYPE_MISSING ||
-             ( ti->state==FD_SHMEM_TYPE_UNMOUNTED && ti->empty );
-    if( !ok ) snprintf( why, sizeof(why), "its %s is %s", fd_shmem_private_type_name( ti->page_sz ),
-                        fd_shmem_type_state_cstr( ti->state ) );
+    if( r.type[ t ].refused_by & FD_SHMEM_OP_FINI )
+      snprintf( why, sizeof(why), "its %s is %s", fd_shmem_private_type_name( ti->page_sz ),
+                fd_shmem_type_state_cstr( ti->state ) );
   }
   int partial = !why[0] && fd_shmem_private_domain_is_partial( &dom );
   fd_shmem_private_domain_close( &dom );
@@ -535,5 +536,6 @@ fd_shmem_domain_plan( char const * path, unsigned long mode, char const * user, 
                                                                       &plan->owner_differs, 1 ) );
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ )
     plan->fix[ t ] = fd_shmem_domain_type_fix( &plan->info.type[ t ] );
+  fd_shmem_domain_refusals( &plan->info, &plan->refusals );
   return 0;
 }
