@@ -244,8 +244,9 @@ plan_make( ctl_t * ctl, plan_t * plan, char const * fname ) {
 }
 
 /* The repair goes over every page type; its EBUSY may be only for the
-   types planned as not done, so the ones this action must fix are
-   looked at afterwards. */
+   types planned as not done, so the action failed only if the library
+   still has something to do (fd_shmem_domain_type_fix) with one of the
+   types it was to fix. */
 static int
 repair_run( plan_t const * plan, act_t const * a, int dry_run ) {
   int err = fd_shmem_domain_repair( plan->path, NULL );
@@ -253,10 +254,8 @@ repair_run( plan_t const * plan, act_t const * a, int dry_run ) {
   if( dry_run ) return 0;  /* nothing was tried: what it left is what was planned so */
   fd_shmem_domain_info_t now;
   if( fd_shmem_domain_describe( plan->path, &now ) ) return err;
-  for( int t=0; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
-    fd_shmem_type_info_t const * ti = &now.type[ t ];
-    if( ( a->types & ( 1U<<t ) ) && ( ti->state!=FD_SHMEM_TYPE_MOUNTED || ti->size_stale ) ) return err;
-  }
+  for( int t=0; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ )
+    if( ( a->types & ( 1U<<t ) ) && fd_shmem_domain_type_fix( &now.type[ t ] )!=FD_SHMEM_FIX_NONE ) return err;
   return 0;
 }
 
