@@ -14,20 +14,24 @@
 
 static size_t const pool_types[] = { FD_SHMEM_HUGE_PAGE_SZ, FD_SHMEM_GIGANTIC_PAGE_SZ };
 
+/* name if the id has one, else the id in decimal, in buf. */
+static char const *
+id_name( char const * name, unsigned long id, char * buf, size_t sz ) {
+  if( name ) return name;
+  snprintf( buf, sz, "%lu", id );
+  return buf;
+}
+
 static char const *
 user_name( unsigned long uid, char * buf, size_t sz ) {
   struct passwd * pw = getpwuid( (uid_t)uid );
-  if( pw ) return pw->pw_name;
-  snprintf( buf, sz, "%lu", uid );
-  return buf;
+  return id_name( pw ? pw->pw_name : NULL, uid, buf, sz );
 }
 
 static char const *
 group_name( unsigned long gid, char * buf, size_t sz ) {
   struct group * gr = getgrgid( (gid_t)gid );
-  if( gr ) return gr->gr_name;
-  snprintf( buf, sz, "%lu", gid );
-  return buf;
+  return id_name( gr ? gr->gr_name : NULL, gid, buf, sz );
 }
 
 static void
