@@ -319,12 +319,22 @@ apply_needs_root( ctl_t * ctl ) {
                    plan.act_cnt==1 ? "" : "s" );
 }
 
+/* The plan for the file args names, for apply and check.  *done is set
+   when the file configures nothing, which is said between before and
+   after: the command has nothing more to do. */
+static int
+plan_for_args( ctl_t * ctl, ctl_args_t const * args, char const * before, char const * after, int * done ) {
+  int err = plan_make( ctl, &plan, args->conf.path );
+  *done = err || ctl_conf_empty( &plan.conf );
+  if( !err && *done ) printf( "%snothing configured in %s%s\n", before, args->conf.path, after );
+  return err;
+}
+
 int
 ctl_cmd_apply( ctl_t * ctl, ctl_args_t const * args ) {
   char const * fname = args->conf.path;
-  int err = plan_make( ctl, &plan, fname );
-  if( err ) return err;
-  if( ctl_conf_empty( &plan.conf ) ) { printf( "nothing configured in %s: nothing to do\n", fname ); return 0; }
+  int done, err = plan_for_args( ctl, args, "", ": nothing to do", &done );
+  if( done ) return err;
   if( !plan.act_cnt && !plan.stuck_cnt ) { printf( "nothing to do: the machine matches %s\n", fname ); return 0; }
   if( plan.act_cnt && geteuid() ) return apply_needs_root( ctl );
   size_t failed = 0;
@@ -348,9 +358,8 @@ ctl_cmd_apply( ctl_t * ctl, ctl_args_t const * args ) {
 int
 ctl_cmd_check( ctl_t * ctl, ctl_args_t const * args ) {
   char const * fname = args->conf.path;
-  int err = plan_make( ctl, &plan, fname );
-  if( err ) return err;
-  if( ctl_conf_empty( &plan.conf ) ) { printf( "ok: nothing configured in %s\n", fname ); return 0; }
+  int done, err = plan_for_args( ctl, args, "ok: ", "", &done );
+  if( done ) return err;
   for( size_t i=0; i<plan.act_cnt; i++ )
     printf( "differs: %s%s%s\n", plan.act[i].what, plan.act[i].short_gigantic ? "; " : "",
             plan.act[i].short_gigantic ? GIGANTIC_REMEDY : "" );
