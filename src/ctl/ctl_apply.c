@@ -140,9 +140,13 @@ plan_types( plan_t * plan ) {
                   ti->want_sz>>20 );
       break;
     case FD_SHMEM_FIX_STUCK:
-      plan_stuck( plan, "%s/.%s is %s%s; apply never remounts a live domain (unmount it by hand, then apply)",
-                  plan->path, type, fd_shmem_type_state_cstr( ti->state ),
-                  ti->state==FD_SHMEM_TYPE_UNMOUNTED ? " and holds files" : "" );
+      if( plan->lib.refusals.type[ t ].remedy==FD_SHMEM_REMEDY_RMDIR )
+        plan_stuck( plan, "%s/.%s is not mounted, and this kernel offers no %s pages to mount there (remove the "
+                    "empty directory)", plan->path, type, type );
+      else
+        plan_stuck( plan, "%s/.%s is %s%s; apply never remounts a live domain (unmount it by hand, then apply)",
+                    plan->path, type, fd_shmem_type_state_cstr( ti->state ),
+                    ti->state==FD_SHMEM_TYPE_UNMOUNTED ? " and holds files" : "" );
       break;
     default: break;
     }

@@ -469,6 +469,10 @@ repair_type( fd_shmem_private_domain_t * dom, size_t t, size_t * cnt ) {
   if( fix==FD_SHMEM_FIX_NONE ) return 0;
   if( fix==FD_SHMEM_FIX_STUCK ) {
     fd_shmem_private_figs_t figs = { .had=(size_t)ti->state, .page_sz=ti->page_sz, .numa_idx=FD_SHMEM_IDX_NULL };
+    if( ti->state==FD_SHMEM_TYPE_UNMOUNTED && ti->empty )  /* stuck only as the kernel lacks the page size */
+      return fd_shmem_private_fail( EBUSY, FD_SHMEM_REASON_TYPE_STATE, dom->path, &figs, "repair: %s/%s is not "
+                                    "mounted, and the kernel offers no %s pages to mount there (remove the empty "
+                                    "directory)", dom->path, name, fd_shmem_page_sz_to_cstr( ti->page_sz ) );
     return fd_shmem_private_fail( EBUSY, FD_SHMEM_REASON_TYPE_STATE, dom->path, &figs, "repair: %s/%s is %s%s; a live "
                                   "domain is never remounted (fini, then init, rebuilds it)", dom->path, name,
                                   fd_shmem_type_state_cstr( ti->state ),
