@@ -142,5 +142,28 @@ if [ -e "$giant" ]; then
   [ ! -e "$tmp/order" ] || { echo "FAIL: --dry-run made the domain"; fails=$((fails + 1)); }
 fi
 
+# a kernel without 1 GiB pages, as the tool sees it: a mount namespace of
+# its own where /sys/kernel/mm/hugepages lists 2 MiB pages only (gone with
+# the tool's exit).  An empty, unmounted .gigantic there is one apply
+# cannot mount: query and apply say so, and what to do.
+cat >"$tmp/no-giant" <<EOF
+#!/bin/sh
+exec unshare -m sh -c 'mount -t tmpfs fdshmem-test /sys/kernel/mm/hugepages &&
+  mkdir /sys/kernel/mm/hugepages/hugepages-2048kB && exec "\$0" "\$@"' "$CTL" "\$@"
+EOF
+chmod +x "$tmp/no-giant"
+with_ctl=$CTL CTL=$tmp/no-giant
+mkdir -p "$tmp/nog/.gigantic"
+expect 0 "problem: .gigantic is not mounted: reset and apply refuse the domain \(this kernel offers no such \
+pages: remove the empty directory, or fini\)" "" -- --shmem-path "$tmp/nog" query
+printf 'path = %s/nog\nmode = 0700\n' "$tmp" >"$tmp/nog.conf"
+expect 1 "would: mount .normal" "not done: $tmp/nog/.gigantic is not mounted, and this kernel offers no gigantic \
+pages to mount there \(remove the empty directory\)" -- --dry-run apply "$tmp/nog.conf"
+checks=$((checks + 1))
+grep -q "repair: $tmp/nog/.gigantic is not mounted, and the kernel offers no gigantic pages" "$tmp/err" ||
+  { echo "FAIL: repair's reason for .gigantic:"; cat "$tmp/err"; fails=$((fails + 1)); }
+CTL=$with_ctl
+rm -rf "$tmp/nog" "$tmp/nog.conf"
+
 "$CTL" --quiet --shmem-path "$dom" fini
 finish

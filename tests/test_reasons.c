@@ -216,6 +216,53 @@ START_TEST( type_fix_rule ) {
 }
 END_TEST
 
+/* The refusal rules, asked of the library: what fini, reset and repair
+   refuse for each state of a page type, and what clears it.  Repair
+   refuses exactly what type_fix calls stuck: an empty directory of a
+   size the kernel lacks is not "mounted by apply". */
+START_TEST( refusal_rules ) {
+  size_t const huge = FD_SHMEM_HUGE_PAGE_SZ;
+  unsigned const F = FD_SHMEM_OP_FINI, R = FD_SHMEM_OP_RESET, A = FD_SHMEM_OP_REPAIR;
+  struct { fd_shmem_type_info_t ti; unsigned refused_by; int remedy; } const cases[] = {
+    { { .page_sz=huge, .state=FD_SHMEM_TYPE_MOUNTED,   .offered=1 },           0U,      FD_SHMEM_REMEDY_NONE    },
+    { { .page_sz=huge, .state=FD_SHMEM_TYPE_MOUNTED,   .offered=1, .size_stale=1 }, 0U, FD_SHMEM_REMEDY_NONE    },
+    { { .page_sz=huge, .state=FD_SHMEM_TYPE_MISSING,   .offered=0 },           0U,      FD_SHMEM_REMEDY_NONE    },
+    { { .page_sz=huge, .state=FD_SHMEM_TYPE_MISSING,   .offered=1 },           0U,      FD_SHMEM_REMEDY_NONE    },
+    { { .page_sz=huge, .state=FD_SHMEM_TYPE_UNMOUNTED, .offered=1, .empty=1 }, R,       FD_SHMEM_REMEDY_REPAIR  },
+    { { .page_sz=huge, .state=FD_SHMEM_TYPE_UNMOUNTED, .offered=0, .empty=1 }, R|A,     FD_SHMEM_REMEDY_RMDIR   },
+    { { .page_sz=huge, .state=FD_SHMEM_TYPE_UNMOUNTED, .offered=1, .empty=0 }, F|R|A,   FD_SHMEM_REMEDY_EMPTY   },
+    { { .page_sz=huge, .state=FD_SHMEM_TYPE_WRONG_FS,  .offered=1, .empty=1 }, F|R|A,   FD_SHMEM_REMEDY_BY_HAND },
+    { { .page_sz=huge, .state=FD_SHMEM_TYPE_SHARED,    .offered=1 },           F|R|A,   FD_SHMEM_REMEDY_BY_HAND },
+    { { .page_sz=huge, .state=FD_SHMEM_TYPE_NOT_DIR,   .offered=1 },           F|R|A,   FD_SHMEM_REMEDY_BY_HAND },
+  };
+  for( size_t i=0UL; i<sizeof(cases)/sizeof(cases[0]); i++ ) {
+    fd_shmem_domain_info_t info = { .exists=1 };
+    for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) info.type[ t ].state = FD_SHMEM_TYPE_MOUNTED;
+    info.type[ 1 ] = cases[i].ti;
+    fd_shmem_domain_refusals_t r;
+    fd_shmem_domain_refusals( &info, &r );
+    ck_assert_msg( r.type[ 1 ].refused_by==cases[i].refused_by && r.type[ 1 ].remedy==cases[i].remedy,
+                   "case %zu: refused_by %u remedy %d, want %u %d", i, r.type[ 1 ].refused_by, r.type[ 1 ].remedy,
+                   cases[i].refused_by, cases[i].remedy );
+    ck_assert_int_eq( !!( r.type[ 1 ].refused_by & A ), fd_shmem_domain_type_fix( &cases[i].ti )==FD_SHMEM_FIX_STUCK );
+    ck_assert_uint_eq( r.bare.refused_by | r.others.refused_by | r.type[ 0 ].refused_by, 0U );
+  }
+  fd_shmem_domain_info_t info = { .exists=1, .others=1 };  /* no page-type directory, and a stray file */
+  for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) info.type[ t ].state = FD_SHMEM_TYPE_MISSING;
+  fd_shmem_domain_refusals_t r;
+  fd_shmem_domain_refusals( &info, &r );
+  ck_assert_uint_eq( r.bare.refused_by, R );
+  ck_assert_int_eq( r.bare.remedy, FD_SHMEM_REMEDY_REPAIR );
+  ck_assert_uint_eq( r.others.refused_by, F|A );
+  ck_assert_int_eq( r.others.remedy, FD_SHMEM_REMEDY_EMPTY );
+  info.exists = 0;  /* nothing there: nothing refused */
+  fd_shmem_domain_refusals( &info, &r );
+  ck_assert_uint_eq( r.bare.refused_by | r.others.refused_by, 0U );
+  fd_shmem_domain_refusals( NULL, &r );
+  fd_shmem_domain_refusals( &info, NULL );
+}
+END_TEST
+
 /* The question as a call: what init, set_owner and repair would do,
    with the dry-run switch left off and nothing changed. */
 START_TEST( domain_plan_answers ) {
@@ -238,6 +285,8 @@ START_TEST( domain_plan_answers ) {
   ck_assert_int_eq( plan.info_err, 0 );
   ck_assert_int_eq( plan.info.exists, 1 );
   ck_assert_int_eq( plan.fix[ 0 ], FD_SHMEM_FIX_MOUNT );
+  ck_assert_uint_eq( plan.refusals.type[ 0 ].refused_by, FD_SHMEM_OP_RESET );  /* fini and repair take it */
+  ck_assert_int_eq( plan.refusals.type[ 0 ].remedy, FD_SHMEM_REMEDY_REPAIR );
   ck_assert_int_eq( plan.owner_err, 0 );
   ck_assert_int_eq( stat( domain.path, &st ), 0 );
   ck_assert_int_eq( plan.owner_differs, ( st.st_mode & 07777 )!=0700 );
@@ -295,6 +344,7 @@ main( void ) {
   tcase_add_test( tc, pool_and_acquire_reasons );
   tcase_add_test( tc, one_per_thread );
   tcase_add_test( tc, type_fix_rule );
+  tcase_add_test( tc, refusal_rules );
   tcase_add_test( tc, domain_plan_answers );
   fdt_errcases_add( tc, errcases, sizeof(errcases)/sizeof(errcases[0]), FDT_ERRCASES_REASONS );
   suite_add_tcase( s, tc );

@@ -390,6 +390,36 @@ int fd_shmem_domain_repair( char const * path, size_t * opt_cnt );
    FD_SHMEM_FIX_NONE for NULL. */
 int fd_shmem_domain_type_fix( fd_shmem_type_info_t const * ti );
 
+/* Which administrative calls refuse a domain for one thing in it, and
+   what clears it, as fd_shmem_domain_refusals answers from its
+   description alone (the one place the rules of fini, reset and repair
+   are written: they follow it, and tools ask it). */
+#define FD_SHMEM_OP_FINI   (1U)  /* fd_shmem_domain_fini (and set_owner) */
+#define FD_SHMEM_OP_RESET  (2U)  /* fd_shmem_domain_reset */
+#define FD_SHMEM_OP_REPAIR (4U)  /* fd_shmem_domain_repair: EINVAL for the domain, EBUSY for a page type */
+
+#define FD_SHMEM_REMEDY_NONE    (0)  /* nothing is refused for it */
+#define FD_SHMEM_REMEDY_REPAIR  (1)  /* repair mounts it (fini removes a domain no more than begun) */
+#define FD_SHMEM_REMEDY_EMPTY   (2)  /* move its files out, then repair or fini */
+#define FD_SHMEM_REMEDY_RMDIR   (3)  /* remove the empty directory by hand: the kernel lacks that page size */
+#define FD_SHMEM_REMEDY_BY_HAND (4)  /* unmount or remove it by hand: no call touches it */
+
+typedef struct fd_shmem_domain_refusal {
+  unsigned refused_by;  /* FD_SHMEM_OP_* of the calls it makes refuse the domain (0: none) */
+  int      remedy;      /* FD_SHMEM_REMEDY_* */
+} fd_shmem_domain_refusal_t;
+
+typedef struct fd_shmem_domain_refusals {
+  fd_shmem_domain_refusal_t type[ FD_SHMEM_DOMAIN_TYPE_CNT ];  /* each page-type directory */
+  fd_shmem_domain_refusal_t bare;    /* the domain directory holds no page-type directory */
+  fd_shmem_domain_refusal_t others;  /* it holds files beside the page-type directories */
+} fd_shmem_domain_refusals_t;
+
+/* fd_shmem_domain_refusals fills *out for the domain info describes
+   (all zero when info is NULL or no domain is there; nothing when out
+   is NULL). */
+void fd_shmem_domain_refusals( fd_shmem_domain_info_t const * info, fd_shmem_domain_refusals_t * out );
+
 /* What the administrative calls would do with a domain, asked without
    the dry-run switch (fd_shmem_domain_plan). */
 typedef struct fd_shmem_domain_plan {
@@ -399,12 +429,13 @@ typedef struct fd_shmem_domain_plan {
   int                    owner_err;      /* a domain there: what fd_shmem_domain_set_owner would return */
   int                    owner_differs;  /* ... and 1 if it would change an owner or a mode */
   int                    fix[ FD_SHMEM_DOMAIN_TYPE_CNT ];  /* a domain there: fd_shmem_domain_type_fix of each type */
+  fd_shmem_domain_refusals_t refusals;  /* a domain there: fd_shmem_domain_refusals of info */
 } fd_shmem_domain_plan_t;
 
 /* fd_shmem_domain_plan fills *plan with what describe finds at path
    (NULL: the current domain) and what init (no domain there) or
-   set_owner and repair (a domain there) would do with mode, user and
-   group, changing nothing; it does not read the dry-run switch.  Each
+   set_owner, repair, fini and reset (a domain there) would do with mode,
+   user and group, changing nothing; it does not read the dry-run switch.  Each
    answer is a code in *plan, and a refusal leaves its reason
    (fd_shmem_last_reason), the last asked.  Returns 0 or one of: EINVAL
    (NULL plan). */

@@ -140,9 +140,13 @@ plan_types( plan_t * plan ) {
                   ti->want_sz>>20 );
       break;
     case FD_SHMEM_FIX_STUCK:
-      plan_stuck( plan, "%s/.%s is %s%s; apply never remounts a live domain (unmount it by hand, then apply)",
-                  plan->path, type, fd_shmem_type_state_cstr( ti->state ),
-                  ti->state==FD_SHMEM_TYPE_UNMOUNTED ? " and holds files" : "" );
+      if( plan->lib.refusals.type[ t ].remedy==FD_SHMEM_REMEDY_RMDIR )
+        plan_stuck( plan, "%s/.%s is not mounted, and this kernel offers no %s pages to mount there (remove the "
+                    "empty directory)", plan->path, type, type );
+      else
+        plan_stuck( plan, "%s/.%s is %s%s; apply never remounts a live domain (unmount it by hand, then apply)",
+                    plan->path, type, fd_shmem_type_state_cstr( ti->state ),
+                    ti->state==FD_SHMEM_TYPE_UNMOUNTED ? " and holds files" : "" );
       break;
     default: break;
     }
@@ -244,8 +248,9 @@ plan_make( ctl_t * ctl, plan_t * plan, char const * fname ) {
 }
 
 /* The repair goes over every page type; its EBUSY may be only for the
-   types planned as not done, so the ones this action must fix are
-   looked at afterwards. */
+   types planned as not done, so the action failed only if the library
+   still has something to do (fd_shmem_domain_type_fix) with one of the
+   types it was to fix. */
 static int
 repair_run( plan_t const * plan, act_t const * a, int dry_run ) {
   int err = fd_shmem_domain_repair( plan->path, NULL );
@@ -253,10 +258,8 @@ repair_run( plan_t const * plan, act_t const * a, int dry_run ) {
   if( dry_run ) return 0;  /* nothing was tried: what it left is what was planned so */
   fd_shmem_domain_info_t now;
   if( fd_shmem_domain_describe( plan->path, &now ) ) return err;
-  for( int t=0; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
-    fd_shmem_type_info_t const * ti = &now.type[ t ];
-    if( ( a->types & ( 1U<<t ) ) && ( ti->state!=FD_SHMEM_TYPE_MOUNTED || ti->size_stale ) ) return err;
-  }
+  for( int t=0; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ )
+    if( ( a->types & ( 1U<<t ) ) && fd_shmem_domain_type_fix( &now.type[ t ] )!=FD_SHMEM_FIX_NONE ) return err;
   return 0;
 }
 
@@ -320,12 +323,22 @@ apply_needs_root( ctl_t * ctl ) {
                    plan.act_cnt==1 ? "" : "s" );
 }
 
+/* The plan for the file args names, for apply and check.  *done is set
+   when the file configures nothing, which is said between before and
+   after: the command has nothing more to do. */
+static int
+plan_for_args( ctl_t * ctl, ctl_args_t const * args, char const * before, char const * after, int * done ) {
+  int err = plan_make( ctl, &plan, args->conf.path );
+  *done = err || ctl_conf_empty( &plan.conf );
+  if( !err && *done ) printf( "%snothing configured in %s%s\n", before, args->conf.path, after );
+  return err;
+}
+
 int
 ctl_cmd_apply( ctl_t * ctl, ctl_args_t const * args ) {
   char const * fname = args->conf.path;
-  int err = plan_make( ctl, &plan, fname );
-  if( err ) return err;
-  if( ctl_conf_empty( &plan.conf ) ) { printf( "nothing configured in %s: nothing to do\n", fname ); return 0; }
+  int done, err = plan_for_args( ctl, args, "", ": nothing to do", &done );
+  if( done ) return err;
   if( !plan.act_cnt && !plan.stuck_cnt ) { printf( "nothing to do: the machine matches %s\n", fname ); return 0; }
   if( plan.act_cnt && geteuid() ) return apply_needs_root( ctl );
   size_t failed = 0;
@@ -349,9 +362,8 @@ ctl_cmd_apply( ctl_t * ctl, ctl_args_t const * args ) {
 int
 ctl_cmd_check( ctl_t * ctl, ctl_args_t const * args ) {
   char const * fname = args->conf.path;
-  int err = plan_make( ctl, &plan, fname );
-  if( err ) return err;
-  if( ctl_conf_empty( &plan.conf ) ) { printf( "ok: nothing configured in %s\n", fname ); return 0; }
+  int done, err = plan_for_args( ctl, args, "ok: ", "", &done );
+  if( done ) return err;
   for( size_t i=0; i<plan.act_cnt; i++ )
     printf( "differs: %s%s%s\n", plan.act[i].what, plan.act[i].short_gigantic ? "; " : "",
             plan.act[i].short_gigantic ? GIGANTIC_REMEDY : "" );

@@ -14,20 +14,24 @@
 
 static size_t const pool_types[] = { FD_SHMEM_HUGE_PAGE_SZ, FD_SHMEM_GIGANTIC_PAGE_SZ };
 
+/* name if the id has one, else the id in decimal, in buf. */
+static char const *
+id_name( char const * name, unsigned long id, char * buf, size_t sz ) {
+  if( name ) return name;
+  snprintf( buf, sz, "%lu", id );
+  return buf;
+}
+
 static char const *
 user_name( unsigned long uid, char * buf, size_t sz ) {
   struct passwd * pw = getpwuid( (uid_t)uid );
-  if( pw ) return pw->pw_name;
-  snprintf( buf, sz, "%lu", uid );
-  return buf;
+  return id_name( pw ? pw->pw_name : NULL, uid, buf, sz );
 }
 
 static char const *
 group_name( unsigned long gid, char * buf, size_t sz ) {
   struct group * gr = getgrgid( (gid_t)gid );
-  if( gr ) return gr->gr_name;
-  snprintf( buf, sz, "%lu", gid );
-  return buf;
+  return id_name( gr ? gr->gr_name : NULL, gid, buf, sz );
 }
 
 static void
@@ -108,11 +112,8 @@ report_types( ctl_t const * ctl, FILE * out, fd_shmem_domain_info_t const * info
 
 /* ---- what the domain commands would refuse, and why ---- */
 
-#define REFUSED_BY_FINI  (1U)
-#define REFUSED_BY_RESET (2U)
-#define REFUSED_BY_APPLY (4U)
-
-static char const * const refusers[] = { "fini", "reset", "apply" };  /* bit i: REFUSED_BY_* */
+/* bit i: FD_SHMEM_OP_* (apply refuses what the library's repair does) */
+static char const * const refusers[] = { "fini", "reset", "apply" };
 
 typedef struct { ctl_t const * ctl; FILE * out; size_t cnt; } problem_list_t;
 
@@ -141,39 +142,39 @@ problem( problem_list_t * l, char const * type, char const * what, unsigned refu
   l->cnt++;
 }
 
-/* The library's rules (fd_shmem_private_domain_check, the repair of
-   apply), as the admin meets them: fini takes down a partial domain (an
-   empty directory too) but nothing else; reset needs every directory
-   present mounted right;
-   apply mounts what is missing or empty and never touches the rest. */
-#define ALL_REFUSE ( REFUSED_BY_FINI | REFUSED_BY_RESET | REFUSED_BY_APPLY )
+/* A page type's remedy (FD_SHMEM_REMEDY_*), in the commands' words. */
+static char const *
+type_remedy( int remedy ) {
+  switch( remedy ) {
+  case FD_SHMEM_REMEDY_REPAIR: return "apply mounts it";
+  case FD_SHMEM_REMEDY_EMPTY:  return "move its files out, then apply or fini";
+  case FD_SHMEM_REMEDY_RMDIR:  return "this kernel offers no such pages: remove the empty directory, or fini";
+  default:                     return "unmount or remove it by hand: no command touches it";
+  }
+}
 
+/* What the library says fini, reset and apply refuse in the domain
+   (fd_shmem_domain_refusals), and what clears it. */
 static void
 report_problems( ctl_t const * ctl, FILE * out, fd_shmem_domain_info_t const * info ) {
   problem_list_t l = { ctl, out, 0UL };
+  fd_shmem_domain_refusals_t r;
+  fd_shmem_domain_refusals( info, &r );
   if( ctl->json ) fprintf( out, "  \"others\": %s,\n  \"problems\": [", info->others ? "true" : "false" );
-  size_t present = 0UL;
   for( int t=0; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
     fd_shmem_type_info_t const * ti = &info->type[ t ];
-    char const * type = fd_shmem_page_sz_to_cstr( ti->page_sz );
-    present += ti->state!=FD_SHMEM_TYPE_MISSING;
-    switch( ti->state ) {
-    case FD_SHMEM_TYPE_MOUNTED: case FD_SHMEM_TYPE_MISSING: break;
-    case FD_SHMEM_TYPE_UNMOUNTED:
-      if( ti->empty ) problem( &l, type, "is not mounted", REFUSED_BY_RESET, "apply mounts it" );
-      else problem( &l, type, "is not mounted and holds files", ALL_REFUSE, "move its files out, then apply or fini" );
-      break;
-    default: {
-      char what[ 128 ];
-      snprintf( what, sizeof(what), "is %s", fd_shmem_type_state_cstr( ti->state ) );
-      problem( &l, type, what, ALL_REFUSE, "unmount or remove it by hand: no command touches it" );
-    }
-    }
+    if( !r.type[ t ].refused_by ) continue;
+    char what[ 128 ];
+    if( ti->state==FD_SHMEM_TYPE_UNMOUNTED )
+      snprintf( what, sizeof(what), "is not mounted%s", ti->empty ? "" : " and holds files" );
+    else snprintf( what, sizeof(what), "is %s", fd_shmem_type_state_cstr( ti->state ) );
+    problem( &l, fd_shmem_page_sz_to_cstr( ti->page_sz ), what, r.type[ t ].refused_by,
+             type_remedy( r.type[ t ].remedy ) );
   }
-  if( !present )
-    problem( &l, NULL, "it has no page-type directory", REFUSED_BY_RESET, "apply mounts them, fini removes it" );
-  if( info->others )
-    problem( &l, NULL, "it holds files beside the page-type directories", REFUSED_BY_FINI | REFUSED_BY_APPLY,
+  if( r.bare.refused_by )
+    problem( &l, NULL, "it has no page-type directory", r.bare.refused_by, "apply mounts them, fini removes it" );
+  if( r.others.refused_by )
+    problem( &l, NULL, "it holds files beside the page-type directories", r.others.refused_by,
              "move them out of the domain directory" );
   if( ctl->json ) fprintf( out, "%s],\n", l.cnt ? "\n  " : "" );
 }

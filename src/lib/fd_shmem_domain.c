@@ -188,12 +188,13 @@ plan_exists( char const * path ) {
                       err==ENOTDIR ? "it is a symbolic link or not a directory" : strerror( err ) );
   else if( dom.not_domain[0] ) snprintf( why, sizeof(why), "%s", dom.not_domain );
   else if( dom.info.others ) snprintf( why, sizeof(why), "it holds files beside the page-type directories" );
-  for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !why[0]; t++ ) {
+  fd_shmem_domain_refusals_t r;
+  fd_shmem_domain_refusals( err ? NULL : &dom.info, &r );
+  for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !why[0]; t++ ) {  /* a domain is what fini would take down */
     fd_shmem_type_info_t const * ti = &dom.info.type[ t ];
-    int ok = ti->state==FD_SHMEM_TYPE_MOUNTED || ti->state==FD_SHMEM_TYPE_MISSING ||
-             ( ti->state==FD_SHMEM_TYPE_UNMOUNTED && ti->empty );
-    if( !ok ) snprintf( why, sizeof(why), "its %s is %s", fd_shmem_private_type_name( ti->page_sz ),
-                        fd_shmem_type_state_cstr( ti->state ) );
+    if( r.type[ t ].refused_by & FD_SHMEM_OP_FINI )
+      snprintf( why, sizeof(why), "its %s is %s", fd_shmem_private_type_name( ti->page_sz ),
+                fd_shmem_type_state_cstr( ti->state ) );
   }
   int partial = !why[0] && fd_shmem_private_domain_is_partial( &dom );
   fd_shmem_private_domain_close( &dom );
@@ -468,6 +469,10 @@ repair_type( fd_shmem_private_domain_t * dom, size_t t, size_t * cnt ) {
   if( fix==FD_SHMEM_FIX_NONE ) return 0;
   if( fix==FD_SHMEM_FIX_STUCK ) {
     fd_shmem_private_figs_t figs = { .had=(size_t)ti->state, .page_sz=ti->page_sz, .numa_idx=FD_SHMEM_IDX_NULL };
+    if( ti->state==FD_SHMEM_TYPE_UNMOUNTED && ti->empty )  /* stuck only as the kernel lacks the page size */
+      return fd_shmem_private_fail( EBUSY, FD_SHMEM_REASON_TYPE_STATE, dom->path, &figs, "repair: %s/%s is not "
+                                    "mounted, and the kernel offers no %s pages to mount there (remove the empty "
+                                    "directory)", dom->path, name, fd_shmem_page_sz_to_cstr( ti->page_sz ) );
     return fd_shmem_private_fail( EBUSY, FD_SHMEM_REASON_TYPE_STATE, dom->path, &figs, "repair: %s/%s is %s%s; a live "
                                   "domain is never remounted (fini, then init, rebuilds it)", dom->path, name,
                                   fd_shmem_type_state_cstr( ti->state ),
@@ -535,5 +540,6 @@ fd_shmem_domain_plan( char const * path, unsigned long mode, char const * user, 
                                                                       &plan->owner_differs, 1 ) );
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ )
     plan->fix[ t ] = fd_shmem_domain_type_fix( &plan->info.type[ t ] );
+  fd_shmem_domain_refusals( &plan->info, &plan->refusals );
   return 0;
 }

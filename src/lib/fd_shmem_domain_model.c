@@ -299,30 +299,30 @@ fd_shmem_private_domain_check( fd_shmem_private_domain_t const * dom, char const
     return fd_shmem_private_fail( ENOENT, FD_SHMEM_REASON_MISSING, dom->path, NULL, "%s: no domain at %s", op,
                                   dom->path );
   if( dom->not_domain[0] ) return not_a_domain( dom, op, dom->not_domain );
-  size_t usable = 0UL;
-  for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
-    fd_shmem_type_info_t const * ti = &dom->info.type[ t ];
-    int ok = ti->state==FD_SHMEM_TYPE_MOUNTED || ti->state==FD_SHMEM_TYPE_MISSING ||
-             ( partial_ok && ti->state==FD_SHMEM_TYPE_UNMOUNTED && ti->empty );
-    if( !ok ) return wrong_type( dom, op, ti );
-    usable += ti->state!=FD_SHMEM_TYPE_MISSING;
-  }
-  if( partial_ok && dom->info.others )
+  unsigned asker = partial_ok ? FD_SHMEM_OP_FINI : FD_SHMEM_OP_RESET;  /* the rule of fini, or of reset */
+  fd_shmem_domain_refusals_t r;
+  fd_shmem_domain_refusals( &dom->info, &r );
+  for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ )
+    if( r.type[ t ].refused_by & asker ) return wrong_type( dom, op, &dom->info.type[ t ] );
+  if( r.others.refused_by & asker )
     return not_a_domain( dom, op, "it holds files beside the page-type directories" );
-  if( !usable && !partial_ok ) return not_a_domain( dom, op, "it has no page-type directory" );
+  if( r.bare.refused_by & asker ) return not_a_domain( dom, op, "it has no page-type directory" );
   return 0;  /* with partial_ok, also an empty directory: what an init interrupted at its start leaves */
 }
 
+/* Part made: fini would take it, and repair has a page type to mount
+   (an empty directory of a size the kernel lacks is no part: repair
+   cannot complete it). */
 int
 fd_shmem_private_domain_is_partial( fd_shmem_private_domain_t const * dom ) {
-  if( !dom->info.exists || dom->not_domain[0] || dom->info.others ) return 0;
+  if( !dom->info.exists || dom->not_domain[0] ) return 0;
+  fd_shmem_domain_refusals_t r;
+  fd_shmem_domain_refusals( &dom->info, &r );
+  if( r.others.refused_by ) return 0;
   int unmade = 0;
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
-    fd_shmem_type_info_t const * ti = &dom->info.type[ t ];
-    if( ti->state==FD_SHMEM_TYPE_MOUNTED ) continue;
-    if( ti->state==FD_SHMEM_TYPE_MISSING ) { unmade |= ti->offered; continue; }
-    if( ti->state!=FD_SHMEM_TYPE_UNMOUNTED || !ti->empty ) return 0;
-    unmade = 1;
+    if( r.type[ t ].refused_by & FD_SHMEM_OP_FINI ) return 0;
+    unmade |= fd_shmem_domain_type_fix( &dom->info.type[ t ] )==FD_SHMEM_FIX_MOUNT;
   }
   return unmade;
 }
@@ -338,4 +338,40 @@ fd_shmem_domain_type_fix( fd_shmem_type_info_t const * ti ) {
     return FD_SHMEM_FIX_NONE;
   int fixable = ti->state==FD_SHMEM_TYPE_MISSING || ( ti->state==FD_SHMEM_TYPE_UNMOUNTED && ti->empty );
   return fixable && ti->offered ? FD_SHMEM_FIX_MOUNT : FD_SHMEM_FIX_STUCK;
+}
+
+/* What a page-type directory makes each call refuse.  fini (and
+   set_owner) take a domain part made: every state init, or an init
+   interrupted, leaves (an empty directory not mounted, whatever the
+   kernel offers: fini only removes it).  reset needs each directory
+   there mounted right.  repair refuses what type_fix calls stuck: it
+   never remounts a live domain, and cannot mount a size the kernel
+   lacks.  A stale mount holding regions (FD_SHMEM_FIX_HELD) refuses no
+   call: it is only left unresized. */
+static fd_shmem_domain_refusal_t
+type_refusal( fd_shmem_type_info_t const * ti ) {
+  fd_shmem_domain_refusal_t r = { 0U, FD_SHMEM_REMEDY_NONE };
+  if( ti->state==FD_SHMEM_TYPE_MOUNTED || ti->state==FD_SHMEM_TYPE_MISSING ) return r;
+  int part = ti->state==FD_SHMEM_TYPE_UNMOUNTED && ti->empty;
+  r.refused_by = FD_SHMEM_OP_RESET | ( part ? 0U : FD_SHMEM_OP_FINI ) |
+                 ( fd_shmem_domain_type_fix( ti )==FD_SHMEM_FIX_STUCK ? FD_SHMEM_OP_REPAIR : 0U );
+  r.remedy     = part && ti->offered                    ? FD_SHMEM_REMEDY_REPAIR :
+                 part                                   ? FD_SHMEM_REMEDY_RMDIR  :
+                 ti->state==FD_SHMEM_TYPE_UNMOUNTED     ? FD_SHMEM_REMEDY_EMPTY  : FD_SHMEM_REMEDY_BY_HAND;
+  return r;
+}
+
+FD_SHMEM_EXPORT void
+fd_shmem_domain_refusals( fd_shmem_domain_info_t const * info, fd_shmem_domain_refusals_t * out ) {
+  if( !out ) return;
+  memset( out, 0, sizeof(*out) );
+  if( !info || !info->exists ) return;
+  int present = 0;
+  for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
+    out->type[ t ] = type_refusal( &info->type[ t ] );
+    present |= info->type[ t ].state!=FD_SHMEM_TYPE_MISSING;
+  }
+  if( !present ) out->bare = (fd_shmem_domain_refusal_t){ FD_SHMEM_OP_RESET, FD_SHMEM_REMEDY_REPAIR };
+  if( info->others )  /* repair only makes a domain, or an empty directory, whole */
+    out->others = (fd_shmem_domain_refusal_t){ FD_SHMEM_OP_FINI | FD_SHMEM_OP_REPAIR, FD_SHMEM_REMEDY_EMPTY };
 }

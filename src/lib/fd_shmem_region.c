@@ -247,27 +247,33 @@ region_failed( char const * what, char const * name, region_shape_t const * shap
                                 strerror( err ) );
 }
 
+/* create and update: what each does with a checked shape. */
+typedef int region_op_t( char const * name, region_shape_t const * shape );
+
+/* Checks the arguments into a shape, then runs op with it. */
 static int
-create_multi( char const * name, size_t page_sz, size_t sub_cnt, size_t const * sub_page_cnt,
-              size_t const * sub_cpu_idx, unsigned long mode ) {
+shaped( region_op_t * op, char const * name, size_t page_sz, size_t sub_cnt, size_t const * sub_page_cnt,
+        size_t const * sub_cpu_idx, unsigned long mode ) {
   region_shape_t shape;
   int err = region_shape( &shape, name, page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, mode );
-  if( err ) return err;
-  int dir = fd_shmem_private_open_type_dir( page_sz );
+  return err ? err : op( name, &shape );
+}
+
+static int
+create_shaped( char const * name, region_shape_t const * shape ) {
+  int dir = fd_shmem_private_open_type_dir( shape->page_sz );
   if( dir<0 ) return errno;
   int said;
-  err = region_create_at( dir, name, &shape, &said );
+  int err = region_create_at( dir, name, shape, &said );
   close( dir );
-  return err && err!=EEXIST && !said ? region_failed( "create", name, &shape, err ) : err;
+  return err && err!=EEXIST && !said ? region_failed( "create", name, shape, err ) : err;
 }
 
 FD_SHMEM_EXPORT int
-fd_shmem_create_multi( char const * name, size_t page_sz, size_t sub_cnt,
-                       size_t const * sub_page_cnt, size_t const * sub_cpu_idx,
-                       unsigned long mode ) {
-  return FD_SHMEM_PRIVATE_ERRSET_FILTER_ON( fd_shmem_create_multi,
-                                            create_multi( name, page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, mode ),
-                                            NULL );
+fd_shmem_create_multi( char const * name, size_t page_sz, size_t sub_cnt, size_t const * sub_page_cnt,
+                       size_t const * sub_cpu_idx, unsigned long mode ) {
+  int err = shaped( create_shaped, name, page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, mode );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER_ON( fd_shmem_create_multi, err, NULL );
 }
 
 /* Reshapes the open region fd of old_cnt pages; on failure it is left
@@ -295,18 +301,16 @@ region_reshape( int fd, size_t old_cnt, region_shape_t const * shape ) {
    node; a failed reshape puts the kept pages and the file's policy back
    where they were (fd_shmem_numa_undo.c). */
 static int
-update_multi( char const * name, size_t page_sz, size_t sub_cnt, size_t const * sub_page_cnt,
-              size_t const * sub_cpu_idx, unsigned long mode ) {
-  region_shape_t shape;
-  int err = region_shape( &shape, name, page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, mode );
-  if( err ) return err;
+update_shaped( char const * name, region_shape_t const * shape ) {
+  size_t page_sz = shape->page_sz, sub_cnt = shape->sub_cnt;
+  size_t const * sub_page_cnt = shape->sub_page_cnt, * sub_cpu_idx = shape->sub_cpu_idx;
   int fd;
   fd_shmem_info_t info;
-  err = fd_shmem_private_region_find( name, page_sz, O_RDWR, &fd, &info, NULL );
+  int err = fd_shmem_private_region_find( name, page_sz, O_RDWR, &fd, &info, NULL );
   if( err ) return err;
   char what[ 16+FD_SHMEM_NAME_MAX ];
   snprintf( what, sizeof(what), "update %s", name );
-  size_t keep_cnt = info.page_cnt<shape.page_cnt ? info.page_cnt : shape.page_cnt;
+  size_t keep_cnt = info.page_cnt<shape->page_cnt ? info.page_cnt : shape->page_cnt;
   fd_shmem_private_numa_undo_t * undo;
   err = fd_shmem_private_numa_undo_take( &undo, fd, page_sz, keep_cnt );
   int said = 0;
@@ -316,27 +320,26 @@ update_multi( char const * name, size_t page_sz, size_t sub_cnt, size_t const * 
     err  = fd_shmem_private_room( fd, what, page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, info.page_cnt, moved );
     said = !!err;  /* the room check said why */
   }
-  if( !err && !fd_shmem_private_dry_run() ) err = fd_shmem_private_numa_undo_take_policy( undo, fd, shape.page_cnt );
+  if( !err && !fd_shmem_private_dry_run() ) err = fd_shmem_private_numa_undo_take_policy( undo, fd, shape->page_cnt );
   if( !err && !fd_shmem_private_dry_run() ) {
-    err = region_reshape( fd, info.page_cnt, &shape );
+    err = region_reshape( fd, info.page_cnt, shape );
     if( err ) fd_shmem_private_numa_undo_apply( undo, fd, what );
   }
   fd_shmem_private_numa_undo_free( undo );
   close( fd );
-  return err && !said ? region_failed( "update", name, &shape, err ) : err;
+  return err && !said ? region_failed( "update", name, shape, err ) : err;
 }
 
 FD_SHMEM_EXPORT int
-fd_shmem_update_multi( char const * name, size_t page_sz, size_t sub_cnt,
-                       size_t const * sub_page_cnt, size_t const * sub_cpu_idx,
-                       unsigned long mode ) {
-  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_update_multi,
-                                         update_multi( name, page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, mode ) );
+fd_shmem_update_multi( char const * name, size_t page_sz, size_t sub_cnt, size_t const * sub_page_cnt,
+                       size_t const * sub_cpu_idx, unsigned long mode ) {
+  int err = shaped( update_shaped, name, page_sz, sub_cnt, sub_page_cnt, sub_cpu_idx, mode );
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_update_multi, err );
 }
 
 FD_SHMEM_EXPORT int
 fd_shmem_create( char const * name, size_t page_sz, size_t page_cnt, size_t cpu_idx, unsigned long mode ) {
-  int err = create_multi( name, page_sz, 1UL, &page_cnt, &cpu_idx, mode );
+  int err = shaped( create_shaped, name, page_sz, 1UL, &page_cnt, &cpu_idx, mode );
   return FD_SHMEM_PRIVATE_ERRSET_FILTER_ON( fd_shmem_create, err, NULL );
 }
 
