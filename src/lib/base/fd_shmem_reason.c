@@ -34,7 +34,7 @@ record( int err, int what, char const * path, fd_shmem_private_figs_t const * fi
 }
 
 /* Returns 1 if the text was cut. */
-static int
+__attribute__(( format( printf, 5, 0 ) )) static int
 note( int err, int what, char const * path, fd_shmem_private_figs_t const * figs, char const * fmt, va_list ap ) {
   record( err, what, path, figs );
   int len = vsnprintf( last.text, sizeof(last.text), fmt, ap );

@@ -38,7 +38,7 @@ fd_shmem_private_sysroot( void ) {
 #endif
 
 /* The path of fmt under the sysroot into buf; 0 or ENAMETOOLONG. */
-static int
+__attribute__(( format( printf, 3, 0 ) )) static int
 sys_vpath( char * buf, size_t buf_sz, char const * fmt, va_list ap ) {
   int root = snprintf( buf, buf_sz, "%s", fd_shmem_private_sysroot() );
   if( root<0 || (size_t)root>=buf_sz ) return ENAMETOOLONG;
