@@ -303,7 +303,7 @@ explain( pool_req_t const * r, size_t got, shortfall_t const * sf, char * cause,
     return;
   }
   fd_shmem_private_fragmented_why( r->page_sz, r->numa_idx, missing, sf->mem_free, COMPACT_TRIES, cause, cause_sz );
-  snprintf( remedy, remedy_sz, "compact memory and try again later (sysctl vm.compact_memory=1), "
+  snprintf( remedy, remedy_sz, "compact memory and try again later (sysctl -w vm.compact_memory=1), "
             "ask for a smaller count, or" );
 }
 
