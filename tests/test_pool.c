@@ -120,12 +120,16 @@ fake_meminfo( size_t node, size_t total, size_t free_ ) {
 }
 
 /* Node 0: 8 GiB (6 free), huge and gigantic pages.  Node 1: 4 GiB (3
-   free), huge pages only.  Every pool empty; no zoneinfo. */
+   free), huge pages only.  Every pool empty; no zoneinfo, buddyinfo,
+   cpuinfo nor cgroup. */
 static void
 setup( void ) {
   char path[ 512 ];
-  fake_path( path, sizeof(path), "proc/zoneinfo" );
-  unlink( path );
+  char const * const leftover[] = { "proc/zoneinfo", "proc/buddyinfo", "proc/cpuinfo", "proc/self/cgroup" };
+  for( size_t i=0UL; i<sizeof(leftover)/sizeof(leftover[0]); i++ ) {
+    fake_path( path, sizeof(path), leftover[i] );
+    unlink( path );
+  }
   fake_meminfo( 0, 8*GiB, 6*GiB );
   fake_meminfo( 1, 4*GiB, 3*GiB );
   fake_put( "proc/meminfo", "MemTotal: 12582912 kB\nMemFree: 9437184 kB\n" );
@@ -330,6 +334,140 @@ START_TEST( fragmentation_retries_bounded ) {
   /* two nodes: each node's count (the fake's node 1 has no gigantic pool) */
   ck_assert_uint_eq( fd_shmem_numa_cnt(), 2 );
   ASSERT_LOGGED( "on the kernel command line, per node (node:count): hugepagesz=1G hugepages=0:4" );
+}
+END_TEST
+
+
+static int rm_entry( char const * path, struct stat const * st, int flag, struct FTW * ftw );
+
+/* ---- shortfalls explained: the cause the machine shows ---- */
+
+#define ASSERT_REASON( err_, what_, words ) do {                                                     \
+    fd_shmem_reason_t why_;                                                                         \
+    ck_assert_int_eq( fd_shmem_last_reason( &why_ ), 0 );                                           \
+    ck_assert_int_eq( why_.err, err_ );                                                             \
+    ck_assert_int_eq( why_.what, what_ );                                                           \
+    ck_assert_msg( strstr( why_.text, words ), "want \"%s\" in the reason, got: %s", words, why_.text ); \
+  } while(0)
+
+static void
+fake_rm_dir( char const * rel ) {
+  char path[ 512 ];
+  fake_path( path, sizeof(path), rel );
+  nftw( path, rm_entry, 16, FTW_DEPTH | FTW_PHYS );
+}
+
+/* No hugepages-1048576kB anywhere, and a CPU without pdpe1gb: the
+   kernel offers no 1 GiB pages because the CPU has none. */
+START_TEST( shortfall_no_page_size_names_the_cpu ) {
+  fake_rm_dir( "sys/kernel/mm/hugepages/hugepages-1048576kB" );
+  fake_rm_dir( "sys/devices/system/node/node0/hugepages/hugepages-1048576kB" );
+  fake_put( "proc/cpuinfo", "processor\t: 0\nflags\t\t: fpu vme pse pae pse36 sse2 ht syscall nx lm\n\n"
+                            "processor\t: 1\nflags\t\t: fpu vme pse pae pse36 sse2 ht syscall nx lm\n" );
+  ck_assert_int_eq( fd_shmem_pool_alloc( GIANT, 1, 0, NULL ), EOPNOTSUPP );
+  ASSERT_REASON( EOPNOTSUPP, FD_SHMEM_REASON_KERNEL, "node 0: no pool of gigantic pages of 1.0 GiB: " );
+  if( sysconf( _SC_PAGESIZE )==4096L )
+    ASSERT_REASON( EOPNOTSUPP, FD_SHMEM_REASON_KERNEL, "the CPU has no 1 GiB pages: pdpe1gb is not among the flags "
+                                                       "of /proc/cpuinfo" );
+  ASSERT_REASON( EOPNOTSUPP, FD_SHMEM_REASON_KERNEL, "the kernel offers 2.0 MiB" );
+  ASSERT_LOGGED( "node 0: no pool of gigantic pages of 1.0 GiB" );
+  /* with the flag, only the sizes offered */
+  fake_put( "proc/cpuinfo", "processor\t: 0\nflags\t\t: fpu pse pdpe1gb lm\n" );
+  ck_assert_int_eq( fd_shmem_pool_alloc_check( GIANT, 1, 0 ), EOPNOTSUPP );
+  if( sysconf( _SC_PAGESIZE )==4096L )
+    ASSERT_REASON( EOPNOTSUPP, FD_SHMEM_REASON_KERNEL, "1.0 GiB: the kernel offers only 2.0 MiB" );
+}
+END_TEST
+
+/* The size is offered, but not on node 1. */
+START_TEST( shortfall_no_page_size_on_the_node ) {
+  ck_assert_int_eq( fd_shmem_pool_alloc( GIANT, 1, 1, NULL ), EOPNOTSUPP );
+  ASSERT_REASON( EOPNOTSUPP, FD_SHMEM_REASON_KERNEL, "the kernel offers them, but node 1 has no pool of them" );
+}
+END_TEST
+
+/* Node 1 has 4 GiB: 2049 huge pages never fit (before any write), and a
+   shortfall beyond the node's free memory says the node is too small. */
+START_TEST( shortfall_small_node ) {
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, 2049, 1, NULL ), E2BIG );
+  ASSERT_REASON( E2BIG, FD_SHMEM_REASON_NO_ROOM, "the node's memory is too small for them; ask for a smaller count "
+                                                 "(the node holds at most 2048)" );
+  fake_meminfo( 1, 4*GiB, 100*MiB );
+  pool_kernel_set( 100, 2000 );
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, 2000, 1, NULL ), ENOMEM );
+  ck_assert_int_eq( pool_kernel_compactions(), 0 );
+  ASSERT_REASON( ENOMEM, FD_SHMEM_REASON_NO_ROOM, "the node's memory is too small for them: the 3.7 GiB missing is "
+                                                  "more than the node's 100.0 MiB of free memory" );
+  ASSERT_REASON( ENOMEM, FD_SHMEM_REASON_NO_ROOM, "ask for a smaller count (150 fit now)" );
+  fd_shmem_reason_t why;
+  ck_assert_int_eq( fd_shmem_last_reason( &why ), 0 );
+  ck_assert_uint_eq( why.needed, 2000 );
+  ck_assert_uint_eq( why.had, 100 );
+  ck_assert_uint_eq( why.numa_idx, 1 );
+  ck_assert_uint_eq( why.page_sz, HUGE );
+}
+END_TEST
+
+static char notices[ 4096 ];
+
+static void
+notice_keep( void * ctx, int level, char const * msg ) {
+  (void)ctx;
+  size_t len = strlen( notices );
+  if( level==FD_SHMEM_LOG_NOTICE ) snprintf( notices+len, sizeof(notices)-len, "%s\n", msg );
+}
+
+/* 6 GiB free on node 0, but its free blocks of order 9 or more hold 6
+   huge pages (4 of order 9, 1 of order 10; node 1's are not its own):
+   fragmented.  Each attempt
+   at compaction is a notice. */
+START_TEST( shortfall_fragmented_buddyinfo ) {
+  fake_put( "proc/buddyinfo",
+            "Node 0, zone      DMA      1      1      1      0      2      1      1      0      1      1      0\n"
+            "Node 0, zone   Normal  90000  80000  70000  60000  50000  40000  30000  20000   9000      3      1\n"
+            "Node 1, zone   Normal      0      0      0      0      0      0      0      0      0    900    900\n" );
+  pool_kernel_set( 100, -1 );
+  fd_shmem_set_log_func( notice_keep, NULL );
+  int level = fd_shmem_set_log_level( FD_SHMEM_LOG_NOTICE );
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, 200, 0, NULL ), ENOMEM );
+  fd_shmem_set_log_level( level );
+  ck_assert_int_eq( pool_kernel_compactions(), 3 );
+  if( sysconf( _SC_PAGESIZE )==4096L )
+    ASSERT_REASON( ENOMEM, FD_SHMEM_REASON_NO_ROOM, "the node has 6.0 GiB free, but its free blocks of order 9 "
+                   "(2.0 MiB) or larger (/proc/buddyinfo) hold only 6 pages, not the 100 missing: its free memory is "
+                   "fragmented, and 3 compactions did not join enough of it" );
+  ASSERT_REASON( ENOMEM, FD_SHMEM_REASON_NO_ROOM, "compact memory and try again later" );
+  ASSERT_REASON( ENOMEM, FD_SHMEM_REASON_NO_ROOM, "reserve them at boot instead (fd_shmem_ctl kernel-cmdline "
+                 "prints the parameters), on the kernel command line, per node (node:count): hugepagesz=2M "
+                 "hugepages=0:200" );
+  ck_assert_msg( strstr( notices, "node 0: 100 of 200 huge pages so far; compacting memory, attempt 1 of 3\n" ) &&
+                 strstr( notices, "attempt 3 of 3\n" ), "notices: %s", notices );
+  /* 1 GiB pages are order 18, beyond the largest order the file shows */
+  pool_kernel_set( 1, -1 );
+  ck_assert_int_eq( fd_shmem_pool_alloc( GIANT, 2, 0, NULL ), ENOMEM );
+  if( sysconf( _SC_PAGESIZE )==4096L )
+    ASSERT_REASON( ENOMEM, FD_SHMEM_REASON_NO_ROOM, "a 1.0 GiB page is a block of order 18, beyond the largest free "
+                   "block the kernel keeps (order 10 in /proc/buddyinfo)" );
+}
+END_TEST
+
+/* A hugetlb cgroup limit on this process's pages: the lowest of the
+   group and its ancestors, v2 (hugetlb.2MB.max) and v1
+   (hugetlb.2MB.limit_in_bytes). */
+START_TEST( shortfall_cgroup_limit ) {
+  fake_put( "proc/self/cgroup", "0::/fd.slice/validator.service\n" );
+  fake_put( "sys/fs/cgroup/fd.slice/hugetlb.2MB.max", "104857600\n" );
+  fake_put( "sys/fs/cgroup/fd.slice/validator.service/hugetlb.2MB.max", "max\n" );
+  pool_kernel_set( 100, -1 );
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, 200, 0, NULL ), ENOMEM );
+  ASSERT_REASON( ENOMEM, FD_SHMEM_REASON_NO_ROOM, "this process's hugetlb cgroup allows it only 100.0 MiB of huge "
+                 "pages (50, /sys/fs/cgroup/fd.slice/hugetlb.2MB.max)" );
+  fake_put( "proc/self/cgroup", "12:cpuset:/\n7:hugetlb:/batch\n0::/\n" );
+  fake_put( "sys/fs/cgroup/hugetlb/batch/hugetlb.2MB.limit_in_bytes", "20971520\n" );
+  pool_kernel_set( 100, -1 );
+  ck_assert_int_eq( fd_shmem_pool_alloc( HUGE, 200, 0, NULL ), ENOMEM );
+  ASSERT_REASON( ENOMEM, FD_SHMEM_REASON_NO_ROOM, "allows it only 20.0 MiB of huge pages (10, "
+                 "/sys/fs/cgroup/hugetlb/batch/hugetlb.2MB.limit_in_bytes)" );
 }
 END_TEST
 
@@ -620,6 +758,11 @@ main( void ) {
   tcase_add_test( tc, shortfall_beyond_free_fails_at_once );
   tcase_add_test( tc, fragmentation_retried );
   tcase_add_test( tc, fragmentation_retries_bounded );
+  tcase_add_test( tc, shortfall_no_page_size_names_the_cpu );
+  tcase_add_test( tc, shortfall_no_page_size_on_the_node );
+  tcase_add_test( tc, shortfall_small_node );
+  tcase_add_test( tc, shortfall_fragmented_buddyinfo );
+  tcase_add_test( tc, shortfall_cgroup_limit );
   fdt_errcases_add( tc, pool_cases, sizeof(pool_cases)/sizeof(pool_cases[0]), FDT_ERRCASES_POOL );
   tcase_add_test( tc, catch_all_logs_the_cause );
   tcase_add_test( tc, query_reads_the_pool );

@@ -20,6 +20,7 @@ known='
 src/ctl/ctl_report.c sizes 1  the report lists pools huge first (branch reasons owns the file)
 src/lib/fd_shmem_domain_model.c fs 1  pseudo_fs: hugetlbfs among the file systems no domain lives on
 src/lib/fd_shmem_domain_model.c magic 1  pseudo_fs, the same entry
+src/lib/sys/fd_shmem_shortfall.c sysfs 1  offered_sizes parses every hugepages-NkB the kernel offers, beyond the table
 '
 
 # copies FILE: "FILE:LINE: KIND: CODE" for each line of FILE, comments

@@ -501,8 +501,13 @@ int fd_shmem_pool_query( size_t page_sz, size_t numa_idx, fd_shmem_pool_info_t *
    free for reservations) and refused below (EBUSY, the holding regions
    of the current domain logged).  When the kernel comes up short of a
    grow, memory is compacted and the write retried a few times, but only
-   while the missing pages would fit in the node's free memory; then the
-   pool is put back as it was and ENOMEM returned.  opt_got (if not
+   while the missing pages would fit in the node's free memory (each
+   attempt a NOTICE); then the pool is put back as it was and ENOMEM
+   returned, the reason (NO_ROOM: needed the pages asked, had those
+   found) naming the cause the machine shows: a node too small, free
+   memory in no block of the page's order, and a hugetlb cgroup limit
+   if one applies; an EOPNOTSUPP says why the size is not offered.
+   opt_got (if not
    NULL) gets the count reached (on a refusal: the count as it is; in a
    dry run: the count it would be).  Returns 0 or one of: EINVAL
    (normal or bad page size), ENODEV, EOPNOTSUPP, E2BIG, EBUSY, ENOMEM,

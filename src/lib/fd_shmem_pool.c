@@ -5,7 +5,9 @@
    shrink stays at or above what the kernel cannot free.  Only then is
    nr_hugepages written; a shortfall is retried (after compaction) only
    while the missing pages could fit in the node's free memory, that is
-   while fragmentation can be the cause. */
+   while fragmentation can be the cause.  A shortfall is explained by
+   what the machine shows (fd_shmem_shortfall.c): a node too small, free
+   memory in no block of the page's order, a hugetlb cgroup limit. */
 
 #include "fd_shmem_private.h"
 #include "base/fd_shmem_errset.h"
@@ -124,11 +126,13 @@ check_fits( pool_req_t * r ) {
   fd_shmem_private_figs_t figs = { .needed=over ? SIZE_MAX : bytes, .had=mem, .page_sz=r->page_sz,
                                    .numa_idx=r->numa_idx };
   return pool_say( r )( E2BIG, FD_SHMEM_REASON_NO_ROOM, NULL, &figs,
-                      "node %zu: %zu %s page%s need%s %s%s%s, more than the node's %s of memory (%zu bytes)",
+                      "node %zu: %zu %s page%s need%s %s%s%s, more than the node's %s of memory (%zu bytes): "
+                      "the node's memory is too small for them; ask for a smaller count (the node holds at most "
+                      "%zu), or put the rest on another node",
                       r->numa_idx, r->cnt, r->type, FD_SHMEM_PRIVATE_S( r->cnt ), r->cnt==1UL ? "s" : "",
                       over ? "more than " : "",
                       fd_shmem_private_human( over ? SIZE_MAX : bytes, want, sizeof(want) ), exact,
-                      fd_shmem_private_human( mem, have, sizeof(have) ), mem );
+                      fd_shmem_private_human( mem, have, sizeof(have) ), mem, mem/r->page_sz );
 }
 
 /* ---- shrinking ---- */
@@ -225,30 +229,30 @@ shortfall_fits( pool_req_t const * r, size_t got, size_t * mem_free ) {
   return (r->cnt-got) <= *mem_free / r->page_sz;
 }
 
+/* Why a grow stopped short. */
+typedef struct {
+  int    fragmented;  /* 0: the missing pages are more than the node's free memory */
+  size_t mem_free;    /* the node's free memory at the last look */
+} shortfall_t;
+
 /* 1 when a short grow is worth compacting and writing again; if not,
-   why gets the reason. */
+   sf says why. */
 static int
-may_retry( pool_req_t const * r, size_t got, int tries, char * why, size_t why_sz ) {
-  size_t mem_free;
-  char a[ HUMAN_BUF ], b[ HUMAN_BUF ];
-  if( !shortfall_fits( r, got, &mem_free ) ) {
-    snprintf( why, why_sz, "the %s missing is more than the node's %s of free memory",
-              fd_shmem_private_human( (r->cnt-got)*r->page_sz, a, sizeof(a) ),
-              fd_shmem_private_human( mem_free, b, sizeof(b) ) );
-    return 0;
-  }
-  if( tries<COMPACT_TRIES ) return 1;
-  snprintf( why, why_sz, "still short after %d compactions: free memory is too fragmented", COMPACT_TRIES );
-  return 0;
+may_retry( pool_req_t const * r, size_t got, int tries, shortfall_t * sf ) {
+  sf->fragmented = shortfall_fits( r, got, &sf->mem_free );
+  return sf->fragmented && tries<COMPACT_TRIES;
 }
 
 /* Grows the pool toward r->cnt, compacting and retrying (bounded) while
-   the shortfall can be fragmentation.  Returns 0 (*got may still be
-   short) or the errno of a failed write. */
+   the shortfall can be fragmentation; each retry is a notice (progress
+   for a terminal).  Returns 0 (*got may still be short) or the errno of
+   a failed write. */
 static int
-pool_grow( pool_req_t const * r, size_t * got, char * why, size_t why_sz ) {
+pool_grow( pool_req_t const * r, size_t * got, shortfall_t * sf ) {
   int err = pool_write( r, r->cnt, got );
-  for( int tries=0; !err && *got<r->cnt && may_retry( r, *got, tries, why, why_sz ); tries++ ) {
+  for( int tries=0; !err && *got<r->cnt && may_retry( r, *got, tries, sf ); tries++ ) {
+    FD_SHMEM_PRIVATE_NOTE( "node %zu: %zu of %zu %s pages so far; compacting memory, attempt %d of %d",
+                           r->numa_idx, *got, r->cnt, r->type, tries+1, COMPACT_TRIES );
     compact_memory();
     err = pool_write( r, r->cnt, got );
   }
@@ -281,34 +285,89 @@ boot_hint( pool_req_t const * r, char * buf, size_t buf_sz ) {
   }
 }
 
-/* Puts the pool back to what it was after a failed change, and says so
-   in one warning (a caller may keep only the last one). */
+#define CAUSE_MAX (512)
+
+/* The cause of a short grow, as the machine shows it, and the remedy
+   that fits it, into cause and remedy. */
 static void
-pool_put_back( pool_req_t const * r, size_t got, char const * why ) {
+explain( pool_req_t const * r, size_t got, shortfall_t const * sf, char * cause, size_t cause_sz,
+         char * remedy, size_t remedy_sz ) {
+  char a[ HUMAN_BUF ], b[ HUMAN_BUF ];
+  size_t missing = r->cnt-got, fit = got + sf->mem_free/r->page_sz;
+  fd_shmem_private_human( missing*r->page_sz, a, sizeof(a) );
+  fd_shmem_private_human( sf->mem_free, b, sizeof(b) );
+  if( !sf->fragmented ) {
+    snprintf( cause, cause_sz, "the node's memory is too small for them: the %s missing is more than "
+              "the node's %s of free memory", a, b );
+    snprintf( remedy, remedy_sz, "ask for a smaller count (%zu fit now) or free memory on the node, or", fit );
+    return;
+  }
+  fd_shmem_private_fragmented_why( r->page_sz, r->numa_idx, missing, sf->mem_free, COMPACT_TRIES, cause, cause_sz );
+  snprintf( remedy, remedy_sz, "compact memory and try again later (sysctl -w vm.compact_memory=1), "
+            "ask for a smaller count, or" );
+}
+
+/* A note when this process's hugetlb cgroup allows fewer bytes of r's
+   pages than the pool is asked for (it limits mappings, not the pool),
+   into buf; "" when none applies. */
+static void
+cgroup_note( pool_req_t const * r, char * buf, size_t buf_sz ) {
+  size_t limit;
+  char   file[ 320 ], human[ HUMAN_BUF ];
+  buf[0] = '\0';
+  if( fd_shmem_private_hugetlb_cgroup_limit( r->page_sz, &limit, file, sizeof(file) ) ) return;
+  if( limit/r->page_sz>=r->cnt ) return;
+  snprintf( buf, buf_sz, "; besides, this process's hugetlb cgroup allows it only %s of %s pages (%zu, %s): "
+            "its mappings beyond that fail even when the pool holds the pages",
+            fd_shmem_private_human( limit, human, sizeof(human) ), r->type, limit/r->page_sz, file );
+}
+
+/* Puts the pool back to what it was after a failed change, and says so
+   in one warning (a caller may keep only the last one); a short grow
+   is a failure with its cause.  Returns ENOMEM (short grow) or EBUSY. */
+static int
+pool_put_back( pool_req_t const * r, size_t got, shortfall_t const * sf ) {
   size_t back = got;
   int err = pool_write( r, r->persistent, &back );
   char const * fail = err ? strerror( err ) : "";
   char const * sep  = err ? ": " : "";
   if( r->cnt<r->persistent ) {
-    FD_SHMEM_PRIVATE_WARN( "node %zu: the %s pool stopped at %zu, not %zu; the pool was put back to %zu%s%s (%s)",
-                           r->numa_idx, r->type, got, r->cnt, back, sep, fail, why );
-    return;
+    FD_SHMEM_PRIVATE_WARN( "node %zu: the %s pool stopped at %zu, not %zu; the pool was put back to %zu%s%s "
+                           "(the kernel freed fewer pages: some came into use meanwhile)",
+                           r->numa_idx, r->type, got, r->cnt, back, sep, fail );
+    return EBUSY;
   }
-  char hint[ HINT_MAX ];
+  char hint[ HINT_MAX ], cause[ CAUSE_MAX ], remedy[ CAUSE_MAX ], note[ CAUSE_MAX ];
   boot_hint( r, hint, sizeof(hint) );
-  FD_SHMEM_PRIVATE_WARN( "only %zu of %zu %s page%s could be reserved on node %zu; "
-                         "the pool was put back to %zu%s%s (%s); "
-                         "reserve them at boot instead, on the kernel command line%s: %s",
-                         got, r->cnt, r->type, FD_SHMEM_PRIVATE_S( r->cnt ), r->numa_idx, back, sep, fail, why,
-                         fd_shmem_numa_cnt()>1UL ? ", per node (node:count)" : "", hint );
+  explain( r, got, sf, cause, sizeof(cause), remedy, sizeof(remedy) );
+  cgroup_note( r, note, sizeof(note) );
+  fd_shmem_private_figs_t figs = { .needed=r->cnt, .had=got, .page_sz=r->page_sz, .numa_idx=r->numa_idx };
+  return fd_shmem_private_fail( ENOMEM, FD_SHMEM_REASON_NO_ROOM, NULL, &figs,
+                                "only %zu of %zu %s page%s could be reserved on node %zu; "
+                                "the pool was put back to %zu%s%s (%s)%s; %s reserve them at boot instead "
+                                "(fd_shmem_ctl kernel-cmdline prints the parameters), on the kernel command line%s: %s",
+                                got, r->cnt, r->type, FD_SHMEM_PRIVATE_S( r->cnt ), r->numa_idx, back, sep, fail,
+                                cause, note, remedy, fd_shmem_numa_cnt()>1UL ? ", per node (node:count)" : "", hint );
 }
 
 /* ---- the call ---- */
+
+/* EOPNOTSUPP, said with why: r's node has no pool of its page size. */
+static int
+no_page_sz( pool_req_t const * r ) {
+  char why[ CAUSE_MAX ], human[ HUMAN_BUF ];
+  fd_shmem_private_page_sz_absent_why( r->page_sz, r->numa_idx, why, sizeof(why) );
+  fd_shmem_private_figs_t figs = { .page_sz=r->page_sz, .numa_idx=r->numa_idx };
+  return pool_say( r )( EOPNOTSUPP, FD_SHMEM_REASON_KERNEL, NULL, &figs, "node %zu: no pool of %s pages of %s: %s",
+                        r->numa_idx, fd_shmem_page_sz_to_cstr( r->page_sz ),
+                        fd_shmem_private_human( r->page_sz, human, sizeof(human) ), why );
+}
 
 /* Fills r and makes every check that needs no write. */
 static int
 pool_check( pool_req_t * r ) {
   int err = pool_dir( r->page_sz, r->numa_idx, r->dir, sizeof(r->dir) );
+  if( err==EOPNOTSUPP ) return no_page_sz( r );
   if( !err ) err = pool_query( &r->before, r->page_sz, r->numa_idx, &r->now );
   if( err ) return err;
   r->type       = fd_shmem_page_sz_to_cstr( r->page_sz );
@@ -339,11 +398,10 @@ pool_alloc( size_t page_sz, size_t page_cnt, size_t numa_idx, size_t * opt_got )
     if( !err ) *got = r.cnt;
     return err;
   }
-  char why[ 160 ] = "the kernel freed fewer pages: some came into use meanwhile";
-  err = r.cnt>r.persistent ? pool_grow( &r, got, why, sizeof(why) ) : pool_write( &r, r.cnt, got );
+  shortfall_t sf = { 0 };
+  err = r.cnt>r.persistent ? pool_grow( &r, got, &sf ) : pool_write( &r, r.cnt, got );
   if( err || *got==r.cnt ) return err;
-  pool_put_back( &r, *got, why );
-  return r.cnt>r.persistent ? ENOMEM : EBUSY;
+  return pool_put_back( &r, *got, &sf );
 }
 
 FD_SHMEM_EXPORT int

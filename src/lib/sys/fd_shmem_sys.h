@@ -224,6 +224,28 @@ size_t fd_shmem_private_node_present_bytes( size_t numa_idx );
    Returns 0 or the errno of the write. */
 int fd_shmem_private_compact_memory( void );
 
+/* ---- why a pool falls short (fd_shmem_shortfall.c) ---- */
+
+/* Why node numa_idx has no pool of page_sz pages, as a clause into buf:
+   the kernel offers the size on other nodes, offers no huge pages at
+   all, the CPU lacks 1 GiB pages (no pdpe1gb in /proc/cpuinfo), the
+   base page is not 4 KiB, or only the sizes it names. */
+void fd_shmem_private_page_sz_absent_why( size_t page_sz, size_t numa_idx, char * buf, size_t buf_sz );
+
+/* Why node numa_idx's free memory (mem_free) holds no room for the
+   missing pages of page_sz after tries compactions, as a clause into
+   buf, from /proc/buddyinfo: the pages its free blocks of the page's
+   order or more could hold, or that the order is beyond the largest
+   block the buddy allocator keeps free (gigantic pages). */
+void fd_shmem_private_fragmented_why( size_t page_sz, size_t numa_idx, size_t missing, size_t mem_free, int tries,
+                                      char * buf, size_t buf_sz );
+
+/* The lowest hugetlb cgroup limit on this process's page_sz pages
+   (hugetlb.<size>.max in v2, hugetlb.<size>.limit_in_bytes in v1, of
+   its group and each ancestor) in *bytes, its file into path.  Returns
+   0, ENOENT (no limit) or the errno of reading /proc/self/cgroup. */
+int fd_shmem_private_hugetlb_cgroup_limit( size_t page_sz, size_t * bytes, char * path, size_t path_sz );
+
 /* ---- the machine (fd_shmem_machine.c) ---- */
 
 /* Writes bytes for a person ("22.4 GiB") into buf; returns buf. */
