@@ -203,6 +203,25 @@ expect 1 "\"command\": \"create x 1 normal 0 600\"" "create x 1 normal 0 600: .*
 json_ok "--json create in a FIFO"
 expect 1 "\"errno\": 22" "PERM \"7x9\" is not octal" -- --json init 7x9 root root
 json_ok "--json with a bad argument"
+# check --json: one object, text and JSON from the same differences; a
+# file that sets nothing is in sync; a file that cannot be used leaves
+# the error object alone
+printf 'path = %s/nodom\nmode = 0700\n' "$tmp" >"$tmp/nodom.conf"
+unset FD_SHMEM_PATH  # the file names the domain
+check_json_agrees "domain-missing" check "$tmp/nodom.conf"
+expect 1 "^    \{ \"kind\": \"domain-missing\", \"wanted\": \"$tmp/nodom\", \"present\": \"nothing\", \"text\": \
+\"differs: init domain $tmp/nodom \(mode 0700, owner root:root\)\" \}\$" "differs from $tmp/nodom.conf in 1 way\$" \
+  -- --json check "$tmp/nodom.conf"
+export FD_SHMEM_PATH="$dom"
+: >"$tmp/nothing.conf"
+check_json_agrees "" check "$tmp/nothing.conf"
+expect 1 "^\{\$" "user.conf:1: no such user" -- --json check "$tmp/user.conf"
+out_has "\"message\": \"$tmp/user.conf:1: no such user"
+json_ok "--json check of a file naming no such user"
+expect 1 "\"command\": \"check $tmp/missing.conf\"" "cannot read $tmp/missing.conf" -- --json check "$tmp/missing.conf"
+json_ok "--json check of a missing file"
+expect 1 "\"errno\": 22" "FILE must not be empty" -- --json check ""
+json_ok "--json check \"\""
 # a name longer than 255 bytes: the last line says so, in words, with the path
 long="$odd/$(printf '%0300d' 0)/d"
 expect 1 "^pool" "query: cannot read domain $odd/0+/d: File name too long \(a name in the path is longer than 255" \
