@@ -177,5 +177,25 @@ grep -q "repair: $tmp/nog/.gigantic is not mounted, and the kernel offers no gig
 CTL=$with_ctl
 rm -rf "$tmp/nog" "$tmp/nog.conf"
 
+# headroom: apply and alloc refuse, before anything, pools that would
+# leave node 0 less than 1 GiB or 1/32 of it; headroom = SIZE lowers it.
+# The real runs only once the dry runs refused (never reserve the node).
+node_mib=$(( $(awk '/MemTotal/ { print $4 }' /sys/devices/system/node/node0/meminfo) / 1024 ))
+greedy=$(( (node_mib - 512) / 2 ))
+echo "$pool_before" > "$pool"
+printf 'path = %s\nmode = 0750\ngroup = nogroup\npages = huge 0 %s\n' "$dom" "$greedy" >"$tmp/greedy.conf"
+refused="node 0: its pools would take [0-9]+ MiB of its $node_mib MiB, leaving [0-9]+ MiB, less than the [0-9]+ MiB it \
+keeps for the kernel and programs \(1 GiB or 1/32 of the node, the larger\); set headroom = SIZE in"
+expect 1 "" "apply $tmp/greedy.conf: $refused $tmp/greedy.conf to change that; nothing was done" \
+  -- --dry-run apply "$tmp/greedy.conf"
+if grep -q "nothing was done" "$tmp/err"; then
+  expect 1 "" "apply $tmp/greedy.conf: $refused" -- apply "$tmp/greedy.conf"
+  expect 1 "" "alloc $greedy huge 0: $refused" -- alloc "$greedy" huge 0
+  checks=$((checks + 1))
+  [ "$(cat "$pool")" = "$pool_before" ] || { echo "FAIL: a refused pool was written"; fails=$((fails + 1)); }
+fi
+printf 'headroom = 256M\n' >>"$tmp/greedy.conf"
+expect 0 "^would: set node 0 huge pages to $greedy" "" -- --quiet --dry-run apply "$tmp/greedy.conf"
+
 "$CTL" --quiet --shmem-path "$dom" fini
 finish

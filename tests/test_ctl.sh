@@ -79,6 +79,25 @@ if [ -e /sys/devices/system/node/node0/hugepages/hugepages-2048kB ]; then
   expect 1 "" "alloc 9999999999 huge 0: CNT \"9999999999\": 9999999999 huge pages need more memory than node 0 has" -- \
     cpu-cnt alloc 9999999999 huge 0
 fi
+# headroom: alloc refuses, while the line is checked (before anything is
+# written), a pool that would leave the node less than 1 GiB or 1/32 of
+# it, the rule of kernel-cmdline, which a file's headroom = SIZE changes
+node_2m=/sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages
+if [ -e "$node_2m" ]; then
+  node_mib=$(( $(awk '/MemTotal/ { print $4 }' /sys/devices/system/node/node0/meminfo) / 1024 ))
+  greedy=$(( (node_mib - 512) / 2 ))  # 2 MiB pages leaving 512 MiB
+  pool_was=$(cat "$node_2m")
+  expect 1 "" "alloc $greedy huge 0: node 0: its pools would take [0-9]+ MiB of its $node_mib MiB, leaving [0-9]+ MiB, \
+less than the [0-9]+ MiB it keeps for the kernel and programs \(1 GiB or 1/32 of the node, the larger\); set headroom \
+= SIZE in .*fdshmem.conf to change that; nothing was done\$" -- --dry-run alloc "$greedy" huge 0
+  checks=$((checks + 1))
+  [ "$(cat "$node_2m")" = "$pool_was" ] || { echo "FAIL: a refused alloc changed the pool"; fails=$((fails + 1)); }
+  printf 'pages = huge 0 %s\n' "$greedy" >"$tmp/greedy.conf"
+  expect 1 "" "node 0: the pages come to $((greedy * 2)) MiB of its $node_mib MiB; at boot it must keep at least" \
+    -- kernel-cmdline "$tmp/greedy.conf"
+  printf 'headroom = 256M\n' >>"$tmp/greedy.conf"
+  expect 0 "^hugepagesz=2M hugepages=$greedy\$" "grub" -- kernel-cmdline "$tmp/greedy.conf"
+fi
 printf 'pages = huge 0\n' >"$tmp/bad.conf"
 expect 1 "" "kernel-cmdline $tmp/bad.conf: $tmp/bad.conf:1: " -- cpu-cnt kernel-cmdline "$tmp/bad.conf"
 printf 'user = nosuchuser-fdshmem\n' >"$tmp/user.conf"

@@ -422,11 +422,28 @@ plan_for_args( ctl_t * ctl, ctl_args_t const * args, char const * before, char c
   return err;
 }
 
+/* Refuses, before anything is done, pools that would leave a node less
+   than its headroom: each node's pools as the file sets them. */
+static int
+apply_headroom( ctl_t * ctl, char const * fname ) {
+  for( size_t n=0; n<fd_shmem_numa_cnt(); n++ ) {
+    size_t want[ FD_SHMEM_DOMAIN_TYPE_CNT ];
+    for( size_t t=0; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ )
+      if( !ctl_conf_want( &plan.conf, fd_shmem_private_page_type[ t ].page_sz, n, &want[t], NULL ) )
+        want[t] = CTL_POOL_AS_NOW;
+    int err = ctl_headroom_check( ctl, &plan.conf, fname, n, want );
+    if( err ) return err;
+  }
+  return 0;
+}
+
 int
 ctl_cmd_apply( ctl_t * ctl, ctl_args_t const * args ) {
   char const * fname = args->conf.path;
   int done, err = plan_for_args( ctl, args, "", ": nothing to do", &done );
   if( done ) return err;
+  err = apply_headroom( ctl, fname );
+  if( err ) return err;
   if( !plan.act_cnt && !plan.stuck_cnt ) { printf( "nothing to do: the machine matches %s\n", fname ); return 0; }
   if( plan.act_cnt && geteuid() ) return apply_needs_root( ctl );
   size_t failed = 0;
