@@ -81,3 +81,30 @@ json_ok() {
   "$top_builddir/tests/json_check" <"$tmp/out" 2>"$tmp/json_err" && return 0
   echo "FAIL: $1: stdout is not JSON ($(cat "$tmp/json_err")):"; cat "$tmp/out"; fails=$((fails + 1))
 }
+
+# check_json_agrees KINDS ARGS...: runs ARGS (a check) as text and with
+# --json: the same exit status, "ok" true exactly when it is 0, the
+# differences' kinds in order KINDS (blank-separated), their "text" fields
+# the text form's "differs:" lines, the same and as many; with KINDS ""
+# the object is exactly ok true and an empty list.
+check_json_agrees() {
+  want_kinds=$1; shift
+  "$CTL" "$@" >"$tmp/text" 2>/dev/null; text_status=$?
+  "$CTL" --json "$@" >"$tmp/out" 2>"$tmp/err"; json_status=$?
+  json_ok "--json $*"
+  checks=$((checks + 1))
+  grep '^differs: ' "$tmp/text" >"$tmp/text.lines"
+  sed -n 's/^    { "kind": .*, "text": "\(.*\)" },\{0,1\}$/\1/p' "$tmp/out" >"$tmp/json.lines"
+  kinds=$(sed -n 's/^    { "kind": "\([^"]*\)".*/\1/p' "$tmp/out" | tr '\n' ' ' | sed 's/ $//')
+  ok=false; [ "$json_status" = 0 ] && ok=true
+  why=""
+  [ "$text_status" = "$json_status" ] || why="exit $json_status, the text form's $text_status"
+  grep -q "^  \"ok\": $ok,\$" "$tmp/out" || why="$why; \"ok\" is not $ok"
+  cmp -s "$tmp/text.lines" "$tmp/json.lines" || why="$why; the \"text\" fields are not the text form's lines"
+  [ "$kinds" = "$want_kinds" ] || why="$why; kinds \"$kinds\", want \"$want_kinds\""
+  if [ -z "$want_kinds" ] && [ "$(tr -d ' \n' <"$tmp/out")" != '{"ok":true,"differences":[]}' ]; then
+    why="$why; not the in-sync object"
+  fi
+  [ -z "$why" ] && return 0
+  echo "FAIL: --json $*: ${why#; }:"; cat "$tmp/out" "$tmp/text"; fails=$((fails + 1))
+}

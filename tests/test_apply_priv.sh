@@ -1,7 +1,8 @@
 #!/bin/sh
 # fd_shmem_ctl apply and check, as root, on a temporary path with a
 # scratch file: from nothing, again (no change), after manual changes
-# (repaired), an impossible request, --dry-run, check's exit codes.
+# (repaired), an impossible request, --dry-run, check's exit codes, and
+# check --json beside the text form.
 # shellcheck source=tests/ctl_lib.sh
 . "${top_srcdir:?}/tests/ctl_lib.sh"
 need_machine
@@ -24,6 +25,9 @@ pages = huge 0 $want
 CONF
 
 expect 1 "differs: init domain $dom" "differs from" -- check "$conf"
+check_json_agrees "domain-missing pool" check "$conf"
+pool_json="\"kind\": \"pool\", \"node\": 0, \"page_type\": \"huge\", \"wanted\": $want, \"present\": $pool_before"
+out_has "^    \{ $pool_json, "
 expect 0 "would: init domain $dom" "" -- --dry-run apply "$conf"
 out_has "^would: set node 0 huge pages to $want"
 { [ ! -e "$dom" ] && [ "$(cat "$pool")" = "$pool_before" ]; } ||
@@ -34,12 +38,15 @@ out_has "^apply: set node 0 huge pages to $want"
 [ "$(cat "$pool")" = "$want" ] || { echo "FAIL: pool not set"; fails=$((fails + 1)); }
 expect 0 "^nothing to do: the machine matches" "" -- apply "$conf"
 expect 0 "^ok: the machine matches" "" -- check "$conf"
+check_json_agrees "" check "$conf"
 
 # manual changes are found by check and repaired by apply
 chmod 777 "$dom"
 echo "$pool_before" > "$pool"
 expect 1 "^differs: set owner root:nogroup and mode 0750 on $dom" "differs from .* in 2 ways" -- check "$conf"
 out_has "^differs: set node 0 huge pages to $want"
+check_json_agrees "owner pool" check "$conf"
+out_has "\"kind\": \"owner\", \"wanted\": \"root:nogroup 0750\", \"present\": \"0:[0-9]+ 0777\""
 expect 0 "^apply: set owner" "" -- --quiet apply "$conf"
 out_has "^apply: set node 0 huge pages to $want \(now $pool_before\)"
 expect 0 "^ok:" "" -- check "$conf"
@@ -48,6 +55,8 @@ expect 0 "^ok:" "" -- check "$conf"
 # a mount that is not there), with the domain's owner and mode
 umount "$dom/.normal"
 expect 1 "^differs: mount .normal in $dom" "differs from" -- check "$conf"
+check_json_agrees "mount owner" check "$conf"
+out_has "\"kind\": \"mount\", \"page_types\": \[\"normal\"\], \"wanted\": \"mounted\", \"present\": \"not mounted\""
 expect 0 "^apply: mount .normal in $dom" "" -- --quiet apply "$conf"
 grep -q " $dom/.normal tmpfs " /proc/mounts || { echo "FAIL: apply did not mount .normal"; fails=$((fails + 1)); }
 expect 0 "^ok:" "" -- check "$conf"
@@ -57,6 +66,7 @@ if [ -e /sys/kernel/mm/hugepages/hugepages-1048576kB ]; then
   umount "$dom/.huge" && mount -t hugetlbfs -o pagesize=1G fdshmem-test "$dom/.huge"
   echo "$pool_before" > "$pool"
   expect 1 "^differs: $dom/.huge is a hugetlbfs mount of the wrong page size" "differs from" -- check "$conf"
+  check_json_agrees "owner pool mount-wrong" check "$conf"
   expect 1 "^apply: set node 0 huge pages to $want" "not done: $dom/.huge is a hugetlbfs mount of the wrong page size" -- --quiet apply "$conf"
   [ "$(cat "$pool")" = "$want" ] || { echo "FAIL: apply stopped at the wrong mount"; fails=$((fails + 1)); }
   grep -q " $dom/.huge hugetlbfs .*pagesize=1024M" /proc/mounts || { echo "FAIL: the wrong mount was touched"; fails=$((fails + 1)); }
@@ -76,6 +86,7 @@ expect 1 "^apply: set node 0 huge pages to $want" "not done: .*gigantic" -- --qu
 # a pool in use is never shrunk: reported, the rest still done
 "$CTL" --quiet --shmem-path "$dom" create held 1 huge 0 600
 sed -i "s/^pages = huge 0 $want/pages = huge 0 0/" "$conf"
+check_json_agrees "pool-in-use" check "$conf"
 expect 1 "" "not done: node 0: huge pages in use; the pool cannot go down to 0" -- apply "$conf"
 [ "$(cat "$pool")" = "$want" ] || { echo "FAIL: a pool in use shrank"; fails=$((fails + 1)); }
 "$CTL" --quiet --shmem-path "$dom" reset
@@ -83,6 +94,7 @@ expect 1 "" "not done: node 0: huge pages in use; the pool cannot go down to 0" 
 # an impossible request fails clearly and leaves the pool as it was
 # (the library refuses it with E2BIG before writing anything)
 sed -i "s/^pages = huge 0 0/pages = huge 0 100000000/" "$conf"
+check_json_agrees "pool-too-large" check "$conf"
 expect 1 "" "node 0: 100000000 huge pages need .*, more than the node's .* of memory" -- apply "$conf"
 [ "$(cat "$pool")" = "$want" ] || { echo "FAIL: a failed reservation was not rolled back"; fails=$((fails + 1)); }
 
@@ -164,6 +176,26 @@ grep -q "repair: $tmp/nog/.gigantic is not mounted, and the kernel offers no gig
   { echo "FAIL: repair's reason for .gigantic:"; cat "$tmp/err"; fails=$((fails + 1)); }
 CTL=$with_ctl
 rm -rf "$tmp/nog" "$tmp/nog.conf"
+
+# headroom: apply and alloc refuse, before anything, pools that would
+# leave node 0 less than 1 GiB or 1/32 of it; headroom = SIZE lowers it.
+# The real runs only once the dry runs refused (never reserve the node).
+node_mib=$(( $(awk '/MemTotal/ { print $4 }' /sys/devices/system/node/node0/meminfo) / 1024 ))
+greedy=$(( (node_mib - 512) / 2 ))
+echo "$pool_before" > "$pool"
+printf 'path = %s\nmode = 0750\ngroup = nogroup\npages = huge 0 %s\n' "$dom" "$greedy" >"$tmp/greedy.conf"
+refused="node 0: its pools would take [0-9]+ MiB of its $node_mib MiB, leaving [0-9]+ MiB, less than the [0-9]+ MiB it \
+keeps for the kernel and programs \(1 GiB or 1/32 of the node, the larger\); set headroom = SIZE in"
+expect 1 "" "apply $tmp/greedy.conf: $refused $tmp/greedy.conf to change that; nothing was done" \
+  -- --dry-run apply "$tmp/greedy.conf"
+if grep -q "nothing was done" "$tmp/err"; then
+  expect 1 "" "apply $tmp/greedy.conf: $refused" -- apply "$tmp/greedy.conf"
+  expect 1 "" "alloc $greedy huge 0: $refused" -- alloc "$greedy" huge 0
+  checks=$((checks + 1))
+  [ "$(cat "$pool")" = "$pool_before" ] || { echo "FAIL: a refused pool was written"; fails=$((fails + 1)); }
+fi
+printf 'headroom = 256M\n' >>"$tmp/greedy.conf"
+expect 0 "^would: set node 0 huge pages to $greedy" "" -- --quiet --dry-run apply "$tmp/greedy.conf"
 
 "$CTL" --quiet --shmem-path "$dom" fini
 finish

@@ -4,6 +4,7 @@
 
 #include "../src/ctl/ctl_conf.h"
 #include "../src/ctl/ctl.h"
+#include "../src/ctl/ctl_conf_read.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -213,6 +214,34 @@ START_TEST( cmdline_forms ) {
 }
 END_TEST
 
+/* headroom = SIZE: a size with or without a unit, set once; it
+   replaces the rule (1 GiB or 1/32 of the node, the larger) that apply,
+   alloc and kernel-cmdline share. */
+START_TEST( headroom ) {
+  ck_assert_int_eq( parse( "" ), 0 );
+  ck_assert_uint_eq( ctl_headroom( &conf, 8UL<<30 ), 1UL<<30 );     /* a small node keeps 1 GiB */
+  ck_assert_uint_eq( ctl_headroom( &conf, 256UL<<30 ), 8UL<<30 );   /* a big one 1/32 of it */
+  ck_assert_uint_eq( ctl_headroom( NULL, 64UL<<30 ), 2UL<<30 );
+  ck_assert_int_eq( parse( "headroom = 256M\n" ), 0 );
+  ck_assert_uint_eq( conf.headroom, 256UL<<20 );
+  ck_assert_uint_eq( ctl_headroom( &conf, 256UL<<30 ), 256UL<<20 );
+  ck_assert_int_eq( parse( "headroom = 0\n" ), 0 );  /* a machine built for it may keep nothing */
+  ck_assert_uint_eq( ctl_headroom( &conf, 8UL<<30 ), 0UL );
+  ck_assert_int_eq( parse( "headroom = 2GiB\nheadroom = 2048MB\n" ), 0 );  /* the same size twice */
+  ck_assert_uint_eq( conf.headroom, 2UL<<30 );
+  ck_assert_int_eq( parse( "headroom = 1536k\n" ), 0 );
+  ck_assert_uint_eq( conf.headroom, 1536UL<<10 );
+  refuse( "headroom = 1G\nheadroom = 2G\n", "test.conf:2: headroom conflicts with line 1" );
+  refuse( "headroom = lots\n", "test.conf:1: headroom \"lots\" is not a size" );
+  refuse( "headroom = 1X\n", "headroom \"1X\" has no known unit" );
+  refuse( "headroom = 1Gx\n", "headroom \"1Gx\" has no known unit" );
+  refuse( "headroom = 01G\n", "leading zero" );
+  refuse( "headroom = 99999999999T\n", "is too large" );
+  refuse( "headroom = -1G\n", "is not a size" );
+  refuse( "colour = 1\n", "(path, mode, user, group, pages, headroom)" );
+}
+END_TEST
+
 int
 main( void ) {
   Suite * s  = suite_create( "conf" );
@@ -224,6 +253,7 @@ main( void ) {
   tcase_add_test( tc, empty_and_paths );
   tcase_add_test( tc, every_node_of_a_big_machine );
   tcase_add_test( tc, cmdline_forms );
+  tcase_add_test( tc, headroom );
   suite_add_tcase( s, tc );
   return fdt_run( s );
 }

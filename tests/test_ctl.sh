@@ -79,6 +79,25 @@ if [ -e /sys/devices/system/node/node0/hugepages/hugepages-2048kB ]; then
   expect 1 "" "alloc 9999999999 huge 0: CNT \"9999999999\": 9999999999 huge pages need more memory than node 0 has" -- \
     cpu-cnt alloc 9999999999 huge 0
 fi
+# headroom: alloc refuses, while the line is checked (before anything is
+# written), a pool that would leave the node less than 1 GiB or 1/32 of
+# it, the rule of kernel-cmdline, which a file's headroom = SIZE changes
+node_2m=/sys/devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages
+if [ -e "$node_2m" ]; then
+  node_mib=$(( $(awk '/MemTotal/ { print $4 }' /sys/devices/system/node/node0/meminfo) / 1024 ))
+  greedy=$(( (node_mib - 512) / 2 ))  # 2 MiB pages leaving 512 MiB
+  pool_was=$(cat "$node_2m")
+  expect 1 "" "alloc $greedy huge 0: node 0: its pools would take [0-9]+ MiB of its $node_mib MiB, leaving [0-9]+ MiB, \
+less than the [0-9]+ MiB it keeps for the kernel and programs \(1 GiB or 1/32 of the node, the larger\); set headroom \
+= SIZE in .*fdshmem.conf to change that; nothing was done\$" -- --dry-run alloc "$greedy" huge 0
+  checks=$((checks + 1))
+  [ "$(cat "$node_2m")" = "$pool_was" ] || { echo "FAIL: a refused alloc changed the pool"; fails=$((fails + 1)); }
+  printf 'pages = huge 0 %s\n' "$greedy" >"$tmp/greedy.conf"
+  expect 1 "" "node 0: the pages come to $((greedy * 2)) MiB of its $node_mib MiB; at boot it must keep at least" \
+    -- kernel-cmdline "$tmp/greedy.conf"
+  printf 'headroom = 256M\n' >>"$tmp/greedy.conf"
+  expect 0 "^hugepagesz=2M hugepages=$greedy\$" "grub" -- kernel-cmdline "$tmp/greedy.conf"
+fi
 printf 'pages = huge 0\n' >"$tmp/bad.conf"
 expect 1 "" "kernel-cmdline $tmp/bad.conf: $tmp/bad.conf:1: " -- cpu-cnt kernel-cmdline "$tmp/bad.conf"
 printf 'user = nosuchuser-fdshmem\n' >"$tmp/user.conf"
@@ -203,6 +222,25 @@ expect 1 "\"command\": \"create x 1 normal 0 600\"" "create x 1 normal 0 600: .*
 json_ok "--json create in a FIFO"
 expect 1 "\"errno\": 22" "PERM \"7x9\" is not octal" -- --json init 7x9 root root
 json_ok "--json with a bad argument"
+# check --json: one object, text and JSON from the same differences; a
+# file that sets nothing is in sync; a file that cannot be used leaves
+# the error object alone
+printf 'path = %s/nodom\nmode = 0700\n' "$tmp" >"$tmp/nodom.conf"
+unset FD_SHMEM_PATH  # the file names the domain
+check_json_agrees "domain-missing" check "$tmp/nodom.conf"
+expect 1 "^    \{ \"kind\": \"domain-missing\", \"wanted\": \"$tmp/nodom\", \"present\": \"nothing\", \"text\": \
+\"differs: init domain $tmp/nodom \(mode 0700, owner root:root\)\" \}\$" "differs from $tmp/nodom.conf in 1 way\$" \
+  -- --json check "$tmp/nodom.conf"
+export FD_SHMEM_PATH="$dom"
+: >"$tmp/nothing.conf"
+check_json_agrees "" check "$tmp/nothing.conf"
+expect 1 "^\{\$" "user.conf:1: no such user" -- --json check "$tmp/user.conf"
+out_has "\"message\": \"$tmp/user.conf:1: no such user"
+json_ok "--json check of a file naming no such user"
+expect 1 "\"command\": \"check $tmp/missing.conf\"" "cannot read $tmp/missing.conf" -- --json check "$tmp/missing.conf"
+json_ok "--json check of a missing file"
+expect 1 "\"errno\": 22" "FILE must not be empty" -- --json check ""
+json_ok "--json check \"\""
 # a name longer than 255 bytes: the last line says so, in words, with the path
 long="$odd/$(printf '%0300d' 0)/d"
 expect 1 "^pool" "query: cannot read domain $odd/0+/d: File name too long \(a name in the path is longer than 255" \

@@ -16,6 +16,7 @@
 
 typedef struct ctl_run {
   int  json;
+  int  json_said;  /* the command's JSON output says its failure: no error object after it */
   int  quiet;
   int  dry_run;   /* every command: check, say what would be done, change nothing */
   int  path_given;  /* --shmem-path or FD_SHMEM_PATH named the domain */

@@ -25,13 +25,34 @@ typedef enum { ACT_INIT, ACT_REPAIR, ACT_OWNER, ACT_POOL } act_kind_t;
 /* What to do when the kernel cannot find 1 GiB of contiguous memory. */
 #define GIGANTIC_REMEDY "1 GiB pages are best reserved at boot: see fd_shmem_ctl kernel-cmdline"
 
+#define NO_NODE (~0UL)
+
+/* A wanted or present value: a count or size (num), words, or unknown. */
+typedef struct {
+  int    set, is_num;
+  size_t num;
+  char   str[ 96 ];
+} value_t;
+
+/* One difference between the machine and the file, as data: check
+   prints it as text or JSON, apply as the line of an action or of what
+   it left. */
+typedef struct {
+  char const * kind;     /* machine-readable, listed in fd_shmem_ctl(8) */
+  size_t       numa;     /* NO_NODE: not about one node */
+  size_t       page_sz;  /* 0: not about one page type */
+  unsigned     types;    /* the page types (bit t) of a difference about several of them */
+  value_t      wanted, present;
+  char         text[ TEXT_MAX ];
+} diff_t;
+
 typedef struct {
   act_kind_t kind;
   size_t     page_sz, numa, cnt;
   int        grows;           /* a pool to grow (not to shrink) */
   int        short_gigantic;  /* a gigantic pool to grow: the running kernel may fail it */
   unsigned   types;           /* repair: the page types (bit t of FD_SHMEM_DOMAIN_TYPE_CNT) it must fix */
-  char       what[ TEXT_MAX ];
+  diff_t     d;               /* d.text: what the action does */
 } act_t;
 
 typedef struct {
@@ -40,9 +61,30 @@ typedef struct {
   fd_shmem_domain_plan_t lib;     /* what the library found at path, and would do with it */
   act_t      act[ PLAN_MAX ];
   size_t     act_cnt;
-  char       stuck[ STUCK_MAX ][ TEXT_MAX ];  /* differences no action fixes */
+  diff_t     stuck[ STUCK_MAX ];  /* differences no action fixes */
   size_t     stuck_cnt;
 } plan_t;
+
+static void
+value_num( value_t * v, size_t num ) {
+  v->set = 1; v->is_num = 1; v->num = num;
+}
+
+static void value_str( value_t * v, char const * fmt, ... ) __attribute__(( format( printf, 2, 3 ) ));
+
+static void
+value_str( value_t * v, char const * fmt, ... ) {
+  v->set = 1; v->is_num = 0;
+  va_list ap;
+  va_start( ap, fmt );
+  vsnprintf( v->str, sizeof(v->str), fmt, ap );
+  va_end( ap );
+}
+
+static void
+diff_set( diff_t * d, char const * kind, size_t numa, size_t page_sz ) {
+  d->kind = kind; d->numa = numa; d->page_sz = page_sz;
+}
 
 static act_t *
 plan_add( plan_t * plan, act_kind_t kind ) {
@@ -53,15 +95,22 @@ plan_add( plan_t * plan, act_kind_t kind ) {
   return a;
 }
 
-static void plan_stuck( plan_t * plan, char const * fmt, ... ) __attribute__(( format( printf, 2, 3 ) ));
+static diff_t *plan_stuck( plan_t * plan, char const * kind, size_t numa, size_t page_sz, char const * fmt, ... )
+  __attribute__(( format( printf, 5, 6 ) ));
 
-static void
-plan_stuck( plan_t * plan, char const * fmt, ... ) {
-  if( plan->stuck_cnt==STUCK_MAX ) return;
+/* A difference no action fixes, with its text; the caller may add its
+   values (a full list gives a scratch entry nobody shows). */
+static diff_t *
+plan_stuck( plan_t * plan, char const * kind, size_t numa, size_t page_sz, char const * fmt, ... ) {
+  static diff_t scratch;
+  diff_t * d = plan->stuck_cnt==STUCK_MAX ? &scratch : &plan->stuck[ plan->stuck_cnt++ ];
+  memset( d, 0, sizeof(*d) );
+  diff_set( d, kind, numa, page_sz );
   va_list ap;
   va_start( ap, fmt );
-  vsnprintf( plan->stuck[ plan->stuck_cnt++ ], sizeof(plan->stuck[0]), fmt, ap );
+  vsnprintf( d->text, sizeof(d->text), fmt, ap );
   va_end( ap );
+  return d;
 }
 
 /* The library's reason, that names why the path is no domain, as the
@@ -134,20 +183,28 @@ plan_types( plan_t * plan ) {
     switch( plan->lib.fix[ t ] ) {
     case FD_SHMEM_FIX_MOUNT:  list_add( mount, sizeof(mount), type );   types |= 1U<<t; break;
     case FD_SHMEM_FIX_RESIZE: list_add( resize, sizeof(resize), type ); types |= 1U<<t; break;
-    case FD_SHMEM_FIX_HELD:
-      plan_stuck( plan, "%s/.%s is sized for %zu MiB, the machine now has %zu MiB; a hugetlbfs mount holding regions "
-                  "cannot be resized (once they are gone, apply again)", plan->path, type, ti->mount_sz>>20,
-                  ti->want_sz>>20 );
+    case FD_SHMEM_FIX_HELD: {
+      diff_t * d = plan_stuck( plan, "mount-size-held", NO_NODE, ti->page_sz, "%s/.%s is sized for %zu MiB, the "
+                               "machine now has %zu MiB; a hugetlbfs mount holding regions cannot be resized (once "
+                               "they are gone, apply again)", plan->path, type, ti->mount_sz>>20, ti->want_sz>>20 );
+      value_num( &d->wanted, ti->want_sz ); value_num( &d->present, ti->mount_sz );
       break;
-    case FD_SHMEM_FIX_STUCK:
-      if( plan->lib.refusals.type[ t ].remedy==FD_SHMEM_REMEDY_RMDIR )
-        plan_stuck( plan, "%s/.%s is not mounted, and this kernel offers no %s pages to mount there (remove the "
-                    "empty directory)", plan->path, type, type );
-      else
-        plan_stuck( plan, "%s/.%s is %s%s; apply never remounts a live domain (unmount it by hand, then apply)",
-                    plan->path, type, fd_shmem_type_state_cstr( ti->state ),
-                    ti->state==FD_SHMEM_TYPE_UNMOUNTED ? " and holds files" : "" );
+    }
+    case FD_SHMEM_FIX_STUCK: {
+      diff_t * d;
+      if( plan->lib.refusals.type[ t ].remedy==FD_SHMEM_REMEDY_RMDIR ) {
+        d = plan_stuck( plan, "type-dir-unoffered", NO_NODE, ti->page_sz, "%s/.%s is not mounted, and this kernel "
+                        "offers no %s pages to mount there (remove the empty directory)", plan->path, type, type );
+        value_str( &d->wanted, "no directory" ); value_str( &d->present, "empty directory" );
+      } else {
+        d = plan_stuck( plan, "mount-wrong", NO_NODE, ti->page_sz, "%s/.%s is %s%s; apply never remounts a live "
+                        "domain (unmount it by hand, then apply)", plan->path, type,
+                        fd_shmem_type_state_cstr( ti->state ),
+                        ti->state==FD_SHMEM_TYPE_UNMOUNTED ? " and holds files" : "" );
+        value_str( &d->wanted, "mounted" ); value_str( &d->present, "%s", fd_shmem_type_state_cstr( ti->state ) );
+      }
       break;
+    }
     default: break;
     }
   }
@@ -155,7 +212,12 @@ plan_types( plan_t * plan ) {
   act_t * a = plan_add( plan, ACT_REPAIR );
   if( !a ) return 0;
   a->types = types;
-  snprintf( a->what, sizeof(a->what), "%s%s%s%s%s in %s", mount[0] ? "mount " : "", mount,
+  diff_set( &a->d, "mount", NO_NODE, 0UL );
+  a->d.types = types;
+  value_str( &a->d.wanted, "%s", mount[0] ? "mounted" : "sized to the machine's memory" );
+  value_str( &a->d.present, "%s%s%s", mount[0] ? "not mounted" : "", mount[0] && resize[0] ? "; " : "",
+             resize[0] ? "sized below the machine's memory" : "" );
+  snprintf( a->d.text, sizeof(a->d.text), "%s%s%s%s%s in %s", mount[0] ? "mount " : "", mount,
             mount[0] && resize[0] ? "; " : "", resize[0] ? "resize to the machine's memory " : "", resize,
             plan->path );
   return !!mount[0];
@@ -166,23 +228,37 @@ plan_domain( plan_t * plan ) {
   fd_shmem_domain_info_t const * info = &plan->lib.info;
   int err = plan->lib.info_err;
   if( err ) {
-    plan_stuck( plan, "%s: %s%s", plan->path, err==ENOTDIR ? "a symbolic link or not a directory" : strerror( err ),
-                ( err==EACCES || err==EPERM ) && geteuid() ? " (run as root)" : "" );
+    diff_t * d = plan_stuck( plan, "domain-unreadable", NO_NODE, 0UL, "%s: %s%s", plan->path,
+                             err==ENOTDIR ? "a symbolic link or not a directory" : strerror( err ),
+                             ( err==EACCES || err==EPERM ) && geteuid() ? " (run as root)" : "" );
+    value_str( &d->wanted, "a domain directory" );
+    value_str( &d->present, "%s", err==ENOTDIR ? "a symbolic link or not a directory" : strerror( err ) );
     return;
   }
   if( !info->exists ) {
     act_t * a = plan_add( plan, ACT_INIT );
-    snprintf( a->what, sizeof(a->what), "init domain %s (mode %04lo, owner %s:%s)", plan->path, plan->conf.mode,
+    diff_set( &a->d, "domain-missing", NO_NODE, 0UL );
+    value_str( &a->d.wanted, "%s", plan->path ); value_str( &a->d.present, "nothing" );
+    snprintf( a->d.text, sizeof(a->d.text), "init domain %s (mode %04lo, owner %s:%s)", plan->path, plan->conf.mode,
               plan->conf.user, plan->conf.group );
     return;
   }
   int mounted = plan_types( plan );
   int differs = mounted || owner_differs( plan );
-  if( differs<0 ) { plan_stuck( plan, "cannot check the owner and mode of %s (above)", plan->path ); return; }
+  if( differs<0 ) {
+    diff_t * d = plan_stuck( plan, "owner-unreadable", NO_NODE, 0UL, "cannot check the owner and mode of %s (above)",
+                             plan->path );
+    value_str( &d->wanted, "%s:%s %04lo", plan->conf.user, plan->conf.group, plan->conf.mode );
+    return;
+  }
   if( !differs ) return;
   act_t * a = plan_add( plan, ACT_OWNER );
-  if( a ) snprintf( a->what, sizeof(a->what), "set owner %s:%s and mode %04lo on %s", plan->conf.user,
-                    plan->conf.group, plan->conf.mode, plan->path );
+  if( !a ) return;
+  diff_set( &a->d, "owner", NO_NODE, 0UL );
+  value_str( &a->d.wanted, "%s:%s %04lo", plan->conf.user, plan->conf.group, plan->conf.mode );
+  value_str( &a->d.present, "%lu:%lu %04lo", info->uid, info->gid, info->mode & 07777UL );
+  snprintf( a->d.text, sizeof(a->d.text), "set owner %s:%s and mode %04lo on %s", plan->conf.user,
+            plan->conf.group, plan->conf.mode, plan->path );
 }
 
 static void
@@ -190,19 +266,29 @@ plan_pool( plan_t * plan, size_t page_sz, size_t numa, size_t want ) {
   char const * type = fd_shmem_page_sz_to_cstr( page_sz );
   fd_shmem_pool_info_t p;
   int err = fd_shmem_pool_query( page_sz, numa, &p );
-  if( err==EOPNOTSUPP ) { plan_stuck( plan, "this kernel offers no %s pages", type ); return; }
-  if( err ) { plan_stuck( plan, "node %zu: cannot read its %s pool (%s)", numa, type, strerror( err ) ); return; }
+  diff_t * d;
+  if( err==EOPNOTSUPP ) {
+    d = plan_stuck( plan, "page-size-unoffered", numa, page_sz, "this kernel offers no %s pages", type );
+    value_num( &d->wanted, want );
+    return;
+  }
+  if( err ) {
+    d = plan_stuck( plan, "pool-unreadable", numa, page_sz, "node %zu: cannot read its %s pool (%s)", numa, type,
+                    strerror( err ) );
+    value_num( &d->wanted, want );
+    return;
+  }
   if( p.total==want ) return;
   err = fd_shmem_pool_alloc_check( page_sz, want, numa );  /* the library's own rules: in use, too large */
   if( err==EBUSY || err==E2BIG ) ctl_warnings_add_reason( err );  /* its figures and holders */
-  if( err==EBUSY ) {
-    plan_stuck( plan, "node %zu: %s pages in use; the pool cannot go down to %zu (now %zu)", numa, type, want,
-                p.total );
-    return;
-  }
-  if( err==E2BIG ) {
-    plan_stuck( plan, "node %zu: %zu %s page%s need%s more memory than the node has", numa, want, type,
-                want==1UL ? "" : "s", want==1UL ? "s" : "" );
+  if( err==EBUSY || err==E2BIG ) {
+    if( err==EBUSY )
+      d = plan_stuck( plan, "pool-in-use", numa, page_sz, "node %zu: %s pages in use; the pool cannot go down to %zu "
+                      "(now %zu)", numa, type, want, p.total );
+    else
+      d = plan_stuck( plan, "pool-too-large", numa, page_sz, "node %zu: %zu %s page%s need%s more memory than the "
+                      "node has", numa, want, type, want==1UL ? "" : "s", want==1UL ? "s" : "" );
+    value_num( &d->wanted, want ); value_num( &d->present, p.total );
     return;
   }
   act_t * a = plan_add( plan, ACT_POOL );
@@ -210,7 +296,9 @@ plan_pool( plan_t * plan, size_t page_sz, size_t numa, size_t want ) {
   a->page_sz = page_sz; a->numa = numa; a->cnt = want;
   a->grows          = want>p.total;
   a->short_gigantic = page_sz==FD_SHMEM_GIGANTIC_PAGE_SZ && a->grows;
-  snprintf( a->what, sizeof(a->what), "set node %zu %s pages to %zu (now %zu)", numa, type, want, p.total );
+  diff_set( &a->d, "pool", numa, page_sz );
+  value_num( &a->d.wanted, want ); value_num( &a->d.present, p.total );
+  snprintf( a->d.text, sizeof(a->d.text), "set node %zu %s pages to %zu (now %zu)", numa, type, want, p.total );
 }
 
 /* The pool actions, in the order they run: every shrink first (what
@@ -307,7 +395,7 @@ print_not_done( void ) {
   fflush( stdout );
   for( size_t i=0; i<plan.stuck_cnt; i++ ) {
     fputs( "fd_shmem_ctl: apply: not done: ", stderr );
-    ctl_put_safe( stderr, plan.stuck[i] );
+    ctl_put_safe( stderr, plan.stuck[i].text );
     fputc( '\n', stderr );
   }
 }
@@ -317,7 +405,7 @@ print_not_done( void ) {
    tried. */
 static int
 apply_needs_root( ctl_t * ctl ) {
-  for( size_t i=0; i<plan.act_cnt; i++ ) printf( "would: %s\n", plan.act[i].what );
+  for( size_t i=0; i<plan.act_cnt; i++ ) printf( "would: %s\n", plan.act[i].d.text );
   print_not_done();
   return ctl_fail( ctl, EPERM, "%zu change%s needed: run as root (nothing was done)", plan.act_cnt,
                    plan.act_cnt==1 ? "" : "s" );
@@ -325,13 +413,28 @@ apply_needs_root( ctl_t * ctl ) {
 
 /* The plan for the file args names, for apply and check.  *done is set
    when the file configures nothing, which is said between before and
-   after: the command has nothing more to do. */
+   after (unless before is NULL): the command has nothing more to do. */
 static int
 plan_for_args( ctl_t * ctl, ctl_args_t const * args, char const * before, char const * after, int * done ) {
   int err = plan_make( ctl, &plan, args->conf.path );
   *done = err || ctl_conf_empty( &plan.conf );
-  if( !err && *done ) printf( "%snothing configured in %s%s\n", before, args->conf.path, after );
+  if( !err && *done && before ) printf( "%snothing configured in %s%s\n", before, args->conf.path, after );
   return err;
+}
+
+/* Refuses, before anything is done, pools that would leave a node less
+   than its headroom: each node's pools as the file sets them. */
+static int
+apply_headroom( ctl_t * ctl, char const * fname ) {
+  for( size_t n=0; n<fd_shmem_numa_cnt(); n++ ) {
+    size_t want[ FD_SHMEM_DOMAIN_TYPE_CNT ];
+    for( size_t t=0; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ )
+      if( !ctl_conf_want( &plan.conf, fd_shmem_private_page_type[ t ].page_sz, n, &want[t], NULL ) )
+        want[t] = CTL_POOL_AS_NOW;
+    int err = ctl_headroom_check( ctl, &plan.conf, fname, n, want );
+    if( err ) return err;
+  }
+  return 0;
 }
 
 int
@@ -339,18 +442,23 @@ ctl_cmd_apply( ctl_t * ctl, ctl_args_t const * args ) {
   char const * fname = args->conf.path;
   int done, err = plan_for_args( ctl, args, "", ": nothing to do", &done );
   if( done ) return err;
+  err = apply_headroom( ctl, fname );
+  if( err ) return err;
   if( !plan.act_cnt && !plan.stuck_cnt ) { printf( "nothing to do: the machine matches %s\n", fname ); return 0; }
   if( plan.act_cnt && geteuid() ) return apply_needs_root( ctl );
   size_t failed = 0;
   for( size_t i=0; i<plan.act_cnt; i++ ) {
-    printf( "%s: %s\n", ctl->dry_run ? "would" : "apply", plan.act[i].what );
+    printf( "%s: %s\n", ctl->dry_run ? "would" : "apply", plan.act[i].d.text );
     fflush( stdout );
     err = ctl_real_err( act_run( &plan, &plan.act[i], ctl->dry_run ) );  /* EROFS, not the library's EIO */
     ctl_warnings_flush( ctl );  /* the library's words about this action, in order */
     if( !err ) continue;
     char remedy[ 400 ];
-    plan_stuck( &plan, "%s: failed (%s)%s%s", plan.act[i].what, strerror( err ), plan.act[i].short_gigantic ? "; " : "",
-                plan.act[i].short_gigantic ? gigantic_remedy( remedy, sizeof(remedy) ) : "" );
+    act_t const * a = &plan.act[i];
+    diff_t * d = plan_stuck( &plan, "failed", a->d.numa, a->d.page_sz, "%s: failed (%s)%s%s", a->d.text,
+                             strerror( err ), a->short_gigantic ? "; " : "",
+                             a->short_gigantic ? gigantic_remedy( remedy, sizeof(remedy) ) : "" );
+    d->wanted = a->d.wanted;
     failed++;
   }
   print_not_done();
@@ -359,17 +467,70 @@ ctl_cmd_apply( ctl_t * ctl, ctl_args_t const * args ) {
                    plan.stuck_cnt==1 ? "is" : "are" );
 }
 
+/* check's line for a difference: an action's with the remedy for a
+   gigantic pool to grow (fits TEXT_MAX+200). */
+static void
+diff_line( char * line, size_t line_sz, diff_t const * d, int short_gigantic ) {
+  snprintf( line, line_sz, "differs: %s%s%s", d->text, short_gigantic ? "; " : "",
+            short_gigantic ? GIGANTIC_REMEDY : "" );
+}
+
+static void
+json_value( char const * name, value_t const * v ) {
+  printf( ", \"%s\": ", name );
+  if( !v->set )         printf( "null" );
+  else if( v->is_num )  printf( "%zu", v->num );
+  else                  ctl_json_str( stdout, v->str );
+}
+
+static void
+json_diff( diff_t const * d, char const * line, int first ) {
+  printf( "%s\n    { \"kind\": \"%s\"", first ? "" : ",", d->kind );
+  if( d->numa!=NO_NODE ) printf( ", \"node\": %zu", d->numa );
+  if( d->page_sz ) printf( ", \"page_type\": \"%s\"", fd_shmem_page_sz_to_cstr( d->page_sz ) );
+  if( d->types ) {
+    printf( ", \"page_types\": [" );
+    char const * sep = "";
+    for( int t=0; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ )
+      if( d->types & ( 1U<<t ) ) {
+        printf( "%s\"%s\"", sep, fd_shmem_page_sz_to_cstr( plan.lib.info.type[ t ].page_sz ) );
+        sep = ", ";
+      }
+    printf( "]" );
+  }
+  json_value( "wanted", &d->wanted );
+  json_value( "present", &d->present );
+  printf( ", \"text\": " );
+  ctl_json_str( stdout, line );
+  printf( " }" );
+}
+
+/* Each difference, the actions' then the ones no action fixes, as text
+   lines or, with --json, as the list of the object; returns how many. */
+static size_t
+print_differences( ctl_t const * ctl ) {
+  static char line[ TEXT_MAX+200UL ];
+  size_t n = plan.act_cnt + plan.stuck_cnt;
+  if( ctl->json ) printf( "{\n  \"ok\": %s,\n  \"differences\": [", n ? "false" : "true" );
+  for( size_t i=0; i<n; i++ ) {
+    int            is_act = i<plan.act_cnt;
+    diff_t const * d      = is_act ? &plan.act[i].d : &plan.stuck[ i-plan.act_cnt ];
+    diff_line( line, sizeof(line), d, is_act && plan.act[i].short_gigantic );
+    if( ctl->json ) json_diff( d, line, !i );
+    else { ctl_put_safe( stdout, line ); fputc( '\n', stdout ); }
+  }
+  if( ctl->json ) printf( "%s]\n}\n", n ? "\n  " : "" );
+  return n;
+}
+
 int
 ctl_cmd_check( ctl_t * ctl, ctl_args_t const * args ) {
   char const * fname = args->conf.path;
-  int done, err = plan_for_args( ctl, args, "ok: ", "", &done );
-  if( done ) return err;
-  for( size_t i=0; i<plan.act_cnt; i++ )
-    printf( "differs: %s%s%s\n", plan.act[i].what, plan.act[i].short_gigantic ? "; " : "",
-            plan.act[i].short_gigantic ? GIGANTIC_REMEDY : "" );
-  for( size_t i=0; i<plan.stuck_cnt; i++ ) printf( "differs: %s\n", plan.stuck[i] );
-  size_t n = plan.act_cnt + plan.stuck_cnt;
-  if( !n ) { printf( "ok: the machine matches %s\n", fname ); return 0; }
+  int done, err = plan_for_args( ctl, args, ctl->json ? NULL : "ok: ", "", &done );
+  if( done && ( err || !ctl->json ) ) return err;
+  size_t n = print_differences( ctl );
+  if( !n ) { if( !done && !ctl->json ) printf( "ok: the machine matches %s\n", fname ); return 0; }
+  ctl->json_said = ctl->json;  /* the object says it: no error object after it */
   return ctl_fail( ctl, EAGAIN, "the machine differs from %s in %zu way%s", fname, n, n==1 ? "" : "s" );
 }
 

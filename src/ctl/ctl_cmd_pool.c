@@ -3,10 +3,13 @@
    nothing; the command then says what it would have done. */
 
 #include "ctl.h"
+#include "ctl_conf_read.h"
+#include "../lib/base/fd_shmem_page_type.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int
 ctl_cmd_alloc( ctl_t * ctl, ctl_args_t const * args ) {
@@ -65,12 +68,30 @@ check_fits( ctl_t * ctl, char const * word, ctl_pool_args_t const * a, fd_shmem_
                    a->cnt, fd_shmem_page_sz_to_cstr( a->page_sz ), a->numa_idx, now->node_bytes>>20 );
 }
 
+/* Whether the node keeps its headroom (the default file's, where it
+   sets one) once the pool is a->cnt. */
+static int
+check_headroom( ctl_t * ctl, ctl_pool_args_t const * a ) {
+  static ctl_conf_t conf;  /* big: kept off the stack */
+  struct stat st;
+  int has_file = !stat( FD_SHMEM_CONF_PATH, &st );
+  if( has_file ) {
+    int err = ctl_conf_read( ctl, &conf, FD_SHMEM_CONF_PATH );
+    if( err ) return err;
+  }
+  size_t want[ FD_SHMEM_DOMAIN_TYPE_CNT ];
+  for( size_t t=0; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) want[t] = CTL_POOL_AS_NOW;
+  want[ fd_shmem_private_page_type_idx( a->page_sz ) ] = a->cnt;
+  return ctl_headroom_check( ctl, has_file ? &conf : NULL, FD_SHMEM_CONF_PATH, a->numa_idx, want );
+}
+
 int
 ctl_parse_alloc( ctl_t * ctl, char ** argv, ctl_args_t * args ) {
   fd_shmem_pool_info_t now;
   int err = ctl_parse_count( ctl, "CNT", "count", argv[0], &args->pool.cnt );
   if( !err ) err = parse_pool( ctl, argv+1, &args->pool, &now );
-  return err ? err : check_fits( ctl, argv[0], &args->pool, &now );
+  if( !err ) err = check_fits( ctl, argv[0], &args->pool, &now );
+  return err ? err : check_headroom( ctl, &args->pool );
 }
 
 int

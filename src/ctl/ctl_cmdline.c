@@ -15,7 +15,7 @@
 #define CMDLINE_MAX     (64 + 24*FD_SHMEM_NUMA_MAX)
 #define KERNEL_LINE_MAX (2047UL)  /* x86's COMMAND_LINE_SIZE, less its NUL */
 #define KEEP_MIN        (1UL<<30) /* what a node keeps for the kernel and programs: 1 GiB, */
-#define KEEP_SHIFT      (5)       /* or 1/32 of its memory if that is more */
+#define KEEP_SHIFT      (5)       /* or 1/32 of its memory if that is more (the file's headroom replaces it) */
 
 /* The page types of the library's table (index t), which each loop
    takes largest first: the order of the line.  Normal pages have no
@@ -53,6 +53,34 @@ boot_plan( void ) {
   }
 }
 
+size_t
+ctl_headroom( ctl_conf_t const * conf, size_t node_bytes ) {
+  if( conf && conf->line_of[ CTL_CONF_HEADROOM ] ) return conf->headroom;
+  return node_bytes>>KEEP_SHIFT > KEEP_MIN ? node_bytes>>KEEP_SHIFT : KEEP_MIN;
+}
+
+int
+ctl_headroom_check( ctl_t * ctl, ctl_conf_t const * conf, char const * fname, size_t numa, size_t const * want ) {
+  size_t now = 0UL, after = 0UL, mem = 0UL;
+  for( size_t t=0; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
+    fd_shmem_pool_info_t p;
+    if( PAGE_SZ( t )==FD_SHMEM_NORMAL_PAGE_SZ || fd_shmem_pool_query( PAGE_SZ( t ), numa, &p ) ) continue;
+    size_t cnt = want[t]==CTL_POOL_AS_NOW ? p.total : want[t];
+    mem    = p.node_bytes;
+    now   += p.total*PAGE_SZ( t );
+    after += cnt>mem/PAGE_SZ( t ) ? mem+1UL : cnt*PAGE_SZ( t );  /* more than the node: the library refuses it */
+  }
+  size_t keep = ctl_headroom( conf, mem );
+  if( after<=now || after>mem || mem-after>=keep ) return 0;  /* only a grow is refused */
+  int own = conf && conf->line_of[ CTL_CONF_HEADROOM ];
+  char rule[ 64 ];
+  snprintf( rule, sizeof(rule), own ? "headroom = %zu MiB" : "1 GiB or 1/32 of the node, the larger", keep>>20 );
+  return ctl_fail( ctl, E2BIG, "node %zu: its pools would take %zu MiB of its %zu MiB, leaving %zu MiB, less than "
+                   "the %zu MiB it keeps for the kernel and programs (%s%s%s); set headroom = SIZE in %s to change "
+                   "that; nothing was done", numa, after>>20, mem>>20, ( mem-after )>>20, keep>>20, rule,
+                   own ? " in " : "", own ? fname : "", fname );
+}
+
 /* Refuses what would leave node n too little memory to boot: every
    type's pages together, against its memory less what it keeps. */
 static int
@@ -66,7 +94,7 @@ check_node( ctl_t * ctl, char const * fname, size_t n ) {
         __builtin_add_overflow( bytes, part, &bytes ) )
       return ctl_fail( ctl, E2BIG, "node %zu: the page counts are too large", n );
   }
-  size_t keep = mem>>KEEP_SHIFT > KEEP_MIN ? mem>>KEEP_SHIFT : KEEP_MIN;
+  size_t keep = ctl_headroom( &boot.conf, mem );
   if( !bytes || ( bytes<=mem && mem-bytes>=keep ) ) return 0;
   return ctl_fail( ctl, E2BIG, "node %zu: the pages come to %zu MiB of its %zu MiB; at boot it must keep at least "
                    "%zu MiB for the kernel and programs (fewer pages, then kernel-cmdline again)", n,

@@ -56,7 +56,7 @@ ctl_usage( void ) {
           "Commands run left to right; the first failure stops the run.\n\n" );
   for( ctl_cmd_t const * c=ctl_cmds; c->name; c++ )
     printf( "  %-14s %-35s %s\n", c->name, c->args, c->help );
-  printf( "\nOptions (anywhere on the line; -- ends them): --shmem-path PATH, --json (query),\n"
+  printf( "\nOptions (anywhere on the line; -- ends them): --shmem-path PATH, --json (query, check),\n"
           "--dry-run (every command: check, print what would be done, change nothing), --quiet, --version, --help.\n" );
   printf( "\nPAGE_SZ / TYPE: normal, huge, gigantic, a size as the kernel writes it (4k, 2M, 2048kB, 1G)\n"
           "or the page size in bytes.  Numbers are decimal, without a leading zero; MODE and PERM are octal.\n"

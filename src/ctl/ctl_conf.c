@@ -9,7 +9,8 @@
 #include <string.h>
 #include <sys/types.h>
 
-static char const * const key_names[ CTL_CONF_KEY_CNT ] = { "path", "mode", "user", "group", "pages" };
+static char const * const key_names[ CTL_CONF_KEY_CNT ] = { "path", "mode", "user", "group", "pages",
+                                                                            "headroom" };
 
 #define SHOWN_MAX (60)  /* bytes of a bad value quoted back (the tool escapes what it prints) */
 
@@ -165,6 +166,19 @@ parse_pages( parse_t * p, char * val ) {
   return 0;
 }
 
+static int
+parse_headroom( parse_t * p, char const * val ) {
+  char b[ SHOWN_BUF ];
+  size_t bytes;
+  char const * problem = ctl_size_problem( val, &bytes );
+  if( problem ) return fail( p, "headroom \"%s\" %s", ctl_cut( val, b, sizeof(b) ), problem );
+  unsigned * line = &p->conf->line_of[ CTL_CONF_HEADROOM ];
+  if( *line && p->conf->headroom!=bytes ) return fail( p, "headroom conflicts with line %u", *line );
+  p->conf->headroom = bytes;
+  if( !*line ) *line = p->line;
+  return 0;
+}
+
 int
 ctl_conf_want( ctl_conf_t const * conf, size_t page_sz, size_t numa, size_t * cnt, unsigned * line ) {
   ctl_conf_pages_t const * best = NULL;
@@ -203,10 +217,11 @@ parse_line( parse_t * p, char * line ) {
     case CTL_CONF_PATH:  return parse_path( p, val );
     case CTL_CONF_MODE:  return parse_mode( p, val );
     case CTL_CONF_PAGES: return parse_pages( p, val );
+    case CTL_CONF_HEADROOM: return parse_headroom( p, val );
     default:             return parse_id( p, k, val );
     }
   }
-  return fail( p, "unknown key \"%s\" (path, mode, user, group, pages)", ctl_cut( key, b, sizeof(b) ) );
+  return fail( p, "unknown key \"%s\" (path, mode, user, group, pages, headroom)", ctl_cut( key, b, sizeof(b) ) );
 }
 
 /* Reads one line (its newline dropped) into buf, which has room for

@@ -25,7 +25,8 @@ typedef struct {
 } ctl_conf_pages_t;
 
 /* Keys, as indexes of ctl_conf_t.line_of. */
-enum { CTL_CONF_PATH, CTL_CONF_MODE, CTL_CONF_USER, CTL_CONF_GROUP, CTL_CONF_PAGES, CTL_CONF_KEY_CNT };
+enum { CTL_CONF_PATH, CTL_CONF_MODE, CTL_CONF_USER, CTL_CONF_GROUP, CTL_CONF_PAGES, CTL_CONF_HEADROOM,
+       CTL_CONF_KEY_CNT };
 
 typedef struct {
   char             path[ FD_SHMEM_PATH_MAX+1UL ];   /* tidied (ctl_path_tidy); "" = the current domain */
@@ -34,6 +35,7 @@ typedef struct {
   char             group[ 64 ];
   ctl_conf_pages_t pages[ CTL_CONF_PAGES_MAX ];
   size_t           pages_cnt;
+  size_t           headroom;   /* bytes each node keeps beside its pools (when line_of says it is set) */
   unsigned         line_of[ CTL_CONF_KEY_CNT ];  /* where each key was first set (0: not) */
   char             err[ PATH_MAX+512 ];  /* "FILE:LINE: what is wrong", whole for any FILE */
 } ctl_conf_t;

@@ -26,6 +26,19 @@ int ctl_conf_probe( ctl_t * ctl, char const * fname );
    ctl->why naming the file's line. */
 int ctl_conf_check_names( ctl_t * ctl, ctl_conf_t * conf, char const * fname );
 
+/* The bytes a node of node_bytes keeps beside its hugepage pools: the
+   file's headroom where conf (or NULL) sets one, else 1 GiB or 1/32 of
+   the node, the larger: the rule of apply, alloc and kernel-cmdline
+   (ctl_cmdline.c). */
+size_t ctl_headroom( ctl_conf_t const * conf, size_t node_bytes );
+
+/* Refuses (E2BIG, ctl->why naming the node, the figures and the key of
+   fname) pools of node numa set to want[t] pages of each page type t of
+   the library's table (CTL_POOL_AS_NOW: as they are) that grow and
+   would leave the node less than its headroom.  0 otherwise. */
+#define CTL_POOL_AS_NOW (~0UL)
+int ctl_headroom_check( ctl_t * ctl, ctl_conf_t const * conf, char const * fname, size_t numa, size_t const * want );
+
 /* FILE of apply, check (names: its path and owner checked too) and
    kernel-cmdline, read and checked before any command runs. */
 int ctl_parse_conf_file( ctl_t * ctl, char ** argv, ctl_args_t * args, int names );

@@ -176,6 +176,6 @@ ctl_report_failure( ctl_t const * ctl, int err, char ** argv, int argc ) {
   fputs( ": ", stderr );
   ctl_put_safe( stderr, why ? why : strerror( err ) );
   fputc( '\n', stderr );
-  if( ctl->json ) ctl_json_error( argv, argc, sys, why ? why : strerror( err ) );
+  if( ctl->json && !ctl->json_said ) ctl_json_error( argv, argc, sys, why ? why : strerror( err ) );
   free( why );
 }

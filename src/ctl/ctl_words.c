@@ -5,6 +5,7 @@
 #include "ctl_words.h"
 #include "../lib/base/fd_shmem_escape.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,6 +40,29 @@ ctl_dec_problem( char const * s, size_t * out ) {
   /* The original tool reads 010 as octal 8, a decimal reader as 10:
      refusing it is the only answer that cannot surprise. */
   if( s[0]=='0' && s[1] ) return "has a leading zero (octal or decimal?): write it without";
+  return NULL;
+}
+
+char const *
+ctl_size_problem( char const * s, size_t * out ) {
+  static char const units[] = "kmgt";
+  size_t digits = strspn( s, "0123456789" );
+  char   num[ 24 ];
+  if( !digits || digits>=sizeof(num) ) return digits ? "is too large" : "is not a size (bytes, or 512M, 2G)";
+  memcpy( num, s, digits );
+  num[ digits ] = '\0';
+  size_t v, mul = 1UL;
+  char const * problem = ctl_dec_problem( num, &v );
+  if( problem ) return problem;
+  char const * u = s+digits;
+  if( *u ) {
+    char const * at = strchr( units, tolower( (unsigned char)*u ) );
+    if( !at || !*at || ( u[1] && strcasecmp( u+1, "b" ) && strcasecmp( u+1, "ib" ) ) )
+      return "has no known unit (k, M, G or T)";
+    mul = 1UL<<( 10*( at-units+1 ) );
+  }
+  if( v>SIZE_MAX/mul ) return "is too large";
+  *out = v*mul;
   return NULL;
 }
 

@@ -14,6 +14,10 @@
    ctl_parse_dec returns 0 or EINVAL; ctl_parse_octal 0, EINVAL or
    ERANGE (above max). */
 char const * ctl_dec_problem( char const * s, size_t * out );
+/* A size in bytes: a decimal number, with a unit of k, M, G or T (B or
+   iB after it, any case: powers of 1024) or none; NULL, or its problem
+   as ctl_dec_problem gives it. */
+char const * ctl_size_problem( char const * s, size_t * out );
 int          ctl_parse_dec  ( char const * s, size_t * out );
 int          ctl_parse_octal( char const * s, unsigned long * out, unsigned long max );
 /* A page size as a type name, a byte count, or a size with a unit as
