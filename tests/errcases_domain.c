@@ -1,9 +1,9 @@
 /* Every code of the domain calls' error sets (describe, regions, init,
-   fini, reset, repair, set_owner), provoked in the scratch tree
+   fini, reset, repair, set_owner, reserve, reserved), provoked in the scratch tree
    (errcase_tree.h): bad arguments, links, files where directories
    belong, permissions (as user nobody when the test is root) and, for
-   EIO, the catch-all, a path component longer than NAME_MAX.  Five need
-   a real mount or someone else's file: errcases_domain_priv, run by
+   EIO, the catch-all, a path component longer than NAME_MAX.  Eight need
+   a real mount, a hugepage pool or someone else's file: errcases_domain_priv, run by
    test_domain_admin_priv; the mount is gone at the end of each. */
 
 #include "fdt.h"
@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <unistd.h>
 
 static char const * under( char const * top, char const * rel ) { return errcase_tree_under( top, rel ); }
@@ -87,6 +88,47 @@ static int owner_locked( void )   { return fd_shmem_domain_set_owner( at( "locke
 static int owner_pdom( void )     { return fd_shmem_domain_set_owner( at( "pdom" ), 0700, NULL, NULL, NULL ); }
 static int owner_long( void )     { return fd_shmem_domain_set_owner( long_path(), 0700, NULL, NULL, NULL ); }
 
+#define HUGE FD_SHMEM_HUGE_PAGE_SZ
+static size_t reserved_cnt;
+static int reserved_normal( void )  { return fd_shmem_domain_reserved( at( "real" ), FD_SHMEM_NORMAL_PAGE_SZ,
+                                                                       &reserved_cnt ); }
+static int reserved_null( void )    { return fd_shmem_domain_reserved( at( "real" ), HUGE, NULL ); }
+static int reserved_missing( void ) { return fd_shmem_domain_reserved( at( "missing" ), HUGE, &reserved_cnt ); }
+static int reserved_link( void )    { return fd_shmem_domain_reserved( at( "link" ), HUGE, &reserved_cnt ); }
+static int reserved_locked( void )  { return fd_shmem_domain_reserved( at( "locked" ), HUGE, &reserved_cnt ); }
+static int reserved_long( void )    { return fd_shmem_domain_reserved( long_path(), HUGE, &reserved_cnt ); }
+
+static int reserve_bad_size( void ) { return fd_shmem_domain_reserve( at( "real" ), 4096UL*3UL, 1UL ); }
+static int reserve_notdom( void )   { return fd_shmem_domain_reserve( at( "notdom" ), HUGE, 1UL ); }
+static int reserve_missing( void )  { return fd_shmem_domain_reserve( at( "missing" ), HUGE, 1UL ); }
+static int reserve_link( void )     { return fd_shmem_domain_reserve( at( "link" ), HUGE, 1UL ); }
+static int reserve_locked( void )   { return fd_shmem_domain_reserve( at( "locked" ), HUGE, 1UL ); }
+static int reserve_long( void )     { return fd_shmem_domain_reserve( long_path(), HUGE, 1UL ); }
+
+/* In the current domain (a privileged one with .huge mounted): a file
+   in the mount; more pages than the pool has free; not root. */
+static int
+reserve_held( void ) {
+  char file[ 512 ];
+  snprintf( file, sizeof(file), "%s/.huge/held", fd_shmem_path() );
+  int fd = open( file, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600 );
+  int err = fd<0 ? -1 : fd_shmem_domain_reserve( NULL, HUGE, 1UL );
+  if( fd>=0 ) { close( fd ); unlink( file ); }
+  return err;
+}
+static int
+reserve_too_many( void ) {
+  long free_ = fdt_read_long( "/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages" );
+  return free_<0L ? -1 : fd_shmem_domain_reserve( NULL, HUGE, (size_t)free_+1UL );
+}
+static int reserve_rdom( void ) { return fd_shmem_domain_reserve( at( "rdom" ), HUGE, 1UL ); }
+static int
+reserve_not_root( void ) {  /* a domain others may read: not being root is what stops them */
+  if( fd_shmem_domain_init( at( "rdom" ), 0755, NULL, NULL ) ) return -1;
+  int err = fdt_errcase_as_nobody( reserve_rdom );
+  return fd_shmem_domain_fini( at( "rdom" ) ) ? -1 : err;
+}
+
 static int as_nobody_describe( void ) { return fdt_errcase_as_nobody( describe_locked ); }
 static int as_nobody_regions( void )  { return fdt_errcase_as_nobody( regions_locked ); }
 static int as_nobody_init( void )     { return fdt_errcase_as_nobody( init_locked ); }
@@ -95,6 +137,8 @@ static int as_nobody_fini( void )     { return fdt_errcase_as_nobody( fini_locke
 static int as_nobody_reset( void )    { return fdt_errcase_as_nobody( reset_locked ); }
 static int as_nobody_repair( void )   { return fdt_errcase_as_nobody( repair_locked ); }
 static int as_nobody_repair_eperm( void ) { return fdt_errcase_as_nobody( repair_open ); }
+static int as_nobody_reserved( void ) { return fdt_errcase_as_nobody( reserved_locked ); }
+static int as_nobody_reserve( void )  { return fdt_errcase_as_nobody( reserve_locked ); }
 static int as_nobody_owner( void )    { return fdt_errcase_as_nobody( owner_locked ); }
 static int as_nobody_owner_eperm( void ) { return fdt_errcase_as_nobody( owner_pdom ); }
 
@@ -138,6 +182,18 @@ fdt_errcase_t const errcases_domain[] = {
   { "fd_shmem_domain_set_owner", ENOTDIR, owner_link,             0 },
   { "fd_shmem_domain_set_owner", EACCES,  as_nobody_owner,        0 },
   { "fd_shmem_domain_set_owner", EIO,     owner_long,             0 },
+  { "fd_shmem_domain_reserved",  EINVAL,  reserved_normal,        0 },
+  { "fd_shmem_domain_reserved",  EINVAL,  reserved_null,          0 },
+  { "fd_shmem_domain_reserved",  ENOENT,  reserved_missing,       0 },
+  { "fd_shmem_domain_reserved",  ENOTDIR, reserved_link,          0 },
+  { "fd_shmem_domain_reserved",  EACCES,  as_nobody_reserved,     0 },
+  { "fd_shmem_domain_reserved",  EIO,     reserved_long,          0 },
+  { "fd_shmem_domain_reserve",   EINVAL,  reserve_bad_size,       0 },
+  { "fd_shmem_domain_reserve",   EINVAL,  reserve_notdom,         0 },
+  { "fd_shmem_domain_reserve",   ENOENT,  reserve_missing,        0 },
+  { "fd_shmem_domain_reserve",   ENOTDIR, reserve_link,           0 },
+  { "fd_shmem_domain_reserve",   EACCES,  as_nobody_reserve,      0 },
+  { "fd_shmem_domain_reserve",   EIO,     reserve_long,           0 },
 };
 size_t const errcases_domain_cnt = sizeof(errcases_domain)/sizeof(errcases_domain[0]);
 
@@ -147,5 +203,8 @@ fdt_errcase_t const errcases_domain_priv[] = {
   { "fd_shmem_domain_reset",     EACCES,  reset_not_writable,     1 },
   { "fd_shmem_domain_reset",     EPERM,   reset_sticky,           1 },
   { "fd_shmem_domain_set_owner", EPERM,   as_nobody_owner_eperm,  1 },
+  { "fd_shmem_domain_reserve",   EBUSY,   reserve_held,           1 },
+  { "fd_shmem_domain_reserve",   ENOMEM,  reserve_too_many,       1 },
+  { "fd_shmem_domain_reserve",   EPERM,   reserve_not_root,       1 },
 };
 size_t const errcases_domain_priv_cnt = sizeof(errcases_domain_priv)/sizeof(errcases_domain_priv[0]);

@@ -1,7 +1,8 @@
 /* Domain administration on real domains (privileged: root and
    FDSHMEM_TEST_PRIVILEGED=1, else the whole program is skipped): creates
    killed at random moments leave temporaries that reset removes, a reset
-   under joins keeps the mappings, and the codes of the domain error sets
+   under joins keeps the mappings, a reservation (exclusive pages) keeps
+   huge pages for the domain alone, and the codes of the domain error sets
    that need a mount or someone else's file (errcases_domain.h). */
 
 #include "fdt.h"
@@ -15,11 +16,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define NORMAL    FD_SHMEM_NORMAL_PAGE_SZ
+#define HUGE      FD_SHMEM_HUGE_PAGE_SZ
+#define RESV_PATH "/sys/kernel/mm/hugepages/hugepages-2048kB/resv_hugepages"
 #define KILL_CNT  (300)
 #define VICTIM_SZ (512UL)  /* pages: wide enough to be killed halfway */
 
@@ -109,6 +113,70 @@ START_TEST( reset_under_joins ) {
 }
 END_TEST
 
+/* 1 if a process outside the domain can map and touch cnt 2 MiB pages
+   anonymously (what a reservation must refuse it). */
+static int
+outsider_maps( size_t cnt ) {
+  void * m = mmap( NULL, cnt*HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0 );
+  if( m==MAP_FAILED ) { ck_assert_int_eq( errno, ENOMEM ); return 0; }
+  memset( m, 1, cnt*HUGE );
+  munmap( m, cnt*HUGE );
+  return 1;
+}
+
+static size_t
+reserved_now( void ) {
+  size_t cnt = ~0UL;
+  ck_assert_int_eq( fd_shmem_domain_reserved( NULL, HUGE, &cnt ), 0 );
+  return cnt;
+}
+
+/* The domain reserves the whole free pool: outsiders get nothing, the
+   domain's creates and acquires are served, the reservation outlives
+   its regions and cannot change under one, and 0 gives it back. */
+START_TEST( reserve_keeps_pages_for_the_domain ) {
+  if( !domain.has_huge ) return;
+  ck_assert_int_eq( fdt_hugepages_make_free( &domain, 2L ), 2L );
+  long resv0 = fdt_read_long( RESV_PATH );
+  ck_assert_uint_eq( reserved_now(), 0UL );
+  ck_assert( outsider_maps( 1UL ) );
+
+  ck_assert_int_eq( fd_shmem_domain_reserve( NULL, HUGE, 2UL ), 0 );
+  ck_assert_uint_eq( reserved_now(), 2UL );
+  ck_assert_int_eq( fdt_read_long( RESV_PATH ), resv0+2L );
+  ck_assert( !outsider_maps( 1UL ) );
+  ck_assert_int_eq( fd_shmem_domain_reserve( NULL, HUGE, 2UL ), 0 );  /* as it is: nothing to do */
+
+  for( int round=0; round<2; round++ ) {  /* regions come and go */
+    ck_assert_int_eq( fd_shmem_create( "mine", HUGE, 2UL, 0UL, 0600 ), 0 );
+    ck_assert_int_eq( fd_shmem_domain_reserve( NULL, HUGE, 1UL ), EBUSY );  /* a mount with a region stays */
+    ck_assert_uint_eq( reserved_now(), 2UL );
+    ck_assert_int_eq( fd_shmem_unlink( "mine", HUGE ), 0 );
+    ck_assert_uint_eq( reserved_now(), 2UL );
+    ck_assert_int_eq( fdt_read_long( RESV_PATH ), resv0+2L );
+    ck_assert( !outsider_maps( 1UL ) );
+  }
+
+  char * mem = fd_shmem_acquire( HUGE, 2UL, 0UL );  /* private pages from the domain's reservation */
+  ck_assert_ptr_nonnull( mem );
+  memset( mem, 7, 2UL*HUGE );
+  ck_assert_int_eq( fd_shmem_release( mem, HUGE, 2UL ), 0 );
+  ck_assert_int_eq( fdt_read_long( RESV_PATH ), resv0+2L );
+
+  ck_assert_int_eq( fd_shmem_domain_reserve( NULL, HUGE, 3UL ), ENOMEM );  /* the pool has 2 */
+  ck_assert_uint_eq( reserved_now(), 2UL );
+  fd_shmem_set_dry_run( 1 );
+  ck_assert_int_eq( fd_shmem_domain_reserve( NULL, HUGE, 0UL ), 0 );
+  fd_shmem_set_dry_run( 0 );
+  ck_assert_uint_eq( reserved_now(), 2UL );
+
+  ck_assert_int_eq( fd_shmem_domain_reserve( NULL, HUGE, 0UL ), 0 );
+  ck_assert_uint_eq( reserved_now(), 0UL );
+  ck_assert_int_eq( fdt_read_long( RESV_PATH ), resv0 );
+  ck_assert( outsider_maps( 2UL ) );
+}
+END_TEST
+
 int
 main( void ) {
   if( !fdt_privileged() ) {
@@ -124,6 +192,7 @@ main( void ) {
   tcase_set_timeout( tc, 120 );
   tcase_add_test( tc, create_killed_anywhere );
   tcase_add_test( tc, reset_under_joins );
+  tcase_add_test( tc, reserve_keeps_pages_for_the_domain );
   suite_add_tcase( s, tc );
   TCase * te = tcase_create( "errsets" );
   fdt_errcases_add_part( te, errcases_domain_priv, errcases_domain_priv_cnt, errcases_domain, errcases_domain_cnt,

@@ -459,6 +459,36 @@ int fd_shmem_owner_resolve( char const * user, char const * group,
 int fd_shmem_domain_set_owner( char const * path, unsigned long mode, char const * user,
                                char const * group, int * opt_changed );
 
+/* Exclusive pages.  fd_shmem_domain_reserve makes the domain's mount of
+   page_sz pages (huge or gigantic) reserve page_cnt pages of the
+   machine's pool for the domain's files (hugetlbfs min_size; 0: no
+   reservation).  The kernel counts them as reserved: no one outside
+   the domain (an anonymous MAP_HUGETLB mapping, another hugetlbfs
+   mount, SysV SHM_HUGETLB) can take them, while regions of the domain,
+   and fd_shmem_acquire in a process whose domain it is, draw on them.
+   The reservation is of the machine's pool, not of a node's: it keeps
+   each node's pages for the domain only when the domain reserves the
+   whole pool of its size (outsiders then get no page on any node);
+   with pages left to others, an outsider may still take a node's free
+   pages that a create bound there would want.  Linux reads min_size
+   only when mounting, so a change mounts the empty page type afresh:
+   a mount holding files (regions) keeps its reservation (EBUSY).  The
+   pool must hold the pages free and unreserved (ENOMEM).  Asking for
+   what is there already changes nothing; under the dry-run switch
+   everything is checked and nothing changed.  Returns 0 or one of:
+   EINVAL (bad path or page size, a count the mount cannot hold, not a
+   domain or the page type not mounted), ENOENT (no domain), ENOTDIR,
+   EBUSY (the mount holds files, or a process uses it), ENOMEM (too few
+   pages free), EACCES (the domain cannot be read), EPERM (not root:
+   mounting needs CAP_SYS_ADMIN), EIO. */
+int fd_shmem_domain_reserve( char const * path, size_t page_sz, size_t page_cnt );
+
+/* fd_shmem_domain_reserved sets *page_cnt to the pages the domain's
+   mount of page_sz reserves (0: none, or not mounted).  Returns 0 or
+   one of: EINVAL (bad path or page size, NULL page_cnt), ENOENT (no
+   domain), ENOTDIR, EACCES, EIO. */
+int fd_shmem_domain_reserved( char const * path, size_t page_sz, size_t * page_cnt );
+
 /* One file of a domain, as listed by fd_shmem_domain_regions. */
 typedef struct fd_shmem_region_info {
   char          name[ 256 ];

@@ -26,13 +26,16 @@ type_path( char * buf, size_t buf_sz, char const * path, size_t page_sz ) {
 }
 
 /* Mounts page type page_sz on target as init does: mode 0700, size the
-   machine's memory rounded down to whole pages. */
+   machine's memory rounded down to whole pages; a hugetlbfs mount
+   reserves reserve_cnt pages of the pool for its files (min_size, 0:
+   none). */
 static int
-type_mount( char const * target, size_t page_sz ) {
-  char opts[ 128 ];
+type_mount( char const * target, size_t page_sz, size_t reserve_cnt ) {
+  char opts[ 160 ];
   size_t sz = fd_shmem_private_mount_sz( page_sz );
   if( page_sz==FD_SHMEM_NORMAL_PAGE_SZ ) snprintf( opts, sizeof(opts), "mode=0700,size=%zu", sz );
-  else snprintf( opts, sizeof(opts), "mode=0700,pagesize=%zu,size=%zu", page_sz, sz );
+  else if( !reserve_cnt ) snprintf( opts, sizeof(opts), "mode=0700,pagesize=%zu,size=%zu", page_sz, sz );
+  else snprintf( opts, sizeof(opts), "mode=0700,pagesize=%zu,size=%zu,min_size=%zu", page_sz, sz, reserve_cnt*page_sz );
   int failed = mount( "fd_shmem", target, fd_shmem_private_fs_name( page_sz ), FD_SHMEM_PRIVATE_MOUNT_FLAGS, opts );
   return failed ? errno : 0;
 }
@@ -243,7 +246,7 @@ init_type( domain_plan_t * plan, size_t t ) {
     return fd_shmem_private_fail( err, FD_SHMEM_REASON_SYSTEM, sub, NULL, "init: mkdir %s: %s", sub, strerror( err ) );
   }
   plan->made[ t ] = 1;
-  int err = type_mount( sub, page_sz );
+  int err = type_mount( sub, page_sz, 0UL );
   if( err ) return fd_shmem_private_fail( err, FD_SHMEM_REASON_SYSTEM, sub, NULL, "init: mount %s on %s: %s",
                                           fd_shmem_private_fs_name( page_sz ), sub, strerror( err ) );
   plan->made[ t ] = 2;
@@ -377,10 +380,10 @@ fd_shmem_domain_reset( char const * path ) {
    redirect: the target is the descriptor itself) and gives the new
    mount the owner and mode of the domain directory. */
 static int
-repair_mount_fd( fd_shmem_private_domain_t const * dom, int fd, size_t page_sz ) {
+repair_mount_fd( fd_shmem_private_domain_t const * dom, int fd, size_t page_sz, size_t reserve_cnt ) {
   char target[ 64 ];
   snprintf( target, sizeof(target), "/proc/self/fd/%d", fd );
-  int err = type_mount( target, page_sz );
+  int err = type_mount( target, page_sz, reserve_cnt );
   if( err ) return err;
   char sub[ FD_SHMEM_PRIVATE_TYPE_PATH_MAX ];
   type_path( sub, sizeof(sub), dom->path, page_sz );
@@ -400,12 +403,8 @@ remount_fd( int fd, int read_only, char const * opts ) {
   return mount( NULL, target, NULL, flags, opts ) ? errno : 0;
 }
 
-/* Mounts an empty hugetlbfs page type afresh (its size= then follows
-   the machine's memory).  It is made read-only first, so no region can
-   be created between the check that it is empty and the unmount: one
-   created and closed in that window would go with the old mount. */
-static int
-hugetlbfs_mount_afresh( fd_shmem_private_domain_t * dom, size_t t ) {
+int
+fd_shmem_private_type_remount( fd_shmem_private_domain_t * dom, size_t t, size_t reserve_cnt ) {
   size_t       page_sz = dom->info.type[ t ].page_sz;
   char const * name    = fd_shmem_private_type_name( page_sz );
   int err = remount_fd( dom->type_fd[ t ], 1, NULL );  /* EBUSY: a file is open for writing */
@@ -422,8 +421,13 @@ hugetlbfs_mount_afresh( fd_shmem_private_domain_t * dom, size_t t ) {
   if( !unmounted ) err = errno;
   int fd = openat( dom->dir_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC );  /* what is there now */
   if( fd<0 ) return unmounted ? errno : err;
-  if( unmounted ) err = repair_mount_fd( dom, fd, page_sz );
-  else            remount_fd( fd, 0, NULL );  /* the old mount stays, writable again */
+  if( unmounted ) {
+    err = repair_mount_fd( dom, fd, page_sz, reserve_cnt );
+    /* refused (the pool lost the pages meanwhile): the old mount comes back, empty as it was */
+    if( err && reserve_cnt!=dom->type_reserved[ t ] ) repair_mount_fd( dom, fd, page_sz, dom->type_reserved[ t ] );
+  } else {
+    remount_fd( fd, 0, NULL );  /* the old mount stays, writable again */
+  }
   close( fd );
   return err;
 }
@@ -452,7 +456,7 @@ resize_type( fd_shmem_private_domain_t * dom, size_t t, size_t * cnt ) {
   if( fd_shmem_private_dry_run() ) return 0;
   char opts[ 64 ];
   snprintf( opts, sizeof(opts), "size=%zu", ti->want_sz );
-  int err = is_tmpfs ? remount_fd( dom->type_fd[ t ], 0, opts ) : hugetlbfs_mount_afresh( dom, t );
+  int err = is_tmpfs ? remount_fd( dom->type_fd[ t ], 0, opts ) : fd_shmem_private_type_remount( dom, t, dom->type_reserved[ t ] );
   if( err ) fd_shmem_private_fail( err, FD_SHMEM_REASON_SYSTEM, dom->path, NULL, "repair: resizing %s/%s to %s: %s",
                                    dom->path, name, human_want, strerror( err ) );
   else      FD_SHMEM_PRIVATE_NOTE( "repair: %s/%s now holds up to %s (was %s)",
@@ -483,7 +487,7 @@ repair_type( fd_shmem_private_domain_t * dom, size_t t, size_t * cnt ) {
   if( ti->state==FD_SHMEM_TYPE_MISSING && mkdirat( dom->dir_fd, name, 0700 ) ) return errno;
   int fd = openat( dom->dir_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC );
   if( fd<0 ) return errno;
-  int err = repair_mount_fd( dom, fd, ti->page_sz );
+  int err = repair_mount_fd( dom, fd, ti->page_sz, 0UL );
   close( fd );
   if( err ) fd_shmem_private_fail( err, FD_SHMEM_REASON_SYSTEM, dom->path, NULL, "repair: mounting %s/%s: %s",
                                    dom->path, name, strerror( err ) );

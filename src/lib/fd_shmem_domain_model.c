@@ -57,16 +57,16 @@ fd_shmem_type_state_cstr( int state ) {
    its file system from the root (not a bind of part of one), and the
    only mount at that point (not stacked over another).  Not when the
    mount list could not be read. */
-static int
-mount_is_own( fd_shmem_private_mounts_t const * ms, dev_t dev, char const * point ) {
+static fd_shmem_private_mount_t const *
+own_mount( fd_shmem_private_mounts_t const * ms, dev_t dev, char const * point ) {
   size_t same_dev = 0UL, same_point = 0UL;
-  int    own_root = 0;
+  fd_shmem_private_mount_t const * own = NULL;
   for( size_t i=0UL; i<ms->cnt; i++ ) {
     fd_shmem_private_mount_t const * m = &ms->ent[ i ];
     same_point += !strcmp( m->point, point );
-    if( m->dev==(unsigned long)dev ) { same_dev++; own_root = !strcmp( m->root, "/" ); }
+    if( m->dev==(unsigned long)dev ) { same_dev++; own = !strcmp( m->root, "/" ) ? m : NULL; }
   }
-  return same_dev==1UL && own_root && same_point==1UL;
+  return same_dev==1UL && same_point==1UL ? own : NULL;
 }
 
 /* 1 if something is mounted at point (a canonical path), also a bind
@@ -137,17 +137,19 @@ dir_entry_cnt( int fd, char const * const * skip ) {
   return cnt;
 }
 
-/* What the opened page-type directory (st, sfs) is. */
+/* What the opened page-type directory (st, sfs) is; *own gets the
+   domain's own mount there (NULL: none). */
 static int
 type_state( fd_shmem_private_domain_t const * dom, fd_shmem_private_mounts_t const * ms, struct stat const * st,
-            struct statfs const * sfs, size_t page_sz ) {
+            struct statfs const * sfs, size_t page_sz, fd_shmem_private_mount_t const ** own ) {
+  *own = NULL;
   if( (unsigned long)st->st_dev==dom->dir_dev ) return FD_SHMEM_TYPE_UNMOUNTED;
   int state = fs_state( sfs, page_sz );
   if( state!=FD_SHMEM_TYPE_MOUNTED ) return state;
   char point[ sizeof(dom->real)+16 ];
   snprintf( point, sizeof(point), "%s/%s", dom->real, fd_shmem_private_type_name( page_sz ) );
-  if( !mount_is_own( ms, st->st_dev, point ) ) return FD_SHMEM_TYPE_SHARED;
-  return FD_SHMEM_TYPE_MOUNTED;
+  *own = own_mount( ms, st->st_dev, point );
+  return *own ? FD_SHMEM_TYPE_MOUNTED : FD_SHMEM_TYPE_SHARED;
 }
 
 /* Opens and describes page type t of the opened domain (ms: its
@@ -176,7 +178,9 @@ type_open( fd_shmem_private_domain_t * dom, size_t t, fd_shmem_private_mounts_t 
   if( fstat( fd, &st ) || fstatfs( fd, &sfs ) ) { int err = errno; close( fd ); return err; }
   dom->type_fd [ t ] = fd;
   dom->type_dev[ t ] = (unsigned long)st.st_dev;
-  ti->state      = type_state( dom, ms, &st, &sfs, ti->page_sz );
+  fd_shmem_private_mount_t const * own;
+  ti->state      = type_state( dom, ms, &st, &sfs, ti->page_sz, &own );
+  dom->type_reserved[ t ] = own ? fd_shmem_private_mount_min_sz( own )/ti->page_sz : 0UL;
   ti->uid        = (unsigned long)st.st_uid;
   ti->gid        = (unsigned long)st.st_gid;
   ti->mode       = (unsigned long)( st.st_mode & 07777 );

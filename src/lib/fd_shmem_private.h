@@ -52,8 +52,20 @@ typedef struct {
   unsigned long          dir_dev;                              /* its st_dev */
   int                    type_fd [ FD_SHMEM_DOMAIN_TYPE_CNT ];  /* -1: missing or not a directory */
   unsigned long          type_dev[ FD_SHMEM_DOMAIN_TYPE_CNT ];  /* st_dev of each opened directory */
+  size_t                 type_reserved[ FD_SHMEM_DOMAIN_TYPE_CNT ];  /* pages its own mount reserves (min_size) */
   fd_shmem_domain_info_t info;
 } fd_shmem_private_domain_t;
+
+/* Mounts the empty hugetlbfs page type t of dom afresh, reserving
+   reserve_cnt pages for its files (min_size; 0: none), its size= then
+   following the machine's memory (fd_shmem_domain.c).  It is made
+   read-only first, so no region can be created between the check that
+   it is empty and the unmount: one created and closed in that window
+   would go with the old mount.  A new mount the kernel refuses leaves
+   the old one (dom->type_reserved[t]) in its place.  Returns 0, EBUSY
+   (a file there, one open for writing, or a process using the mount)
+   or an errno. */
+int fd_shmem_private_type_remount( fd_shmem_private_domain_t * dom, size_t t, size_t reserve_cnt );
 
 /* The entries of directory fd other than "." and ".." (-1: unreadable). */
 long fd_shmem_private_dir_entry_cnt( int fd );

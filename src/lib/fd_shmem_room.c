@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 
 /* Free blocks of the mount under dir in bytes, or SIZE_MAX when it has
@@ -103,6 +104,19 @@ pool_unreserved( size_t page_sz ) {
   return unreserved + ( over>surplus ? over-surplus : 0UL );
 }
 
+/* The pages the hugetlbfs mount under dir reserves for its files and
+   has not used yet (a domain's exclusive pages, counted as reserved in
+   the pool): its creates draw on them.  0 without a reservation. */
+static size_t
+mount_reserve_left( int dir, size_t page_sz ) {
+  struct stat st;
+  struct statfs sfs;
+  if( dir<0 || fstat( dir, &st ) || fstatfs( dir, &sfs ) ) return 0UL;
+  size_t reserved = fd_shmem_private_dev_min_sz( (unsigned long)st.st_dev )/page_sz;
+  size_t used     = sfs.f_blocks>sfs.f_bfree ? (size_t)( sfs.f_blocks-sfs.f_bfree ) : 0UL;  /* pages, with size= */
+  return reserved>used ? reserved-used : 0UL;
+}
+
 /* need[k] gets the pages node k must newly supply: those of each
    subregion past the first keep_cnt pages of the region (an update
    keeps the pages the file already has). */
@@ -150,6 +164,7 @@ room_pool( int dir, char const * what, size_t page_sz, size_t const * need, size
   }
   size_t unreserved = pool_unreserved( page_sz );
   if( unreserved==SIZE_MAX ) return 0;  /* no pool figures: let the kernel decide */
+  if( total>unreserved ) unreserved += mount_reserve_left( dir, page_sz );  /* read only when it matters */
   for( size_t k=0UL; k<FD_SHMEM_NUMA_MAX; k++ )
     if( need[k] && room_node( page_sz, what, k, need[k], moved[k], unreserved ) ) return ENOMEM;
   if( total<=unreserved ) return 0;

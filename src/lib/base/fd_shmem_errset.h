@@ -37,6 +37,8 @@
   X( fd_shmem_domain_reset,     EINVAL, ENOENT, ENOTDIR, EACCES, EPERM, EIO ) \
   X( fd_shmem_domain_repair,    EINVAL, ENOENT, ENOTDIR, EBUSY, EACCES, EPERM, EIO ) \
   X( fd_shmem_domain_set_owner, EINVAL, ENOENT, ENOTDIR, EACCES, EPERM, EIO ) \
+  X( fd_shmem_domain_reserved,  EINVAL, ENOENT, ENOTDIR, EACCES, EIO ) \
+  X( fd_shmem_domain_reserve,   EINVAL, ENOENT, ENOTDIR, EBUSY, ENOMEM, EACCES, EPERM, EIO ) \
   X( fd_shmem_pool_query,       EINVAL, ENODEV, EOPNOTSUPP, EIO ) \
   X( fd_shmem_pool_alloc,       EINVAL, ENODEV, EOPNOTSUPP, E2BIG, EBUSY, ENOMEM, EACCES, EIO ) \
   X( fd_shmem_pool_free,        EINVAL, ENODEV, EOPNOTSUPP, EBUSY, EACCES, EIO ) \

@@ -43,6 +43,8 @@ mount_parse( char * line, fd_shmem_private_mount_t * m ) {
   m->root   = field[3];
   m->point  = field[4];
   m->fstype = strsep( &rest, " " );
+  strsep( &rest, " " );  /* the source */
+  m->super  = rest ? rest : "";
   return 0;
 }
 
@@ -86,4 +88,27 @@ fd_shmem_private_mounts_free( fd_shmem_private_mounts_t * m ) {
   free( m->ent );
   free( m->text );
   memset( m, 0, sizeof(*m) );
+}
+
+size_t
+fd_shmem_private_mount_min_sz( fd_shmem_private_mount_t const * m ) {
+  static char const key[] = "min_size=";
+  for( char const * opt=m->super; opt; opt=strchr( opt, ',' ), opt=opt ? opt+1 : NULL ) {
+    if( strncmp( opt, key, sizeof(key)-1UL ) ) continue;
+    char * end;
+    errno = 0;
+    unsigned long long v = strtoull( opt+sizeof(key)-1UL, &end, 10 );
+    return ( errno || ( *end && *end!=',' ) ) ? 0UL : (size_t)v;
+  }
+  return 0UL;
+}
+
+size_t
+fd_shmem_private_dev_min_sz( unsigned long dev ) {
+  fd_shmem_private_mounts_t ms;
+  fd_shmem_private_mounts_read( &ms );  /* none if it cannot be read */
+  size_t sz = 0UL;
+  for( size_t i=0UL; i<ms.cnt && !sz; i++ ) if( ms.ent[ i ].dev==dev ) sz = fd_shmem_private_mount_min_sz( &ms.ent[ i ] );
+  fd_shmem_private_mounts_free( &ms );
+  return sz;
 }

@@ -87,6 +87,7 @@ typedef struct {
   char const *  root;    /* the part of its file system shown ("/": all of it) */
   char const *  point;   /* where it is mounted */
   char const *  fstype;
+  char const *  super;   /* the file system's own options ("rw,pagesize=2M,min_size=8388608") */
 } fd_shmem_private_mount_t;
 
 /* The whole mount list, read and parsed once. */
@@ -100,6 +101,14 @@ typedef struct {
    0, or the errno of the read (ENOMEM). */
 int  fd_shmem_private_mounts_read( fd_shmem_private_mounts_t * m );
 void fd_shmem_private_mounts_free( fd_shmem_private_mounts_t * m );
+
+/* The bytes a hugetlbfs mount reserves for its own files (its min_size
+   option), 0 when it sets none. */
+size_t fd_shmem_private_mount_min_sz( fd_shmem_private_mount_t const * m );
+
+/* The same for the mount of device dev, read from the mount list now
+   (0: none, no such mount, or the list cannot be read). */
+size_t fd_shmem_private_dev_min_sz( unsigned long dev );
 
 /* ---- capabilities (fd_shmem_caps.c) ---- */
 
