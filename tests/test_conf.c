@@ -217,6 +217,25 @@ END_TEST
 /* headroom = SIZE: a size with or without a unit, set once; it
    replaces the rule (1 GiB or 1/32 of the node, the larger) that apply,
    alloc and kernel-cmdline share. */
+/* exclusive = yes or no, set once; nothing else is taken for either. */
+START_TEST( exclusive ) {
+  ck_assert_int_eq( parse( "pages = huge 0 4\n" ), 0 );
+  ck_assert_int_eq( conf.exclusive, 0 );  /* the default */
+  ck_assert_int_eq( parse( "exclusive = yes\n" ), 0 );
+  ck_assert_int_eq( conf.exclusive, 1 );
+  ck_assert( !ctl_conf_empty( &conf ) );
+  ck_assert_int_eq( parse( "exclusive=no # none kept\n" ), 0 );
+  ck_assert_int_eq( conf.exclusive, 0 );
+  ck_assert_int_eq( parse( "exclusive = yes\nexclusive = yes\n" ), 0 );
+  refuse( "exclusive = yes\nexclusive = no\n", "test.conf:2: exclusive conflicts with line 1" );
+  refuse( "exclusive = YES\n", "test.conf:1: exclusive \"YES\" is not yes or no" );
+  refuse( "exclusive = true\n", "exclusive \"true\" is not yes or no" );
+  refuse( "exclusive = 1\n", "exclusive \"1\" is not yes or no" );
+  refuse( "exclusive =\n", "exclusive \"\" is not yes or no" );
+  refuse( "exclusive = yes please\n", "exclusive \"yes please\" is not yes or no" );
+}
+END_TEST
+
 START_TEST( headroom ) {
   ck_assert_int_eq( parse( "" ), 0 );
   ck_assert_uint_eq( ctl_headroom( &conf, 8UL<<30 ), 1UL<<30 );     /* a small node keeps 1 GiB */
@@ -238,7 +257,7 @@ START_TEST( headroom ) {
   refuse( "headroom = 01G\n", "leading zero" );
   refuse( "headroom = 99999999999T\n", "is too large" );
   refuse( "headroom = -1G\n", "is not a size" );
-  refuse( "colour = 1\n", "(path, mode, user, group, pages, headroom)" );
+  refuse( "colour = 1\n", "(path, mode, user, group, pages, headroom, exclusive)" );
 }
 END_TEST
 
@@ -254,6 +273,7 @@ main( void ) {
   tcase_add_test( tc, every_node_of_a_big_machine );
   tcase_add_test( tc, cmdline_forms );
   tcase_add_test( tc, headroom );
+  tcase_add_test( tc, exclusive );
   suite_add_tcase( s, tc );
   return fdt_run( s );
 }

@@ -20,7 +20,7 @@
 #define STUCK_MAX (32)
 #define TEXT_MAX  (FD_SHMEM_PATH_MAX+400UL)  /* a line naming a domain path */
 
-typedef enum { ACT_INIT, ACT_REPAIR, ACT_OWNER, ACT_POOL } act_kind_t;
+typedef enum { ACT_INIT, ACT_REPAIR, ACT_OWNER, ACT_POOL, ACT_RESERVE } act_kind_t;
 
 /* What to do when the kernel cannot find 1 GiB of contiguous memory. */
 #define GIGANTIC_REMEDY "1 GiB pages are best reserved at boot: see fd_shmem_ctl kernel-cmdline"
@@ -52,6 +52,8 @@ typedef struct {
   int        grows;           /* a pool to grow (not to shrink) */
   int        short_gigantic;  /* a gigantic pool to grow: the running kernel may fail it */
   unsigned   types;           /* repair: the page types (bit t of FD_SHMEM_DOMAIN_TYPE_CNT) it must fix */
+  int        needs_earlier;   /* it counts on an action before it (a mount, a reservation let go), which a dry
+                                 run does not do: then it is not checked */
   diff_t     d;               /* d.text: what the action does */
 } act_t;
 
@@ -261,8 +263,17 @@ plan_domain( plan_t * plan ) {
             plan->conf.group, plan->conf.mode, plan->path );
 }
 
+/* 1 if the pool refused a shrink (EBUSY) only for pages the kernel
+   keeps for reservations, that unreserving pages let go before it
+   (a lessened reservation of the domain) make free. */
+static int
+freed_by_unreserving( size_t want, size_t unreserving ) {
+  static fd_shmem_reason_t r;  /* big: kept off the stack */
+  return unreserving && !fd_shmem_last_reason( &r ) && r.what==FD_SHMEM_REASON_HELD && r.needed<=want+unreserving;
+}
+
 static void
-plan_pool( plan_t * plan, size_t page_sz, size_t numa, size_t want ) {
+plan_pool( plan_t * plan, size_t page_sz, size_t numa, size_t want, size_t unreserving ) {
   char const * type = fd_shmem_page_sz_to_cstr( page_sz );
   fd_shmem_pool_info_t p;
   int err = fd_shmem_pool_query( page_sz, numa, &p );
@@ -280,6 +291,8 @@ plan_pool( plan_t * plan, size_t page_sz, size_t numa, size_t want ) {
   }
   if( p.total==want ) return;
   err = fd_shmem_pool_alloc_check( page_sz, want, numa );  /* the library's own rules: in use, too large */
+  int needs_earlier = err==EBUSY && freed_by_unreserving( want, unreserving );
+  if( needs_earlier ) err = 0;
   if( err==EBUSY || err==E2BIG ) ctl_warnings_add_reason( err );  /* its figures and holders */
   if( err==EBUSY || err==E2BIG ) {
     if( err==EBUSY )
@@ -293,7 +306,7 @@ plan_pool( plan_t * plan, size_t page_sz, size_t numa, size_t want ) {
   }
   act_t * a = plan_add( plan, ACT_POOL );
   if( !a ) return;
-  a->page_sz = page_sz; a->numa = numa; a->cnt = want;
+  a->page_sz = page_sz; a->numa = numa; a->cnt = want; a->needs_earlier = needs_earlier;
   a->grows          = want>p.total;
   a->short_gigantic = page_sz==FD_SHMEM_GIGANTIC_PAGE_SZ && a->grows;
   diff_set( &a->d, "pool", numa, page_sz );
@@ -309,11 +322,15 @@ plan_pool( plan_t * plan, size_t page_sz, size_t numa, size_t want ) {
 static void
 plan_pools( plan_t * plan ) {
   size_t first = plan->act_cnt;
-  for( size_t i=0; i<FD_SHMEM_DOMAIN_TYPE_CNT; i++ )
-    for( size_t n=0; n<fd_shmem_numa_cnt(); n++ ) {
-      size_t page_sz = fd_shmem_private_page_type[ FD_SHMEM_PRIVATE_LARGEST_FIRST( i ) ].page_sz, want;
-      if( ctl_conf_want( &plan->conf, page_sz, n, &want, NULL ) ) plan_pool( plan, page_sz, n, want );
-    }
+  for( size_t i=0; i<FD_SHMEM_DOMAIN_TYPE_CNT; i++ ) {
+    size_t page_sz = fd_shmem_private_page_type[ FD_SHMEM_PRIVATE_LARGEST_FIRST( i ) ].page_sz, want;
+    size_t unreserving = 0UL;  /* what a lessened reservation planned before the pools lets go */
+    for( size_t k=0; k<first; k++ )
+      if( plan->act[k].kind==ACT_RESERVE && plan->act[k].page_sz==page_sz )
+        unreserving += plan->act[k].d.present.num - plan->act[k].cnt;
+    for( size_t n=0; n<fd_shmem_numa_cnt(); n++ )
+      if( ctl_conf_want( &plan->conf, page_sz, n, &want, NULL ) ) plan_pool( plan, page_sz, n, want, unreserving );
+  }
   for( size_t i=first+1UL; i<plan->act_cnt; i++ ) {  /* a stable insertion sort on grows */
     if( plan->act[i].grows ) continue;
     act_t shrink = plan->act[i];
@@ -321,6 +338,48 @@ plan_pools( plan_t * plan ) {
     for( ; j>first && plan->act[j-1].grows; j-- ) plan->act[j] = plan->act[j-1];
     plan->act[j] = shrink;
   }
+}
+
+/* Whether the plan changes the reservation of page type t from have to
+   want pages, and how: one that lessens runs before the pools shrink
+   (the kernel keeps reserved pages), one that grows after they grow. */
+static void
+plan_reservation( plan_t * plan, size_t t, int grows ) {
+  fd_shmem_domain_info_t const * info    = &plan->lib.info;
+  size_t                         page_sz = fd_shmem_private_page_type[ t ].page_sz;
+  char const *                   type    = fd_shmem_page_sz_to_cstr( page_sz );
+  fd_shmem_pool_info_t           p;
+  if( fd_shmem_pool_query( page_sz, 0UL, &p )==EOPNOTSUPP ) return;  /* the pools' difference says it */
+  size_t want = 0UL, have = 0UL, cnt;
+  for( size_t n=0; n<fd_shmem_numa_cnt() && plan->conf.exclusive; n++ )
+    if( ctl_conf_want( &plan->conf, page_sz, n, &cnt, NULL ) ) want += cnt;
+  int mounted = info->exists && info->type[ t ].state==FD_SHMEM_TYPE_MOUNTED;
+  if( mounted && fd_shmem_domain_reserved( plan->path, page_sz, &have ) ) return;  /* as describe: unreadable */
+  if( want==have || ( want>have )!=grows ) return;
+  if( mounted && !info->type[ t ].empty ) {
+    diff_t * d = plan_stuck( plan, "reservation-held", NO_NODE, page_sz, "%s/.%s reserves %zu %s page%s, the file "
+                             "wants %zu (exclusive = %s); a hugetlbfs mount holding regions keeps its reservation "
+                             "(once they are gone, apply again)", plan->path, type, have, type, have==1UL ? "" : "s",
+                             want, plan->conf.exclusive ? "yes" : "no" );
+    value_num( &d->wanted, want ); value_num( &d->present, have );
+    return;
+  }
+  act_t * a = plan_add( plan, ACT_RESERVE );
+  if( !a ) return;
+  a->page_sz = page_sz; a->cnt = want; a->needs_earlier = !mounted;
+  diff_set( &a->d, "reservation", NO_NODE, page_sz );
+  value_num( &a->d.wanted, want ); value_num( &a->d.present, have );
+  if( want ) snprintf( a->d.text, sizeof(a->d.text), "reserve %zu %s page%s for %s/.%s (exclusive; now %zu)", want,
+                       type, want==1UL ? "" : "s", plan->path, type, have );
+  else       snprintf( a->d.text, sizeof(a->d.text), "release the %zu %s page%s %s/.%s reserves (exclusive = no)",
+                       have, type, have==1UL ? "" : "s", plan->path, type );
+}
+
+static void
+plan_reservations( plan_t * plan, int grows ) {
+  if( plan->lib.info_err ) return;
+  for( size_t t=0; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ )
+    if( fd_shmem_private_page_type[ t ].sys_dir ) plan_reservation( plan, t, grows );  /* the types with a pool */
 }
 
 static int
@@ -331,7 +390,9 @@ plan_make( ctl_t * ctl, plan_t * plan, char const * fname ) {
   err = plan_check_names( ctl, plan, fname );
   if( err ) return err;
   plan_domain( plan );
+  plan_reservations( plan, 0 );
   plan_pools( plan );
+  plan_reservations( plan, 1 );
   return 0;
 }
 
@@ -360,7 +421,10 @@ act_run( plan_t const * plan, act_t const * a, int dry_run ) {
     /* in a dry run the mounts of the repair before it are not there to be checked */
     if( dry_run && a!=plan->act && a[-1].kind==ACT_REPAIR && a[-1].types ) return 0;
     return fd_shmem_domain_set_owner( plan->path, plan->conf.mode, plan->conf.user, plan->conf.group, NULL );
-  case ACT_POOL:   return fd_shmem_pool_alloc( a->page_sz, a->cnt, a->numa, NULL );
+  case ACT_POOL:
+    return dry_run && a->needs_earlier ? 0 : fd_shmem_pool_alloc( a->page_sz, a->cnt, a->numa, NULL );
+  case ACT_RESERVE:
+    return dry_run && a->needs_earlier ? 0 : fd_shmem_domain_reserve( plan->path, a->page_sz, a->cnt );
   }
   return EINVAL;
 }

@@ -18,8 +18,8 @@
 /* The families, in the order they are written.  Each collects its
    samples in its own buffer, so one walk of the regions fills three
    families and each is still written in one block, as the format asks. */
-enum { FAM_POOL, FAM_CONF_POOL, FAM_DOMAIN, FAM_TYPE_STATE, FAM_TYPE_OFFERED, FAM_REGION_BYTES, FAM_REGION_PAGES,
-       FAM_REGION_PROCS, FAM_CONF_DIFF, FAM_CNT };
+enum { FAM_POOL, FAM_CONF_POOL, FAM_DOMAIN, FAM_TYPE_STATE, FAM_TYPE_OFFERED, FAM_TYPE_RESERVED, FAM_REGION_BYTES,
+       FAM_REGION_PAGES, FAM_REGION_PROCS, FAM_CONF_DIFF, FAM_CNT };
 
 typedef struct {
   char const * name;
@@ -38,6 +38,9 @@ static family_t const families[ FAM_CNT ] = {
                            "State of a page type's directory of the domain: 1 for the state it is in, 0 for the "
                            "others." },
   [ FAM_TYPE_OFFERED ] = { "fdshmem_domain_type_offered", "1 if the kernel offers pages of the page type, else 0." },
+  [ FAM_TYPE_RESERVED ] = { "fdshmem_domain_reserved_pages",
+                            "Pages of the pool a hugetlbfs page type of the domain reserves for its own files "
+                            "(exclusive pages), 0 for none." },
   [ FAM_REGION_BYTES ] = { "fdshmem_region_bytes", "Size of a region of the domain in bytes." },
   [ FAM_REGION_PAGES ] = { "fdshmem_region_pages", "Pages of a region of the domain." },
   [ FAM_REGION_PROCS ] = { "fdshmem_region_processes", "Processes that map a region of the domain." },
@@ -180,6 +183,13 @@ metrics_domain( ctl_t * ctl, metrics_t * m ) {
     FILE * f = sample( m, FAM_TYPE_OFFERED, "domain", m->domain );
     label( f, "type", type );
     value( f, (size_t)!!ti->offered );
+    size_t reserved;
+    if( !fd_shmem_private_page_type[ t ].sys_dir ) continue;  /* normal pages: no pool to reserve from */
+    err = fd_shmem_domain_reserved( m->domain, ti->page_sz, &reserved );
+    if( err ) return domain_unreadable( ctl, err, "domain", m->domain );
+    f = sample( m, FAM_TYPE_RESERVED, "domain", m->domain );
+    label( f, "type", type );
+    value( f, reserved );
   }
   err = fd_shmem_domain_regions( m->domain, metrics_region, m );
   return err ? domain_unreadable( ctl, err, "the regions of domain", m->domain ) : 0;

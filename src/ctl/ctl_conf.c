@@ -10,7 +10,7 @@
 #include <sys/types.h>
 
 static char const * const key_names[ CTL_CONF_KEY_CNT ] = { "path", "mode", "user", "group", "pages",
-                                                                            "headroom" };
+                                                                            "headroom", "exclusive" };
 
 #define SHOWN_MAX (60)  /* bytes of a bad value quoted back (the tool escapes what it prints) */
 
@@ -179,6 +179,21 @@ parse_headroom( parse_t * p, char const * val ) {
   return 0;
 }
 
+/* yes or no, nothing else: a guess at "true" or "1" could leave pages
+   open to others that the admin meant to keep. */
+static int
+parse_exclusive( parse_t * p, char const * val ) {
+  char b[ SHOWN_BUF ];
+  int yes = !strcmp( val, "yes" );
+  if( !yes && strcmp( val, "no" ) )
+    return fail( p, "exclusive \"%s\" is not yes or no", ctl_cut( val, b, sizeof(b) ) );
+  unsigned * line = &p->conf->line_of[ CTL_CONF_EXCLUSIVE ];
+  if( *line && p->conf->exclusive!=yes ) return fail( p, "exclusive conflicts with line %u", *line );
+  p->conf->exclusive = yes;
+  if( !*line ) *line = p->line;
+  return 0;
+}
+
 int
 ctl_conf_want( ctl_conf_t const * conf, size_t page_sz, size_t numa, size_t * cnt, unsigned * line ) {
   ctl_conf_pages_t const * best = NULL;
@@ -218,10 +233,11 @@ parse_line( parse_t * p, char * line ) {
     case CTL_CONF_MODE:  return parse_mode( p, val );
     case CTL_CONF_PAGES: return parse_pages( p, val );
     case CTL_CONF_HEADROOM: return parse_headroom( p, val );
+    case CTL_CONF_EXCLUSIVE: return parse_exclusive( p, val );
     default:             return parse_id( p, k, val );
     }
   }
-  return fail( p, "unknown key \"%s\" (path, mode, user, group, pages, headroom)", ctl_cut( key, b, sizeof(b) ) );
+  return fail( p, "unknown key \"%s\" (path, mode, user, group, pages, headroom, exclusive)", ctl_cut( key, b, sizeof(b) ) );
 }
 
 /* Reads one line (its newline dropped) into buf, which has room for

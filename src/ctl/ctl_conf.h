@@ -26,7 +26,7 @@ typedef struct {
 
 /* Keys, as indexes of ctl_conf_t.line_of. */
 enum { CTL_CONF_PATH, CTL_CONF_MODE, CTL_CONF_USER, CTL_CONF_GROUP, CTL_CONF_PAGES, CTL_CONF_HEADROOM,
-       CTL_CONF_KEY_CNT };
+       CTL_CONF_EXCLUSIVE, CTL_CONF_KEY_CNT };
 
 typedef struct {
   char             path[ FD_SHMEM_PATH_MAX+1UL ];   /* tidied (ctl_path_tidy); "" = the current domain */
@@ -36,6 +36,7 @@ typedef struct {
   ctl_conf_pages_t pages[ CTL_CONF_PAGES_MAX ];
   size_t           pages_cnt;
   size_t           headroom;   /* bytes each node keeps beside its pools (when line_of says it is set) */
+  int              exclusive;  /* the domain's mounts reserve the file's pages for it (fd_shmem_domain_reserve) */
   unsigned         line_of[ CTL_CONF_KEY_CNT ];  /* where each key was first set (0: not) */
   char             err[ PATH_MAX+512 ];  /* "FILE:LINE: what is wrong", whole for any FILE */
 } ctl_conf_t;

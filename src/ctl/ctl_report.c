@@ -90,22 +90,29 @@ report_region( void * ctx, fd_shmem_region_info_t const * r ) {
   return 0;
 }
 
-/* Each page type's state: a line for a person, an object for JSON. */
+/* Each page type's state, and the pages a hugetlbfs one reserves for
+   the domain (exclusive): a line for a person, an object for JSON. */
 static void
-report_types( ctl_t const * ctl, FILE * out, fd_shmem_domain_info_t const * info ) {
+report_types( ctl_t const * ctl, FILE * out, char const * path, fd_shmem_domain_info_t const * info ) {
   if( ctl->json ) fprintf( out, "  \"types\": [" );
   for( int t=0; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
     fd_shmem_type_info_t const * ti = &info->type[ t ];
     char const * type  = fd_shmem_page_sz_to_cstr( ti->page_sz );
     char const * state = fd_shmem_type_state_cstr( ti->state );
+    size_t reserved = 0UL;
+    int    has_pool = ti->page_sz!=FD_SHMEM_NORMAL_PAGE_SZ;
+    if( has_pool && fd_shmem_domain_reserved( path, ti->page_sz, &reserved ) ) reserved = 0UL;  /* as describe saw */
     if( ctl->json ) {
-      fprintf( out, "%s\n    { \"type\": \"%s\", \"state\": \"%s\", \"offered\": %s }", t ? "," : "", type, state,
+      fprintf( out, "%s\n    { \"type\": \"%s\", \"state\": \"%s\", \"offered\": %s", t ? "," : "", type, state,
                ti->offered ? "true" : "false" );
+      if( has_pool ) fprintf( out, ", \"reserved_pages\": %zu", reserved );
+      fprintf( out, " }" );
       continue;
     }
     if( ti->state==FD_SHMEM_TYPE_MISSING && !ti->offered ) state = "absent (not offered by this kernel)";
-    fprintf( out, "  .%-9s %s%s\n", type, state,
-             ti->state==FD_SHMEM_TYPE_MOUNTED || !ti->offered ? "" : "  (see: fd_shmem_ctl apply)" );
+    fprintf( out, "  .%-9s %s", type, state );
+    if( reserved ) fprintf( out, ", reserves %zu page%s", reserved, reserved==1UL ? "" : "s" );
+    fprintf( out, "%s\n", ti->state==FD_SHMEM_TYPE_MOUNTED || !ti->offered ? "" : "  (see: fd_shmem_ctl apply)" );
   }
   if( ctl->json ) fprintf( out, "\n  ],\n" );
 }
@@ -213,7 +220,7 @@ report( ctl_t * ctl, FILE * out ) {
     ctl_put_safe( out, path );  /* bytes outside printable ASCII as \xHH */
     fprintf( out, "%s\n", exists ? "" : ": does not exist" );
   }
-  if( exists ) { report_types( ctl, out, &info ); report_problems( ctl, out, &info ); }
+  if( exists ) { report_types( ctl, out, path, &info ); report_problems( ctl, out, &info ); }
   if( ctl->json ) fprintf( out, "  \"regions\": [" );
   region_walk_t w = { ctl, out, 0UL };
   if( exists && !ctl->json )
