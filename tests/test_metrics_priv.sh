@@ -49,7 +49,7 @@ promtool check metrics <"$tmp/out" >"$tmp/lint" 2>&1 || fail "promtool check met
 [ ! -s "$tmp/lint" ] || fail "promtool check metrics found problems: $(cat "$tmp/lint")"
 checks=$((checks + 1))
 families=$(grep -c '^# TYPE fdshmem_[a-z_]* gauge$' "$tmp/out")
-[ "$families" = 9 ] || fail "$families families, want 9 (with a config)"
+[ "$families" = 11 ] || fail "$families families, want 11 (with a config)"
 
 # every pool figure as sysfs has it, per node and page size
 for d in /sys/devices/system/node/node[0-9]*/hugepages/hugepages-*kB; do
@@ -59,6 +59,11 @@ for d in /sys/devices/system/node/node[0-9]*/hugepages/hugepages-*kB; do
   has "fdshmem_pool_pages{node=\"$node\",size=\"$size\",state=\"free\"} $(cat "$d/free_hugepages")"
   has "fdshmem_pool_pages{node=\"$node\",size=\"$size\",state=\"surplus\"} $(cat "$d/surplus_hugepages")"
 done
+for d in /sys/kernel/mm/hugepages/hugepages-*kB; do  # reserved: counted for the machine only
+  kb=${d##*hugepages-}
+  has "fdshmem_pool_reserved_pages{size=\"$(( ${kb%kB} * 1024 ))\"} $(cat "$d/resv_hugepages")"
+done
+has "fdshmem_domain_reserved_pages{domain=\"$dom\",type=\"huge\"} 0"
 has "fdshmem_config_pool_pages{node=\"0\",size=\"2097152\"} $want"
 has "fdshmem_domain_exists{domain=\"$dom\"} 1"
 for type in normal huge; do

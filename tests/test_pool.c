@@ -483,6 +483,20 @@ static int query_not_a_number( void ) {
   return fd_shmem_pool_query( HUGE, 0, &pool_info );
 }
 
+static size_t reserved_cnt;
+static int reserved_normal( void ) { return fd_shmem_pool_reserved( FD_SHMEM_NORMAL_PAGE_SZ, &reserved_cnt ); }
+static int reserved_null( void )   { return fd_shmem_pool_reserved( HUGE, NULL ); }
+static int reserved_no_giant( void ) {  /* a kernel without 1 GiB pages has no such pool at all */
+  char path[ 512 ];
+  fake_path( path, sizeof(path), "sys/kernel/mm/hugepages/hugepages-1048576kB/resv_hugepages" );
+  unlink( path );
+  return fd_shmem_pool_reserved( GIANT, &reserved_cnt );
+}
+static int reserved_not_a_number( void ) {
+  fake_put( "sys/kernel/mm/hugepages/hugepages-2048kB/resv_hugepages", "some\n" );
+  return fd_shmem_pool_reserved( HUGE, &reserved_cnt );
+}
+
 static int alloc_normal( void )   { return fd_shmem_pool_alloc( FD_SHMEM_NORMAL_PAGE_SZ, 1, 0, NULL ); }
 static int alloc_no_node( void )  { return fd_shmem_pool_alloc( HUGE, 1, 2, NULL ); }
 static int alloc_no_giant( void ) { return fd_shmem_pool_alloc( GIANT, 1, 1, NULL ); }
@@ -567,6 +581,10 @@ static fdt_errcase_t const pool_cases[] = {
   { "fd_shmem_pool_alloc_check", E2BIG,      check_too_big,      0 },
   { "fd_shmem_pool_alloc_check", EBUSY,      check_in_use,       0 },
   { "fd_shmem_pool_alloc_check", EIO,        check_not_a_number, 0 },
+  { "fd_shmem_pool_reserved", EINVAL,     reserved_normal,       0 },
+  { "fd_shmem_pool_reserved", EINVAL,     reserved_null,         0 },
+  { "fd_shmem_pool_reserved", EOPNOTSUPP, reserved_no_giant,     0 },
+  { "fd_shmem_pool_reserved", EIO,        reserved_not_a_number, 0 },
   { "fd_shmem_pool_free",  EINVAL,     free_normal,        0 },
   { "fd_shmem_pool_free",  ENODEV,     free_no_node,       0 },
   { "fd_shmem_pool_free",  EOPNOTSUPP, free_no_giant,      0 },
@@ -595,6 +613,10 @@ START_TEST( query_reads_the_pool ) {
   ck_assert_int_eq( fd_shmem_pool_query( HUGE, 2, &info ), ENODEV );
   ck_assert_int_eq( fd_shmem_pool_query( FD_SHMEM_NORMAL_PAGE_SZ, 0, &info ), EINVAL );
   ck_assert_int_eq( fd_shmem_pool_query( HUGE, 0, NULL ), EINVAL );
+  fake_global( HUGE, 4, 3 );
+  size_t reserved = 0UL;
+  ck_assert_int_eq( fd_shmem_pool_reserved( HUGE, &reserved ), 0 );  /* the machine's, as the kernel counts it */
+  ck_assert_uint_eq( reserved, 3 );
 }
 END_TEST
 

@@ -524,6 +524,16 @@ typedef struct fd_shmem_pool_info {
    size), EIO (a sysfs file unreadable or not a number). */
 int fd_shmem_pool_query( size_t page_sz, size_t numa_idx, fd_shmem_pool_info_t * info );
 
+/* fd_shmem_pool_reserved sets *page_cnt to the pages of the machine's
+   pool of page_sz promised and not yet used: to mappings made and not
+   yet touched, and to hugetlbfs mounts that reserve pages (a domain's
+   exclusive pages, fd_shmem_domain_reserve).  The kernel keeps this
+   count for the machine only, not per node.  Returns 0 or one of:
+   EINVAL (normal or bad page size, NULL page_cnt), EOPNOTSUPP (the
+   kernel has no pages of that size), EIO (unreadable or not a
+   number). */
+int fd_shmem_pool_reserved( size_t page_sz, size_t * page_cnt );
+
 /* fd_shmem_pool_alloc sets node numa_idx's pool of page_sz pages to
    page_cnt.  Everything is checked before anything is written: a count
    whose bytes exceed the node's memory is refused (E2BIG); shrinking is

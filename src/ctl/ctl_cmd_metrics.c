@@ -18,7 +18,7 @@
 /* The families, in the order they are written.  Each collects its
    samples in its own buffer, so one walk of the regions fills three
    families and each is still written in one block, as the format asks. */
-enum { FAM_POOL, FAM_CONF_POOL, FAM_DOMAIN, FAM_TYPE_STATE, FAM_TYPE_OFFERED, FAM_TYPE_RESERVED, FAM_REGION_BYTES,
+enum { FAM_POOL, FAM_POOL_RESERVED, FAM_CONF_POOL, FAM_DOMAIN, FAM_TYPE_STATE, FAM_TYPE_OFFERED, FAM_TYPE_RESERVED, FAM_REGION_BYTES,
        FAM_REGION_PAGES, FAM_REGION_PROCS, FAM_CONF_DIFF, FAM_CNT };
 
 typedef struct {
@@ -30,6 +30,9 @@ static family_t const families[ FAM_CNT ] = {
   [ FAM_POOL ]         = { "fdshmem_pool_pages",
                            "Pages in a NUMA node's hugepage pool of one page size (bytes), by state: total, free, "
                            "surplus." },
+  [ FAM_POOL_RESERVED ] = { "fdshmem_pool_reserved_pages",
+                            "Pages of the machine's hugepage pool of one page size (bytes) promised to mappings and "
+                            "mounts but not yet used; the kernel counts them for the machine, not per node." },
   [ FAM_CONF_POOL ]    = { "fdshmem_config_pool_pages",
                            "Pages the provisioning file wants in a NUMA node's hugepage pool of one page size "
                            "(bytes)." },
@@ -119,6 +122,11 @@ metrics_pools( ctl_t * ctl, metrics_t * m, ctl_conf_t const * conf ) {
     if( !fd_shmem_private_page_type[ t ].sys_dir ) continue;  /* normal pages: no pool */
     char size[ 24 ];
     snprintf( size, sizeof(size), "%zu", page_sz );
+    size_t reserved;
+    int err = fd_shmem_pool_reserved( page_sz, &reserved );
+    if( err && err!=EOPNOTSUPP ) return ctl_fail( ctl, err, "cannot read the reserved %s pages: %s",
+                                                  fd_shmem_page_sz_to_cstr( page_sz ), strerror( ctl_real_err( err ) ) );
+    if( !err ) { FILE * f = sample( m, FAM_POOL_RESERVED, "size", size ); value( f, reserved ); }
     for( size_t n=0UL; n<fd_shmem_numa_cnt(); n++ ) {
       char node[ 24 ];
       snprintf( node, sizeof(node), "%zu", n );
@@ -126,7 +134,7 @@ metrics_pools( ctl_t * ctl, metrics_t * m, ctl_conf_t const * conf ) {
       if( conf && ctl_conf_want( conf, page_sz, n, &want, &line ) )
         pool_sample( m, FAM_CONF_POOL, node, size, NULL, want );
       fd_shmem_pool_info_t p;
-      int err = fd_shmem_pool_query( page_sz, n, &p );
+      err = fd_shmem_pool_query( page_sz, n, &p );
       if( err==EOPNOTSUPP || err==ENODEV ) continue;  /* no such page size; a node the kernel has no pool on */
       if( err ) return ctl_fail( ctl, err, "cannot read node %zu's pool of %s pages: %s", n,
                                  fd_shmem_page_sz_to_cstr( page_sz ), strerror( ctl_real_err( err ) ) );

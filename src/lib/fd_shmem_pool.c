@@ -110,6 +110,19 @@ fd_shmem_pool_query( size_t page_sz, size_t numa_idx, fd_shmem_pool_info_t * inf
   return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_pool_query, pool_query( &view, page_sz, numa_idx, info ) );
 }
 
+/* The kernel counts reserved pages machine-wide only. */
+static int
+pool_reserved( size_t page_sz, size_t * page_cnt ) {
+  if( !fd_shmem_private_pool_dir_name( page_sz ) || !page_cnt ) return EINVAL;
+  int err = fd_shmem_private_hugepage_figure( page_sz, FD_SHMEM_PRIVATE_ALL_NODES, "resv_hugepages", page_cnt );
+  return err==ENOENT ? EOPNOTSUPP : err;  /* no such pool: the kernel lacks the page size */
+}
+
+FD_SHMEM_EXPORT int
+fd_shmem_pool_reserved( size_t page_sz, size_t * page_cnt ) {
+  return FD_SHMEM_PRIVATE_ERRSET_FILTER( fd_shmem_pool_reserved, pool_reserved( page_sz, page_cnt ) );
+}
+
 /* E2BIG, said, when r's pages would need more than the node has. */
 static int
 check_fits( pool_req_t * r ) {

@@ -43,6 +43,7 @@
   X( fd_shmem_pool_alloc,       EINVAL, ENODEV, EOPNOTSUPP, E2BIG, EBUSY, ENOMEM, EACCES, EIO ) \
   X( fd_shmem_pool_free,        EINVAL, ENODEV, EOPNOTSUPP, EBUSY, EACCES, EIO ) \
   X( fd_shmem_pool_alloc_check, EINVAL, ENODEV, EOPNOTSUPP, E2BIG, EBUSY, EIO ) \
+  X( fd_shmem_pool_reserved,    EINVAL, EOPNOTSUPP, EIO ) \
   X( fd_shmem_acquire_multi,    EINVAL, ENOMEM, EIO ) \
   X( fd_shmem_acquire,          EINVAL, ENOMEM, EIO ) \
   X( fd_shmem_release,          EINVAL, EIO ) \
