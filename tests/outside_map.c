@@ -92,9 +92,9 @@ static int
 outside_map( size_t page_sz, size_t page_cnt, size_t node ) {
   char const * type = fd_shmem_page_sz_to_cstr( page_sz );
   size_t       sz   = page_sz*page_cnt;
-  int          huge = ( page_sz==FD_SHMEM_HUGE_PAGE_SZ ? FD_SHMEM_HUGE_LG_PAGE_SZ : FD_SHMEM_GIGANTIC_LG_PAGE_SZ );
+  int          lg   = page_sz==FD_SHMEM_HUGE_PAGE_SZ ? FD_SHMEM_HUGE_LG_PAGE_SZ : FD_SHMEM_GIGANTIC_LG_PAGE_SZ;
   void * mem = mmap( NULL, sz, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | ( huge << MAP_HUGE_SHIFT ), -1, 0 );
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | ( lg << MAP_HUGE_SHIFT ), -1, 0 );
   if( mem==MAP_FAILED ) {
     int err = errno;
     printf( "mmap of %zu %s pages refused: %s\n", page_cnt, type, strerror( err ) );

@@ -56,7 +56,8 @@ run() {
   checks=$((checks + 1))
   "$CTL" "$@" >"$tmp/out" 2>"$tmp/err"
   status=$?
-  [ "$status" = "$want_status" ] || { fail "fd_shmem_ctl $*: exit $status, want $want_status:"; cat "$tmp/out" "$tmp/err"; }
+  [ "$status" = "$want_status" ] ||
+    { fail "fd_shmem_ctl $*: exit $status, want $want_status:"; cat "$tmp/out" "$tmp/err"; }
 }
 err_has() {
   checks=$((checks + 1))
