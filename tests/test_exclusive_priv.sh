@@ -107,7 +107,7 @@ is "min_size of .huge" "$(min_size huge)" 8388608
 outside 3 map huge 1 0
 outside 3 map huge 1
 expect 0 "^  \.huge +mounted, reserves 4 pages$" "" -- --shmem-path "$dom" query
-expect 0 "" "" -- --json --shmem-path "$dom" query
+run 0 --json --shmem-path "$dom" query
 json_ok "--json query"
 out_has '"type": "huge", .*"reserved_pages": 4'
 out_has '"type": "gigantic", .*"reserved_pages": 0'
@@ -138,10 +138,10 @@ out_has "^fdshmem_domain_reserved_pages\{domain=\"$dom\",type=\"huge\"\} 4$"
 expect 0 "" "" -- --quiet --shmem-path "$dom" create excl_keep 4 huge 0 0600
 sed -i 's/^pages = huge 0 4$/pages = huge 0 2/' "$conf"
 expect 1 "^differs: .*reserv" "differs from" -- check "$conf"
-check_kinds "pool-in-use reservation" check "$conf"
-out_has '"kind": "reservation", "(page_)?type": "huge", "wanted": 2, "present": 4, "text": '
+check_kinds "pool-in-use reservation-held" check "$conf"
+out_has '"kind": "reservation-held", "page_type": "huge", "wanted": 2, "present": 4, "text": '
 run 1 --quiet apply "$conf"
-err_has "excl_keep"
+err_has "reserves 4 huge pages.*(excl_keep|holding regions)"
 is "node 0 huge pool after a refused apply" "$(cat "$pool")" 4
 is "min_size of .huge after a refused apply" "$(min_size huge)" 8388608
 [ -e "$dom/.huge/excl_keep" ] || fail "the held region is gone"
@@ -158,12 +158,13 @@ expect 0 "^ok: the machine matches" "" -- check "$conf"
 sed -i 's/^exclusive = yes$/exclusive = no/' "$conf"
 expect 1 "^differs: .*reserv" "differs from" -- check "$conf"
 check_kinds "reservation" check "$conf"
-expect 0 "" "" -- --quiet apply "$conf"
+out_has '"kind": "reservation", "page_type": "huge", "wanted": 0, "present": 2, "text": '
+expect 0 "^apply: .*2 huge pages" "" -- --quiet apply "$conf"
 is "resv_hugepages after exclusive = no" "$(resv $H)" "$resv_before"
 is "min_size of .huge after exclusive = no" "$(min_size huge)" ""
 outside 0 map huge 1 0
 expect 0 "^  \.huge +mounted$" "" -- --shmem-path "$dom" query
-expect 0 "" "" -- --json --shmem-path "$dom" query
+run 0 --json --shmem-path "$dom" query
 out_has '"type": "huge", .*"reserved_pages": 0'
 expect 0 "^ok: the machine matches" "" -- check "$conf"
 sed -i '/^exclusive = no$/d' "$conf"
@@ -185,14 +186,14 @@ else
   is "min_size of .gigantic" "$(min_size gigantic)" $((g_want * 1073741824))
   outside 3 map gigantic 1 0
   expect 0 "^  \.gigantic +mounted, reserves $g_want pages?$" "" -- --shmem-path "$dom" query
-  expect 0 "" "" -- --json --shmem-path "$dom" query
+  run 0 --json --shmem-path "$dom" query
   out_has "\"type\": \"gigantic\", .*\"reserved_pages\": $g_want"
   expect 0 "" "" -- --quiet --shmem-path "$dom" create giga "$g_want" gigantic 0 0600
   expect 0 "" "" -- --quiet --shmem-path "$dom" unlink giga gigantic
   is "resv of 1 GiB pages after the region went" "$(resv $G)" $((g_resv_before + g_want))
   outside 3 map gigantic 1 0
   sed -i 's/^exclusive = yes$/exclusive = no/' "$conf"
-  expect 0 "" "" -- --quiet apply "$conf"
+  expect 0 "^apply: " "" -- --quiet apply "$conf"
   is "resv of 1 GiB pages after exclusive = no" "$(resv $G)" "$g_resv_before"
   outside 0 map gigantic 1 0
 fi
