@@ -115,6 +115,18 @@ expect 0 "^ok: the machine matches" "" -- check "$conf"
 check_json_agrees "" check "$conf"
 expect 0 "^nothing to do: the machine matches" "" -- apply "$conf"
 
+# a reservation lost (the mount made again by hand, without min_size) is
+# found by check and put back by apply
+umount "$dom/.huge" && mount -t hugetlbfs -o pagesize=2M,mode=0700 fdshmem-test "$dom/.huge"
+is "resv_hugepages with the reservation lost" "$(resv $H)" "$resv_before"
+outside 0 map huge 1 0
+expect 1 "^differs: .*reserv" "differs from" -- check "$conf"
+check_kinds "reservation" check "$conf"
+out_has '"kind": "reservation", "page_type": "huge", "wanted": 4, "present": 0, "text": '
+expect 0 "reserve" "" -- --quiet apply "$conf"
+is "resv_hugepages after apply put it back" "$(resv $H)" $((resv_before + 4))
+outside 3 map huge 1 0
+
 # ---- the domain's creates are served; the reservation outlives them ----
 expect 0 "" "" -- --quiet --shmem-path "$dom" create half1 2 huge 0 0600 create half2 2 huge 0 0600
 is "free 2 MiB pages with 4 pages of regions" "$(cat $H/free_hugepages)" 0
