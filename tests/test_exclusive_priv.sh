@@ -37,6 +37,7 @@ fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 # is WHAT GOT WANT
 is() {
   checks=$((checks + 1))
+  echo "$1: $2"  # the transcript a reader of the log follows
   [ "$2" = "$3" ] || fail "$1: $2, want $3"
 }
 # outside STATUS ARGS...: runs outside_map ARGS (FD_SHMEM_PATH=$map_domain
@@ -48,6 +49,7 @@ outside() {
   checks=$((checks + 1))
   if [ -n "$map_domain" ]; then FD_SHMEM_PATH=$map_domain "$MAP" "$@"; else "$MAP" "$@"; fi >"$tmp/map" 2>&1
   status=$?
+  echo "outside_map $*: exit $status"
   [ "$status" = "$want_status" ] || { fail "outside_map $*: exit $status, want $want_status:"; cat "$tmp/map"; }
 }
 # run STATUS ARGS...: runs the tool, wants exit STATUS; output in $tmp/out, $tmp/err

@@ -55,6 +55,7 @@ has() {
 # is WHAT GOT WANT
 is() {
   checks=$((checks + 1))
+  echo "$1: $2"  # the transcript a reader of the log follows
   [ "$2" = "$3" ] || fail "$1: $2, want $3"
 }
 # outside STATUS ARGS...: outside_map ARGS (FD_SHMEM_PATH=$map_domain when
@@ -65,6 +66,7 @@ outside() {
   checks=$((checks + 1))
   if [ -n "$map_domain" ]; then FD_SHMEM_PATH=$map_domain "$MAP" "$@"; else "$MAP" "$@"; fi >"$tmp/map" 2>&1
   got=$?
+  echo "outside_map $*: exit $got"
   [ "$got" = "$want" ] || { fail "outside_map $*: exit $got, want $want:"; cat "$tmp/map"; }
 }
 refused_on_both() {
@@ -82,6 +84,7 @@ conf=$tmp/fdshmem.conf
 printf 'path = %s\nmode = 0700\nheadroom = 0\nexclusive = yes\npages = huge 0 %s\npages = huge 1 %s\n' \
   "$dom" "$n" "$n" >"$conf"
 run 0 --quiet apply "$conf"
+cat "$tmp/out"
 has "reserve"
 is "node 0 huge pool" "$(cat "$(pool 0)")" "$n"
 is "node 1 huge pool" "$(cat "$(pool 1)")" "$n"
@@ -89,6 +92,7 @@ is "resv_hugepages after apply" "$(cat $H/resv_hugepages)" $((resv_before + 2 * 
 refused_on_both
 run 0 --shmem-path "$dom" query
 has "^  \.huge +mounted, reserves $((2 * n)) pages$"
+grep '^  \.huge' "$tmp/out"
 run 0 --json --shmem-path "$dom" query
 has "\"type\": \"huge\", .*\"reserved_pages\": $((2 * n))"
 run 0 check "$conf"
