@@ -59,26 +59,38 @@ ctl_headroom( ctl_conf_t const * conf, size_t node_bytes ) {
   return node_bytes>>KEEP_SHIFT > KEEP_MIN ? node_bytes>>KEEP_SHIFT : KEEP_MIN;
 }
 
-int
-ctl_headroom_check( ctl_t * ctl, ctl_conf_t const * conf, char const * fname, size_t numa, size_t const * want ) {
-  size_t now = 0UL, after = 0UL, mem = 0UL;
+void
+ctl_node_pools( size_t numa, size_t const * want, ctl_node_pools_t * np ) {
+  np->mem = np->now = np->after = 0UL;
   for( size_t t=0; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {
     fd_shmem_pool_info_t p;
     if( PAGE_SZ( t )==FD_SHMEM_NORMAL_PAGE_SZ || fd_shmem_pool_query( PAGE_SZ( t ), numa, &p ) ) continue;
-    size_t cnt = want[t]==CTL_POOL_AS_NOW ? p.total : want[t];
-    mem    = p.node_bytes;
-    now   += p.total*PAGE_SZ( t );
-    after += cnt>mem/PAGE_SZ( t ) ? mem+1UL : cnt*PAGE_SZ( t );  /* more than the node: the library refuses it */
+    size_t cnt = !want || want[t]==CTL_POOL_AS_NOW ? p.total : want[t];
+    np->mem    = p.node_bytes;
+    np->now   += p.total*PAGE_SZ( t );
+    np->after += cnt>np->mem/PAGE_SZ( t ) ? np->mem+1UL : cnt*PAGE_SZ( t );  /* more than the node: refused */
   }
-  size_t keep = ctl_headroom( conf, mem );
-  if( after<=now || after>mem || mem-after>=keep ) return 0;  /* only a grow is refused */
+}
+
+char const *
+ctl_headroom_rule( ctl_conf_t const * conf, size_t keep, char * buf, size_t buf_sz ) {
+  if( !conf || !conf->line_of[ CTL_CONF_HEADROOM ] ) return "1 GiB or 1/32 of the node, the larger";
+  snprintf( buf, buf_sz, "headroom = %zu MiB", keep>>20 );
+  return buf;
+}
+
+int
+ctl_headroom_check( ctl_t * ctl, ctl_conf_t const * conf, char const * fname, size_t numa, size_t const * want ) {
+  ctl_node_pools_t np;
+  ctl_node_pools( numa, want, &np );
+  size_t mem = np.mem, after = np.after, keep = ctl_headroom( conf, mem );
+  if( after<=np.now || after>mem || mem-after>=keep ) return 0;  /* only a grow is refused */
   int own = conf && conf->line_of[ CTL_CONF_HEADROOM ];
   char rule[ 64 ];
-  snprintf( rule, sizeof(rule), own ? "headroom = %zu MiB" : "1 GiB or 1/32 of the node, the larger", keep>>20 );
   return ctl_fail( ctl, E2BIG, "node %zu: its pools would take %zu MiB of its %zu MiB, leaving %zu MiB, less than "
                    "the %zu MiB it keeps for the kernel and programs (%s%s%s); set headroom = SIZE in %s to change "
-                   "that; nothing was done", numa, after>>20, mem>>20, ( mem-after )>>20, keep>>20, rule,
-                   own ? " in " : "", own ? fname : "", fname );
+                   "that; nothing was done", numa, after>>20, mem>>20, ( mem-after )>>20, keep>>20,
+                   ctl_headroom_rule( conf, keep, rule, sizeof(rule) ), own ? " in " : "", own ? fname : "", fname );
 }
 
 /* Refuses what would leave node n too little memory to boot: every

@@ -32,11 +32,25 @@ int ctl_conf_check_names( ctl_t * ctl, ctl_conf_t * conf, char const * fname );
    (ctl_cmdline.c). */
 size_t ctl_headroom( ctl_conf_t const * conf, size_t node_bytes );
 
+#define CTL_POOL_AS_NOW (~0UL)  /* a pool's count as it is */
+
+/* Node numa's memory (MemTotal; 0: no memory, or none to be read) and
+   the bytes its hugepage pools take: now, and with each page type t of
+   the library's table at want[t] pages (CTL_POOL_AS_NOW, or want NULL:
+   as they are); after is more than mem for pages the node cannot hold. */
+typedef struct {
+  size_t mem, now, after;
+} ctl_node_pools_t;
+void ctl_node_pools( size_t numa, size_t const * want, ctl_node_pools_t * np );
+
+/* How conf (or NULL) sets keep, the headroom of a node, in words: its
+   key and figure, or the default rule (buf holds the words: 64 bytes). */
+char const * ctl_headroom_rule( ctl_conf_t const * conf, size_t keep, char * buf, size_t buf_sz );
+
 /* Refuses (E2BIG, ctl->why naming the node, the figures and the key of
    fname) pools of node numa set to want[t] pages of each page type t of
    the library's table (CTL_POOL_AS_NOW: as they are) that grow and
    would leave the node less than its headroom.  0 otherwise. */
-#define CTL_POOL_AS_NOW (~0UL)
 int ctl_headroom_check( ctl_t * ctl, ctl_conf_t const * conf, char const * fname, size_t numa, size_t const * want );
 
 /* FILE of apply, check (names: its path and owner checked too) and
