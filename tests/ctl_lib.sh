@@ -108,3 +108,30 @@ check_json_agrees() {
   [ -z "$why" ] && return 0
   echo "FAIL: --json $*: ${why#; }:"; cat "$tmp/out" "$tmp/text"; fails=$((fails + 1))
 }
+
+# node_left N: the bytes of node N's memory (MemTotal of its meminfo)
+# its hugepage pools leave, every page size's pages (sysfs) taken off.
+# (The helpers below name their variables _nl_*: they share the test's.)
+node_left() {
+  _nl_left=$(( $(awk '/MemTotal/ { print $4 }' "/sys/devices/system/node/node$1/meminfo") * 1024 ))
+  for _nl_p in /sys/devices/system/node/node"$1"/hugepages/hugepages-*kB; do
+    [ -e "$_nl_p" ] || continue
+    _nl_kb=${_nl_p##*hugepages-}
+    _nl_left=$(( _nl_left - $(cat "$_nl_p/nr_hugepages") * ${_nl_kb%kB} * 1024 ))
+  done
+  echo "$_nl_left"
+}
+
+# headroom_rule N: the bytes node N keeps by default: 1 GiB, or 1/32 of
+# its memory if that is more.
+headroom_rule() {
+  _nl_mem=$(( $(awk '/MemTotal/ { print $4 }' "/sys/devices/system/node/node$1/meminfo") * 1024 ))
+  if [ $((_nl_mem / 32)) -gt $((1 << 30)) ]; then echo $((_nl_mem / 32)); else echo $((1 << 30)); fi
+}
+
+# nodes_with_memory: the nodes that have memory and hugepage pools.
+nodes_with_memory() {
+  for _nl_d in /sys/devices/system/node/node[0-9]*; do
+    [ -d "$_nl_d/hugepages" ] && [ "$(awk '/MemTotal/ { print $4 }' "$_nl_d/meminfo")" -gt 0 ] && echo "${_nl_d##*node}"
+  done
+}

@@ -33,6 +33,16 @@ out_has "^fdshmem_domain_type_state\{domain=\"$dom\",type=\"normal\",state=\"unm
 out_has '^fdshmem_config_pool_pages\{node="0",size="2097152"\} 1$'
 out_has '^fdshmem_config_differences [1-9]'
 out_has '^# TYPE fdshmem_region_bytes gauge$'
+# per node with memory: its memory (meminfo), what its pools leave
+# (sysfs) and the headroom it keeps, the default rule's or the file's
+for n in $(nodes_with_memory); do
+  out_has "^fdshmem_node_memory_bytes\{node=\"$n\"\} $(( $(awk '/MemTotal/ { print $4 }' \
+    "/sys/devices/system/node/node$n/meminfo") * 1024 ))\$"
+  out_has "^fdshmem_node_headroom_bytes\{node=\"$n\"\} $(node_left "$n")\$"
+  out_has "^fdshmem_node_headroom_min_bytes\{node=\"$n\"\} $(headroom_rule "$n")\$"
+done
+printf 'headroom = 256M\n' >>"$tmp/good.conf"
+expect 0 "^fdshmem_node_headroom_min_bytes\{node=\"0\"\} 268435456\$" "" -- metrics "$tmp/good.conf"
 # label values escaped as the format wants: \" and \\; other bytes as the text \xHH
 odd=$(printf '/nonexistent/a"b\\c\001')
 want='^fdshmem_domain_exists\{domain="/nonexistent/a\\"b\\\\c\\\\x01"\} 0$'

@@ -49,7 +49,7 @@ promtool check metrics <"$tmp/out" >"$tmp/lint" 2>&1 || fail "promtool check met
 [ ! -s "$tmp/lint" ] || fail "promtool check metrics found problems: $(cat "$tmp/lint")"
 checks=$((checks + 1))
 families=$(grep -c '^# TYPE fdshmem_[a-z_]* gauge$' "$tmp/out")
-[ "$families" = 11 ] || fail "$families families, want 11 (with a config)"
+[ "$families" = 14 ] || fail "$families families, want 14 (with a config)"
 
 # every pool figure as sysfs has it, per node and page size
 for d in /sys/devices/system/node/node[0-9]*/hugepages/hugepages-*kB; do
@@ -65,6 +65,14 @@ for d in /sys/kernel/mm/hugepages/hugepages-*kB; do  # reserved: counted for the
 done
 has "fdshmem_domain_reserved_pages{domain=\"$dom\",type=\"huge\"} 0"
 has "fdshmem_config_pool_pages{node=\"0\",size=\"2097152\"} $want"
+# every node's memory as its meminfo has it, what its pools leave of it
+# (sysfs) and the headroom it keeps (the default rule: the file sets none)
+for n in $(nodes_with_memory); do
+  has "fdshmem_node_memory_bytes{node=\"$n\"} $(( $(awk '/MemTotal/ { print $4 }' \
+    "/sys/devices/system/node/node$n/meminfo") * 1024 ))"
+  has "fdshmem_node_headroom_bytes{node=\"$n\"} $(node_left "$n")"
+  has "fdshmem_node_headroom_min_bytes{node=\"$n\"} $(headroom_rule "$n")"
+done
 has "fdshmem_domain_exists{domain=\"$dom\"} 1"
 for type in normal huge; do
   has "fdshmem_domain_type_state{domain=\"$dom\",type=\"$type\",state=\"mounted\"} 1"
@@ -85,6 +93,15 @@ has "fdshmem_config_differences 2"
 has "fdshmem_domain_type_state{domain=\"$dom\",type=\"normal\",state=\"mounted\"} 0"
 has "fdshmem_domain_type_state{domain=\"$dom\",type=\"normal\",state=\"unmounted\"} 1"
 expect 0 "^apply: mount .normal" "" -- --quiet apply "$conf"
+
+# a headroom one 2 MiB page above what node 0's pools leave: the figures
+# FdshmemNodeUnderHeadroom compares
+left=$(node_left 0)
+cp "$conf" "$tmp/keep.conf"
+printf 'headroom = %s\n' $((left + (2 << 20))) >>"$tmp/keep.conf"
+expect 0 "^# HELP fdshmem_pool_pages " "" -- metrics "$tmp/keep.conf"
+has "fdshmem_node_headroom_bytes{node=\"0\"} $left"
+has "fdshmem_node_headroom_min_bytes{node=\"0\"} $((left + (2 << 20)))"
 
 # the command of fdshmem-metrics.service, as systemd runs it ($$ is $),
 # into a textfile directory of our own: the file whole, no temporary left

@@ -18,8 +18,9 @@
 /* The families, in the order they are written.  Each collects its
    samples in its own buffer, so one walk of the regions fills three
    families and each is still written in one block, as the format asks. */
-enum { FAM_POOL, FAM_POOL_RESERVED, FAM_CONF_POOL, FAM_DOMAIN, FAM_TYPE_STATE, FAM_TYPE_OFFERED, FAM_TYPE_RESERVED, FAM_REGION_BYTES,
-       FAM_REGION_PAGES, FAM_REGION_PROCS, FAM_CONF_DIFF, FAM_CNT };
+enum { FAM_POOL, FAM_POOL_RESERVED, FAM_CONF_POOL, FAM_NODE_MEM, FAM_NODE_LEFT, FAM_NODE_KEEP, FAM_DOMAIN,
+       FAM_TYPE_STATE, FAM_TYPE_OFFERED, FAM_TYPE_RESERVED, FAM_REGION_BYTES, FAM_REGION_PAGES, FAM_REGION_PROCS,
+       FAM_CONF_DIFF, FAM_CNT };
 
 typedef struct {
   char const * name;
@@ -36,6 +37,13 @@ static family_t const families[ FAM_CNT ] = {
   [ FAM_CONF_POOL ]    = { "fdshmem_config_pool_pages",
                            "Pages the provisioning file wants in a NUMA node's hugepage pool of one page size "
                            "(bytes)." },
+  [ FAM_NODE_MEM ]     = { "fdshmem_node_memory_bytes",
+                           "Memory of a NUMA node as the kernel counts it (MemTotal), in bytes." },
+  [ FAM_NODE_LEFT ]    = { "fdshmem_node_headroom_bytes",
+                           "Memory of a NUMA node its hugepage pools leave (its memory less their pages), in bytes." },
+  [ FAM_NODE_KEEP ]    = { "fdshmem_node_headroom_min_bytes",
+                           "Memory a NUMA node must keep beside its hugepage pools: the provisioning file's headroom, "
+                           "else 1 GiB or 1/32 of the node, the larger; in bytes." },
   [ FAM_DOMAIN ]       = { "fdshmem_domain_exists", "1 if the domain directory exists, else 0." },
   [ FAM_TYPE_STATE ]   = { "fdshmem_domain_type_state",
                            "State of a page type's directory of the domain: 1 for the state it is in, 0 for the "
@@ -146,6 +154,22 @@ metrics_pools( ctl_t * ctl, metrics_t * m, ctl_conf_t const * conf ) {
   return 0;
 }
 
+/* Each node with memory: its memory, what its pools leave of it, and
+   what it keeps by the rule of apply and alloc (ctl_headroom). */
+static void
+metrics_nodes( metrics_t * m, ctl_conf_t const * conf ) {
+  for( size_t n=0UL; n<fd_shmem_numa_cnt(); n++ ) {
+    ctl_node_pools_t np;
+    ctl_node_pools( n, NULL, &np );
+    if( !np.mem ) continue;  /* no memory, no pools: nothing to keep */
+    char node[ 24 ];
+    snprintf( node, sizeof(node), "%zu", n );
+    value( sample( m, FAM_NODE_MEM, "node", node ), np.mem );
+    value( sample( m, FAM_NODE_LEFT, "node", node ), np.now<np.mem ? np.mem-np.now : 0UL );
+    value( sample( m, FAM_NODE_KEEP, "node", node ), ctl_headroom( conf, np.mem ) );
+  }
+}
+
 static int
 metrics_region( void * ctx, fd_shmem_region_info_t const * r ) {
   metrics_t * m = ctx;
@@ -254,6 +278,7 @@ ctl_cmd_metrics( ctl_t * ctl, ctl_args_t const * args ) {
   metrics_t m = { .domain = domain };
   err = metrics_open( ctl, &m, !!fname );
   if( !err ) err = metrics_pools( ctl, &m, fname ? &conf : NULL );
+  if( !err ) metrics_nodes( &m, fname ? &conf : NULL );
   if( !err ) err = metrics_domain( ctl, &m );
   if( !err && fname ) err = metrics_conf_diff( ctl, &m, fname );
   char * text = NULL;
