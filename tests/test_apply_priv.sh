@@ -198,8 +198,26 @@ if grep -q "nothing was done" "$tmp/err"; then
   checks=$((checks + 1))
   [ "$(cat "$pool")" = "$pool_before" ] || { echo "FAIL: a refused pool was written"; fails=$((fails + 1)); }
 fi
+cp "$tmp/greedy.conf" "$tmp/greedy.conf.strict"
 printf 'headroom = 256M\n' >>"$tmp/greedy.conf"
 expect 0 "^would: set node 0 huge pages to $greedy" "" -- --quiet --dry-run apply "$tmp/greedy.conf"
+# check says so too: the pool to set, and the headroom it would break
+check_json_agrees "pool headroom" check "$tmp/greedy.conf.strict"
+# pools already there that leave node 0 less than the file's headroom:
+# check reports it; apply, which sets the pools the file names and no
+# other, cannot fix it and says so, changing nothing; exactly what they
+# leave is enough
+left=$(node_left 0)
+for keep in "$left" $((left + (2 << 20))); do
+  kinds=""
+  for n in $(nodes_with_memory); do [ "$(node_left "$n")" -ge "$keep" ] || kinds="$kinds headroom"; done
+  printf 'path = %s\nmode = 0750\ngroup = nogroup\nheadroom = %s\n' "$dom" "$keep" >"$tmp/keep.conf"
+  check_json_agrees "${kinds# }" check "$tmp/keep.conf"
+done
+expect 1 "" "not done: node 0: its pools leave $((left >> 20)) MiB of its $node_mib MiB, less than the \
+$(((left + (2 << 20)) >> 20)) MiB it keeps" -- apply "$tmp/keep.conf"
+checks=$((checks + 1))
+[ "$(cat "$pool")" = "$pool_before" ] || { echo "FAIL: apply changed a pool for the headroom"; fails=$((fails + 1)); }
 
 "$CTL" --quiet --shmem-path "$dom" fini
 finish

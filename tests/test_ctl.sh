@@ -98,6 +98,36 @@ less than the [0-9]+ MiB it keeps for the kernel and programs \(1 GiB or 1/32 of
   printf 'headroom = 256M\n' >>"$tmp/greedy.conf"
   expect 0 "^hugepagesz=2M hugepages=$greedy\$" "grub" -- kernel-cmdline "$tmp/greedy.conf"
 fi
+# check reports a node whose pools, as the file sets them (or as they
+# are), leave it less than its headroom: the pools apply would refuse to
+# grow, and pools already there (a headroom above what they leave)
+if [ -e "$node_2m" ]; then
+  left=$(node_left 0) rule=$(headroom_rule 0)
+  grow=$(( $(cat "$node_2m") + (left - (512 << 20)) / (2 << 20) ))  # 2 MiB pages leaving about 512 MiB
+  after=$(( left - (grow - $(cat "$node_2m")) * (2 << 20) ))
+  printf 'path = %s/nodom\nmode = 0700\npages = huge 0 %s\n' "$tmp" "$grow" >"$tmp/grow.conf"
+  check_json_agrees "domain-missing pool headroom" --shmem-path "$tmp/nodom" check "$tmp/grow.conf"
+  out_has "^    \{ \"kind\": \"headroom\", \"node\": 0, \"wanted\": $rule, \"present\": $after, \"text\": \"differs: \
+node 0: its pools as the file sets them would leave $((after >> 20)) MiB of its $node_mib MiB, less than the \
+$((rule >> 20)) MiB it keeps for the kernel and programs \(1 GiB or 1/32 of the node, the larger\); fewer pages, or \
+headroom = SIZE in $tmp/grow.conf\" \}\$"
+  expect 1 "" "apply $tmp/grow.conf: node 0: its pools would take" -- --shmem-path "$tmp/nodom" --dry-run apply \
+    "$tmp/grow.conf"
+  printf 'headroom = 256M\n' >>"$tmp/grow.conf"
+  check_json_agrees "domain-missing pool" --shmem-path "$tmp/nodom" check "$tmp/grow.conf"
+  # exactly what node 0's pools leave, then one 2 MiB page more
+  # (every other node counted as the rule has it)
+  for keep in "$left" $((left + (2 << 20))); do
+    kinds=domain-missing
+    for n in $(nodes_with_memory); do [ "$(node_left "$n")" -ge "$keep" ] || kinds="$kinds headroom"; done
+    printf 'path = %s/nodom\nmode = 0700\nheadroom = %s\n' "$tmp" "$keep" >"$tmp/keep.conf"
+    check_json_agrees "$kinds" --shmem-path "$tmp/nodom" check "$tmp/keep.conf"
+  done
+  expect 1 "^differs: node 0: its pools leave $((left >> 20)) MiB of its $node_mib MiB, less than the \
+$(((left + (2 << 20)) >> 20)) MiB it keeps for the kernel and programs \(headroom = $(((left + (2 << 20)) >> 20)) MiB\); \
+fewer pages, or a lower headroom = SIZE in $tmp/keep.conf\$" "differs from" \
+    -- --shmem-path "$tmp/nodom" check "$tmp/keep.conf"
+fi
 printf 'pages = huge 0\n' >"$tmp/bad.conf"
 expect 1 "" "kernel-cmdline $tmp/bad.conf: $tmp/bad.conf:1: " -- cpu-cnt kernel-cmdline "$tmp/bad.conf"
 printf 'user = nosuchuser-fdshmem\n' >"$tmp/user.conf"

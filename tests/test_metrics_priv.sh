@@ -95,13 +95,16 @@ has "fdshmem_domain_type_state{domain=\"$dom\",type=\"normal\",state=\"unmounted
 expect 0 "^apply: mount .normal" "" -- --quiet apply "$conf"
 
 # a headroom one 2 MiB page above what node 0's pools leave: the figures
-# FdshmemNodeUnderHeadroom compares
+# FdshmemNodeUnderHeadroom compares, and a difference check counts
 left=$(node_left 0)
 cp "$conf" "$tmp/keep.conf"
 printf 'headroom = %s\n' $((left + (2 << 20))) >>"$tmp/keep.conf"
 expect 0 "^# HELP fdshmem_pool_pages " "" -- metrics "$tmp/keep.conf"
 has "fdshmem_node_headroom_bytes{node=\"0\"} $left"
 has "fdshmem_node_headroom_min_bytes{node=\"0\"} $((left + (2 << 20)))"
+under=0
+for n in $(nodes_with_memory); do [ "$(node_left "$n")" -ge $((left + (2 << 20))) ] || under=$((under + 1)); done
+has "fdshmem_config_differences $under"
 
 # the command of fdshmem-metrics.service, as systemd runs it ($$ is $),
 # into a textfile directory of our own: the file whole, no temporary left

@@ -382,6 +382,39 @@ plan_reservations( plan_t * plan, int grows ) {
     if( fd_shmem_private_page_type[ t ].sys_dir ) plan_reservation( plan, t, grows );  /* the types with a pool */
 }
 
+/* The pools of node n as the file sets them: want[t] pages of each page
+   type t of the library's table, CTL_POOL_AS_NOW where it names none. */
+static void
+file_pools( plan_t const * plan, size_t n, size_t * want ) {
+  for( size_t t=0; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ )
+    if( !ctl_conf_want( &plan->conf, fd_shmem_private_page_type[ t ].page_sz, n, &want[t], NULL ) )
+      want[t] = CTL_POOL_AS_NOW;
+}
+
+/* Each node whose pools, as the file sets them (as they are where it
+   names none), would leave it less than its headroom: a difference no
+   action fixes (apply refuses such a pool to grow, and sets no pool the
+   file names not).  A pool too large for its node is said already. */
+static void
+plan_headroom( plan_t * plan, char const * fname ) {
+  for( size_t n=0; n<fd_shmem_numa_cnt(); n++ ) {
+    size_t want[ FD_SHMEM_DOMAIN_TYPE_CNT ];
+    file_pools( plan, n, want );
+    ctl_node_pools_t np;
+    ctl_node_pools( n, want, &np );
+    size_t keep = ctl_headroom( &plan->conf, np.mem );
+    if( !np.mem || np.after>np.mem || np.mem-np.after>=keep ) continue;
+    int  own = !!plan->conf.line_of[ CTL_CONF_HEADROOM ];
+    char rule[ 64 ];
+    diff_t * d = plan_stuck( plan, "headroom", n, 0UL, "node %zu: its pools%s leave %zu MiB of its %zu MiB, less than "
+                             "the %zu MiB it keeps for the kernel and programs (%s); fewer pages, or %sheadroom = SIZE "
+                             "in %s", n, np.after==np.now ? "" : " as the file sets them would",
+                             ( np.mem-np.after )>>20, np.mem>>20, keep>>20,
+                             ctl_headroom_rule( &plan->conf, keep, rule, sizeof(rule) ), own ? "a lower " : "", fname );
+    value_num( &d->wanted, keep ); value_num( &d->present, np.mem-np.after );
+  }
+}
+
 static int
 plan_make( ctl_t * ctl, plan_t * plan, char const * fname ) {
   memset( plan, 0, sizeof(*plan) );
@@ -393,6 +426,7 @@ plan_make( ctl_t * ctl, plan_t * plan, char const * fname ) {
   plan_reservations( plan, 0 );
   plan_pools( plan );
   plan_reservations( plan, 1 );
+  plan_headroom( plan, fname );
   return 0;
 }
 
@@ -492,9 +526,7 @@ static int
 apply_headroom( ctl_t * ctl, char const * fname ) {
   for( size_t n=0; n<fd_shmem_numa_cnt(); n++ ) {
     size_t want[ FD_SHMEM_DOMAIN_TYPE_CNT ];
-    for( size_t t=0; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ )
-      if( !ctl_conf_want( &plan.conf, fd_shmem_private_page_type[ t ].page_sz, n, &want[t], NULL ) )
-        want[t] = CTL_POOL_AS_NOW;
+    file_pools( &plan, n, want );
     int err = ctl_headroom_check( ctl, &plan.conf, fname, n, want );
     if( err ) return err;
   }
