@@ -4,7 +4,8 @@
 #   numa_ctl.sh NODES
 # The topology commands against sysfs, "-" for a node without cpus;
 # alloc, free and the report per node; "pages = huge all N" and
-# "pages = gigantic 1 1" through apply and check; a shrink refused on
+# "pages = gigantic 1 1" through apply and check; a node under its
+# headroom reported by check and metrics, the other not; a shrink refused on
 # the node whose pages a region holds and allowed on the other; a
 # shortfall of alloc and apply names the per-node boot parameters.
 # Every node's pools are put back at the end.
@@ -110,6 +111,37 @@ has out "differs: set node 1 huge pages to 3"
 grep -q "node 0" "$tmp/out" && fail "check reports node 0, which did not drift"
 run 0 apply "$conf"
 is "$(pool $H 1)" 3 "node 1 huge after a second apply"
+
+# ---- headroom, per node: a headroom one 2 MiB page above what node 1's
+# pools (its gigantic page among them) leave is more than they leave on
+# node 1, not on node 0; metrics has each node's figures as meminfo and
+# sysfs give them, and counts what check lists ----
+mem_of() { echo $(( $(sed -n 's/.*MemTotal: *\([0-9]*\) kB.*/\1/p' "$sysnode/node$1/meminfo") * 1024 )); }
+left_of() {  # left_of NODE: its MemTotal less every pool's pages, in bytes
+  l=$(mem_of "$1")
+  for p in "$sysnode/node$1"/hugepages/hugepages-*kB; do
+    kb=${p##*hugepages-}; l=$(( l - $(cat "$p/nr_hugepages") * ${kb%kB} * 1024 ))
+  done
+  echo "$l"
+}
+keep=$(( $(left_of 1) + 2097152 ))
+cp "$conf" "$tmp/keep.conf" && printf 'headroom = %s\n' "$keep" >>"$tmp/keep.conf"
+under=0 n=0
+while [ "$n" -lt "$nodes" ]; do
+  [ -e "$(pool $H "$n")" ] && [ "$(mem_of "$n")" -gt 0 ] && [ "$(left_of "$n")" -lt "$keep" ] && under=$((under + 1))
+  n=$((n + 1))
+done
+run 1 check "$tmp/keep.conf"
+has out "^differs: node 1: its pools leave $(( $(left_of 1) >> 20 )) MiB of its [0-9]+ MiB, less than the \
+$((keep >> 20)) MiB it keeps for the kernel and programs \(headroom = $((keep >> 20)) MiB\)"
+grep -q "node 0:" "$tmp/out" && fail "check reports node 0, whose pools leave it more than its headroom"
+run 0 metrics "$tmp/keep.conf"
+for n in 0 1; do
+  has out "^fdshmem_node_memory_bytes\{node=\"$n\"\} $(mem_of "$n")\$"
+  has out "^fdshmem_node_headroom_bytes\{node=\"$n\"\} $(left_of "$n")\$"
+  has out "^fdshmem_node_headroom_min_bytes\{node=\"$n\"\} $keep\$"
+done
+has out "^fdshmem_config_differences $under\$"
 
 # ---- alloc, free and the report, node by node ----
 run 0 alloc 4 huge 1
