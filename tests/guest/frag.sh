@@ -65,7 +65,9 @@ holder=$!
 exec 8>"$tmp/hold"
 waited=0
 until grep -q '^ready' "$tmp/frag"; do
-  { kill -0 "$holder" 2>/dev/null && [ "$waited" -lt 300 ]; } || { cat "$tmp/frag"; fail "frag_node did not get ready"; exit 1; }
+  if ! kill -0 "$holder" 2>/dev/null || [ "$waited" -ge 300 ]; then
+    cat "$tmp/frag"; fail "frag_node did not get ready"; exit 1
+  fi
   sleep 1; waited=$((waited + 1))
 done
 cat "$tmp/frag"
