@@ -111,9 +111,9 @@ main( int argc, char ** argv ) {
           filled>>20, node_free()>>20, buddy( cnt ), HUGE_ORDER );
 
   /* the blocks of order 9 or more that are left, taken as THPs until
-     one cannot be had: the fault that falls back to small pages has
-     reclaimed, compacted and drained the per-cpu lists (whose free
-     pages can complete a block) first */
+     one cannot be had (that fault has tried compaction and reclaim
+     first); free pages still on per-cpu lists can complete a block
+     later, which is why frag.sh asks for more pages than that makes */
   char * take = reserve( TAKE_MAX*CHUNK, MADV_HUGEPAGE );
   int taken = 0;
   for( int got=1; got && taken<TAKE_MAX; taken++ ) {
