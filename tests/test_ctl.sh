@@ -76,8 +76,14 @@ expect 1 "" "alloc 1 huge $nodes: NUMA \"$nodes\": there is no NUMA node $nodes 
   cpu-cnt alloc 1 huge "$nodes"
 expect 1 "" "free gigantic $nodes: NUMA \"$nodes\": there is no NUMA node $nodes" -- cpu-cnt free gigantic "$nodes"
 if [ -e /sys/devices/system/node/node0/hugepages/hugepages-2048kB ]; then
-  expect 1 "" "alloc 9999999999 huge 0: CNT \"9999999999\": 9999999999 huge pages need more memory than node 0 has" -- \
+  # the library's cause and remedy, once
+  expect 1 "" "alloc 9999999999 huge 0: CNT \"9999999999\": node 0: 9999999999 huge pages need 18\.6 PiB \
+\(20971519997902848 bytes\), more than the node's [0-9.]+ [GT]iB of memory \([0-9]+ bytes\): the node's memory is too \
+small for them; ask for a smaller count \(the node holds at most [0-9]+\), or put the rest on another node\$" -- \
     cpu-cnt alloc 9999999999 huge 0
+  checks=$((checks + 1))
+  [ "$(grep -c "too small" "$tmp/err")" = 1 ] ||
+    { echo "FAIL: the cause is not said once:"; cat "$tmp/err"; fails=$((fails + 1)); }
 fi
 # headroom: alloc refuses, while the line is checked (before anything is
 # written), a pool that would leave the node less than 1 GiB or 1/32 of

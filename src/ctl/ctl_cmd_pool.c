@@ -18,13 +18,10 @@ ctl_cmd_alloc( ctl_t * ctl, ctl_args_t const * args ) {
   char const * type = fd_shmem_page_sz_to_cstr( a->page_sz );
   fd_shmem_pool_info_t before = { 0 };
   int err = fd_shmem_pool_query( a->page_sz, numa, &before );
-  if( !err ) err = fd_shmem_pool_alloc( a->page_sz, a->cnt, numa, NULL );
-  switch( err ) {
-  case 0:          break;
-  case ENODEV:     return ctl_fail( ctl, err, "there is no NUMA node %zu", numa );
-  case EOPNOTSUPP: return ctl_fail( ctl, err, "this kernel offers no %s pages", type );
-  default:         return err;  /* the library's words: what is in use, what the machine has */
-  }
+  /* a pool gone since the line was checked: the library says why */
+  if( !err || err==EOPNOTSUPP ) err = fd_shmem_pool_alloc( a->page_sz, a->cnt, numa, NULL );
+  if( err==ENODEV ) return ctl_fail( ctl, err, "there is no NUMA node %zu", numa );
+  if( err ) return err;  /* the library's words: what is in use, what the machine has, why a size is missing */
   char const * s = a->cnt==1UL ? "" : "s";
   if( before.total==a->cnt )
     ctl_note( ctl, "node %zu already has %zu %s page%s: nothing to change", numa, a->cnt, type, s );
@@ -34,6 +31,18 @@ ctl_cmd_alloc( ctl_t * ctl, ctl_args_t const * args ) {
 }
 
 /* ---- the arguments ---- */
+
+/* EINVAL, said with the library's words (what the kernel, the CPU or
+   the node lacks): node a->numa_idx has no pool of a->page_sz.  The
+   argument named is TYPE when no node has one, else NUMA. */
+static int
+no_pool( ctl_t * ctl, char ** argv, ctl_pool_args_t const * a ) {
+  int offered = ctl_page_sz_offered( a->page_sz );
+  int err     = fd_shmem_pool_alloc_check( a->page_sz, a->cnt, a->numa_idx );
+  char const * why = ctl_reason_words( err );
+  if( err!=EOPNOTSUPP ) why = "the kernel offers no such pages";  /* the pool came meanwhile */
+  return ctl_fail( ctl, EINVAL, "%s \"%s\": %s", offered ? "NUMA" : "TYPE", argv[ offered ? 1 : 0 ], why );
+}
 
 /* TYPE NUMA of alloc and free: a node the machine has, with a pool of
    that type.  *now gets the pool (a sysfs file the library cannot read
@@ -49,23 +58,19 @@ parse_pool( ctl_t * ctl, char ** argv, ctl_pool_args_t * a, fd_shmem_pool_info_t
   if( err==ENODEV )
     return ctl_fail( ctl, EINVAL, "NUMA \"%s\": there is no NUMA node %zu (the machine has %zu node%s)", argv[1],
                      a->numa_idx, numa_cnt, numa_cnt==1UL ? "" : "s" );
-  if( err==EOPNOTSUPP && !ctl_page_sz_offered( a->page_sz ) )
-    return ctl_not_offered( ctl, "TYPE", argv[0], a->page_sz );
-  if( err==EOPNOTSUPP )
-    return ctl_fail( ctl, EINVAL, "NUMA \"%s\": node %zu has no pool of %s pages", argv[1], a->numa_idx,
-                     fd_shmem_page_sz_to_cstr( a->page_sz ) );
+  if( err==EOPNOTSUPP ) return no_pool( ctl, argv, a );
   if( err ) memset( now, 0, sizeof(*now) );
   return 0;
 }
 
 /* Whether a->cnt pages fit in the node's memory, by the library's own
-   rule (only a grow can be too large). */
+   rule (only a grow can be too large), said in its words: the figures,
+   the count the node holds. */
 static int
 check_fits( ctl_t * ctl, char const * word, ctl_pool_args_t const * a, fd_shmem_pool_info_t const * now ) {
   if( a->cnt<=now->total ) return 0;
   if( fd_shmem_pool_alloc_check( a->page_sz, a->cnt, a->numa_idx )!=E2BIG ) return 0;
-  return ctl_fail( ctl, EINVAL, "CNT \"%s\": %zu %s pages need more memory than node %zu has (%zu MiB)", word,
-                   a->cnt, fd_shmem_page_sz_to_cstr( a->page_sz ), a->numa_idx, now->node_bytes>>20 );
+  return ctl_fail( ctl, EINVAL, "CNT \"%s\": %s", word, ctl_reason_words( E2BIG ) );
 }
 
 /* Whether the node keeps its headroom (the default file's, where it
