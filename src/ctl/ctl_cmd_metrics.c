@@ -132,8 +132,9 @@ metrics_pools( ctl_t * ctl, metrics_t * m, ctl_conf_t const * conf ) {
     snprintf( size, sizeof(size), "%zu", page_sz );
     size_t reserved;
     int err = fd_shmem_pool_reserved( page_sz, &reserved );
-    if( err && err!=EOPNOTSUPP ) return ctl_fail( ctl, err, "cannot read the reserved %s pages: %s",
-                                                  fd_shmem_page_sz_to_cstr( page_sz ), strerror( ctl_real_err( err ) ) );
+    if( err && err!=EOPNOTSUPP )
+      return ctl_fail( ctl, err, "cannot read the reserved %s pages: %s", fd_shmem_page_sz_to_cstr( page_sz ),
+                       strerror( ctl_real_err( err ) ) );
     if( !err ) { FILE * f = sample( m, FAM_POOL_RESERVED, "size", size ); value( f, reserved ); }
     for( size_t n=0UL; n<fd_shmem_numa_cnt(); n++ ) {
       char node[ 24 ];

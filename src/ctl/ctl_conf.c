@@ -237,7 +237,8 @@ parse_line( parse_t * p, char * line ) {
     default:             return parse_id( p, k, val );
     }
   }
-  return fail( p, "unknown key \"%s\" (path, mode, user, group, pages, headroom, exclusive)", ctl_cut( key, b, sizeof(b) ) );
+  return fail( p, "unknown key \"%s\" (path, mode, user, group, pages, headroom, exclusive)",
+               ctl_cut( key, b, sizeof(b) ) );
 }
 
 /* Reads one line (its newline dropped) into buf, which has room for

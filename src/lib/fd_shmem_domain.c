@@ -456,7 +456,8 @@ resize_type( fd_shmem_private_domain_t * dom, size_t t, size_t * cnt ) {
   if( fd_shmem_private_dry_run() ) return 0;
   char opts[ 64 ];
   snprintf( opts, sizeof(opts), "size=%zu", ti->want_sz );
-  int err = is_tmpfs ? remount_fd( dom->type_fd[ t ], 0, opts ) : fd_shmem_private_type_remount( dom, t, dom->type_reserved[ t ] );
+  int err = is_tmpfs ? remount_fd( dom->type_fd[ t ], 0, opts )
+                     : fd_shmem_private_type_remount( dom, t, dom->type_reserved[ t ] );  /* keeps its reservation */
   if( err ) fd_shmem_private_fail( err, FD_SHMEM_REASON_SYSTEM, dom->path, NULL, "repair: resizing %s/%s to %s: %s",
                                    dom->path, name, human_want, strerror( err ) );
   else      FD_SHMEM_PRIVATE_NOTE( "repair: %s/%s now holds up to %s (was %s)",

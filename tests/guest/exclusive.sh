@@ -8,18 +8,13 @@
 # on node 1 are served, on their nodes, and so is fd_shmem_acquire through
 # the domain; the reservation is whole again once the regions are gone;
 # exclusive = no releases it.  Every pool is put back at the end.
-here=$(cd "$(dirname "$0")" && pwd)
-CTL=$here/fd_shmem_ctl MAP=$here/outside_map
+# shellcheck source=tests/guest/checks.sh
+. "$(dirname "$0")/checks.sh"
+MAP=$here/outside_map
 n=${1:?usage: exclusive.sh N}
-fails=0 checks=0
 sysnode=/sys/devices/system/node
 H=/sys/kernel/mm/hugepages/hugepages-2048kB
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-
-if [ "$(id -u)" != 0 ] || [ "${FDSHMEM_TEST_PRIVILEGED:-}" != 1 ]; then
-  echo "SKIP: needs root and FDSHMEM_TEST_PRIVILEGED=1"; exit 77
-fi
-if [ -z "$(cat $sysnode/node1/cpulist 2>/dev/null)" ]; then echo "SKIP: needs nodes 0 and 1 with cpus"; exit 77; fi
+need_two_nodes
 exec 9>/tmp/fdshmem-test.lock
 flock 9 2>/dev/null || true  # a guest's busybox may lack flock: nothing else runs there
 
@@ -39,14 +34,6 @@ trap restore EXIT
 trap 'exit 1' HUP INT TERM
 echo 0 >/proc/sys/vm/nr_overcommit_hugepages  # no surplus page for an outside mapping to fall back on
 
-# run STATUS ARGS...: runs the tool, output in $tmp/out and $tmp/err
-run() {
-  want=$1; shift
-  checks=$((checks + 1))
-  "$CTL" "$@" >"$tmp/out" 2>"$tmp/err"
-  got=$?
-  [ "$got" = "$want" ] || { fail "fd_shmem_ctl $*: exit $got, want $want"; cat "$tmp/out" "$tmp/err"; }
-}
 # has REGEX: the last run's stdout matches
 has() {
   checks=$((checks + 1))

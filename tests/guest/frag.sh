@@ -7,14 +7,8 @@
 # /proc/buddyinfo) and its remedy once, show its compaction attempts,
 # and put the pool back.  Once the memory is let go, the same alloc
 # succeeds.  The sysctl and node 1's pool are restored at the end.
-here=$(cd "$(dirname "$0")" && pwd)
-CTL=${CTL:-$here/fd_shmem_ctl}
-fails=0 checks=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-
-if [ "$(id -u)" != 0 ] || [ "${FDSHMEM_TEST_PRIVILEGED:-}" != 1 ]; then
-  echo "SKIP: needs root and FDSHMEM_TEST_PRIVILEGED=1"; exit 77
-fi
+# shellcheck source=tests/guest/checks.sh
+. "$(dirname "$0")/checks.sh"
 sysnode=/sys/devices/system/node
 pool=$sysnode/node1/hugepages/hugepages-2048kB/nr_hugepages
 unevictable=/proc/sys/vm/compact_unevictable_allowed
@@ -41,14 +35,6 @@ restore() {
 trap restore EXIT
 trap 'exit 1' HUP INT TERM
 
-# run STATUS ARGS...: runs the tool, output in $tmp/out and $tmp/err
-run() {
-  want=$1; shift
-  checks=$((checks + 1))
-  "$CTL" "$@" >"$tmp/out" 2>"$tmp/err"
-  got=$?
-  [ "$got" = "$want" ] || { fail "fd_shmem_ctl $*: exit $got, want $want"; cat "$tmp/out" "$tmp/err"; }
-}
 # has FILE REGEX [COUNT]: lines of FILE matching (COUNT of them, default at least one)
 has() {
   checks=$((checks + 1))

@@ -4,14 +4,8 @@
 # alloc and free of gigantic pages are refused before anything is
 # written, once, in the library's words: no 1 GiB pages without the CPU
 # flag, and what the kernel offers instead.
-here=$(cd "$(dirname "$0")" && pwd)
-CTL=${CTL:-$here/fd_shmem_ctl}
-fails=0 checks=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-
-if [ "$(id -u)" != 0 ] || [ "${FDSHMEM_TEST_PRIVILEGED:-}" != 1 ]; then
-  echo "SKIP: needs root and FDSHMEM_TEST_PRIVILEGED=1"; exit 77
-fi
+# shellcheck source=tests/guest/checks.sh
+. "$(dirname "$0")/checks.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 if grep -qw pdpe1gb /proc/cpuinfo || [ -e /sys/kernel/mm/hugepages/hugepages-1048576kB ]; then

@@ -9,17 +9,11 @@
 # the node whose pages a region holds and allowed on the other; a
 # shortfall of alloc and apply names the per-node boot parameters.
 # Every node's pools are put back at the end.
-here=$(cd "$(dirname "$0")" && pwd)
-CTL=${CTL:-$here/fd_shmem_ctl}
+# shellcheck source=tests/guest/checks.sh
+. "$(dirname "$0")/checks.sh"
 want_nodes=${1:?usage: numa_ctl.sh NODES}
-fails=0 checks=0
 sysnode=/sys/devices/system/node
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-
-if [ "$(id -u)" != 0 ] || [ "${FDSHMEM_TEST_PRIVILEGED:-}" != 1 ]; then
-  echo "SKIP: needs root and FDSHMEM_TEST_PRIVILEGED=1"; exit 77
-fi
-if [ -z "$(cat $sysnode/node1/cpulist 2>/dev/null)" ]; then echo "SKIP: needs nodes 0 and 1 with cpus"; exit 77; fi
+need_two_nodes
 exec 9>/tmp/fdshmem-test.lock
 flock 9 2>/dev/null || true  # a guest's busybox may lack flock: nothing else runs there
 
@@ -39,14 +33,6 @@ restore() {
 trap restore EXIT
 trap 'exit 1' HUP INT TERM
 
-# run STATUS ARGS...: runs the tool, output in $tmp/out and $tmp/err
-run() {
-  want=$1; shift
-  checks=$((checks + 1))
-  "$CTL" "$@" >"$tmp/out" 2>"$tmp/err"
-  got=$?
-  [ "$got" = "$want" ] || { fail "fd_shmem_ctl $*: exit $got, want $want"; cat "$tmp/out" "$tmp/err"; }
-}
 # has STREAM REGEX: the last run's stdout / stderr matches
 has() {
   checks=$((checks + 1))

@@ -13,7 +13,7 @@ for prog in tests/guest/numa_place tests/guest/numa_groove tests/guest/numa_upda
   cp "$real" "$stage/" || exit 99
 done
 cp -P "$top_builddir"/src/lib/.libs/libfdshmem.so* "$stage/" || exit 99
-cp "$top_srcdir/tests/guest/numa_ctl.sh" "$stage/" || exit 99
+cp "$top_srcdir/tests/guest/numa_ctl.sh" "$top_srcdir/tests/guest/checks.sh" "$stage/" || exit 99
 
 numa_guest() {
   nodes=$1; shift

@@ -108,7 +108,8 @@ fd_shmem_private_dev_min_sz( unsigned long dev ) {
   fd_shmem_private_mounts_t ms;
   fd_shmem_private_mounts_read( &ms );  /* none if it cannot be read */
   size_t sz = 0UL;
-  for( size_t i=0UL; i<ms.cnt && !sz; i++ ) if( ms.ent[ i ].dev==dev ) sz = fd_shmem_private_mount_min_sz( &ms.ent[ i ] );
+  for( size_t i=0UL; i<ms.cnt && !sz; i++ )
+    if( ms.ent[ i ].dev==dev ) sz = fd_shmem_private_mount_min_sz( &ms.ent[ i ] );
   fd_shmem_private_mounts_free( &ms );
   return sz;
 }
