@@ -10,7 +10,8 @@
    The single-threaded rows run pinned to one CPU (a migration would
    land on one side only); the pool's threads may use them all.  The domain is a
    temporary directory under /dev/shm (tmpfs); as root, with free 2 MiB
-   pages, a hugetlbfs mount is added for the huge-create row.  --quick
+   pages, a hugetlbfs mount is added for the huge-create row, and with
+   16, a second domain reserving 8 (exclusive) for the excl-create row.  --quick
    runs few iterations: a smoke test of the benchmark and its checks,
    not a measurement. */
 
@@ -45,6 +46,7 @@
 static int    opt_json, opt_quick;
 static char   dom[ 128 ];
 static int    dom_huge;     /* .huge is a hugetlbfs mount of ours */
+static char   dom_x[ 128 ]; /* a second domain whose .huge reserves its pages (exclusive), "" if none */
 static char   ctl_path[ 512 ];
 static int    rows_printed;
 static cpu_set_t all_cpus;  /* the affinity this program started with */
@@ -385,6 +387,29 @@ bench_pool( void ) {
 
 /* ---- huge pages (root, when free pages exist) ---- */
 
+/* The same create in a domain whose mount reserves the pages (it draws
+   on that reservation: the room check then also reads the mount's
+   min_size) against the plain domain; both switch the path. */
+typedef struct { char const * path; region_ctx_t * c; } in_domain_t;
+
+static void
+op_create_in( void * vctx ) {
+  in_domain_t * d = vctx;
+  if( fd_shmem_set_path( d->path ) ) die( "fd_shmem_set_path" );
+  op_create( d->c );
+}
+
+static void
+bench_exclusive( region_ctx_t * c ) {
+  if( !dom_x[0] ) {
+    if( !opt_json ) printf( "%-14s (skipped: needs root and 16 free 2 MiB pages)\n", "excl-create" );
+    return;
+  }
+  in_domain_t x = { dom_x, c }, plain = { dom, c };
+  row( "excl-create", compare( op_create_in, &x, op_create_in, &plain, 20 ), "the same, no reservation", 0UL );
+  if( fd_shmem_set_path( dom ) ) die( "fd_shmem_set_path" );
+}
+
 static void
 bench_huge( void ) {
   if( !dom_huge ) {
@@ -393,6 +418,7 @@ bench_huge( void ) {
   }
   region_ctx_t c = region_ctx( "hugebench", HUGE, 8 );
   row( "huge-create", compare( op_create, &c, op_create_raw, &c, 20 ), "open+ftruncate+mmap+mlock", 0UL );
+  bench_exclusive( &c );
 }
 
 /* ---- tool start-up ---- */
@@ -446,6 +472,22 @@ domain_cleanup( void ) {
   rmdir( dom );
 }
 
+/* dom_x: a domain of its own whose .huge reserves 8 pages, made and
+   reserved by the library as apply does (exclusive = yes). */
+static void
+exclusive_setup( void ) {
+  snprintf( dom_x, sizeof(dom_x), "/tmp/fdshmem-bench-x.XXXXXX" );
+  if( !mkdtemp( dom_x ) ) die( "mkdtemp" );
+  rmdir( dom_x );  /* init makes it */
+  if( fd_shmem_domain_init( dom_x, 0700, NULL, NULL ) ) { dom_x[0] = '\0'; return; }
+  if( fd_shmem_domain_reserve( dom_x, HUGE, 8UL ) ) { fd_shmem_domain_fini( dom_x ); dom_x[0] = '\0'; }
+}
+
+static void
+exclusive_cleanup( void ) {
+  if( dom_x[0] ) fd_shmem_domain_fini( dom_x );
+}
+
 static void
 domain_setup( void ) {
   snprintf( dom, sizeof(dom), "/dev/shm/fdshmem-bench.XXXXXX" );
@@ -458,6 +500,7 @@ domain_setup( void ) {
   if( !geteuid() && !fd_shmem_pool_query( HUGE, 0, &pool ) && pool.free>=8 ) {
     snprintf( sub, sizeof(sub), "%s/.huge", dom );
     dom_huge = !mkdir( sub, 0700 ) && !mount( "fdshmem-bench", sub, "hugetlbfs", 0, "pagesize=2M" );
+    if( dom_huge && pool.free>=16 ) { atexit( exclusive_cleanup ); exclusive_setup(); }
   }
   if( fd_shmem_set_path( dom ) ) die( "fd_shmem_set_path" );
 }
