@@ -88,6 +88,8 @@ expect 1 "^apply: set node 0 huge pages to $want" "not done: .*gigantic" -- --qu
 sed -i "s/^pages = huge 0 $want/pages = huge 0 0/" "$conf"
 check_json_agrees "pool-in-use" check "$conf"
 expect 1 "" "not done: node 0: huge pages in use; the pool cannot go down to 0" -- apply "$conf"
+# ... naming the region that holds them, in the file's domain (not the current one)
+expect 1 "^differs: node 0: huge pages in use" "huge regions: held \(1 page\)" -- check "$conf"
 [ "$(cat "$pool")" = "$want" ] || { echo "FAIL: a pool in use shrank"; fails=$((fails + 1)); }
 "$CTL" --quiet --shmem-path "$dom" reset
 

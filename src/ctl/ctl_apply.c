@@ -415,6 +415,22 @@ plan_headroom( plan_t * plan, char const * fname ) {
   }
 }
 
+/* A pool the library refuses to shrink names the regions that hold its
+   pages in the current domain: while the file's pools are planned and
+   set, that is the file's domain (then the one before is put back). */
+static char path_before[ FD_SHMEM_PATH_MAX+1UL ];
+
+static void
+domain_enter( plan_t const * plan ) {
+  snprintf( path_before, sizeof(path_before), "%s", fd_shmem_path() );
+  fd_shmem_set_path( plan->path );  /* checked by plan_check_names */
+}
+
+static void
+domain_leave( void ) {
+  fd_shmem_set_path( path_before );
+}
+
 static int
 plan_make( ctl_t * ctl, plan_t * plan, char const * fname ) {
   memset( plan, 0, sizeof(*plan) );
@@ -424,7 +440,9 @@ plan_make( ctl_t * ctl, plan_t * plan, char const * fname ) {
   if( err ) return err;
   plan_domain( plan );
   plan_reservations( plan, 0 );
+  domain_enter( plan );
   plan_pools( plan );
+  domain_leave();
   plan_reservations( plan, 1 );
   plan_headroom( plan, fname );
   return 0;
@@ -455,8 +473,13 @@ act_run( plan_t const * plan, act_t const * a, int dry_run ) {
     /* in a dry run the mounts of the repair before it are not there to be checked */
     if( dry_run && a!=plan->act && a[-1].kind==ACT_REPAIR && a[-1].types ) return 0;
     return fd_shmem_domain_set_owner( plan->path, plan->conf.mode, plan->conf.user, plan->conf.group, NULL );
-  case ACT_POOL:
-    return dry_run && a->needs_earlier ? 0 : fd_shmem_pool_alloc( a->page_sz, a->cnt, a->numa, NULL );
+  case ACT_POOL: {
+    if( dry_run && a->needs_earlier ) return 0;
+    domain_enter( plan );
+    int err = fd_shmem_pool_alloc( a->page_sz, a->cnt, a->numa, NULL );
+    domain_leave();
+    return err;
+  }
   case ACT_RESERVE:
     return dry_run && a->needs_earlier ? 0 : fd_shmem_domain_reserve( plan->path, a->page_sz, a->cnt );
   }
