@@ -14,14 +14,14 @@
 #include <string.h>
 
 /* Opens the domain at path and finds its page type page_sz (huge or
-   gigantic) as *t. */
+   gigantic) as *t.  The caller closes dom, whatever this returns. */
 static int
 reserve_open( char const * path, size_t page_sz, char const * op, fd_shmem_private_domain_t * dom, size_t * t ) {
+  int err = fd_shmem_private_domain_open( path, dom );  /* dom can be closed from here on, whatever it returns */
   if( !fd_shmem_is_page_sz( page_sz ) || page_sz==FD_SHMEM_NORMAL_PAGE_SZ )
     return fd_shmem_private_fail( EINVAL, FD_SHMEM_REASON_ARG, NULL, NULL, "%s: page size %zu is not huge or "
                                   "gigantic (only hugetlbfs pages can be reserved)", op, page_sz );
   *t = fd_shmem_private_page_type_idx( page_sz );
-  int err = fd_shmem_private_domain_open( path, dom );
   if( err==ENOTDIR ) return fd_shmem_private_fail( ENOTDIR, FD_SHMEM_REASON_NOT_DOMAIN, dom->path, NULL, "%s: %s is a "
                                                    "symbolic link or not a directory; name the domain itself", op,
                                                    dom->path );
