@@ -354,10 +354,7 @@ reset_permitted( int fd ) {
 static int
 domain_reset( char const * path ) {
   fd_shmem_private_domain_t dom;
-  int err = fd_shmem_private_domain_open( path, &dom );
-  if( err==ENOTDIR ) fd_shmem_private_fail( ENOTDIR, FD_SHMEM_REASON_NOT_DOMAIN, dom.path, NULL,
-                                            "reset: %s is a symbolic link or not a directory; name the domain itself",
-                                            dom.path );
+  int err = fd_shmem_private_domain_open_for( "reset", path, &dom );
   if( !err ) err = fd_shmem_private_domain_check( &dom, "reset", 0 );
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err; t++ ) {
     fd_shmem_type_info_t const * ti = &dom.info.type[ t ];

@@ -265,10 +265,7 @@ close_types( fini_t * f ) {
 
 static int
 fini_locked( fini_t * f, char const * path ) {
-  int err = fd_shmem_private_domain_open( path, &f->dom );
-  if( err==ENOTDIR ) fd_shmem_private_fail( ENOTDIR, FD_SHMEM_REASON_NOT_DOMAIN, f->dom.path, NULL,
-                                            "fini: %s is a symbolic link or not a directory; name the domain itself",
-                                            f->dom.path );
+  int err = fd_shmem_private_domain_open_for( "fini", path, &f->dom );
   if( !err ) err = fd_shmem_private_domain_check( &f->dom, "fini", 1 );
   close_types( f );
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT && !err; t++ )

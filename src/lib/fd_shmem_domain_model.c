@@ -197,6 +197,14 @@ fd_shmem_private_dir_entry_cnt( int fd ) {
   return dir_entry_cnt( fd, NULL );
 }
 
+int
+fd_shmem_private_domain_open_for( char const * op, char const * path, fd_shmem_private_domain_t * dom ) {
+  int err = fd_shmem_private_domain_open( path, dom );
+  if( err==ENOTDIR ) fd_shmem_private_fail( ENOTDIR, FD_SHMEM_REASON_NOT_DOMAIN, dom->path, NULL, "%s: %s is a "
+                                            "symbolic link or not a directory; name the domain itself", op, dom->path );
+  return err;
+}
+
 void
 fd_shmem_private_domain_close( fd_shmem_private_domain_t * dom ) {
   for( size_t t=0UL; t<FD_SHMEM_DOMAIN_TYPE_CNT; t++ ) {

@@ -17,14 +17,11 @@
    gigantic) as *t.  The caller closes dom, whatever this returns. */
 static int
 reserve_open( char const * path, size_t page_sz, char const * op, fd_shmem_private_domain_t * dom, size_t * t ) {
-  int err = fd_shmem_private_domain_open( path, dom );  /* dom can be closed from here on, whatever it returns */
+  int err = fd_shmem_private_domain_open_for( op, path, dom );  /* dom can be closed from here on */
   if( !fd_shmem_is_page_sz( page_sz ) || page_sz==FD_SHMEM_NORMAL_PAGE_SZ )
     return fd_shmem_private_fail( EINVAL, FD_SHMEM_REASON_ARG, NULL, NULL, "%s: page size %zu is not huge or "
                                   "gigantic (only hugetlbfs pages can be reserved)", op, page_sz );
   *t = fd_shmem_private_page_type_idx( page_sz );
-  if( err==ENOTDIR ) return fd_shmem_private_fail( ENOTDIR, FD_SHMEM_REASON_NOT_DOMAIN, dom->path, NULL, "%s: %s is a "
-                                                   "symbolic link or not a directory; name the domain itself", op,
-                                                   dom->path );
   if( err==EINVAL ) return fd_shmem_private_fail( EINVAL, FD_SHMEM_REASON_ARG, NULL, NULL, "%s: bad domain path", op );
   if( !err && !dom->info.exists )
     err = fd_shmem_private_fail( ENOENT, FD_SHMEM_REASON_MISSING, dom->path, NULL, "%s: no domain at %s", op,

@@ -76,6 +76,10 @@ long fd_shmem_private_dir_entry_cnt( int fd );
 int  fd_shmem_private_domain_open ( char const * path, fd_shmem_private_domain_t * dom );
 void fd_shmem_private_domain_close( fd_shmem_private_domain_t * dom );
 
+/* The same for operation op, which names the domain as a path and so
+   does not follow a link to it: an ENOTDIR is logged as such. */
+int  fd_shmem_private_domain_open_for( char const * op, char const * path, fd_shmem_private_domain_t * dom );
+
 /* Checks that the opened dom is a domain operation op may act on: not
    a mount point nor on a pseudo file system (dom->not_domain), every
    page-type directory present is its own right mount, and there is at
