@@ -174,6 +174,13 @@ START_TEST( reserve_keeps_pages_for_the_domain ) {
   ck_assert_uint_eq( reserved_now(), 0UL );
   ck_assert_int_eq( fdt_read_long( RESV_PATH ), resv0 );
   ck_assert( outsider_maps( 2UL ) );
+
+  /* this domain has no .gigantic: refused, with the cause the machine shows */
+  int offered = !access( "/sys/kernel/mm/hugepages/hugepages-1048576kB", F_OK );
+  fdt_log_start();
+  ck_assert_int_eq( fd_shmem_domain_reserve( NULL, FD_SHMEM_GIGANTIC_PAGE_SZ, 1UL ), EINVAL );
+  char const * want = offered ? "repair mounts it" : "the kernel offers no gigantic pages";
+  ck_assert_msg( strstr( fdt_logged(), want ), "want \"%s\" in: %s", want, fdt_logged() );
 }
 END_TEST
 

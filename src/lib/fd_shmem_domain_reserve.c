@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Opens the domain at path and finds its page type page_sz (huge or
@@ -88,10 +89,12 @@ domain_reserve( char const * path, size_t page_sz, size_t page_cnt ) {
   if( !err && dom.info.type[ t ].state!=FD_SHMEM_TYPE_MOUNTED ) {
     fd_shmem_private_figs_t figs = { .had=(size_t)dom.info.type[ t ].state, .page_sz=page_sz,
                                      .numa_idx=FD_SHMEM_IDX_NULL };
-    err = fd_shmem_private_fail( EINVAL, FD_SHMEM_REASON_TYPE_STATE, dom.path, &figs, "reserve: %s/%s is %s (the "
-                                 "kernel offers no %s pages)", dom.path, fd_shmem_private_type_name( page_sz ),
-                                 fd_shmem_type_state_cstr( dom.info.type[ t ].state ),
-                                 fd_shmem_page_sz_to_cstr( page_sz ) );
+    char cause[ 64 ];
+    if( dom.info.type[ t ].offered ) snprintf( cause, sizeof(cause), "repair mounts it" );
+    else snprintf( cause, sizeof(cause), "the kernel offers no %s pages", fd_shmem_page_sz_to_cstr( page_sz ) );
+    err = fd_shmem_private_fail( EINVAL, FD_SHMEM_REASON_TYPE_STATE, dom.path, &figs, "reserve: %s/%s is %s (%s)",
+                                 dom.path, fd_shmem_private_type_name( page_sz ),
+                                 fd_shmem_type_state_cstr( dom.info.type[ t ].state ), cause );
   }
   size_t have = err ? 0UL : dom.type_reserved[ t ];
   if( !err && have!=page_cnt ) err = reserve_check( &dom, t, have, page_cnt );
